@@ -1,0 +1,22 @@
+// Shared jest settings for every workspace: TypeScript through SWC (type checking is
+// tsc's job, run separately), workspace packages resolved to their sources so a test
+// never runs a stale build, and one JSON report per workspace for .ci/run to count.
+const path = require('node:path');
+
+module.exports = function preset(dir) {
+  const name = path.basename(dir);
+  return {
+    rootDir: dir,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    transform: {
+      '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
+    },
+    moduleNameMapper: {
+      '^@utm/([a-z-]+)$': path.join(__dirname, 'packages/$1/src'),
+    },
+    testTimeout: 30000,
+    maxWorkers: process.env.CI ? 2 : '50%',
+    displayName: name,
+  };
+};

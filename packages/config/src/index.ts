@@ -1,0 +1,2 @@
+export { ConfigError, EnvReader, type Env } from './env';
+export * from './services';

@@ -1,0 +1,35 @@
+import { ConfigError, loadCliConfig, loadGatewayConfig } from '../src';
+
+const base = { DATABASE_URL: 'postgresql://u:pw@localhost:5432/db', REDIS_URL: 'redis://localhost:6379' };
+
+describe('gateway config', () => {
+  it('applies defaults', () => {
+    const cfg = loadGatewayConfig(base);
+    expect(cfg).toMatchObject({ port: 3000, queuePrefix: '{utm}', logLevel: 'info', trustProxy: false });
+  });
+
+  it('names every bad variable at once and never echoes a URL', () => {
+    let err: unknown;
+    try {
+      loadGatewayConfig({ DATABASE_URL: 'mysql://u:secretpw@h/db', PORT: 'abc', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/DATABASE_URL must be a URL/);
+    expect(problems).toMatch(/REDIS_URL is required/);
+    expect(problems).toMatch(/PORT must be an integer/);
+    expect(problems).toMatch(/LOG_LEVEL must be one of/);
+    expect(problems).not.toContain('secretpw');
+  });
+});
+
+describe('cli config', () => {
+  it('accepts a hex or base64 encryption key of 32 bytes and rejects others', () => {
+    expect(loadCliConfig({ ...base, UTM_ENCRYPTION_KEY: 'ab'.repeat(32) }).encryptionKey?.length).toBe(32);
+    expect(loadCliConfig({ ...base, UTM_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).encryptionKey?.length).toBe(32);
+    expect(() => loadCliConfig({ ...base, UTM_ENCRYPTION_KEY: 'short' })).toThrow(/UTM_ENCRYPTION_KEY must be 32 bytes/);
+    expect(loadCliConfig({ DATABASE_URL: base.DATABASE_URL }).redisUrl).toBeUndefined();
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Every error of the platform has one string code. This table is the one place that says
+ * what each code means for HTTP (when returned synchronously), for a signal's status (when
+ * it ends a signal), and whether the failure is worth retrying.
+ */
+export type SignalOutcome = 'REJECTED' | 'FAILED' | 'CANCELLED' | 'EXPIRED';
+
+interface ErrorSpec {
+  http: number;
+  /** The terminal status of a signal that ends with this code. */
+  signal: SignalOutcome;
+  /** Transient failures are retried with backoff; the rest are final. */
+  retryable: boolean;
+}
+
+const REJECT = (http = 422): ErrorSpec => ({ http, signal: 'REJECTED', retryable: false });
+
+export const ERROR_CODES = {
+  // Ingest (synchronous) errors: SPEC.md's ingest table.
+  VALIDATION_ERROR: REJECT(400),
+  INVALID_API_KEY: REJECT(401),
+  ACCOUNT_NOT_FOUND: REJECT(404),
+  SIGNAL_NOT_FOUND: REJECT(404),
+  NOT_FOUND: REJECT(404),
+  IDEMPOTENCY_CONFLICT: REJECT(409),
+  PAYLOAD_TOO_LARGE: REJECT(413),
+  UNSUPPORTED_MEDIA_TYPE: REJECT(415),
+  MODE_MISMATCH: REJECT(422),
+  RATE_LIMIT_EXCEEDED: REJECT(429),
+  SERVICE_UNAVAILABLE: { http: 503, signal: 'FAILED', retryable: true },
+  INTERNAL_ERROR: { http: 500, signal: 'FAILED', retryable: true },
+  // Rule refusals while processing a signal: final, the signal is REJECTED.
+  POSITION_CONFLICT: REJECT(),
+  NO_POSITION: REJECT(),
+  NO_PRICE: REJECT(),
+  ZERO_QUANTITY: REJECT(),
+  INSUFFICIENT_BUYING_POWER: REJECT(),
+  MAX_ORDER_NOTIONAL: REJECT(),
+  MAX_POSITION: REJECT(),
+  SYMBOL_NOT_ALLOWED: REJECT(),
+  ACCOUNT_HALTED: REJECT(),
+  REDUCE_ONLY: REJECT(),
+  INVALID_EXIT_RULE: REJECT(),
+  // Execution.
+  BROKER_ERROR: { http: 502, signal: 'FAILED', retryable: false },
+  BROKER_UNAVAILABLE: { http: 503, signal: 'FAILED', retryable: true },
+  RETRIES_EXHAUSTED: { http: 500, signal: 'FAILED', retryable: false },
+  ORDER_CANCELLED: { http: 409, signal: 'CANCELLED', retryable: false },
+  ORDER_EXPIRED: { http: 409, signal: 'EXPIRED', retryable: false },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: ErrorDetail[];
+  /** Extra headers for HTTP (e.g. Retry-After). */
+  readonly headers?: Record<string, string>;
+
+  constructor(code: ErrorCode, message: string, opts: { details?: ErrorDetail[]; headers?: Record<string, string>; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'AppError';
+    this.code = code;
+    if (opts.details) this.details = opts.details;
+    if (opts.headers) this.headers = opts.headers;
+  }
+
+  get httpStatus(): number {
+    return httpStatusOf(this.code);
+  }
+
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+export function httpStatusOf(code: ErrorCode): number {
+  return ERROR_CODES[code].http;
+}
+
+export function signalStatusOf(code: ErrorCode): SignalOutcome {
+  return ERROR_CODES[code].signal;
+}
+
+export function isRetryable(err: unknown): boolean {
+  return err instanceof AppError ? err.retryable : true;
+}
+
+/** The error body of SPEC.md: `{success: false, error, message, details?}`. */
+export interface ErrorBody {
+  success: false;
+  error: ErrorCode;
+  message: string;
+  details?: ErrorDetail[];
+}
+
+export function errorBody(err: AppError): ErrorBody {
+  return { success: false, error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+}

@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './ingest-schema';
+export * from './ingest-validator';
+export * from './jobs';
