@@ -1,3 +1,3 @@
 export { createRedis, redisOptions, waitForRedis, type RedisRole } from './redis';
-export { Producer, createConsumer, assertPayload, DEFAULT_JOB_OPTIONS, type QueueConnection, type JobHandler } from './jobs';
+export { Producer, createConsumer, assertPayload, DEFAULT_JOB_OPTIONS, type ProducerOptions, type QueueConnection, type JobHandler } from './jobs';
 export { Queue, Worker, UnrecoverableError, DelayedError, type Job } from 'bullmq';

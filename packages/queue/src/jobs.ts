@@ -36,23 +36,82 @@ export function assertPayload<T>(def: JobDefinition<T>, data: unknown): T {
   return result.value;
 }
 
-/** A typed producer for one queue of the catalog: validates, then adds with jobId = row id. */
+export interface ProducerOptions {
+  jobOptions?: JobsOptions;
+  /**
+   * An add that has not completed after this long fails, so that a request path never hangs
+   * on Redis (the job may or may not have been added; callers re-add with the same jobId).
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * A typed producer for one queue of the catalog: validates, then adds with jobId = row id.
+ *
+ * BullMQ checks the Redis version once when a Queue is created; if that check fails (Redis
+ * dropped at that moment) the Queue stays unusable. The producer notices and builds a new
+ * Queue on the same connection, so an outage at the wrong instant cannot wedge it.
+ */
 export class Producer<T> {
-  readonly queue: Queue;
+  private current: Queue;
+  private readonly jobOptions: JobsOptions;
+  private readonly timeoutMs: number;
 
   constructor(
     readonly def: JobDefinition<T>,
-    conn: QueueConnection,
-    private readonly jobOptions: JobsOptions = DEFAULT_JOB_OPTIONS,
+    private readonly conn: QueueConnection,
+    opts: ProducerOptions = {},
   ) {
-    this.queue = new Queue(def.queue, { connection: conn.connection, prefix: conn.prefix, skipWaitingForReady: true });
+    this.jobOptions = opts.jobOptions ?? DEFAULT_JOB_OPTIONS;
+    this.timeoutMs = opts.timeoutMs ?? 2000;
+    this.current = this.newQueue();
+  }
+
+  get queue(): Queue {
+    return this.current;
+  }
+
+  private newQueue(): Queue {
+    const queue = new Queue(this.def.queue, { connection: this.conn.connection, prefix: this.conn.prefix });
     // Errors surface through add/addBulk; keep the emitter from crashing the process.
-    this.queue.on('error', () => undefined);
+    queue.on('error', () => undefined);
+    return queue;
+  }
+
+  /** The queue, rebuilt first if its initialisation failed for good. */
+  private async usableQueue(): Promise<Queue> {
+    const q = this.current;
+    const failed = await Promise.race([
+      q.waitUntilReady().then(
+        () => false,
+        () => true,
+      ),
+      new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
+    ]);
+    if (failed && this.current === q) {
+      this.current = this.newQueue();
+      q.close().catch(() => undefined); // the broken queue holds nothing; its connection is shared
+    }
+    return this.current;
+  }
+
+  private async withTimeout<R>(what: string, op: (q: Queue) => Promise<R>): Promise<R> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.usableQueue().then(op),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${what} on queue ${this.def.queue} timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async add(data: T): Promise<void> {
     const payload = assertPayload(this.def, data);
-    await this.queue.add(this.def.name, payload, { ...this.jobOptions, jobId: this.def.jobId(payload) });
+    await this.withTimeout('add', (q) => q.add(this.def.name, payload, { ...this.jobOptions, jobId: this.def.jobId(payload) }));
   }
 
   async addBulk(items: T[]): Promise<void> {
@@ -61,11 +120,11 @@ export class Producer<T> {
       const payload = assertPayload(this.def, data);
       return { name: this.def.name, data: payload, opts: { ...this.jobOptions, jobId: this.def.jobId(payload) } };
     });
-    await this.queue.addBulk(jobs);
+    await this.withTimeout('addBulk', (q) => q.addBulk(jobs));
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await this.current.close();
   }
 }
 
