@@ -14,7 +14,11 @@ module.exports = function preset(dir) {
     },
     moduleNameMapper: {
       '^@utm/([a-z-]+)$': path.join(__dirname, 'packages/$1/src'),
+      // Prisma's generated TypeScript imports its siblings as './x.js'.
+      '^(\\.{1,2}/.*)\\.js$': '$1',
     },
+    // Creates and migrates the test database once per run (no-op when up to date).
+    globalSetup: path.join(__dirname, 'packages/testkit/src/global-setup.ts'),
     testTimeout: 30000,
     maxWorkers: process.env.CI ? 2 : '50%',
     displayName: name,

@@ -1,0 +1,2 @@
+export { testDatabaseUrl, testRedisUrl, uniquePrefix } from './env';
+export { createFixture, createApiKey, type Fixture, type FixtureOptions } from './fixtures';
