@@ -1,0 +1,105 @@
+import type { Server } from 'node:http';
+import express, { type Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { SignalJob } from '@utm/contracts';
+import type { Db } from '@utm/db';
+import type { Logger } from '@utm/logger';
+import type { Producer } from '@utm/queue';
+import { Authenticator } from './auth/api-key-auth';
+import { RateLimiter } from './auth/rate-limiter';
+import { errorHandler, notFound } from './http/errors';
+import { requestId } from './http/request-id';
+import { createMetrics, type GatewayMetrics } from './metrics';
+import { OutboxRelay } from './outbox/relay';
+import { AuthRepository } from './repositories/auth-repository';
+import { ReadRepository } from './repositories/read-repository';
+import { SignalWriter } from './repositories/signal-writer';
+import { healthRouter } from './routes/health';
+import { ingestRouter } from './routes/ingest';
+import { readRouter } from './routes/reads';
+
+export interface GatewayDeps {
+  db: Db;
+  /** Fail-fast client connection: rate limits, readiness. */
+  redis: Redis;
+  /** Producer of the signals queue (fail-fast connection). */
+  producer: Producer<SignalJob>;
+  /** A connection for pub/sub (key revocations); optional in tests. */
+  subscriber?: Redis;
+  logger: Logger;
+  queuePrefix: string;
+  authCacheTtlMs?: number;
+  outboxIntervalMs?: number;
+  outboxGraceMs?: number;
+  trustProxy?: boolean;
+  /** Process metrics (event loop, memory) are registered once per process, not per app. */
+  defaultMetrics?: boolean;
+}
+
+export interface Gateway {
+  app: Express;
+  relay: OutboxRelay;
+  metrics: GatewayMetrics;
+  authenticator: Authenticator;
+  /** Starts the relay and the revocation subscription, then listens. */
+  listen(port: number, host?: string): Promise<Server>;
+  /** Stops intake (readiness fails, new connections refused), drains, stops the relay. */
+  close(): Promise<void>;
+}
+
+export function createGateway(deps: GatewayDeps): Gateway {
+  const log = deps.logger.child({ module: 'app' });
+  const metrics = createMetrics(deps.defaultMetrics ?? false);
+  const authenticator = new Authenticator(new AuthRepository(deps.db), deps.authCacheTtlMs ?? 5000);
+  const rateLimiter = new RateLimiter(deps.redis, deps.queuePrefix, deps.logger);
+  const writer = new SignalWriter(deps.db, deps.producer, deps.logger, {}, (n) => metrics.enqueueFailures.inc(n));
+  const relay = new OutboxRelay(deps.db, deps.producer, deps.logger, { intervalMs: deps.outboxIntervalMs ?? 1000, graceMs: deps.outboxGraceMs }, (n) =>
+    metrics.outboxRelayed.inc(n),
+  );
+  let shuttingDown = false;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.set('etag', false);
+  app.use(requestId);
+  app.use(healthRouter({ db: deps.db, redis: deps.redis, registry: metrics.registry, isShuttingDown: () => shuttingDown }));
+  app.use(ingestRouter({ authenticator, rateLimiter, writer, metrics }));
+  app.use(readRouter({ authenticator, reads: new ReadRepository(deps.db) }));
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+
+  let server: Server | undefined;
+  let unsubscribe: (() => Promise<void>) | undefined;
+
+  return {
+    app,
+    relay,
+    metrics,
+    authenticator,
+    async listen(port, host) {
+      if (deps.subscriber) unsubscribe = await authenticator.subscribe(deps.subscriber, deps.queuePrefix, deps.logger);
+      relay.start();
+      const s = host === undefined ? app.listen(port) : app.listen(port, host);
+      server = s;
+      await new Promise<void>((resolve, reject) => {
+        s.once('listening', resolve);
+        s.once('error', reject);
+      });
+      log.info('gateway listening', { address: s.address() });
+      return s;
+    },
+    async close() {
+      shuttingDown = true;
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeIdleConnections();
+        });
+      }
+      await relay.stop();
+      await unsubscribe?.();
+    },
+  };
+}

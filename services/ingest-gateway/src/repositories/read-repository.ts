@@ -1,0 +1,49 @@
+import type { Db, OrderStatus, SignalStatus } from '@utm/db';
+import type { PageQuery } from '../domain/paging';
+
+/** The read endpoints' queries; every one is scoped to the calling user. */
+export class ReadRepository {
+  constructor(private readonly db: Db) {}
+
+  signal(userId: string, signalId: string) {
+    return this.db.prisma.signal.findFirst({
+      where: { id: signalId, userId },
+      include: {
+        orders: { orderBy: { seq: 'asc' }, include: { fills: { orderBy: { at: 'asc' } } } },
+        events: { orderBy: { id: 'asc' } },
+      },
+    });
+  }
+
+  signals(userId: string, filter: { accountId?: string | undefined; status?: SignalStatus | undefined }, p: PageQuery) {
+    return this.db.prisma.signal.findMany({
+      where: {
+        userId,
+        ...(filter.accountId ? { accountId: filter.accountId } : {}),
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(p.before !== null ? { seq: { lt: p.before } } : {}),
+      },
+      orderBy: { seq: 'desc' },
+      take: p.limit + 1,
+    });
+  }
+
+  account(userId: string, accountId: string) {
+    return this.db.prisma.account.findFirst({
+      where: { id: accountId, userId },
+      select: { id: true, name: true, mode: true, broker: true, cash: true, tradingState: true, positions: { orderBy: { symbol: 'asc' } } },
+    });
+  }
+
+  quotes(symbols: string[]) {
+    return symbols.length ? this.db.prisma.quote.findMany({ where: { symbol: { in: symbols } } }) : Promise.resolve([]);
+  }
+
+  orders(accountId: string, status: OrderStatus | undefined, p: PageQuery) {
+    return this.db.prisma.order.findMany({
+      where: { accountId, ...(status ? { status } : {}), ...(p.before !== null ? { seq: { lt: p.before } } : {}) },
+      orderBy: { seq: 'desc' },
+      take: p.limit + 1,
+    });
+  }
+}

@@ -1,0 +1,226 @@
+import DataLoader from 'dataloader';
+import { AppError, type IngestRequest, type SignalJob } from '@utm/contracts';
+import type { Db, SignalStatus } from '@utm/db';
+import type { Logger } from '@utm/logger';
+import type { Producer } from '@utm/queue';
+
+/** A validated signal about to be stored. */
+export interface NewSignal {
+  id: string;
+  userId: string;
+  accountId: string;
+  request: IngestRequest;
+  idempotencyKey: string | null;
+  requestHash: string;
+}
+
+export type WriteResult =
+  | { kind: 'created'; signalId: string; enqueued: boolean }
+  | { kind: 'duplicate'; signalId: string; status: SignalStatus }
+  | { kind: 'conflict'; signalId: string };
+
+/** How long an idempotency key holds (SPEC.md: within 24 h). */
+export const IDEMPOTENCY_WINDOW_HOURS = 24;
+
+// One statement per batch: the rows, their RECEIVED events, ON CONFLICT for idempotency.
+// WITH ORDINALITY keeps acceptance order in `seq`. Rows not returned met an existing key.
+const INSERT_BATCH = `
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::"SignalAction"[], $6::text[], $7::text[], $8::text[])
+    WITH ORDINALITY AS t(id, user_id, account_id, symbol, action, request, idempotency_key, request_hash, ord)
+), ins AS (
+  INSERT INTO signals (id, user_id, account_id, symbol, action, request, idempotency_key, request_hash)
+  SELECT id, user_id, account_id, symbol, action, request::jsonb, idempotency_key, request_hash FROM input ORDER BY ord
+  ON CONFLICT (user_id, idempotency_key) DO NOTHING
+  RETURNING id
+), ev AS (
+  INSERT INTO signal_events (signal_id, type, message)
+  SELECT id, 'RECEIVED', 'Signal received and queued for processing' FROM ins
+)
+SELECT id FROM ins`;
+
+const FIND_BY_KEYS = `
+SELECT s.id, s.user_id, s.idempotency_key, s.request_hash, s.status,
+       s.received_at < now() - interval '${IDEMPOTENCY_WINDOW_HOURS} hours' AS expired
+FROM signals s
+JOIN unnest($1::uuid[], $2::text[]) AS k(user_id, idempotency_key)
+  ON s.user_id = k.user_id AND s.idempotency_key = k.idempotency_key`;
+
+const keyOf = (userId: string, key: string) => `${userId}\u0000${key}`;
+
+export interface SignalWriterOptions {
+  maxBatchSize?: number;
+}
+
+/**
+ * Persists accepted signals and enqueues their jobs, batching the requests in flight: one
+ * multi-row INSERT and one addBulk per event-loop turn, each caller still waiting for both.
+ * A result of `created` means the row is committed and either its job is in Redis or the
+ * row is in the outbox (enqueued_at NULL) for the relay.
+ */
+export class SignalWriter {
+  private readonly loader: DataLoader<NewSignal, WriteResult>;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly db: Db,
+    private readonly producer: Producer<SignalJob>,
+    logger: Logger,
+    opts: SignalWriterOptions = {},
+    private readonly onEnqueueFailure: (count: number) => void = () => undefined,
+  ) {
+    this.log = logger.child({ module: 'repositories/signal-writer' });
+    this.loader = new DataLoader((items) => this.writeBatch(items), {
+      cache: false,
+      maxBatchSize: opts.maxBatchSize ?? 256,
+      batchScheduleFn: (run) => setImmediate(run),
+    });
+  }
+
+  write(signal: NewSignal): Promise<WriteResult> {
+    return this.loader.load(signal);
+  }
+
+  private async writeBatch(items: readonly NewSignal[]): Promise<(WriteResult | Error)[]> {
+    // Within the batch, the first request with a given key is the candidate; later ones
+    // are answered from its outcome.
+    const firstByKey = new Map<string, number>();
+    const candidates: NewSignal[] = [];
+    items.forEach((s, i) => {
+      if (s.idempotencyKey === null) return void candidates.push(s);
+      const k = keyOf(s.userId, s.idempotencyKey);
+      if (!firstByKey.has(k)) {
+        firstByKey.set(k, i);
+        candidates.push(s);
+      }
+    });
+
+    let inserted: Set<string>;
+    try {
+      inserted = await this.insert(candidates);
+    } catch (err) {
+      if (!isIntegrityError(err) || candidates.length === 1) return items.map(() => asError(err));
+      // One bad row must not fail its neighbours: retry them one by one.
+      return this.writeOneByOne(items);
+    }
+
+    const existing = await this.lookupExisting(candidates.filter((s) => !inserted.has(s.id)));
+    const created = candidates.filter((s) => inserted.has(s.id));
+    const enqueued = await this.enqueue(created);
+
+    return items.map((s): WriteResult | Error => {
+      if (inserted.has(s.id)) return { kind: 'created', signalId: s.id, enqueued };
+      if (s.idempotencyKey === null) return new Error(`signal ${s.id} was neither inserted nor a duplicate`);
+      const k = keyOf(s.userId, s.idempotencyKey);
+      const first = items[firstByKey.get(k) ?? -1];
+      if (first && first !== s && inserted.has(first.id)) {
+        return first.requestHash === s.requestHash ? { kind: 'duplicate', signalId: first.id, status: 'PENDING' } : { kind: 'conflict', signalId: first.id };
+      }
+      const row = existing.get(k);
+      if (!row) return new Error(`idempotency key of signal ${s.id} conflicted but no row was found`);
+      if (row.expired) return new ExpiredKey(row.id);
+      return row.request_hash === s.requestHash ? { kind: 'duplicate', signalId: row.id, status: row.status } : { kind: 'conflict', signalId: row.id };
+    });
+  }
+
+  private async writeOneByOne(items: readonly NewSignal[]): Promise<(WriteResult | Error)[]> {
+    const out: (WriteResult | Error)[] = [];
+    for (const item of items) {
+      const [r] = await this.writeBatch([item]);
+      out.push(r ?? new Error('no result'));
+    }
+    return out;
+  }
+
+  private async insert(rows: NewSignal[]): Promise<Set<string>> {
+    if (!rows.length) return new Set();
+    const { rows: ids } = await this.db.pool.query<{ id: string }>({
+      name: 'gateway-insert-signals',
+      text: INSERT_BATCH,
+      values: [
+        rows.map((r) => r.id),
+        rows.map((r) => r.userId),
+        rows.map((r) => r.accountId),
+        rows.map((r) => r.request.symbol),
+        rows.map((r) => r.request.action),
+        rows.map((r) => JSON.stringify(r.request)),
+        rows.map((r) => r.idempotencyKey),
+        rows.map((r) => r.requestHash),
+      ],
+    });
+    return new Set(ids.map((r) => r.id));
+  }
+
+  private async lookupExisting(rows: NewSignal[]) {
+    type Row = { id: string; user_id: string; idempotency_key: string; request_hash: string | null; status: SignalStatus; expired: boolean };
+    const out = new Map<string, Row>();
+    const keyed = rows.filter((r): r is NewSignal & { idempotencyKey: string } => r.idempotencyKey !== null);
+    if (!keyed.length) return out;
+    const { rows: found } = await this.db.pool.query<Row>({
+      name: 'gateway-find-idempotent',
+      text: FIND_BY_KEYS,
+      values: [keyed.map((r) => r.userId), keyed.map((r) => r.idempotencyKey)],
+    });
+    for (const r of found) out.set(keyOf(r.user_id, r.idempotency_key), r);
+    return out;
+  }
+
+  /**
+   * Adds the jobs. The producer fails fast (its own timeout) while Redis is away; the rows
+   * then stay in the outbox (enqueued_at NULL) and the relay adds them later.
+   */
+  private async enqueue(created: NewSignal[]): Promise<boolean> {
+    if (!created.length) return true;
+    try {
+      await this.producer.addBulk(created.map((s) => ({ signalId: s.id, accountId: s.accountId })));
+    } catch (err) {
+      this.onEnqueueFailure(created.length);
+      this.log.warn('enqueue failed; signals stay in the outbox for the relay', { count: created.length, err });
+      return false;
+    }
+    // Only an optimisation (the relay re-adds with the same jobId otherwise), so the
+    // response does not wait for it.
+    markEnqueued(this.db, created.map((s) => s.id)).catch((err: unknown) => {
+      this.log.warn('could not mark signals enqueued; the relay will re-add them idempotently', { count: created.length, err });
+    });
+    return true;
+  }
+
+  /**
+   * The rare path of a key older than 24 h: release it from the old signal (one atomic
+   * UPDATE that re-checks the age), then write anew. If another request took the key in
+   * between, this one becomes its duplicate or conflict, as it should.
+   */
+  async releaseExpiredKey(oldSignalId: string, signal: NewSignal): Promise<WriteResult> {
+    await this.db.pool.query(
+      `UPDATE signals SET idempotency_key = NULL WHERE id = $1 AND received_at < now() - interval '${IDEMPOTENCY_WINDOW_HOURS} hours'`,
+      [oldSignalId],
+    );
+    return this.write(signal);
+  }
+}
+
+export async function markEnqueued(db: Db, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await db.pool.query({
+    name: 'gateway-mark-enqueued',
+    text: 'UPDATE signals SET enqueued_at = now() WHERE id = ANY($1::uuid[]) AND enqueued_at IS NULL',
+    values: [ids],
+  });
+}
+
+/** The existing signal holding this key is older than the idempotency window. */
+export class ExpiredKey extends Error {
+  constructor(readonly signalId: string) {
+    super('idempotency key expired');
+  }
+}
+
+function isIntegrityError(err: unknown): boolean {
+  const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : '';
+  return code.startsWith('23') || code.startsWith('22');
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new AppError('INTERNAL_ERROR', String(err));
+}
