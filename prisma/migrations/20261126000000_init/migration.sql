@@ -107,7 +107,6 @@ CREATE TABLE "signals" (
     "error_message" TEXT,
     "received_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "enqueued_at" TIMESTAMPTZ(3),
 
     CONSTRAINT "signals_pkey" PRIMARY KEY ("id")
 );
@@ -146,12 +145,13 @@ CREATE TABLE "orders" (
     "filled_quantity" DECIMAL(30,10) NOT NULL DEFAULT 0,
     "avg_fill_price" DECIMAL(30,10),
     "exit_rules" JSONB,
+    "price_basis" DECIMAL(30,10),
+    "cancel_requested_at" TIMESTAMPTZ(3),
     "broker_order_id" TEXT,
     "error_code" TEXT,
     "error_message" TEXT,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "enqueued_at" TIMESTAMPTZ(3),
 
     CONSTRAINT "orders_pkey" PRIMARY KEY ("id")
 );
@@ -237,7 +237,7 @@ ALTER TABLE "orders" ADD CONSTRAINT "orders_parent_order_id_fkey" FOREIGN KEY ("
 -- AddForeignKey
 ALTER TABLE "fills" ADD CONSTRAINT "fills_order_id_fkey" FOREIGN KEY ("order_id") REFERENCES "orders"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
--- Outbox scans: only the rows whose job is not yet known to be in the queue.
+-- Outbox sweeps: the rows that may still lack their job are those not yet picked up.
 -- (Partial indexes cannot be expressed in schema.prisma; Prisma ignores them.)
-CREATE INDEX "signals_outbox_idx" ON "signals"("seq") WHERE "enqueued_at" IS NULL;
-CREATE INDEX "orders_outbox_idx" ON "orders"("seq") WHERE "enqueued_at" IS NULL;
+CREATE INDEX "signals_outbox_idx" ON "signals"("seq") WHERE "status" = 'PENDING';
+CREATE INDEX "orders_outbox_idx" ON "orders"("seq") WHERE "status" = 'NEW';
