@@ -28,8 +28,10 @@ export interface GatewayConfig extends CommonConfig {
   host: string;
   /** Express "trust proxy": set when behind a load balancer so client IPs are right. */
   trustProxy: boolean;
-  /** How often the outbox relay looks for accepted signals whose job did not reach Redis. */
+  /** How often the outbox sweeper looks for accepted signals that may lack their job... */
   outboxIntervalMs: number;
+  /** ...and how long a signal stays PENDING before it counts as possibly missing one. */
+  outboxGraceMs: number;
   /** How long an API key or account lookup is cached in memory (revocations are pushed). */
   authCacheTtlMs: number;
 }
@@ -42,8 +44,45 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     host: r.str('HOST', '0.0.0.0'),
     trustProxy: r.bool('TRUST_PROXY', false),
     outboxIntervalMs: r.int('OUTBOX_INTERVAL_MS', 1000, { min: 50, max: 60000 }),
+    outboxGraceMs: r.int('OUTBOX_GRACE_MS', 5000, { min: 0, max: 3600000 }),
     authCacheTtlMs: r.int('AUTH_CACHE_TTL_MS', 5000, { min: 0, max: 300000 }),
   };
+  r.done();
+  return cfg;
+}
+
+/** What the worker services (processor, executor) share besides CommonConfig. */
+export interface WorkerConfig extends CommonConfig {
+  /** Port of /healthz, /readyz and /metrics. */
+  opsPort: number;
+  /** Jobs handled at once by this replica. */
+  concurrency: number;
+  /** How often rows whose job may be missing are re-enqueued, and after how long. */
+  sweepIntervalMs: number;
+  sweepGraceMs: number;
+  /** Bound on waiting for another replica's lock on the same account. */
+  lockTimeoutMs: number;
+  /** How long SIGTERM waits for the job in hand before exiting anyway. */
+  shutdownTimeoutMs: number;
+}
+
+function worker(r: EnvReader, opsPortDefault: number): WorkerConfig {
+  return {
+    ...common(r, 10),
+    opsPort: r.int('OPS_PORT', opsPortDefault, { min: 0, max: 65535 }),
+    concurrency: r.int('CONCURRENCY', 8, { min: 1, max: 256 }),
+    sweepIntervalMs: r.int('SWEEP_INTERVAL_MS', 1000, { min: 50, max: 60000 }),
+    sweepGraceMs: r.int('SWEEP_GRACE_MS', 5000, { min: 0, max: 3600000 }),
+    lockTimeoutMs: r.int('LOCK_TIMEOUT_MS', 10000, { min: 100, max: 600000 }),
+    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 30000, { min: 1000, max: 600000 }),
+  };
+}
+
+export type ProcessorConfig = WorkerConfig;
+
+export function loadProcessorConfig(env: Env = process.env): ProcessorConfig {
+  const r = new EnvReader(env);
+  const cfg = worker(r, 3001);
   r.done();
   return cfg;
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadCliConfig, loadGatewayConfig } from '../src';
+import { ConfigError, loadCliConfig, loadGatewayConfig, loadProcessorConfig } from '../src';
 
 const base = { DATABASE_URL: 'postgresql://u:pw@localhost:5432/db', REDIS_URL: 'redis://localhost:6379' };
 
@@ -31,5 +31,12 @@ describe('cli config', () => {
     expect(loadCliConfig({ ...base, UTM_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).encryptionKey?.length).toBe(32);
     expect(() => loadCliConfig({ ...base, UTM_ENCRYPTION_KEY: 'short' })).toThrow(/UTM_ENCRYPTION_KEY must be 32 bytes/);
     expect(loadCliConfig({ DATABASE_URL: base.DATABASE_URL }).redisUrl).toBeUndefined();
+  });
+});
+
+describe('processor config', () => {
+  it('has worker defaults and bounds', () => {
+    expect(loadProcessorConfig(base)).toMatchObject({ opsPort: 3001, concurrency: 8, sweepIntervalMs: 1000, lockTimeoutMs: 10000 });
+    expect(() => loadProcessorConfig({ ...base, CONCURRENCY: '0' })).toThrow(/CONCURRENCY must be an integer from 1 to 256/);
   });
 });

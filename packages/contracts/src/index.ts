@@ -2,3 +2,4 @@ export * from './errors';
 export * from './ingest-schema';
 export * from './ingest-validator';
 export * from './jobs';
+export * from './channels';

@@ -1,3 +1,4 @@
 export { createRedis, redisOptions, waitForRedis, type RedisRole } from './redis';
 export { Producer, createConsumer, assertPayload, DEFAULT_JOB_OPTIONS, type ProducerOptions, type QueueConnection, type JobHandler } from './jobs';
+export { OutboxSweeper, type SweepFetch, type OutboxSweeperOptions, type SweeperLogger } from './sweeper';
 export { Queue, Worker, UnrecoverableError, DelayedError, type Job } from 'bullmq';

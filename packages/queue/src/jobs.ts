@@ -123,6 +123,22 @@ export class Producer<T> {
     await this.withTimeout('addBulk', (q) => q.addBulk(jobs));
   }
 
+  /**
+   * For rows that may lack their job: ids already waiting, active or delayed are left as
+   * they are (addBulk ignores them); an id whose job already finished (completed or failed)
+   * while its row still waits is removed and added anew, so it cannot block the row forever.
+   */
+  async requeue(items: T[]): Promise<void> {
+    if (!items.length) return;
+    await this.withTimeout('requeue', async (q) => {
+      const ids = items.map((d) => this.def.jobId(d));
+      const states = await Promise.all(ids.map((id) => q.getJobState(id)));
+      const finished = ids.filter((_, i) => states[i] === 'completed' || states[i] === 'failed');
+      await Promise.all(finished.map((id) => q.remove(id)));
+    });
+    await this.addBulk(items);
+  }
+
   async close(): Promise<void> {
     await this.current.close();
   }

@@ -15,7 +15,8 @@ export type RedisRole = 'producer' | 'worker' | 'client';
 const reconnect = (minMs: number, maxMs: number) => (times: number) => Math.min(maxMs, minMs * 2 ** Math.min(times, 10));
 
 export function redisOptions(role: RedisRole, name?: string): RedisOptions {
-  const base: RedisOptions = { connectionName: name, connectTimeout: 3000, lazyConnect: false };
+  // disconnectTimeout: a socket that never opened would otherwise keep the process alive 2 s after disconnect().
+  const base: RedisOptions = { connectionName: name, connectTimeout: 3000, lazyConnect: false, disconnectTimeout: 100 };
   switch (role) {
     case 'worker':
       return { ...base, maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy: reconnect(500, 20000) };

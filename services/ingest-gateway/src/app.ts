@@ -10,7 +10,8 @@ import { RateLimiter } from './auth/rate-limiter';
 import { errorHandler, notFound } from './http/errors';
 import { requestId } from './http/request-id';
 import { createMetrics, type GatewayMetrics } from './metrics';
-import { OutboxRelay } from './outbox/relay';
+import { OutboxSweeper } from '@utm/queue';
+import { pendingSignals } from './outbox/pending-signals';
 import { AuthRepository } from './repositories/auth-repository';
 import { ReadRepository } from './repositories/read-repository';
 import { SignalWriter } from './repositories/signal-writer';
@@ -38,12 +39,12 @@ export interface GatewayDeps {
 
 export interface Gateway {
   app: Express;
-  relay: OutboxRelay;
+  sweeper: OutboxSweeper<SignalJob>;
   metrics: GatewayMetrics;
   authenticator: Authenticator;
-  /** Starts the relay and the revocation subscription, then listens. */
+  /** Starts the outbox sweeper and the revocation subscription, then listens. */
   listen(port: number, host?: string): Promise<Server>;
-  /** Stops intake (readiness fails, new connections refused), drains, stops the relay. */
+  /** Stops intake (readiness fails, new connections refused), drains, stops the sweeper. */
   close(): Promise<void>;
 }
 
@@ -53,9 +54,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const authenticator = new Authenticator(new AuthRepository(deps.db), deps.authCacheTtlMs ?? 5000);
   const rateLimiter = new RateLimiter(deps.redis, deps.queuePrefix, deps.logger);
   const writer = new SignalWriter(deps.db, deps.producer, deps.logger, {}, (n) => metrics.enqueueFailures.inc(n));
-  const relay = new OutboxRelay(deps.db, deps.producer, deps.logger, { intervalMs: deps.outboxIntervalMs ?? 1000, graceMs: deps.outboxGraceMs }, (n) =>
-    metrics.outboxRelayed.inc(n),
-  );
+  const sweeper = new OutboxSweeper(deps.producer, pendingSignals(deps.db, deps.outboxGraceMs ?? 5000), deps.logger.child({ module: 'outbox/sweeper' }), {
+    intervalMs: deps.outboxIntervalMs ?? 1000,
+    onSwept: (n) => metrics.outboxSwept.inc(n),
+  });
   let shuttingDown = false;
 
   const app = express();
@@ -74,12 +76,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   return {
     app,
-    relay,
+    sweeper,
     metrics,
     authenticator,
     async listen(port, host) {
       if (deps.subscriber) unsubscribe = await authenticator.subscribe(deps.subscriber, deps.queuePrefix, deps.logger);
-      relay.start();
+      sweeper.start();
       const s = host === undefined ? app.listen(port) : app.listen(port, host);
       server = s;
       await new Promise<void>((resolve, reject) => {
@@ -98,7 +100,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           s.closeIdleConnections();
         });
       }
-      await relay.stop();
+      await sweeper.stop();
       await unsubscribe?.();
     },
   };

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     queuePrefix: config.queuePrefix,
     authCacheTtlMs: config.authCacheTtlMs,
     outboxIntervalMs: config.outboxIntervalMs,
+    outboxGraceMs: config.outboxGraceMs,
     trustProxy: config.trustProxy,
     defaultMetrics: true,
   });

@@ -6,7 +6,7 @@ export interface GatewayMetrics {
   signalsReceived: Counter<'outcome'>;
   ingestDuration: Histogram<'outcome'>;
   enqueueFailures: Counter;
-  outboxRelayed: Counter;
+  outboxSwept: Counter;
 }
 
 export function createMetrics(withDefaults = true): GatewayMetrics {
@@ -29,12 +29,12 @@ export function createMetrics(withDefaults = true): GatewayMetrics {
     }),
     enqueueFailures: new Counter({
       name: 'utm_ingest_enqueue_failures_total',
-      help: 'Accepted signals whose job could not be added at once (left to the outbox relay)',
+      help: 'Accepted signals whose job could not be added at once (left to the outbox sweeper)',
       registers: [registry],
     }),
-    outboxRelayed: new Counter({
-      name: 'utm_outbox_relayed_total',
-      help: 'Signals enqueued by the outbox relay',
+    outboxSwept: new Counter({
+      name: 'utm_outbox_swept_total',
+      help: 'Signals re-enqueued by the outbox sweeper (still PENDING after the grace period)',
       registers: [registry],
     }),
   };

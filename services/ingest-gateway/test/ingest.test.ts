@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { authInvalidationChannel } from '@utm/contracts';
 import { createRedis, waitForRedis } from '@utm/queue';
 import { testRedisUrl } from '@utm/testkit';
-import { authInvalidationChannel } from '../src/auth/api-key-auth';
 import { json, startGateway, signalBody, type TestGateway } from './support/gateway';
 
 const INGEST = '/api/v1/signals/ingest';

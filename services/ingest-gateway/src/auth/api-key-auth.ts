@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Redis } from 'ioredis';
-import { AppError, isUuid } from '@utm/contracts';
+import { AppError, authInvalidationChannel, isUuid } from '@utm/contracts';
 import type { Logger } from '@utm/logger';
 import { hashApiKey } from '@utm/security';
 import type { AccountRecord, AuthRepository, KeyRecord } from '../repositories/auth-repository';
@@ -12,11 +12,6 @@ export interface AuthContext {
   userId: string;
   mode: KeyRecord['mode'];
   rateLimit: number;
-}
-
-/** The Redis channel on which `utm key revoke` announces a revoked key's hash. */
-export function authInvalidationChannel(queuePrefix: string): string {
-  return `${queuePrefix}:auth-invalidate`;
 }
 
 export function authOf(res: Response): AuthContext {

@@ -15,7 +15,7 @@ export interface NewSignal {
 }
 
 export type WriteResult =
-  | { kind: 'created'; signalId: string; enqueued: boolean }
+  | { kind: 'created'; signalId: string }
   | { kind: 'duplicate'; signalId: string; status: SignalStatus }
   | { kind: 'conflict'; signalId: string };
 
@@ -56,7 +56,7 @@ export interface SignalWriterOptions {
  * Persists accepted signals and enqueues their jobs, batching the requests in flight: one
  * multi-row INSERT and one addBulk per event-loop turn, each caller still waiting for both.
  * A result of `created` means the row is committed and either its job is in Redis or the
- * row is in the outbox (enqueued_at NULL) for the relay.
+ * row waits, PENDING, for the outbox sweeper.
  */
 export class SignalWriter {
   private readonly loader: DataLoader<NewSignal, WriteResult>;
@@ -106,10 +106,10 @@ export class SignalWriter {
 
     const existing = await this.lookupExisting(candidates.filter((s) => !inserted.has(s.id)));
     const created = candidates.filter((s) => inserted.has(s.id));
-    const enqueued = await this.enqueue(created);
+    await this.enqueue(created);
 
     return items.map((s): WriteResult | Error => {
-      if (inserted.has(s.id)) return { kind: 'created', signalId: s.id, enqueued };
+      if (inserted.has(s.id)) return { kind: 'created', signalId: s.id };
       if (s.idempotencyKey === null) return new Error(`signal ${s.id} was neither inserted nor a duplicate`);
       const k = keyOf(s.userId, s.idempotencyKey);
       const first = items[firstByKey.get(k) ?? -1];
@@ -167,23 +167,16 @@ export class SignalWriter {
 
   /**
    * Adds the jobs. The producer fails fast (its own timeout) while Redis is away; the rows
-   * then stay in the outbox (enqueued_at NULL) and the relay adds them later.
+   * then stay PENDING and the outbox sweeper adds them later.
    */
-  private async enqueue(created: NewSignal[]): Promise<boolean> {
-    if (!created.length) return true;
+  private async enqueue(created: NewSignal[]): Promise<void> {
+    if (!created.length) return;
     try {
       await this.producer.addBulk(created.map((s) => ({ signalId: s.id, accountId: s.accountId })));
     } catch (err) {
       this.onEnqueueFailure(created.length);
-      this.log.warn('enqueue failed; signals stay in the outbox for the relay', { count: created.length, err });
-      return false;
+      this.log.warn('enqueue failed; the signals stay PENDING for the outbox sweeper', { count: created.length, err });
     }
-    // Only an optimisation (the relay re-adds with the same jobId otherwise), so the
-    // response does not wait for it.
-    markEnqueued(this.db, created.map((s) => s.id)).catch((err: unknown) => {
-      this.log.warn('could not mark signals enqueued; the relay will re-add them idempotently', { count: created.length, err });
-    });
-    return true;
   }
 
   /**
@@ -198,15 +191,6 @@ export class SignalWriter {
     );
     return this.write(signal);
   }
-}
-
-export async function markEnqueued(db: Db, ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  await db.pool.query({
-    name: 'gateway-mark-enqueued',
-    text: 'UPDATE signals SET enqueued_at = now() WHERE id = ANY($1::uuid[]) AND enqueued_at IS NULL',
-    values: [ids],
-  });
 }
 
 /** The existing signal holding this key is older than the idempotency window. */

@@ -58,7 +58,7 @@ export async function startGateway(opts: TestGatewayOptions = {}): Promise<TestG
     queuePrefix: prefix,
     authCacheTtlMs: opts.authCacheTtlMs ?? 5000,
     outboxIntervalMs: opts.outboxIntervalMs ?? 200,
-    outboxGraceMs: opts.outboxGraceMs ?? 0,
+    outboxGraceMs: opts.outboxGraceMs ?? 60000,
   });
   // A fresh fail-fast connection refuses commands until it is up: wait, unless a test
   // deliberately points it at a dead port.
