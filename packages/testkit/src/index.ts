@@ -1,2 +1,3 @@
 export { testDatabaseUrl, testRedisUrl, uniquePrefix } from './env';
 export { createFixture, createApiKey, type Fixture, type FixtureOptions } from './fixtures';
+export { isolatedDatabase, type IsolatedDatabase } from './databases';
