@@ -15,8 +15,8 @@ import { pendingSignals } from './outbox/pending-signals';
 import { AuthRepository } from './repositories/auth-repository';
 import { ReadRepository } from './repositories/read-repository';
 import { SignalWriter } from './repositories/signal-writer';
-import { healthRouter } from './routes/health';
-import { ingestRouter } from './routes/ingest';
+import { registerHealth } from './routes/health';
+import { INGEST_PATH, ingestHandler } from './routes/ingest';
 import { readRouter } from './routes/reads';
 
 export interface GatewayDeps {
@@ -32,6 +32,8 @@ export interface GatewayDeps {
   authCacheTtlMs?: number;
   outboxIntervalMs?: number;
   outboxGraceMs?: number;
+  /** Run the outbox sweeper (default true; tests on a shared database turn it off). */
+  outboxSweep?: boolean;
   trustProxy?: boolean;
   /** Process metrics (event loop, memory) are registered once per process, not per app. */
   defaultMetrics?: boolean;
@@ -53,7 +55,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const metrics = createMetrics(deps.defaultMetrics ?? false);
   const authenticator = new Authenticator(new AuthRepository(deps.db), deps.authCacheTtlMs ?? 5000);
   const rateLimiter = new RateLimiter(deps.redis, deps.queuePrefix, deps.logger);
-  const writer = new SignalWriter(deps.db, deps.producer, deps.logger, {}, (n) => metrics.enqueueFailures.inc(n));
+  const writer = new SignalWriter(
+    deps.db,
+    deps.producer,
+    deps.logger,
+    {},
+    (n) => metrics.enqueueFailures.inc(n),
+    (n) => metrics.batchSize.observe(n),
+  );
   const sweeper = new OutboxSweeper(deps.producer, pendingSignals(deps.db, deps.outboxGraceMs ?? 5000), deps.logger.child({ module: 'outbox/sweeper' }), {
     intervalMs: deps.outboxIntervalMs ?? 1000,
     onSwept: (n) => metrics.outboxSwept.inc(n),
@@ -65,8 +74,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set('etag', false);
   app.use(requestId);
-  app.use(healthRouter({ db: deps.db, redis: deps.redis, registry: metrics.registry, isShuttingDown: () => shuttingDown }));
-  app.use(ingestRouter({ authenticator, rateLimiter, writer, metrics }));
+  // The webhook first: it is most of the traffic.
+  app.post(INGEST_PATH, ingestHandler({ authenticator, rateLimiter, writer, metrics }));
+  registerHealth(app, { db: deps.db, redis: deps.redis, registry: metrics.registry, isShuttingDown: () => shuttingDown });
   app.use(readRouter({ authenticator, reads: new ReadRepository(deps.db) }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
@@ -81,7 +91,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     authenticator,
     async listen(port, host) {
       if (deps.subscriber) unsubscribe = await authenticator.subscribe(deps.subscriber, deps.queuePrefix, deps.logger);
-      sweeper.start();
+      if (deps.outboxSweep ?? true) sweeper.start();
       const s = host === undefined ? app.listen(port) : app.listen(port, host);
       server = s;
       await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@ export interface GatewayMetrics {
   signalsReceived: Counter<'outcome'>;
   ingestDuration: Histogram<'outcome'>;
   enqueueFailures: Counter;
+  batchSize: Histogram;
   outboxSwept: Counter;
 }
 
@@ -25,6 +26,12 @@ export function createMetrics(withDefaults = true): GatewayMetrics {
       help: 'Time from request to response on POST /api/v1/signals/ingest',
       labelNames: ['outcome'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'utm_ingest_batch_size',
+      help: 'Signals written per multi-row INSERT (requests in flight in one event-loop turn)',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [registry],
     }),
     enqueueFailures: new Counter({

@@ -1,4 +1,4 @@
-import { uniquePrefix, testRedisUrl } from '@utm/testkit';
+import { isolatedDatabase, uniquePrefix, testRedisUrl, type IsolatedDatabase } from '@utm/testkit';
 import { json, signalBody, startGateway, type TestGateway } from './support/gateway';
 import { TcpProxy } from './support/tcp-proxy';
 
@@ -8,15 +8,19 @@ describe('no signal lost when Redis fails between commit and enqueue', () => {
   const redis = new URL(testRedisUrl());
   const proxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
   let gw: TestGateway;
+  let database: IsolatedDatabase;
 
   beforeAll(async () => {
     await proxy.up();
-    // Only the producer goes through the proxy: the queue itself stays readable by the test.
-    gw = await startGateway({ producerRedisUrl: proxy.url, outboxIntervalMs: 100, outboxGraceMs: 500 });
+    // The sweeper re-enqueues every PENDING signal of its database: a database of its own
+    // keeps other tests' rows out. Only the producer goes through the proxy.
+    database = await isolatedDatabase('outbox');
+    gw = await startGateway({ databaseUrl: database.url, producerRedisUrl: proxy.url, outboxIntervalMs: 100, outboxGraceMs: 500 });
   });
   afterAll(async () => {
     await gw.close();
     await proxy.down();
+    await database.drop();
   });
 
   it('answers 202 with the signal in the outbox, then enqueues it once Redis is back', async () => {

@@ -14,6 +14,14 @@ export interface AuthContext {
   rateLimit: number;
 }
 
+/** The key from the X-API-Key header, else from the apiKey query parameter. */
+export function apiKeyOf(req: Request): string | undefined {
+  const header = req.get('x-api-key');
+  if (header !== undefined) return header;
+  const query = req.query.apiKey;
+  return typeof query === 'string' ? query : undefined;
+}
+
 export function authOf(res: Response): AuthContext {
   const auth = res.locals.auth as AuthContext | undefined;
   if (!auth) throw new AppError('INVALID_API_KEY', 'API key required');
@@ -75,10 +83,7 @@ export class Authenticator {
 
   middleware() {
     return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-      const header = req.get('x-api-key');
-      const query = req.query.apiKey;
-      const apiKey = header ?? (typeof query === 'string' ? query : undefined);
-      res.locals.auth = await this.authenticate(apiKey);
+      res.locals.auth = await this.authenticate(apiKeyOf(req));
       next();
     };
   }

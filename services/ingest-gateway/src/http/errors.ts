@@ -37,7 +37,8 @@ function codeOf(err: unknown): string | undefined {
 export function isDependencyDown(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 5) return false;
   const code = codeOf(err);
-  if (code && (CONNECTION_CODES.has(code) || /^(08|53|57P)/.test(code))) return true;
+  // 08 connection, 53 resources, 57P shutdown, 57014 statement timeout, 55P03 lock timeout.
+  if (code && (CONNECTION_CODES.has(code) || /^(08|53|57P|57014|55P03)/.test(code))) return true;
   const message = err instanceof Error ? err.message : '';
   if (/timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Stream isn't writeable|Connection is closed|Cannot reach database|the database system is (starting up|shutting down)/i.test(message)) {
     return true;

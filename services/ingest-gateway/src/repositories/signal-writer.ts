@@ -11,7 +11,8 @@ export interface NewSignal {
   accountId: string;
   request: IngestRequest;
   idempotencyKey: string | null;
-  requestHash: string;
+  /** sha256 of the content; only for signals with an idempotency key (compared on reuse). */
+  requestHash: string | null;
 }
 
 export type WriteResult =
@@ -68,6 +69,7 @@ export class SignalWriter {
     logger: Logger,
     opts: SignalWriterOptions = {},
     private readonly onEnqueueFailure: (count: number) => void = () => undefined,
+    private readonly onBatch: (size: number) => void = () => undefined,
   ) {
     this.log = logger.child({ module: 'repositories/signal-writer' });
     this.loader = new DataLoader((items) => this.writeBatch(items), {
@@ -82,6 +84,7 @@ export class SignalWriter {
   }
 
   private async writeBatch(items: readonly NewSignal[]): Promise<(WriteResult | Error)[]> {
+    this.onBatch(items.length);
     // Within the batch, the first request with a given key is the candidate; later ones
     // are answered from its outcome.
     const firstByKey = new Map<string, number>();

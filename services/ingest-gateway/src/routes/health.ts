@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Db } from '@utm/db';
 import type { Registry } from 'prom-client';
@@ -13,8 +13,7 @@ async function within<T>(ms: number, p: Promise<T>): Promise<T> {
 }
 
 /** /healthz: the process answers. /readyz: Postgres and Redis answer. /metrics: Prometheus. */
-export function healthRouter(deps: { db: Db; redis: Redis; registry: Registry; isShuttingDown: () => boolean }): Router {
-  const router = Router();
+export function registerHealth(router: Express, deps: { db: Db; redis: Redis; registry: Registry; isShuttingDown: () => boolean }): void {
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -31,5 +30,4 @@ export function healthRouter(deps: { db: Db; redis: Redis; registry: Registry; i
     res.setHeader('Content-Type', deps.registry.contentType);
     res.send(await deps.registry.metrics());
   });
-  return router;
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Router, type Request, type Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError, createIngestValidator, type IngestRequest } from '@utm/contracts';
-import type { Authenticator, AuthContext } from '../auth/api-key-auth';
-import { authOf } from '../auth/api-key-auth';
+import { apiKeyOf, type Authenticator, type AuthContext } from '../auth/api-key-auth';
 import type { RateLimiter } from '../auth/rate-limiter';
 import { requestHash } from '../domain/request-hash';
 import { jsonBody } from '../http/body';
+import { toAppError } from '../http/errors';
 import type { GatewayMetrics } from '../metrics';
 import { ExpiredKey, type NewSignal, type SignalWriter, type WriteResult } from '../repositories/signal-writer';
 
@@ -44,12 +44,42 @@ export interface IngestDeps {
   metrics: GatewayMetrics;
 }
 
-/** POST /api/v1/signals/ingest: auth → rate limit → body → validation → account → persist. */
-export function ingestRouter(deps: IngestDeps): Router {
-  const router = Router();
+export const INGEST_PATH = '/api/v1/signals/ingest';
 
-  const handle = async (req: Request, res: Response): Promise<void> => {
-    const auth = authOf(res);
+/**
+ * The hot path's answer, written directly: res.json() adds content negotiation and
+ * freshness checks that a webhook reply does not need.
+ */
+function sendJson(res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+function readJsonBody(req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => jsonBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * POST /api/v1/signals/ingest: auth → rate limit (counted while the body is read) → body →
+ * validation → account → persist. One handler, registered first on the app: the hot path
+ * walks no router layers.
+ */
+export function ingestHandler(deps: IngestDeps): RequestHandler {
+  const accept = async (req: Request, res: Response): Promise<string> => {
+    const auth = await deps.authenticator.authenticate(apiKeyOf(req));
+    res.locals.auth = auth;
+    const verdict = deps.rateLimiter.check(res);
+    const bodyError = await readJsonBody(req, res).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    const limited = await verdict;
+    if (limited) throw limited;
+    if (bodyError) throw bodyError;
+
     const checked = validateIngest(req.body);
     if (!checked.ok) throw new AppError('VALIDATION_ERROR', 'Request body is invalid', { details: checked.details });
     const body = checked.value;
@@ -63,7 +93,8 @@ export function ingestRouter(deps: IngestDeps): Router {
       accountId: account.accountId,
       request: body,
       idempotencyKey,
-      requestHash: requestHash(body),
+      // Only compared between requests that share a key.
+      requestHash: idempotencyKey === null ? null : requestHash(body),
     };
     let result: WriteResult;
     try {
@@ -75,33 +106,33 @@ export function ingestRouter(deps: IngestDeps): Router {
 
     switch (result.kind) {
       case 'created':
-        res.locals.outcome = 'accepted';
-        res.status(202).json({ success: true, signalId: result.signalId, status: 'PENDING', message: 'Signal received and queued for processing' });
-        return;
+        sendJson(res, 202, { success: true, signalId: result.signalId, status: 'PENDING', message: 'Signal received and queued for processing' });
+        return 'accepted';
       case 'duplicate':
-        res.locals.outcome = 'duplicate';
-        res.status(200).json({
+        sendJson(res, 200, {
           success: true,
           signalId: result.signalId,
           status: result.status,
           message: 'Duplicate: this idempotency key and body were already received',
           duplicate: true,
         });
-        return;
+        return 'duplicate';
       case 'conflict':
         throw new AppError('IDEMPOTENCY_CONFLICT', `Idempotency key already used with a different body (signal ${result.signalId})`);
     }
   };
 
-  router.post('/api/v1/signals/ingest', (req, res, next) => {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const started = process.hrtime.bigint();
-    res.once('finish', () => {
-      const outcome = String(res.locals.outcome ?? res.locals.errorCode ?? res.statusCode);
-      deps.metrics.signalsReceived.inc({ outcome });
-      deps.metrics.ingestDuration.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
-    });
-    next();
-  });
-  router.post('/api/v1/signals/ingest', deps.authenticator.middleware(), deps.rateLimiter.middleware(), jsonBody, handle);
-  return router;
+    let outcome: string;
+    try {
+      outcome = await accept(req, res);
+    } catch (err) {
+      const appErr = toAppError(err);
+      outcome = appErr.code;
+      next(appErr);
+    }
+    deps.metrics.signalsReceived.inc({ outcome });
+    deps.metrics.ingestDuration.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+  };
 }

@@ -18,6 +18,8 @@ export interface TestGatewayOptions {
   subscribe?: boolean;
   authCacheTtlMs?: number;
   outboxIntervalMs?: number;
+  /** Setting a grace period turns the outbox sweeper on (off by default: the shared test
+   * database holds other tests' PENDING signals, which it would sweep into this queue). */
   outboxGraceMs?: number;
   captureLogs?: boolean;
   /** Share the database handle of another test gateway. */
@@ -58,7 +60,8 @@ export async function startGateway(opts: TestGatewayOptions = {}): Promise<TestG
     queuePrefix: prefix,
     authCacheTtlMs: opts.authCacheTtlMs ?? 5000,
     outboxIntervalMs: opts.outboxIntervalMs ?? 200,
-    outboxGraceMs: opts.outboxGraceMs ?? 60000,
+    outboxGraceMs: opts.outboxGraceMs,
+    outboxSweep: opts.outboxGraceMs !== undefined,
   });
   // A fresh fail-fast connection refuses commands until it is up: wait, unless a test
   // deliberately points it at a dead port.
