@@ -1,0 +1,108 @@
+import { Decimal } from '@utm/db';
+import { FRACTIONAL_STEP, WHOLE_SHARE } from './rounding';
+import type { AccountSnapshot, OrderDraft, Side, SymbolSnapshot, TradingState } from './types';
+
+/**
+ * Everything the decisions about one account depend on, as read once at the start of its
+ * transaction (under the account's lock) and then kept current in memory as decisions are
+ * taken: new orders are added, orders asked to cancel stop counting. Positions and quotes do
+ * not change inside the transaction (fills take the same lock).
+ */
+export interface AccountRow {
+  id: string;
+  cash: Decimal;
+  tradingState: TradingState;
+  allowFractional: boolean;
+  maxOrderNotional: Decimal | null;
+  maxPositionQuantity: Decimal | null;
+  allowedSymbols: string[];
+}
+
+export type OpenOrderRole = 'ENTRY' | 'CLOSE' | 'STOP_LOSS' | 'TAKE_PROFIT' | 'TRAILING_STOP';
+
+/** An order still working (NEW … PARTIALLY_FILLED) and not asked to cancel, in seq order. */
+export interface OpenOrder {
+  id: string;
+  role: OpenOrderRole;
+  side: Side;
+  symbol: string;
+  quantity: Decimal;
+  filledQuantity: Decimal;
+  priceBasis: Decimal | null;
+}
+
+export interface AccountState {
+  account: AccountRow;
+  positions: Map<string, { quantity: Decimal; avgPrice: Decimal }>;
+  quotes: Map<string, Decimal>;
+  openOrders: OpenOrder[];
+}
+
+const EXIT_ROLES = new Set<OpenOrderRole>(['STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP']);
+
+/**
+ * A CLOSE order only ever reduces a position toward zero (the executor caps it at what is
+ * held when it is placed), so it never projects a position on the other side.
+ */
+function closeTowardZero(position: Decimal, side: Side, quantity: Decimal): Decimal {
+  if (side === 'SELL' && position.gt(0)) return Decimal.max(0, position.minus(quantity));
+  if (side === 'BUY' && position.lt(0)) return Decimal.min(0, position.plus(quantity));
+  return position;
+}
+
+/**
+ * The account and one symbol as a decision sees them. The projected position walks the
+ * open entry and close orders in sequence from the filled position; buying power is held
+ * by every open entry (remaining × the price it was sized at).
+ */
+export function snapshotsFor(state: AccountState, symbol: string): { account: AccountSnapshot; symbol: SymbolSnapshot } {
+  const { account } = state;
+  const filled = state.positions.get(symbol)?.quantity ?? new Decimal(0);
+  let reservations = new Decimal(0);
+  let projected = filled;
+  const openExitOrderIds: string[] = [];
+  const openEntryOrders: { id: string; side: Side }[] = [];
+  for (const o of state.openOrders) {
+    const remaining = o.quantity.minus(o.filledQuantity);
+    if (o.role === 'ENTRY' && o.priceBasis) reservations = reservations.plus(remaining.times(o.priceBasis));
+    if (o.symbol !== symbol) continue;
+    if (EXIT_ROLES.has(o.role)) {
+      openExitOrderIds.push(o.id);
+    } else if (o.role === 'ENTRY') {
+      projected = projected.plus(o.side === 'BUY' ? remaining : remaining.neg());
+      openEntryOrders.push({ id: o.id, side: o.side });
+    } else {
+      projected = closeTowardZero(projected, o.side, remaining);
+    }
+  }
+  return {
+    account: {
+      cash: account.cash,
+      tradingState: account.tradingState,
+      allowFractional: account.allowFractional,
+      maxOrderNotional: account.maxOrderNotional,
+      maxPositionQuantity: account.maxPositionQuantity,
+      allowedSymbols: account.allowedSymbols,
+      positions: [...state.positions].map(([s, p]) => ({ symbol: s, quantity: p.quantity, mark: state.quotes.get(s) ?? p.avgPrice })),
+      reservations,
+    },
+    symbol: {
+      symbol,
+      filledQuantity: filled,
+      projectedQuantity: projected,
+      quote: state.quotes.get(symbol) ?? null,
+      openExitOrderIds,
+      openEntryOrders,
+      instrument: { quantityStep: account.allowFractional ? FRACTIONAL_STEP : WHOLE_SHARE, tickSize: null },
+    },
+  };
+}
+
+/** Keeps the state current after a decision: its orders now count, cancelled ones no longer. */
+export function applyToState(state: AccountState, symbol: string, orders: { id: string; draft: OrderDraft }[], cancelled: string[]): void {
+  const gone = new Set(cancelled);
+  state.openOrders = state.openOrders.filter((o) => !gone.has(o.id));
+  for (const { id, draft } of orders) {
+    state.openOrders.push({ id, role: draft.role, side: draft.side, symbol, quantity: draft.quantity, filledQuantity: new Decimal(0), priceBasis: draft.priceBasis });
+  }
+}

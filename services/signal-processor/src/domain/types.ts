@@ -1,0 +1,88 @@
+import type { ErrorCode, ExitRules, NormalizedIngestRequest } from '@utm/contracts';
+import type { Decimal } from '@utm/db';
+
+/**
+ * The processor's domain: plain data in, a decision out. Nothing here does I/O; the
+ * repositories build these snapshots from Postgres and write the decision back.
+ */
+export type Side = 'BUY' | 'SELL';
+export type TradingState = 'ACTIVE' | 'REDUCE_ONLY' | 'HALTED';
+
+export interface Instrument {
+  /** Quantities are rounded down to a multiple of this. */
+  quantityStep: Decimal;
+  /** Prices are rounded to a multiple of this; null: the default for the price (rounding.ts). */
+  tickSize: Decimal | null;
+}
+
+export interface AccountSnapshot {
+  cash: Decimal;
+  tradingState: TradingState;
+  allowFractional: boolean;
+  maxOrderNotional: Decimal | null;
+  maxPositionQuantity: Decimal | null;
+  /** Empty: every symbol. */
+  allowedSymbols: string[];
+  /** Every position of the account, signed, with its mark price (latest quote, else entry). */
+  positions: { symbol: string; quantity: Decimal; mark: Decimal }[];
+  /** Buying power held by open entry orders: remaining quantity × their price basis. */
+  reservations: Decimal;
+}
+
+export interface SymbolSnapshot {
+  symbol: string;
+  /** The filled position, signed (negative: short). */
+  filledQuantity: Decimal;
+  /**
+   * The position once the account's open entry and close orders on this symbol fill:
+   * decisions are taken against it, so that signals apply in acceptance order whatever
+   * the broker has done yet.
+   */
+  projectedQuantity: Decimal;
+  /** Latest quote, if any. */
+  quote: Decimal | null;
+  /** Open stop-loss / take-profit / trailing legs of the position. */
+  openExitOrderIds: string[];
+  /** Open entry orders, with their side, e.g. a resting buy limit. */
+  openEntryOrders: { id: string; side: Side }[];
+  instrument: Instrument;
+}
+
+export interface OrderDraft {
+  role: 'ENTRY' | 'CLOSE';
+  side: Side;
+  type: 'MARKET' | 'LIMIT' | 'STOP' | 'STOP_LIMIT';
+  quantity: Decimal;
+  limitPrice: Decimal | null;
+  stopPrice: Decimal | null;
+  timeInForce: 'DAY' | 'GTC' | 'IOC' | 'FOK';
+  /** The price the order was sized and its buying power reserved at. */
+  priceBasis: Decimal | null;
+  /** Exit rules to attach when this entry fills. */
+  exitRules: ExitRules | null;
+}
+
+export interface Rejection {
+  kind: 'reject';
+  code: ErrorCode;
+  message: string;
+}
+
+export interface Acceptance {
+  kind: 'accept';
+  orders: OrderDraft[];
+  /** Orders to cancel first: the position's exit legs and, on close, entries on that side. */
+  cancelOrderIds: string[];
+  /** Human notes recorded as events (e.g. a close capped at the position). */
+  notes: string[];
+}
+
+export type Decision = Rejection | Acceptance;
+
+export interface SignalInput {
+  request: NormalizedIngestRequest;
+}
+
+export function reject(code: ErrorCode, message: string): Rejection {
+  return { kind: 'reject', code, message };
+}
