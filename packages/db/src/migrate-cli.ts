@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+/**
+ * `node packages/db/dist/migrate-cli.js`: applies pending migrations to DATABASE_URL (the
+ * one-shot migration job of docker-compose). Same runner and lock as npm start.
+ */
+import { ensureDatabase, migrate } from './migrate';
+
+async function main(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is required');
+  await ensureDatabase(url);
+  const { applied, alreadyApplied } = await migrate(url);
+  process.stdout.write(`${JSON.stringify({ applied, alreadyApplied: alreadyApplied.length })}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`migrate failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
