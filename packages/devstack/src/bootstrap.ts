@@ -121,7 +121,9 @@ export async function ensureBootstrap(opts: BootstrapOptions): Promise<{ credent
 /** What `npm start` prints once everything is ready. */
 export function banner(c: Credentials, gatewayUrl: string, savedIn: string, readme: string | undefined): string[] {
   const key = `-H 'X-API-Key: ${c.apiKey}'`;
-  const body = JSON.stringify({ symbol: 'AAPL', action: 'openLong', accountId: c.accountId, quantity: 10 });
+  // `price` is the sender's reference price (TradingView's {{close}}): it sizes and checks the
+  // order when no quote is known yet, as on a fresh install.
+  const body = JSON.stringify({ symbol: 'AAPL', action: 'openLong', accountId: c.accountId, quantity: 10, price: 150.25 });
   return [
     '',
     `Demo credentials (PAPER account; saved in ${savedIn}):`,

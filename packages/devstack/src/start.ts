@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { banner, ensureBootstrap, ensureEncryptionKey, type Credentials } from './bootstrap';
 import { loadDevstackConfig, type DevstackConfig } from './config';
-import { exitOnSignals, stopAll } from './lifecycle';
+import { exitOnSignals, stopAll, track } from './lifecycle';
 import { DevstackError, errorMessage, say, shortPath } from './log';
 import { dataDirOf, REPO_ROOT } from './paths';
 import { discoverServices, GATEWAY, startServices, waitReady, type RunningService, type ServiceExit } from './services';
@@ -60,8 +60,12 @@ export async function start(opts: StartOptions = {}): Promise<Devstack> {
   if (specs.length) say(`started ${specs.map((s) => `${s.name} (port ${s.port})`).join(', ')}`);
   else say('no service is built (services/*/dist/main.js): only Postgres and Redis are up');
   writeStackFile(dataDir, { databaseUrl: stack.databaseUrl, redisUrl: stack.redisUrl, gatewayUrl: undefined, owner: process.pid });
+  const forget = () => removeStackFile(dataDir, process.pid);
+  // Also on Ctrl-C / SIGTERM, which stop through the lifecycle's tracked resources.
+  const untrack = track({ name: 'stack.json', stop: async () => forget(), killNow: forget });
   const stop = async (): Promise<void> => {
-    removeStackFile(dataDir, process.pid);
+    untrack();
+    forget();
     await stopServices();
     await stack.stop();
   };

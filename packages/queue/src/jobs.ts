@@ -125,18 +125,20 @@ export class Producer<T> {
 
   /**
    * For rows that may lack their job: ids already waiting, active or delayed are left as
-   * they are (addBulk ignores them); an id whose job already finished (completed or failed)
-   * while its row still waits is removed and added anew, so it cannot block the row forever.
+   * they are; an id whose job already finished (completed or failed) while its row still
+   * waits is removed and added anew, so it cannot block the row forever; a missing one is
+   * added. Returns how many were added.
    */
-  async requeue(items: T[]): Promise<void> {
-    if (!items.length) return;
-    await this.withTimeout('requeue', async (q) => {
-      const ids = items.map((d) => this.def.jobId(d));
-      const states = await Promise.all(ids.map((id) => q.getJobState(id)));
-      const finished = ids.filter((_, i) => states[i] === 'completed' || states[i] === 'failed');
-      await Promise.all(finished.map((id) => q.remove(id)));
+  async requeue(items: T[]): Promise<number> {
+    if (!items.length) return 0;
+    const missing = await this.withTimeout('requeue', async (q) => {
+      const states = await Promise.all(items.map((d) => q.getJobState(this.def.jobId(d))));
+      const finished = items.filter((_, i) => states[i] === 'completed' || states[i] === 'failed');
+      await Promise.all(finished.map((d) => q.remove(this.def.jobId(d))));
+      return items.filter((_, i) => states[i] === 'unknown' || states[i] === 'completed' || states[i] === 'failed');
     });
-    await this.addBulk(items);
+    await this.addBulk(missing);
+    return missing.length;
   }
 
   async close(): Promise<void> {

@@ -57,16 +57,18 @@ export class OutboxSweeper<T> {
     this.timer.unref();
   }
 
-  /** One page; returns how many jobs it (re-)added. */
+  /** One page; returns how many jobs it added (missing, or finished while their row waits). */
   async sweepOnce(): Promise<number> {
     const limit = this.opts.batchSize ?? 500;
     const rows = await this.fetch(this.cursor, limit);
     const last = rows[rows.length - 1];
     this.cursor = rows.length < limit || !last ? 0n : last.seq;
     if (!rows.length) return 0;
-    await this.producer.requeue(rows.map((r) => r.job));
-    this.opts.onSwept?.(rows.length);
-    this.log.info('outbox sweep re-added jobs (ids already queued are ignored)', { queue: this.producer.def.queue, count: rows.length });
-    return rows.length;
+    const added = await this.producer.requeue(rows.map((r) => r.job));
+    if (added) {
+      this.opts.onSwept?.(added);
+      this.log.info('outbox sweep added jobs that were missing', { queue: this.producer.def.queue, added, checked: rows.length });
+    }
+    return added;
   }
 }
