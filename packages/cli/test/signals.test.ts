@@ -73,6 +73,7 @@ describe('utm signal show', () => {
       {
         orderId, signalId: s.id, role: 'ENTRY', symbol: 'AAPL', side: 'BUY', type: 'LIMIT', quantity: '10', limitPrice: '150.25', stopPrice: null,
         timeInForce: 'DAY', status: 'REJECTED', filledQuantity: '0', avgFillPrice: null, brokerOrderId: null, error: { code: 'BROKER_ERROR', message: 'insufficient qty' },
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       },
     ]);
     expect((body.events as { type: string; at: string }[]).map((e) => e.type)).toEqual(['PROCESSING', 'FAILED']);

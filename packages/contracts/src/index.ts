@@ -3,3 +3,4 @@ export * from './ingest-schema';
 export * from './ingest-validator';
 export * from './jobs';
 export * from './channels';
+export * from './read-views';

@@ -1,10 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import { AppError, isUuid, type ErrorDetail } from '@utm/contracts';
+import { AppError, dec, isUuid, orderView, positionView, signalSummaryView, signalView, type ErrorDetail } from '@utm/contracts';
 import { OrderStatus, SignalStatus } from '@utm/db';
 import { authOf, type Authenticator } from '../auth/api-key-auth';
 import { equityOf } from '../domain/equity';
 import { enumParam, page, parsePage, throwIfInvalid } from '../domain/paging';
-import { dec, orderView, positionView, signalSummaryView, signalView } from '../domain/views';
 import type { ReadRepository } from '../repositories/read-repository';
 
 const SIGNAL_STATUSES = Object.values(SignalStatus);
