@@ -1,3 +1,4 @@
+export { configOrExit, handleShutdown, exitOnStartFailure, type ShutdownOptions, type LifecycleLogger } from './lifecycle';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';

@@ -1,22 +1,14 @@
-import { ConfigError, loadGatewayConfig } from '@utm/config';
+import { loadGatewayConfig } from '@utm/config';
 import { JOBS } from '@utm/contracts';
 import { createDb } from '@utm/db';
 import { createLogger } from '@utm/logger';
+import { configOrExit, exitOnStartFailure, handleShutdown } from '@utm/ops';
 import { Producer, createRedis } from '@utm/queue';
 import { createGateway } from './app';
 
 /** Wires config, starts, and on SIGTERM/SIGINT stops intake, drains, then closes. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadGatewayConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`ingest-gateway: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = configOrExit('ingest-gateway', () => loadGatewayConfig());
   const logger = createLogger({ service: 'ingest-gateway', level: config.logLevel });
   const db = createDb({
     url: config.databaseUrl,
@@ -44,30 +36,16 @@ async function main(): Promise<void> {
   });
   await gateway.listen(config.port, config.host);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    const force = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, 15000);
-    force.unref();
-    await gateway.close();
-    await producer.close();
-    redis.disconnect();
-    producerConn.disconnect();
-    subscriber.disconnect();
-    await db.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  handleShutdown({
+    logger,
+    timeoutMs: 15000,
+    stop: async () => {
+      await gateway.close();
+      await producer.close();
+      for (const c of [redis, producerConn, subscriber]) c.disconnect();
+      await db.close();
+    },
+  });
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`ingest-gateway failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+exitOnStartFailure('ingest-gateway', main());
