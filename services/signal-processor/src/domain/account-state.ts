@@ -1,5 +1,5 @@
 import { Decimal } from '@utm/db';
-import { FRACTIONAL_STEP, WHOLE_SHARE } from './rounding';
+import { FRACTIONAL_STEP, WHOLE_SHARE } from '@utm/trading';
 import type { AccountSnapshot, OrderDraft, Side, SymbolSnapshot, TradingState } from './types';
 
 /**

@@ -1,9 +1,9 @@
 import type { NormalizedIngestRequest } from '@utm/contracts';
 import { Decimal } from '@utm/db';
-import { exitPrices } from './exit-prices';
+import { exitPrices } from '@utm/trading';
 import { isReducing, planLegs } from './position-rules';
 import { buyingPowerOf, equityOf } from './risk';
-import { defaultTickSize, money, qty } from './rounding';
+import { defaultTickSize, money, qty } from '@utm/trading';
 import { sizeQuantity, sizingPrice } from './sizing';
 import { reject, type AccountSnapshot, type Decision, type OrderDraft, type Side, type SymbolSnapshot } from './types';
 

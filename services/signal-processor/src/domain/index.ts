@@ -1,6 +1,5 @@
 export * from './types';
-export * from './rounding';
-export * from './exit-prices';
+export * from '@utm/trading';
 export * from './position-rules';
 export * from './sizing';
 export * from './risk';

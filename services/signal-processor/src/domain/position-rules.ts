@@ -1,6 +1,6 @@
 import type { Action } from '@utm/contracts';
 import { Decimal } from '@utm/db';
-import { qty } from './rounding';
+import { qty } from '@utm/trading';
 import { reject, type Rejection, type Side } from './types';
 
 /**

@@ -1,6 +1,6 @@
 import type { NormalizedIngestRequest } from '@utm/contracts';
 import { Decimal } from '@utm/db';
-import { floorToStep, money, qty } from './rounding';
+import { floorToStep, money, qty } from '@utm/trading';
 import { reject, type Rejection } from './types';
 
 /**

@@ -5,7 +5,8 @@ import type { Decimal } from '@utm/db';
  * The processor's domain: plain data in, a decision out. Nothing here does I/O; the
  * repositories build these snapshots from Postgres and write the decision back.
  */
-export type Side = 'BUY' | 'SELL';
+export type { Side } from '@utm/trading';
+import type { Side } from '@utm/trading';
 export type TradingState = 'ACTIVE' | 'REDUCE_ONLY' | 'HALTED';
 
 export interface Instrument {

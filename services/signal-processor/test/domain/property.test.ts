@@ -15,9 +15,9 @@ import {
 import type { Decimal } from '@utm/db';
 import fc from 'fast-check';
 import { decide } from '../../src/domain/decide';
-import { exitPrices } from '../../src/domain/exit-prices';
+import { exitPrices } from '@utm/trading';
 import { buyingPowerOf } from '../../src/domain/risk';
-import { defaultTickSize, floorToStep, FRACTIONAL_STEP, WHOLE_SHARE } from '../../src/domain/rounding';
+import { defaultTickSize, floorToStep, FRACTIONAL_STEP, WHOLE_SHARE } from '@utm/trading';
 import { sizeQuantity } from '../../src/domain/sizing';
 import type { AccountSnapshot, Side, SymbolSnapshot, TradingState } from '../../src/domain/types';
 import { D } from './helpers';

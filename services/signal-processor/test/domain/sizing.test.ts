@@ -1,5 +1,5 @@
 import type { IngestOrderType, NormalizedIngestRequest, QuantityType } from '@utm/contracts';
-import { FRACTIONAL_STEP, WHOLE_SHARE } from '../../src/domain/rounding';
+import { FRACTIONAL_STEP, WHOLE_SHARE } from '@utm/trading';
 import { sizeQuantity, sizingPrice, type SizingInput } from '../../src/domain/sizing';
 import { D, expectRejected, request } from './helpers';
 

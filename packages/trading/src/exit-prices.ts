@@ -1,7 +1,8 @@
 import type { ExitRule, ExitRules, TrailingStopRule } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import { roundToTick, type RoundDirection } from './rounding';
-import type { Side } from './types';
+/** BUY opens (or adds to) a long, SELL a short. */
+export type Side = 'BUY' | 'SELL';
 
 /**
  * Exit-leg prices from an entry's (average) fill price.

@@ -1,7 +1,9 @@
 import type { ExitRule, ExitRules, TrailingStopRule } from '@utm/contracts';
-import { exitPrices, type ExitPricesResult } from '../../src/domain/exit-prices';
-import type { Side } from '../../src/domain/types';
-import { D } from './helpers';
+import { exitPrices, type ExitPricesResult } from '../src/exit-prices';
+import type { Side } from '../src/exit-prices';
+import { Decimal } from '@utm/db';
+
+const D = (v: string | number) => new Decimal(v);
 
 type Leg = 'stopLoss' | 'takeProfit';
 

@@ -1,6 +1,7 @@
 import { Decimal } from '@utm/db';
-import { defaultTickSize, floorToStep, FRACTIONAL_STEP, money, qty, roundToTick, WHOLE_SHARE } from '../../src/domain/rounding';
-import { D } from './helpers';
+import { defaultTickSize, floorToStep, FRACTIONAL_STEP, money, qty, roundToTick, WHOLE_SHARE } from '../src/rounding';
+
+const D = (v: string | number) => new Decimal(v);
 
 describe('floorToStep', () => {
   it.each([

@@ -1,0 +1,2 @@
+export * from './rounding';
+export * from './exit-prices';
