@@ -111,6 +111,8 @@ export async function createSampleRows(prisma: PrismaClient) {
     errorMessage: 'timeout ✓',
     priceBasis: '64000.0000000001',
     cancelRequestedAt: instant(),
+    trailReference: '65000.1234567891',
+    expiresAt: instant(),
     createdAt: instant(),
     updatedAt: instant(),
   };
