@@ -87,6 +87,51 @@ export function loadProcessorConfig(env: Env = process.env): ProcessorConfig {
   return cfg;
 }
 
+export interface ExecutorConfig extends WorkerConfig {
+  /** AES-256-GCM key for broker credentials; needed only when an account trades on Alpaca. */
+  encryptionKey: Buffer | undefined;
+  /** The paper market clock: DAY orders expire at this local close time (weekdays). */
+  marketTimeZone: string;
+  marketClose: string;
+  /** How often open orders are compared with the broker's view. */
+  reconcileIntervalMs: number;
+  /** Bound on one broker HTTP call. */
+  brokerTimeoutMs: number;
+  /** Polling fallback for broker order updates while the stream is down. */
+  brokerPollIntervalMs: number;
+  alpacaPaperUrl: string;
+  alpacaLiveUrl: string;
+  alpacaPaperStreamUrl: string;
+  alpacaLiveStreamUrl: string;
+}
+
+export function loadExecutorConfig(env: Env = process.env): ExecutorConfig {
+  const r = new EnvReader(env);
+  const marketClose = r.str('MARKET_CLOSE', '16:00');
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(marketClose)) r.problems.push(`MARKET_CLOSE must be HH:MM (got "${marketClose}")`);
+  const marketTimeZone = r.str('MARKET_TIMEZONE', 'America/New_York');
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: marketTimeZone });
+  } catch {
+    r.problems.push(`MARKET_TIMEZONE must be an IANA time zone such as America/New_York (got "${marketTimeZone}")`);
+  }
+  const cfg: ExecutorConfig = {
+    ...worker(r, 3002),
+    encryptionKey: r.key32('UTM_ENCRYPTION_KEY', false),
+    marketTimeZone,
+    marketClose,
+    reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 30000, { min: 1000, max: 3600000 }),
+    brokerTimeoutMs: r.int('BROKER_TIMEOUT_MS', 10000, { min: 100, max: 120000 }),
+    brokerPollIntervalMs: r.int('BROKER_POLL_INTERVAL_MS', 2000, { min: 100, max: 600000 }),
+    alpacaPaperUrl: r.url('ALPACA_PAPER_URL', ['https:', 'http:'], 'https://paper-api.alpaca.markets'),
+    alpacaLiveUrl: r.url('ALPACA_LIVE_URL', ['https:', 'http:'], 'https://api.alpaca.markets'),
+    alpacaPaperStreamUrl: r.url('ALPACA_PAPER_STREAM_URL', ['wss:', 'ws:'], 'wss://paper-api.alpaca.markets/stream'),
+    alpacaLiveStreamUrl: r.url('ALPACA_LIVE_STREAM_URL', ['wss:', 'ws:'], 'wss://api.alpaca.markets/stream'),
+  };
+  r.done();
+  return cfg;
+}
+
 export interface CliConfig {
   databaseUrl: string;
   redisUrl: string | undefined;

@@ -1,4 +1,4 @@
-import { ConfigError, loadCliConfig, loadGatewayConfig, loadProcessorConfig } from '../src';
+import { ConfigError, loadCliConfig, loadExecutorConfig, loadGatewayConfig, loadProcessorConfig } from '../src';
 
 const base = { DATABASE_URL: 'postgresql://u:pw@localhost:5432/db', REDIS_URL: 'redis://localhost:6379' };
 
@@ -38,5 +38,19 @@ describe('processor config', () => {
   it('has worker defaults and bounds', () => {
     expect(loadProcessorConfig(base)).toMatchObject({ opsPort: 3001, concurrency: 8, sweepIntervalMs: 1000, lockTimeoutMs: 10000 });
     expect(() => loadProcessorConfig({ ...base, CONCURRENCY: '0' })).toThrow(/CONCURRENCY must be an integer from 1 to 256/);
+  });
+});
+
+describe('executor config', () => {
+  it('has a market clock and Alpaca endpoints by default, and checks them', () => {
+    expect(loadExecutorConfig(base)).toMatchObject({
+      opsPort: 3002,
+      marketTimeZone: 'America/New_York',
+      marketClose: '16:00',
+      alpacaPaperUrl: 'https://paper-api.alpaca.markets',
+      alpacaLiveStreamUrl: 'wss://api.alpaca.markets/stream',
+      encryptionKey: undefined,
+    });
+    expect(() => loadExecutorConfig({ ...base, MARKET_CLOSE: '25:00', MARKET_TIMEZONE: 'Mars/Olympus' })).toThrow(/MARKET_CLOSE must be HH:MM[\s\S]*MARKET_TIMEZONE must be an IANA/);
   });
 });

@@ -1,0 +1,117 @@
+import { AppError } from '@utm/contracts';
+import type { Decimal } from '@utm/db';
+
+/**
+ * What the executor asks of a broker, whichever it is (the paper engine, Alpaca, …). Our
+ * order id is the broker's client order id: placing is idempotent by it, and a retry first
+ * asks the broker whether it already has it (findByClientOrderId).
+ */
+export type BrokerSide = 'BUY' | 'SELL';
+export type BrokerOrderType = 'MARKET' | 'LIMIT' | 'STOP' | 'STOP_LIMIT' | 'TRAILING_STOP';
+export type BrokerTimeInForce = 'DAY' | 'GTC' | 'IOC' | 'FOK';
+
+/** Our order statuses (SPEC "Lifecycles"), which every broker's states map to. */
+export type BrokerOrderStatus = 'ACCEPTED' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELLED' | 'REJECTED' | 'EXPIRED';
+
+export interface BrokerOrderRequest {
+  /** Our order id. */
+  clientOrderId: string;
+  symbol: string;
+  side: BrokerSide;
+  type: BrokerOrderType;
+  quantity: Decimal;
+  limitPrice: Decimal | null;
+  stopPrice: Decimal | null;
+  /** TRAILING_STOP: one of the two. */
+  trailPercent: Decimal | null;
+  trailAmount: Decimal | null;
+  timeInForce: BrokerTimeInForce;
+  /**
+   * Native exits placed with the entry (a bracket): the broker creates the legs and makes them
+   * one-cancels-other. Only when capabilities.nativeBracket.
+   */
+  bracket?: { takeProfitLimitPrice: Decimal; stopLossStopPrice: Decimal };
+  /**
+   * This order is itself an exit pair (take-profit limit + stop-loss stop, one-cancels-other),
+   * for the quantity held. Only when capabilities.nativeOco; `type` is then LIMIT.
+   */
+  oco?: { takeProfitLimitPrice: Decimal; stopLossStopPrice: Decimal };
+}
+
+export interface BrokerFill {
+  /** The broker's execution id: a replayed update is recorded once. */
+  id: string;
+  quantity: Decimal;
+  price: Decimal;
+  at: Date;
+}
+
+export interface BrokerOrder {
+  brokerOrderId: string;
+  clientOrderId: string;
+  status: BrokerOrderStatus;
+  filledQuantity: Decimal;
+  avgFillPrice: Decimal | null;
+  /** The legs of a bracket or OCO order, as orders of their own. */
+  legs: BrokerOrder[];
+  /** Why the broker refused or cancelled it, in its own words. */
+  reason: string | null;
+}
+
+export interface BrokerCapabilities {
+  orderTypes: BrokerOrderType[];
+  nativeBracket: boolean;
+  nativeOco: boolean;
+  nativeTrailingStop: boolean;
+  fractional: boolean;
+}
+
+export interface BrokerAccountSnapshot {
+  cash: Decimal;
+  /** Signed quantities (negative: short). */
+  positions: { symbol: string; quantity: Decimal; avgPrice: Decimal }[];
+}
+
+/** An order's change reported by the broker (a stream event or a poll). */
+export interface BrokerOrderUpdate {
+  order: BrokerOrder;
+  /** Set for fills: the execution this update reports. */
+  fill: BrokerFill | null;
+}
+
+export interface Broker {
+  readonly name: string;
+  readonly capabilities: BrokerCapabilities;
+  place(req: BrokerOrderRequest): Promise<BrokerOrder>;
+  /** Cancels by our id; resolves when the broker has taken the request (the order may still fill). */
+  cancel(clientOrderId: string): Promise<void>;
+  /** The broker's view of our order, or null when it has never seen it. */
+  findByClientOrderId(clientOrderId: string): Promise<BrokerOrder | null>;
+  openOrders(): Promise<BrokerOrder[]>;
+  snapshot(): Promise<BrokerAccountSnapshot>;
+}
+
+/**
+ * A broker call that did not succeed. `code` says what it means for the order and signal
+ * (BROKER_ERROR: refused, final; BROKER_UNAVAILABLE: transient, retried). `uncertain`: the
+ * request may have reached the broker (a timeout after sending): before any retry, ask the
+ * broker by client order id.
+ */
+export class BrokerError extends AppError {
+  constructor(
+    code: 'BROKER_ERROR' | 'BROKER_UNAVAILABLE',
+    message: string,
+    readonly opts: { retryAfterMs?: number; uncertain?: boolean; status?: number; cause?: unknown } = {},
+  ) {
+    super(code, message, { cause: opts.cause });
+    this.name = 'BrokerError';
+  }
+
+  get retryAfterMs(): number | undefined {
+    return this.opts.retryAfterMs;
+  }
+
+  get uncertain(): boolean {
+    return this.opts.uncertain ?? false;
+  }
+}
