@@ -296,6 +296,7 @@ describe('behaviour: every model through the generated client', () => {
         cancelRequestedAt: null,
         trailReference: null,
         expiresAt: null,
+        triggeredAt: null,
       },
       Fill: { brokerFillId: null },
     };

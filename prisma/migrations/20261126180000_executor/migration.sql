@@ -1,6 +1,7 @@
 -- AlterTable
 ALTER TABLE "orders" ADD COLUMN     "expires_at" TIMESTAMPTZ(3),
-ADD COLUMN     "trail_reference" DECIMAL(30,10);
+ADD COLUMN     "trail_reference" DECIMAL(30,10),
+ADD COLUMN     "triggered_at" TIMESTAMPTZ(3);
 
 -- A quote change wakes the executors at once (paper engine: resting orders of the symbol
 -- are re-evaluated), whoever wrote it: `utm quote set`, a quote feed, a test.

@@ -113,6 +113,7 @@ export async function createSampleRows(prisma: PrismaClient) {
     cancelRequestedAt: instant(),
     trailReference: '65000.1234567891',
     expiresAt: instant(),
+    triggeredAt: instant(),
     createdAt: instant(),
     updatedAt: instant(),
   };
