@@ -1,0 +1,63 @@
+import type { Decimal, OrderStatus } from '@utm/db';
+import type { BrokerSide } from '../brokers/types';
+
+/**
+ * The shapes of exit legs, shared by exit-legs.ts (creating and resizing them), leg-fills.ts
+ * (one-cancels-other) and leg-routing.ts (where they are placed), apart so that none of them
+ * imports another in a cycle.
+ */
+export type LegRole = 'STOP_LOSS' | 'TAKE_PROFIT' | 'TRAILING_STOP';
+export const LEG_ROLES: readonly LegRole[] = ['STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP'];
+
+export interface ExitLegDraft {
+  role: LegRole;
+  /** Opposite of the entry: a long is protected by SELL orders. */
+  side: BrokerSide;
+  type: 'STOP' | 'LIMIT' | 'TRAILING_STOP';
+  quantity: Decimal;
+  limitPrice: Decimal | null;
+  /** STOP_LOSS: the stop. TRAILING_STOP: its initial stop (it moves with trailReference). */
+  stopPrice: Decimal | null;
+  trailPercent: Decimal | null;
+  trailAmount: Decimal | null;
+  /** TRAILING_STOP: the best price since entry, starting at the average fill price. */
+  trailReference: Decimal | null;
+  /** Exits protect a position for as long as it is held: they must not expire at the close. */
+  timeInForce: 'GTC';
+}
+
+/** An exit leg as stored (an order row with a leg role). */
+export interface ExitLeg {
+  id: string;
+  role: LegRole;
+  status: OrderStatus;
+  quantity: Decimal;
+  filledQuantity: Decimal;
+  limitPrice: Decimal | null;
+  stopPrice: Decimal | null;
+  trailPercent: Decimal | null;
+  trailAmount: Decimal | null;
+  trailReference: Decimal | null;
+}
+
+const TERMINAL = new Set<OrderStatus>(['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED']);
+export const isOpenLeg = (leg: Pick<ExitLeg, 'status'>): boolean => !TERMINAL.has(leg.status);
+
+/** A close or reverse cancels the position's exit legs: those still working. */
+export function openLegIds(legs: readonly ExitLeg[]): string[] {
+  return legs.filter(isOpenLeg).map((l) => l.id);
+}
+
+/** What changes on a leg; a field is present only when it changes. */
+export interface LegAmendment {
+  id: string;
+  quantity?: Decimal;
+  limitPrice?: Decimal;
+  stopPrice?: Decimal;
+  trailReference?: Decimal;
+}
+
+/** What is left of the entry's position: filled by the entry, less what the legs closed. */
+export function positionLeft(legs: readonly ExitLeg[], entryFilledQuantity: Decimal): Decimal {
+  return legs.reduce((left, l) => left.minus(l.filledQuantity), entryFilledQuantity);
+}
