@@ -1,0 +1,136 @@
+import type { Pool, PoolClient } from 'pg';
+import { Decimal } from '@utm/db';
+import { applyFillToPosition, averageFill, cashAfterFill } from '../domain/positions';
+import { updateOrder, type ExecOrder } from './orders';
+
+type Db = Pool | PoolClient;
+
+export interface ExecAccount {
+  id: string;
+  mode: 'PAPER' | 'LIVE';
+  broker: 'paper' | 'alpaca';
+  cash: Decimal;
+  brokerCredentials: Buffer | null;
+}
+
+interface AccountRow {
+  id: string;
+  mode: 'PAPER' | 'LIVE';
+  broker: 'paper' | 'alpaca';
+  cash: string;
+  broker_credentials: Buffer | null;
+}
+
+const toAccount = (r: AccountRow): ExecAccount => ({ id: r.id, mode: r.mode, broker: r.broker, cash: new Decimal(r.cash), brokerCredentials: r.broker_credentials });
+
+export async function loadAccount(db: Db, accountId: string): Promise<ExecAccount | null> {
+  const { rows } = await db.query<AccountRow>('SELECT id, mode, broker, cash::text, broker_credentials FROM accounts WHERE id = $1', [accountId]);
+  return rows[0] ? toAccount(rows[0]) : null;
+}
+
+/**
+ * The account row lock for changing cash and positions (FOR NO KEY UPDATE: the processor
+ * decides under the same lock, so a decision and a fill never interleave; the gateway's
+ * inserts pass).
+ */
+export async function lockAccountRow(client: PoolClient, accountId: string): Promise<ExecAccount> {
+  const { rows } = await client.query<AccountRow>('SELECT id, mode, broker, cash::text, broker_credentials FROM accounts WHERE id = $1 FOR NO KEY UPDATE', [accountId]);
+  if (!rows[0]) throw new Error(`account ${accountId} not found`);
+  return toAccount(rows[0]);
+}
+
+/**
+ * Serialises the executors of one account across replicas for as long as the returned
+ * release is not called: orders of an account reach the broker one at a time, in sequence.
+ * A session-level advisory lock on its own connection, so no row stays locked meanwhile
+ * (the processor and fills go on).
+ */
+export async function acquireExecutionLock(pool: Pool, accountId: string, timeoutMs: number): Promise<{ client: PoolClient; release(): Promise<void> }> {
+  const client = await pool.connect();
+  try {
+    await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+    await client.query("SELECT pg_advisory_lock(hashtextextended('utm-exec:' || $1, 0))", [accountId]);
+  } catch (err) {
+    client.release(true);
+    throw err;
+  }
+  return {
+    client,
+    async release() {
+      try {
+        await client.query("SELECT pg_advisory_unlock(hashtextextended('utm-exec:' || $1, 0))", [accountId]);
+        await client.query('RESET lock_timeout');
+        client.release();
+      } catch {
+        // The session is gone or broken; dropping the connection releases the lock.
+        client.release(true);
+      }
+    },
+  };
+}
+
+export async function quoteOf(db: Db, symbol: string): Promise<Decimal | null> {
+  const { rows } = await db.query<{ price: string }>({ name: 'executor-quote', text: 'SELECT price::text FROM quotes WHERE symbol = $1', values: [symbol] });
+  return rows[0] ? new Decimal(rows[0].price) : null;
+}
+
+export async function positionOf(db: Db, accountId: string, symbol: string): Promise<{ quantity: Decimal; avgPrice: Decimal } | null> {
+  const { rows } = await db.query<{ quantity: string; avg_price: string }>({
+    name: 'executor-position',
+    text: 'SELECT quantity::text, avg_price::text FROM positions WHERE account_id = $1 AND symbol = $2',
+    values: [accountId, symbol],
+  });
+  return rows[0] ? { quantity: new Decimal(rows[0].quantity), avgPrice: new Decimal(rows[0].avg_price) } : null;
+}
+
+export interface FillInput {
+  /** The broker's execution id (replays are recorded once). */
+  id: string;
+  quantity: Decimal;
+  price: Decimal;
+  at: Date;
+}
+
+/**
+ * Records one execution of `order` with its effect on the order (filled quantity, average
+ * price, status), the position and cash, all in the caller's transaction, which must hold
+ * the account row lock. Returns the order as it now stands, or null when this execution was
+ * already recorded.
+ */
+export async function recordFill(client: PoolClient, order: ExecOrder, fill: FillInput): Promise<ExecOrder | null> {
+  const inserted = await client.query({
+    name: 'executor-insert-fill',
+    text: `INSERT INTO fills (order_id, quantity, price, at, broker_fill_id) VALUES ($1, $2::numeric, $3::numeric, $4, $5)
+           ON CONFLICT (order_id, broker_fill_id) DO NOTHING RETURNING id`,
+    values: [order.id, fill.quantity.toFixed(), fill.price.toFixed(), fill.at, fill.id],
+  });
+  if (!inserted.rowCount) return null;
+
+  const filled = order.filledQuantity.plus(fill.quantity);
+  const avg = averageFill(order.filledQuantity, order.avgFillPrice, fill.quantity, fill.price);
+  const status = filled.gte(order.quantity) ? 'FILLED' : 'PARTIALLY_FILLED';
+  await client.query({
+    name: 'executor-order-filled',
+    text: `UPDATE orders SET filled_quantity = $2::numeric, avg_fill_price = $3::numeric, status = $4::"OrderStatus", updated_at = now() WHERE id = $1`,
+    values: [order.id, filled.toFixed(), avg.toFixed(), status],
+  });
+  await updateOrder(client, order, {}, {
+    type: status === 'FILLED' ? 'ORDER_FILLED' : 'ORDER_PARTIALLY_FILLED',
+    message: `${order.role} ${order.side} ${fill.quantity.toFixed()} ${order.symbol} @ ${fill.price.toFixed()} (${filled.toFixed()} of ${order.quantity.toFixed()} filled)`,
+  });
+
+  const position = applyFillToPosition(await positionOf(client, order.accountId, order.symbol), order.side, fill.quantity, fill.price);
+  if (position.quantity.isZero()) {
+    await client.query('DELETE FROM positions WHERE account_id = $1 AND symbol = $2', [order.accountId, order.symbol]);
+  } else {
+    await client.query(
+      `INSERT INTO positions (account_id, symbol, quantity, avg_price, updated_at) VALUES ($1, $2, $3::numeric, $4::numeric, now())
+       ON CONFLICT (account_id, symbol) DO UPDATE SET quantity = EXCLUDED.quantity, avg_price = EXCLUDED.avg_price, updated_at = now()`,
+      [order.accountId, order.symbol, position.quantity.toFixed(), position.avgPrice.toDecimalPlaces(10).toFixed()],
+    );
+  }
+  const { rows } = await client.query<{ cash: string }>('SELECT cash::text FROM accounts WHERE id = $1', [order.accountId]);
+  const cash = cashAfterFill(new Decimal(rows[0]?.cash ?? '0'), order.side, fill.quantity, fill.price);
+  await client.query('UPDATE accounts SET cash = $2::numeric, updated_at = now() WHERE id = $1', [order.accountId, cash.toDecimalPlaces(10).toFixed()]);
+  return { ...order, filledQuantity: filled, avgFillPrice: avg, status };
+}

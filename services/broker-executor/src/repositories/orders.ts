@@ -1,0 +1,192 @@
+import type { Pool, PoolClient } from 'pg';
+import type { ExitRules } from '@utm/contracts';
+import { Decimal } from '@utm/db';
+import { signalOutcome, type SignalOrderState } from '../domain/signal-status';
+
+type Db = Pool | PoolClient;
+export type OrderStatus = SignalOrderState['status'];
+export type OrderRole = 'ENTRY' | 'CLOSE' | 'STOP_LOSS' | 'TAKE_PROFIT' | 'TRAILING_STOP';
+export type OrderType = 'MARKET' | 'LIMIT' | 'STOP' | 'STOP_LIMIT' | 'TRAILING_STOP';
+
+/** An order row as the executor works with it (decimals exact). */
+export interface ExecOrder {
+  id: string;
+  seq: bigint;
+  signalId: string;
+  accountId: string;
+  parentOrderId: string | null;
+  ocoGroup: string | null;
+  role: OrderRole;
+  symbol: string;
+  side: 'BUY' | 'SELL';
+  type: OrderType;
+  quantity: Decimal;
+  limitPrice: Decimal | null;
+  stopPrice: Decimal | null;
+  trailPercent: Decimal | null;
+  trailAmount: Decimal | null;
+  trailReference: Decimal | null;
+  timeInForce: 'DAY' | 'GTC' | 'IOC' | 'FOK';
+  status: OrderStatus;
+  filledQuantity: Decimal;
+  avgFillPrice: Decimal | null;
+  priceBasis: Decimal | null;
+  exitRules: ExitRules | null;
+  brokerOrderId: string | null;
+  cancelRequestedAt: Date | null;
+  expiresAt: Date | null;
+  triggeredAt: Date | null;
+}
+
+export const OPEN_STATUSES: OrderStatus[] = ['NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED'];
+export const EXIT_ROLES: OrderRole[] = ['STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP'];
+
+export const ORDER_COLUMNS = `id, seq::text, signal_id, account_id, parent_order_id, oco_group, role, symbol, side, type, quantity::text,
+  limit_price::text, stop_price::text, trail_percent::text, trail_amount::text, trail_reference::text, time_in_force, status,
+  filled_quantity::text, avg_fill_price::text, price_basis::text, exit_rules, broker_order_id, cancel_requested_at, expires_at, triggered_at`;
+
+interface OrderRow {
+  id: string;
+  seq: string;
+  signal_id: string;
+  account_id: string;
+  parent_order_id: string | null;
+  oco_group: string | null;
+  role: OrderRole;
+  symbol: string;
+  side: 'BUY' | 'SELL';
+  type: OrderType;
+  quantity: string;
+  limit_price: string | null;
+  stop_price: string | null;
+  trail_percent: string | null;
+  trail_amount: string | null;
+  trail_reference: string | null;
+  time_in_force: ExecOrder['timeInForce'];
+  status: OrderStatus;
+  filled_quantity: string;
+  avg_fill_price: string | null;
+  price_basis: string | null;
+  exit_rules: ExitRules | null;
+  broker_order_id: string | null;
+  cancel_requested_at: Date | null;
+  expires_at: Date | null;
+  triggered_at: Date | null;
+}
+
+const dec = (v: string | null): Decimal | null => (v === null ? null : new Decimal(v));
+
+export function toOrder(r: OrderRow): ExecOrder {
+  return {
+    id: r.id,
+    seq: BigInt(r.seq),
+    signalId: r.signal_id,
+    accountId: r.account_id,
+    parentOrderId: r.parent_order_id,
+    ocoGroup: r.oco_group,
+    role: r.role,
+    symbol: r.symbol,
+    side: r.side,
+    type: r.type,
+    quantity: new Decimal(r.quantity),
+    limitPrice: dec(r.limit_price),
+    stopPrice: dec(r.stop_price),
+    trailPercent: dec(r.trail_percent),
+    trailAmount: dec(r.trail_amount),
+    trailReference: dec(r.trail_reference),
+    timeInForce: r.time_in_force,
+    status: r.status,
+    filledQuantity: new Decimal(r.filled_quantity),
+    avgFillPrice: dec(r.avg_fill_price),
+    priceBasis: dec(r.price_basis),
+    exitRules: r.exit_rules,
+    brokerOrderId: r.broker_order_id,
+    cancelRequestedAt: r.cancel_requested_at,
+    expiresAt: r.expires_at,
+    triggeredAt: r.triggered_at,
+  };
+}
+
+/** One order, locked for the rest of the transaction when `forUpdate`. */
+export async function loadOrder(db: Db, id: string, forUpdate = false): Promise<ExecOrder | null> {
+  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return rows[0] ? toOrder(rows[0]) : null;
+}
+
+/**
+ * What the account's executor has to do, in sequence: cancels asked for (by a close or
+ * reverse), orders still to place (NEW), orders whose placement may or may not have reached
+ * the broker (SUBMITTING: a crash or timeout in between).
+ */
+export async function actionableOrders(db: Db, accountId: string, limit = 50): Promise<ExecOrder[]> {
+  const { rows } = await db.query<OrderRow>({
+    name: 'executor-actionable',
+    text: `SELECT ${ORDER_COLUMNS} FROM orders
+           WHERE account_id = $1 AND (status IN ('NEW', 'SUBMITTING')
+                 OR (cancel_requested_at IS NOT NULL AND status IN ('ACCEPTED', 'PARTIALLY_FILLED')))
+           ORDER BY seq LIMIT $2`,
+    values: [accountId, limit],
+  });
+  return rows.map(toOrder);
+}
+
+export interface OrderChange {
+  status?: OrderStatus;
+  brokerOrderId?: string | null;
+  quantity?: Decimal;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  stopPrice?: Decimal | null;
+  trailReference?: Decimal | null;
+  expiresAt?: Date | null;
+  triggeredAt?: Date | null;
+}
+
+/** Updates an order and records why, as an event on its signal. */
+export async function updateOrder(db: Db, order: ExecOrder, change: OrderChange, event: { type: string; message: string } | null): Promise<void> {
+  const sets: string[] = ['updated_at = now()'];
+  const values: unknown[] = [order.id];
+  const set = (column: string, value: unknown, cast = '') => {
+    values.push(value);
+    sets.push(`${column} = $${values.length}${cast}`);
+  };
+  if (change.status !== undefined) set('status', change.status, '::"OrderStatus"');
+  if (change.brokerOrderId !== undefined) set('broker_order_id', change.brokerOrderId);
+  if (change.quantity !== undefined) set('quantity', change.quantity.toFixed(), '::numeric');
+  if (change.errorCode !== undefined) set('error_code', change.errorCode);
+  if (change.errorMessage !== undefined) set('error_message', change.errorMessage);
+  if (change.stopPrice !== undefined) set('stop_price', change.stopPrice?.toFixed() ?? null, '::numeric');
+  if (change.trailReference !== undefined) set('trail_reference', change.trailReference?.toFixed() ?? null, '::numeric');
+  if (change.expiresAt !== undefined) set('expires_at', change.expiresAt);
+  if (change.triggeredAt !== undefined) set('triggered_at', change.triggeredAt);
+  await db.query(`UPDATE orders SET ${sets.join(', ')} WHERE id = $1`, values);
+  if (event) await addEvent(db, order.signalId, order.id, event.type, event.message);
+}
+
+export async function addEvent(db: Db, signalId: string, orderId: string | null, type: string, message: string): Promise<void> {
+  await db.query({ name: 'executor-event', text: 'INSERT INTO signal_events (signal_id, order_id, type, message) VALUES ($1, $2, $3, $4)', values: [signalId, orderId, type, message] });
+}
+
+/**
+ * Recomputes the signal's status from its ENTRY and CLOSE orders and records the transition.
+ * Call inside the transaction that changed one of them.
+ */
+export async function refreshSignal(db: Db, signalId: string): Promise<void> {
+  const { rows } = await db.query<{ status: OrderStatus; filled_quantity: string; error_code: string | null; error_message: string | null }>({
+    name: 'executor-signal-orders',
+    text: `SELECT status, filled_quantity::text, error_code, error_message FROM orders WHERE signal_id = $1 AND role IN ('ENTRY', 'CLOSE') ORDER BY seq`,
+    values: [signalId],
+  });
+  const outcome = signalOutcome(rows.map((r) => ({ status: r.status, filledQuantity: new Decimal(r.filled_quantity), errorCode: r.error_code, errorMessage: r.error_message })));
+  if (!outcome) return;
+  const { rowCount } = await db.query({
+    name: 'executor-signal-status',
+    text: `UPDATE signals SET status = $2::"SignalStatus", error_code = $3, error_message = $4, updated_at = now()
+           WHERE id = $1 AND status <> $2::"SignalStatus"`,
+    values: [signalId, outcome.status, outcome.errorCode, outcome.errorMessage],
+  });
+  if (rowCount) {
+    const why = outcome.errorCode ? `: ${outcome.errorCode}: ${outcome.errorMessage ?? ''}` : '';
+    await addEvent(db, signalId, null, outcome.status, `Signal ${outcome.status}${why}`);
+  }
+}

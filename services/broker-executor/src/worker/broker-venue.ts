@@ -1,0 +1,170 @@
+import type { Pool, PoolClient } from 'pg';
+import { Decimal, withTransaction } from '@utm/db';
+import type { Logger } from '@utm/logger';
+import { BrokerError, type Broker, type BrokerOrder, type BrokerOrderRequest } from '../brokers/types';
+import { lockAccountRow, positionOf, recordFill } from '../repositories/accounts';
+import { loadOrder, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
+import type { Venue } from './venue';
+
+/**
+ * What happens after an order's fills are recorded (exit legs, one-cancels-other); returns
+ * the ids of orders that now need the account worked (new legs, cancels requested).
+ */
+export type AfterFill = (client: PoolClient, order: ExecOrder) => Promise<string[]>;
+
+/** Asks for the account to be worked again (an orders job), after commit. */
+export type RequestWork = (accountId: string, orderIds: string[]) => Promise<void>;
+
+export function requestOf(order: ExecOrder, quantity = order.quantity): BrokerOrderRequest {
+  return {
+    clientOrderId: order.id,
+    symbol: order.symbol,
+    side: order.side,
+    type: order.type,
+    quantity,
+    limitPrice: order.limitPrice,
+    stopPrice: order.stopPrice,
+    trailPercent: order.trailPercent,
+    trailAmount: order.trailAmount,
+    timeInForce: order.timeInForce,
+  };
+}
+
+/**
+ * A CLOSE never sells (buys) more than is held when it is placed: a close decided against
+ * orders that have not filled (or were cancelled) is capped here, or ends when nothing is
+ * left to close. Returns the quantity to send, or null when the order was ended.
+ */
+export async function capClose(client: PoolClient, order: ExecOrder): Promise<Decimal | null> {
+  if (order.role !== 'CLOSE') return order.quantity;
+  const held = (await positionOf(client, order.accountId, order.symbol))?.quantity ?? new Decimal(0);
+  const closable = order.side === 'SELL' ? Decimal.max(held, 0) : Decimal.max(held.neg(), 0);
+  if (closable.isZero()) {
+    await updateOrder(client, order, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'nothing left to close' }, {
+      type: 'ORDER_CANCELLED',
+      message: `Nothing to close: no ${order.side === 'SELL' ? 'long' : 'short'} position in ${order.symbol} when the close was placed`,
+    });
+    await refreshSignal(client, order.signalId);
+    return null;
+  }
+  if (closable.lt(order.quantity)) {
+    await updateOrder(client, order, { quantity: closable }, { type: 'NOTE', message: `Close capped at the position held: ${closable.toFixed()} of ${order.quantity.toFixed()}` });
+    return closable;
+  }
+  return order.quantity;
+}
+
+/**
+ * Orders at an external broker, placed at most once: the order is SUBMITTING (committed)
+ * before the request leaves; whatever happens after (a crash, a timeout), resolve() first asks
+ * the broker for our client order id and adopts what it has, and only sends again when the
+ * broker has never seen it.
+ */
+export class BrokerVenue implements Venue {
+  constructor(
+    private readonly pool: Pool,
+    private readonly broker: Broker,
+    private readonly afterFill: AfterFill,
+    private readonly requestWork: RequestWork,
+    private readonly log: Logger,
+  ) {}
+
+  get name(): string {
+    return this.broker.name;
+  }
+
+  async place(order: ExecOrder): Promise<void> {
+    const quantity = await withTransaction(this.pool, async (c) => {
+      await lockAccountRow(c, order.accountId);
+      const current = await loadOrder(c, order.id, true);
+      if (!current || current.status !== 'NEW') return null;
+      const q = await capClose(c, current);
+      if (q) await updateOrder(c, current, { status: 'SUBMITTING' }, { type: 'SUBMITTING', message: `Sending to ${this.broker.name}` });
+      return q;
+    });
+    if (quantity) await this.send(order, requestOf(order, quantity));
+  }
+
+  async resolve(order: ExecOrder): Promise<void> {
+    const found = await this.broker.findByClientOrderId(order.id);
+    if (found) {
+      await this.apply(order.id, found, `Found at ${this.broker.name} after an interrupted placement: adopted`);
+      return;
+    }
+    await withTransaction(this.pool, (c) => updateOrder(c, order, {}, { type: 'RESUBMIT', message: `${this.broker.name} has never seen this order: sending it again` }));
+    await this.send(order, requestOf(order));
+  }
+
+  /** The broker's view of one of our orders (null: it has never seen it). */
+  brokerView(orderId: string): Promise<BrokerOrder | null> {
+    return this.broker.findByClientOrderId(orderId);
+  }
+
+  async cancel(order: ExecOrder): Promise<void> {
+    await this.broker.cancel(order.id);
+    const found = await this.broker.findByClientOrderId(order.id);
+    if (found) await this.apply(order.id, found, null);
+  }
+
+  private async send(order: ExecOrder, req: BrokerOrderRequest): Promise<void> {
+    let result: BrokerOrder;
+    try {
+      result = await this.broker.place(req);
+    } catch (err) {
+      if (err instanceof BrokerError && err.code === 'BROKER_ERROR') {
+        await withTransaction(this.pool, async (c) => {
+          await updateOrder(c, order, { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: err.message }, { type: 'ORDER_REJECTED', message: `${this.broker.name} refused the order: ${err.message}` });
+          await refreshSignal(c, order.signalId);
+        });
+        return;
+      }
+      // Transient (or unknown whether it arrived): the order stays SUBMITTING and the job is
+      // retried with backoff; the retry resolves it by client order id first.
+      this.log.warn('placement not confirmed; will resolve by client order id', { orderId: order.id, signalId: order.signalId, err });
+      throw err;
+    }
+    await this.apply(order.id, result, null);
+  }
+
+  /**
+   * Records the broker's view of one of our orders: its id, status and fills. Fills are taken
+   * from the cumulative filled quantity (the broker's truth), so a stream event, a poll and a
+   * reconciliation reporting the same execution record it once.
+   */
+  async apply(orderId: string, b: BrokerOrder, note: string | null): Promise<void> {
+    const work: string[] = [];
+    let accountId = '';
+    await withTransaction(this.pool, async (c) => {
+      const row = await loadOrder(c, orderId);
+      if (!row) return;
+      accountId = row.accountId;
+      await lockAccountRow(c, row.accountId);
+      let order = (await loadOrder(c, orderId, true)) ?? row;
+      if (note) await updateOrder(c, order, {}, { type: 'RECONCILED', message: note });
+      if (b.filledQuantity.gt(order.filledQuantity)) {
+        const delta = b.filledQuantity.minus(order.filledQuantity);
+        const brokerTotal = b.filledQuantity.times(b.avgFillPrice ?? 0);
+        const ours = order.filledQuantity.times(order.avgFillPrice ?? 0);
+        const price = b.avgFillPrice && order.avgFillPrice ? brokerTotal.minus(ours).div(delta).toDecimalPlaces(10) : (b.avgFillPrice ?? new Decimal(0));
+        order = (await recordFill(c, order, { id: `${b.brokerOrderId}:${b.filledQuantity.toFixed()}`, quantity: delta, price, at: new Date() })) ?? order;
+        work.push(...(await this.afterFill(c, order)));
+      }
+      const status = b.status === 'PARTIALLY_FILLED' && order.status === 'FILLED' ? 'FILLED' : b.status;
+      if (status !== order.status || order.brokerOrderId !== b.brokerOrderId) {
+        const ended = status === 'CANCELLED' || status === 'EXPIRED' || status === 'REJECTED';
+        await updateOrder(
+          c,
+          order,
+          {
+            status,
+            brokerOrderId: b.brokerOrderId,
+            ...(ended ? { errorCode: status === 'REJECTED' ? 'BROKER_ERROR' : status === 'EXPIRED' ? 'ORDER_EXPIRED' : 'ORDER_CANCELLED', errorMessage: b.reason } : {}),
+          },
+          { type: `ORDER_${status}`, message: `${this.broker.name}: ${status}${b.reason ? ` (${b.reason})` : ''}, broker id ${b.brokerOrderId}` },
+        );
+      }
+      await refreshSignal(c, order.signalId);
+    });
+    if (work.length) await this.requestWork(accountId, work);
+  }
+}

@@ -1,0 +1,148 @@
+import type { Client } from 'pg';
+import { JOBS, type OrderJob } from '@utm/contracts';
+import { withTransaction, type Db } from '@utm/db';
+import type { Logger } from '@utm/logger';
+import { createConsumer, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
+import type { Broker } from '../brokers/types';
+import type { MarketClock } from '../paper/market-clock';
+import { loadAccount, type ExecAccount } from '../repositories/accounts';
+import { afterFill } from '../repositories/legs';
+import { loadOrder, refreshSignal, updateOrder } from '../repositories/orders';
+import { workAccount } from './account-executor';
+import { BrokerVenue } from './broker-venue';
+import { createMetrics, type ExecutorMetrics } from './metrics';
+import { PaperVenue } from './paper-venue';
+import { QuoteEngine } from './quote-engine';
+import { reconcile } from './reconcile';
+import type { Venue } from './venue';
+
+export interface ExecutorDeps {
+  db: Db;
+  /** Connection for the orders worker (worker role). */
+  consumer: QueueConnection;
+  /** Producer of the orders queue: asks for an account to be worked (legs, cancels at brokers). */
+  orders: Producer<OrderJob>;
+  /** A dedicated Postgres connection for LISTEN (quote changes). */
+  listen: () => Promise<Client>;
+  logger: Logger;
+  clock: MarketClock;
+  /** External brokers by account (Alpaca, or a test double speaking its contract). */
+  brokerFor: (account: ExecAccount) => Broker;
+  now?: () => Date;
+  concurrency?: number;
+  lockTimeoutMs?: number;
+  quoteSweepMs?: number;
+  reconcileIntervalMs?: number;
+  defaultMetrics?: boolean;
+  autorun?: boolean;
+}
+
+export interface BrokerExecutor {
+  worker: Worker<OrderJob>;
+  quotes: QuoteEngine;
+  metrics: ExecutorMetrics;
+  venueFor(accountId: string): Promise<Venue>;
+  reconcileNow(): Promise<number>;
+  start(): Promise<void>;
+  /** Takes no new job, finishes the one in hand, stops listening and reconciling. */
+  close(): Promise<void>;
+}
+
+/**
+ * The orders consumer. Each job works its account (account-executor): cancels asked for,
+ * orders to place, placements left uncertain, in sequence, on the account's venue — the
+ * paper engine or its broker. Transient failures are retried with backoff; after the last
+ * attempt an order never sent ends REJECTED (RETRIES_EXHAUSTED) and its signal FAILED, while
+ * one that may be at the broker is left to reconciliation.
+ */
+export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
+  const log = deps.logger.child({ module: 'executor' });
+  const metrics = createMetrics(deps.defaultMetrics ?? false);
+  const now = deps.now ?? (() => new Date());
+  const pool = deps.db.pool;
+  const paper = new PaperVenue(pool, deps.clock, now, deps.logger.child({ module: 'paper' }));
+  const external = new Map<string, BrokerVenue>();
+
+  // requeue, not add: an order asked to cancel already has a finished job under its id
+  // (its placement), which a plain add would silently keep.
+  const requestWork = async (accountId: string, orderIds: string[]) => {
+    try {
+      const { rows } = await pool.query<{ id: string; signal_id: string }>('SELECT id, signal_id FROM orders WHERE id = ANY($1::uuid[])', [orderIds]);
+      await deps.orders.requeue(rows.map((r) => ({ orderId: r.id, accountId, signalId: r.signal_id })));
+    } catch (err) {
+      // New orders are re-added by the outbox sweeper; cancels by reconciliation.
+      log.warn('could not enqueue follow-up work; the sweeper and reconciliation will', { accountId, err });
+    }
+  };
+
+  const brokerVenueFor = async (accountId: string): Promise<BrokerVenue | null> => {
+    const cached = external.get(accountId);
+    if (cached) return cached;
+    const account = await loadAccount(pool, accountId);
+    if (!account || account.broker === 'paper') return null;
+    const venue = new BrokerVenue(pool, deps.brokerFor(account), (c, o) => afterFill(c, o, 'broker'), requestWork, deps.logger.child({ module: 'broker', accountId }));
+    external.set(accountId, venue);
+    return venue;
+  };
+
+  const venueFor = async (accountId: string): Promise<Venue> => (await brokerVenueFor(accountId)) ?? paper;
+
+  const worker = createConsumer(
+    JOBS.orders,
+    async (data) => {
+      const handled = await workAccount(pool, await venueFor(data.accountId), data.accountId, log, { lockTimeoutMs: deps.lockTimeoutMs ?? 10000 });
+      metrics.ordersHandled.inc(handled);
+    },
+    deps.consumer,
+    { concurrency: deps.concurrency ?? 8, autorun: deps.autorun ?? true },
+  );
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (!final) return void log.warn('order job failed; will retry with backoff', { orderId: job.data.orderId, err });
+    log.error('order job failed for good', { orderId: job.data.orderId, err });
+    void withTransaction(pool, async (c) => {
+      const o = await loadOrder(c, job.data.orderId, true);
+      if (!o || o.status !== 'NEW') return; // SUBMITTING: reconciliation asks the broker
+      await updateOrder(c, o, { status: 'REJECTED', errorCode: 'RETRIES_EXHAUSTED', errorMessage: err.message }, { type: 'ORDER_REJECTED', message: `Retries exhausted: ${err.message}` });
+      await refreshSignal(c, o.signalId);
+    }).catch((e: unknown) => log.error('could not record the order as failed', { orderId: job.data.orderId, err: e }));
+  });
+  worker.on('error', (err) => log.warn('worker connection error', { err }));
+
+  const quotes = new QuoteEngine(pool, paper, deps.listen, deps.logger.child({ module: 'quotes' }), {
+    sweepIntervalMs: deps.quoteSweepMs ?? 1000,
+    now,
+    onEvaluated: (_symbol, _changed, ms) => metrics.quoteEvaluation.observe(ms / 1000),
+  });
+
+  const reconcileNow = () => reconcile(pool, brokerVenueFor, requestWork, log, (result) => metrics.reconciled.inc({ result }));
+  let reconcileTimer: NodeJS.Timeout | undefined;
+  const scheduleReconcile = () => {
+    reconcileTimer = setTimeout(() => {
+      reconcileNow()
+        .catch((err: unknown) => log.warn('reconciliation pass failed', { err }))
+        .finally(scheduleReconcile);
+    }, deps.reconcileIntervalMs ?? 30000);
+    reconcileTimer.unref();
+  };
+
+  return {
+    worker,
+    quotes,
+    metrics,
+    venueFor,
+    reconcileNow,
+    async start() {
+      await quotes.start();
+      await reconcileNow().catch((err: unknown) => log.warn('start-up reconciliation failed; the timer retries', { err }));
+      scheduleReconcile();
+      if (!worker.isRunning()) void worker.run();
+    },
+    async close() {
+      clearTimeout(reconcileTimer);
+      await worker.close();
+      await quotes.stop();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { Pool } from 'pg';
+import type { Logger } from '@utm/logger';
+import { withTransaction } from '@utm/db';
+import { refreshSignal, updateOrder, loadOrder } from '../repositories/orders';
+import type { BrokerVenue, RequestWork } from './broker-venue';
+
+/**
+ * Every order we believe is at an external broker (SUBMITTING, ACCEPTED, PARTIALLY_FILLED) is
+ * compared with the broker's view, at start-up and on a timer; drift is corrected and recorded
+ * as an event. An order left SUBMITTING that the broker has never seen goes back to the
+ * account's executor, which sends it (it was never placed); one we think is working but the
+ * broker does not know ends CANCELLED with the reason.
+ */
+export async function reconcile(
+  pool: Pool,
+  venueFor: (accountId: string) => Promise<BrokerVenue | null>,
+  requestWork: RequestWork,
+  log: Logger,
+  onResult: (result: string) => void,
+): Promise<number> {
+  const { rows } = await pool.query<{ id: string; account_id: string; status: string; filled_quantity: string; cancel_requested: boolean }>(
+    `SELECT o.id, o.account_id, o.status, o.filled_quantity::text, o.cancel_requested_at IS NOT NULL AS cancel_requested
+     FROM orders o JOIN accounts a ON a.id = o.account_id
+     WHERE a.broker <> 'paper' AND o.status IN ('SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED') ORDER BY o.seq`,
+  );
+  let corrected = 0;
+  for (const r of rows) {
+    const venue = await venueFor(r.account_id);
+    if (!venue) continue;
+    // A cancel asked for but not carried out (its job was lost): the account's executor does it.
+    if (r.cancel_requested) await requestWork(r.account_id, [r.id]);
+    try {
+      const found = await venue.brokerView(r.id);
+      if (!found) {
+        if (r.status === 'SUBMITTING') {
+          await requestWork(r.account_id, [r.id]);
+          onResult('resubmit');
+          continue;
+        }
+        await withTransaction(pool, async (c) => {
+          const o = await loadOrder(c, r.id, true);
+          if (!o || !['ACCEPTED', 'PARTIALLY_FILLED'].includes(o.status)) return;
+          await updateOrder(c, o, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: `${venue.name} has no record of this order` }, {
+            type: 'RECONCILED',
+            message: `Drift: ${venue.name} has no record of this order; it is no longer working`,
+          });
+          await refreshSignal(c, o.signalId);
+        });
+        corrected++;
+        onResult('missing');
+        continue;
+      }
+      const drift = found.status !== r.status || !found.filledQuantity.eq(r.filled_quantity);
+      await venue.apply(r.id, found, drift ? `Reconciled with ${venue.name}: ${r.status} → ${found.status}, filled ${r.filled_quantity} → ${found.filledQuantity.toFixed()}` : null);
+      if (drift) corrected++;
+      onResult(drift ? 'corrected' : 'in-sync');
+    } catch (err) {
+      onResult('error');
+      log.warn('reconciliation of an order failed; next pass retries', { orderId: r.id, err });
+    }
+  }
+  return corrected;
+}

@@ -1,0 +1,14 @@
+import type { ExecOrder } from '../repositories/orders';
+
+/**
+ * Where an account's orders go: the paper engine (orders live in our database) or an
+ * external broker. The account executor calls these one at a time, in sequence.
+ */
+export interface Venue {
+  /** Places a NEW order and records the outcome (accepted, filled, refused, …). */
+  place(order: ExecOrder): Promise<void>;
+  /** An order left SUBMITTING (a crash or timeout between sending and recording). */
+  resolve(order: ExecOrder): Promise<void>;
+  /** Cancels a working order asked to be cancelled (by a close or reverse, or OCO). */
+  cancel(order: ExecOrder): Promise<void>;
+}

@@ -1,0 +1,147 @@
+import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { Queue } from 'bullmq';
+import { JOBS, type IngestRequest, type OrderJob, type SignalJob } from '@utm/contracts';
+import { createDb, type Db } from '@utm/db';
+import { createGateway } from '@utm/ingest-gateway';
+import { createLogger } from '@utm/logger';
+import { createRedis, Producer, waitForRedis } from '@utm/queue';
+import { createSignalProcessor } from '@utm/signal-processor';
+import { createFixture, isolatedDatabase, testRedisUrl, uniquePrefix, type Fixture, type FixtureOptions, type IsolatedDatabase } from '@utm/testkit';
+import type { Broker } from '../../src/brokers/types';
+import type { ExecAccount } from '../../src/repositories/accounts';
+import { createBrokerExecutor, type BrokerExecutor } from '../../src/worker/create-executor';
+
+const quiet = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'error' });
+
+export interface StackOptions {
+  /** The executor's clock (DAY expiry); default: the real one. */
+  now?: () => Date;
+  brokerFor?: (account: ExecAccount) => Broker;
+  reconcileIntervalMs?: number;
+}
+
+/**
+ * The three services for real, in-process, on a database of their own (the paper engine acts
+ * on every resting order it can see) and a fresh queue prefix: signals go in over HTTP as a
+ * provider sends them, quotes change as `utm quote set` changes them.
+ */
+export class Stack {
+  readonly prefix = uniquePrefix('exec');
+  db!: Db;
+  url = '';
+  executor!: BrokerExecutor;
+  ordersQueue!: Queue;
+  private database!: IsolatedDatabase;
+  private readonly closers: (() => Promise<void>)[] = [];
+
+  constructor(private readonly opts: StackOptions = {}) {}
+
+  async start(): Promise<this> {
+    this.database = await isolatedDatabase('executor');
+    this.db = createDb({ url: this.database.url, poolMax: 20 });
+    const conns = [createRedis(testRedisUrl(), 'client'), createRedis(testRedisUrl(), 'producer'), createRedis(testRedisUrl(), 'producer'), createRedis(testRedisUrl(), 'producer')];
+    await Promise.all(conns.map((c) => waitForRedis(c)));
+    const [client, signalsConn, ordersConn, queuesConn] = conns as [(typeof conns)[0], (typeof conns)[0], (typeof conns)[0], (typeof conns)[0]];
+    const signals = new Producer<SignalJob>(JOBS.signals, { connection: signalsConn, prefix: this.prefix });
+    const orders = new Producer<OrderJob>(JOBS.orders, { connection: ordersConn, prefix: this.prefix });
+    this.ordersQueue = new Queue(JOBS.orders.queue, { connection: queuesConn, prefix: this.prefix });
+
+    const gateway = createGateway({ db: this.db, redis: client, producer: signals, logger: quiet, queuePrefix: this.prefix, outboxSweep: false });
+    const server = await gateway.listen(0, '127.0.0.1');
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const processorConn = createRedis(testRedisUrl(), 'worker');
+    const processor = createSignalProcessor({ db: this.db, consumer: { connection: processorConn, prefix: this.prefix }, orders, logger: quiet, concurrency: 4, sweepGraceMs: 60000 });
+
+    const executorConn = createRedis(testRedisUrl(), 'worker');
+    this.executor = createBrokerExecutor({
+      db: this.db,
+      consumer: { connection: executorConn, prefix: this.prefix },
+      orders,
+      listen: async () => {
+        const c = new Client({ connectionString: this.database.url });
+        await c.connect();
+        return c;
+      },
+      logger: quiet,
+      clock: { timeZone: 'America/New_York', close: '16:00' },
+      brokerFor: this.opts.brokerFor ?? (() => {
+        throw new Error('no external broker in this test');
+      }),
+      now: this.opts.now,
+      quoteSweepMs: 200,
+      reconcileIntervalMs: this.opts.reconcileIntervalMs ?? 60000,
+      autorun: false,
+    });
+    await this.executor.start();
+
+    this.closers.push(async () => {
+      await this.executor.close();
+      await processor.close();
+      await gateway.close();
+      for (const q of [this.ordersQueue]) await q.obliterate({ force: true }).catch(() => undefined);
+      await this.ordersQueue.close();
+      await signals.close();
+      await orders.close();
+      for (const c of [...conns, processorConn, executorConn]) c.disconnect();
+      await this.db.close();
+      await this.database.drop();
+    });
+    return this;
+  }
+
+  fixture(opts?: FixtureOptions): Promise<Fixture> {
+    return createFixture(this.db.prisma, opts);
+  }
+
+  async send(f: Fixture, body: Partial<IngestRequest> & Record<string, unknown>): Promise<string> {
+    const res = await fetch(`${this.url}/api/v1/signals/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': f.apiKey },
+      body: JSON.stringify({ symbol: 'AAPL', accountId: f.accountId, ...body }),
+    });
+    const json = (await res.json()) as { signalId?: string };
+    if (res.status !== 202 || !json.signalId) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(json)}`);
+    return json.signalId;
+  }
+
+  /** Like `utm quote set`: the quotes table's trigger wakes the paper engine. */
+  async quote(symbol: string, price: string): Promise<void> {
+    await this.db.pool.query('INSERT INTO quotes (symbol, price) VALUES ($1, $2) ON CONFLICT (symbol) DO UPDATE SET price = EXCLUDED.price, updated_at = now()', [symbol, price]);
+  }
+
+  signal(id: string) {
+    return this.db.prisma.signal.findUniqueOrThrow({ where: { id }, include: { orders: { orderBy: { seq: 'asc' }, include: { fills: true } }, events: { orderBy: { id: 'asc' } } } });
+  }
+
+  /** Waits until the signal's status is one of `statuses` (and `extra` holds, if given). */
+  async until(id: string, statuses: string[], extra: () => Promise<boolean> = async () => true, timeoutMs = 15000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.signal(id);
+      if (statuses.includes(s.status) && (await extra())) return s;
+      if (Date.now() > deadline) throw new Error(`signal ${id} is ${s.status}, not ${statuses.join('/')}: ${s.events.map((e) => `${e.type}: ${e.message}`).join(' | ')}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async waitFor<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await get();
+      if (ok(v)) return v;
+      if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x))}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async account(accountId: string) {
+    const a = await this.db.prisma.account.findUniqueOrThrow({ where: { id: accountId }, include: { positions: true } });
+    return { cash: a.cash.toFixed(), positions: Object.fromEntries(a.positions.map((p) => [p.symbol, { quantity: p.quantity.toFixed(), avgPrice: p.avgPrice.toFixed() }])) };
+  }
+
+  async stop(): Promise<void> {
+    for (const close of this.closers.splice(0)) await close();
+  }
+}
