@@ -1,0 +1,236 @@
+/**
+ * A local server that speaks Alpaca's Trading API v2 contract for the endpoints the adapter
+ * uses, plus the trade_updates WebSocket at /stream, with per-test controls for the failures
+ * the adapter must survive. One per test, on port 0.
+ *
+ * Sources: https://github.com/alpacahq/alpaca-docs/blob/master/data/webapi/endpoints/orders.yaml,
+ * https://docs.alpaca.markets/docs/orders-at-alpaca, https://docs.alpaca.markets/docs/websocket-streaming,
+ * https://alpaca.markets/deprecated/docs/api-documentation/api-v2 (APCA-API-KEY-ID /
+ * APCA-API-SECRET-KEY headers). Wrong keys: 401 {"code":40110000,"message":"request is not
+ * authorized"} as Alpaca answers them (alpacahq/alpaca-py#391). Alpaca documents 429 with
+ * X-RateLimit-Reset (https://docs.alpaca.markets/docs/rate-limits); tests set that header or
+ * Retry-After on the 429 faults they inject.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Decimal } from '@utm/db';
+import { OrderBook, type ServerOrder } from './alpaca-server-orders';
+import { StreamHub } from './alpaca-server-stream';
+
+export type Fault =
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  /** Never answers (the client's timeout must fire). */
+  | { kind: 'hang' }
+  /** POST /v2/orders: the order is created, then no answer ever comes. */
+  | { kind: 'acceptThenHang' }
+  /** POST /v2/orders: the order is created, then the connection is reset. */
+  | { kind: 'acceptThenDrop' };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+}
+
+export interface AlpacaServerOptions {
+  keyId?: string;
+  secretKey?: string;
+  cash?: string;
+  /** Status of a newly accepted order: 'new' (routed) or 'accepted' (outside market hours). */
+  acceptAs?: 'new' | 'accepted';
+}
+
+interface FaultRule {
+  method: string;
+  path: string | RegExp;
+  fault: Fault;
+  times: number;
+}
+
+export class AlpacaTestServer {
+  readonly book = new OrderBook();
+  readonly requests: RecordedRequest[] = [];
+  readonly stream: StreamHub;
+  readonly keyId: string;
+  readonly secretKey: string;
+  url = '';
+  streamUrl = '';
+  cash: string;
+  /** The last trade_updates event sent, to replay it. */
+  lastEvent: Record<string, unknown> | null = null;
+  private readonly faults: FaultRule[] = [];
+  private readonly http = createServer((req, res) => void this.handle(req, res));
+
+  constructor(private readonly opts: AlpacaServerOptions = {}) {
+    this.keyId = opts.keyId ?? 'PKTESTKEYID0000000000';
+    this.secretKey = opts.secretKey ?? 'test-secret-9f8e7d6c5b4a39281706';
+    this.cash = opts.cash ?? '100000';
+    this.stream = new StreamHub(this.keyId, this.secretKey);
+    this.http.on('upgrade', (req, socket, head) => this.stream.handleUpgrade(req, socket, head));
+  }
+
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve) => this.http.listen(0, '127.0.0.1', resolve));
+    const { port } = this.http.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}`;
+    this.streamUrl = `ws://127.0.0.1:${port}/stream`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.stream.close();
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  /** The next `times` requests matching method and path meet `fault`. */
+  fault(method: string, path: string | RegExp, fault: Fault, times = 1): void {
+    this.faults.push({ method, path, fault, times });
+  }
+
+  /** Requests that reached a route (faulted ones included), for one method and path. */
+  calls(method: string, path: string | RegExp): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)));
+  }
+
+  order(ref: string): ServerOrder {
+    return this.book.find(ref);
+  }
+
+  /** Fills an order (all of what is left, or `qty`) and sends the trade_updates event. */
+  fill(ref: string, price: string, qty?: string): string {
+    const x = this.book.fill(ref, new Decimal(price), qty === undefined ? undefined : new Decimal(qty));
+    this.emit({
+      event: x.event,
+      execution_id: x.executionId,
+      order: this.book.toJson(x.order, true),
+      position_qty: x.positionQty.toFixed(),
+      price: x.price.toFixed(),
+      qty: x.qty.toFixed(),
+      timestamp: x.timestamp,
+    });
+    return x.executionId;
+  }
+
+  /** Moves an order to any Alpaca status and sends the matching event. */
+  setStatus(ref: string, status: string): void {
+    const o = this.book.find(ref);
+    this.book.setStatus(o, status);
+    this.emit({ event: status, order: this.book.toJson(o, true), timestamp: o.updated_at });
+  }
+
+  /** Sends a trade_updates event to the listening clients. */
+  emit(data: Record<string, unknown>): void {
+    this.lastEvent = data;
+    this.stream.broadcast(data);
+  }
+
+  setPosition(symbol: string, qty: string, avgPrice: string): void {
+    this.book.positions.set(symbol, { qty: new Decimal(qty), avg: new Decimal(avgPrice) });
+  }
+
+  /** GET /v2/orders: status open|closed|all, after (exclusive, on submitted_at), direction, limit, nested. */
+  private listOrders(q: URLSearchParams): Record<string, unknown>[] {
+    const status = q.get('status') ?? 'open';
+    const nested = q.get('nested') === 'true';
+    const after = q.get('after');
+    let list = [...this.book.orders.values()].filter((o) => !(nested && o.parentId !== null));
+    if (status === 'open') list = list.filter((o) => this.book.isOpen(o));
+    if (status === 'closed') list = list.filter((o) => !this.book.isOpen(o));
+    if (after) list = list.filter((o) => o.submitted_at > new Date(after).toISOString());
+    list.sort((a, b) => a.submitted_at.localeCompare(b.submitted_at));
+    if ((q.get('direction') ?? 'desc') === 'desc') list.reverse();
+    return list.slice(0, Math.min(Number(q.get('limit') ?? 50), 500)).map((o) => this.book.toJson(o, nested));
+  }
+
+  /** GET /v2/positions (position.yaml): side long/short; a short's qty signed unless told otherwise. */
+  private positionsJson(): Record<string, unknown>[] {
+    return [...this.book.positions.entries()].map(([symbol, p]) => ({
+      asset_id: '00000000-0000-4000-8000-000000000000',
+      symbol,
+      exchange: 'NASDAQ',
+      asset_class: 'us_equity',
+      avg_entry_price: p.avg.toFixed(),
+      qty: this.book.unsignedShortQty ? p.qty.abs().toFixed() : p.qty.toFixed(),
+      side: p.qty.isNeg() ? 'short' : 'long',
+      market_value: p.qty.times(p.avg).toFixed(),
+      cost_basis: p.qty.times(p.avg).toFixed(),
+    }));
+  }
+
+  private takeFault(method: string, path: string): Fault | null {
+    const rule = this.faults.find((f) => f.method === method && f.times > 0 && (typeof f.path === 'string' ? f.path === path : f.path.test(path)));
+    if (!rule) return null;
+    rule.times--;
+    return rule.fault;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    try {
+      body = text ? (JSON.parse(text) as unknown) : null;
+    } catch {
+      return send(res, 400, { code: 40010000, message: 'request body format is invalid' });
+    }
+    const method = req.method ?? 'GET';
+    this.requests.push({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    if (req.headers['apca-api-key-id'] !== this.keyId || req.headers['apca-api-secret-key'] !== this.secretKey) {
+      return send(res, 401, { code: 40110000, message: 'request is not authorized' });
+    }
+    const fault = this.takeFault(method, url.pathname);
+    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'status') return send(res, fault.status, fault.body ?? { code: fault.status * 100000, message: 'simulated failure' }, fault.headers);
+    this.route(method, url, body, res, fault);
+  }
+
+  private route(method: string, url: URL, body: unknown, res: ServerResponse, fault: Fault | null): void {
+    const path = url.pathname;
+    const q = url.searchParams;
+    const nested = q.get('nested') === 'true';
+    if (method === 'GET' && path === '/v2/account') {
+      return send(res, 200, { id: 'acct', account_number: 'PA000TEST', status: 'ACTIVE', currency: 'USD', cash: this.cash, buying_power: this.cash, equity: this.cash });
+    }
+    if (method === 'GET' && path === '/v2/positions') return send(res, 200, this.positionsJson());
+    if (method === 'POST' && path === '/v2/orders') {
+      const created = this.book.create((body ?? {}) as Record<string, unknown>, this.opts.acceptAs ?? 'new');
+      if ('body' in created) return send(res, created.status, created.body);
+      this.emit({ event: 'new', order: this.book.toJson(created, true), timestamp: created.submitted_at });
+      if (fault?.kind === 'acceptThenHang') return;
+      if (fault?.kind === 'acceptThenDrop') return void res.socket?.destroy();
+      return send(res, 200, this.book.toJson(created, true));
+    }
+    if (method === 'GET' && path === '/v2/orders') return send(res, 200, this.listOrders(q));
+    if (method === 'GET' && path === '/v2/orders:by_client_order_id') {
+      const o = this.book.byClientId(q.get('client_order_id') ?? '');
+      // Not documented as nested: legs come back only from the nested endpoints.
+      return o ? send(res, 200, this.book.toJson(o, false)) : send(res, 404, { code: 40410000, message: 'order not found' });
+    }
+    const byId = /^\/v2\/orders\/([^/]+)$/.exec(path);
+    if (byId && method === 'GET') {
+      const o = this.book.orders.get(decodeURIComponent(byId[1] ?? ''));
+      return o ? send(res, 200, this.book.toJson(o, nested)) : send(res, 404, { code: 40410000, message: 'order not found' });
+    }
+    if (byId && method === 'DELETE') {
+      const r = this.book.cancel(decodeURIComponent(byId[1] ?? ''));
+      for (const o of r.canceled) this.emit({ event: 'canceled', order: this.book.toJson(o, true), timestamp: o.updated_at });
+      return r.status === 204 ? void res.writeHead(204).end() : send(res, r.status, r.body);
+    }
+    send(res, 404, { code: 40410000, message: 'endpoint not found' });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export async function startAlpacaServer(opts: AlpacaServerOptions = {}): Promise<AlpacaTestServer> {
+  return new AlpacaTestServer(opts).listen();
+}
