@@ -3,7 +3,7 @@ import { JOBS, type OrderJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { createConsumer, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
-import type { Broker } from '../brokers/types';
+import type { Broker, BrokerOrderUpdate } from '../brokers/types';
 import type { MarketClock } from '../paper/market-clock';
 import { loadAccount, type ExecAccount } from '../repositories/accounts';
 import { afterFill } from '../repositories/legs';
@@ -26,8 +26,8 @@ export interface ExecutorDeps {
   listen: () => Promise<Client>;
   logger: Logger;
   clock: MarketClock;
-  /** External brokers by account (Alpaca, or a test double speaking its contract). */
-  brokerFor: (account: ExecAccount) => Broker;
+  /** External brokers by account (Alpaca, or one speaking its contract in tests). */
+  brokerFor: (account: ExecAccount) => BrokerConnection;
   now?: () => Date;
   concurrency?: number;
   lockTimeoutMs?: number;
@@ -35,6 +35,17 @@ export interface ExecutorDeps {
   reconcileIntervalMs?: number;
   defaultMetrics?: boolean;
   autorun?: boolean;
+}
+
+/** An account's broker, and the stream of its order updates when it has one. */
+export interface BrokerConnection {
+  broker: Broker;
+  updates?: {
+    start(): Promise<void>;
+    stop(): Promise<void>;
+    onUpdate(cb: (u: BrokerOrderUpdate) => void): () => void;
+    onError(cb: (err: Error) => void): () => void;
+  };
 }
 
 export interface BrokerExecutor {
@@ -62,6 +73,8 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
   const pool = deps.db.pool;
   const paper = new PaperVenue(pool, deps.clock, now, deps.logger.child({ module: 'paper' }));
   const external = new Map<string, BrokerVenue>();
+  const streams: NonNullable<BrokerConnection['updates']>[] = [];
+  let closing = false;
 
   // requeue, not add: an order asked to cancel already has a finished job under its id
   // (its placement), which a plain add would silently keep.
@@ -80,8 +93,25 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     if (cached) return cached;
     const account = await loadAccount(pool, accountId);
     if (!account || account.broker === 'paper') return null;
-    const venue = new BrokerVenue(pool, deps.brokerFor(account), (c, o) => afterFill(c, o, 'broker'), requestWork, deps.logger.child({ module: 'broker', accountId }));
+    let connection: BrokerConnection;
+    try {
+      connection = deps.brokerFor(account);
+    } catch (err) {
+      // Credentials missing or unreadable, no encryption key: retrying cannot help.
+      throw new UnrecoverableError(`cannot reach ${account.broker} for account ${accountId}: ${(err as Error).message}`);
+    }
+    const venueLog = deps.logger.child({ module: 'broker', accountId });
+    const venue = new BrokerVenue(pool, connection.broker, (c, o) => afterFill(c, o, 'broker'), requestWork, venueLog);
     external.set(accountId, venue);
+    const updates = connection.updates;
+    if (updates && !closing) {
+      updates.onUpdate((u) => {
+        venue.apply(u.order.clientOrderId, u.order, null).catch((err: unknown) => venueLog.warn('could not record a broker update; reconciliation will', { orderId: u.order.clientOrderId, err }));
+      });
+      updates.onError((err) => venueLog.warn('broker update stream error', { err }));
+      streams.push(updates);
+      await updates.start();
+    }
     return venue;
   };
 
@@ -135,14 +165,22 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     reconcileNow,
     async start() {
       await quotes.start();
+      // Streams for the accounts that have orders working at their broker.
+      const { rows } = await pool.query<{ account_id: string }>(
+        `SELECT DISTINCT o.account_id FROM orders o JOIN accounts a ON a.id = o.account_id
+         WHERE a.broker <> 'paper' AND o.status IN ('SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED')`,
+      );
+      for (const r of rows) await brokerVenueFor(r.account_id).catch((err: unknown) => log.warn('could not connect an account to its broker', { accountId: r.account_id, err }));
       await reconcileNow().catch((err: unknown) => log.warn('start-up reconciliation failed; the timer retries', { err }));
       scheduleReconcile();
       if (!worker.isRunning()) void worker.run();
     },
     async close() {
+      closing = true;
       clearTimeout(reconcileTimer);
       await worker.close();
       await quotes.stop();
+      await Promise.all(streams.map((u) => u.stop()));
     },
   };
 }

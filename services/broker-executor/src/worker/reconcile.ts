@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from '@utm/logger';
-import { withTransaction } from '@utm/db';
+import { Decimal, withTransaction } from '@utm/db';
 import { refreshSignal, updateOrder, loadOrder } from '../repositories/orders';
 import type { BrokerVenue, RequestWork } from './broker-venue';
 
@@ -50,8 +50,9 @@ export async function reconcile(
         onResult('missing');
         continue;
       }
-      const drift = found.status !== r.status || !found.filledQuantity.eq(r.filled_quantity);
-      await venue.apply(r.id, found, drift ? `Reconciled with ${venue.name}: ${r.status} → ${found.status}, filled ${r.filled_quantity} → ${found.filledQuantity.toFixed()}` : null);
+      const filled = new Decimal(r.filled_quantity);
+      const drift = found.status !== r.status || !found.filledQuantity.eq(filled);
+      await venue.apply(r.id, found, drift ? `Reconciled with ${venue.name}: ${r.status} → ${found.status}, filled ${filled.toFixed()} → ${found.filledQuantity.toFixed()}` : null);
       if (drift) corrected++;
       onResult(drift ? 'corrected' : 'in-sync');
     } catch (err) {

@@ -8,17 +8,18 @@ import { createLogger } from '@utm/logger';
 import { createRedis, Producer, waitForRedis } from '@utm/queue';
 import { createSignalProcessor } from '@utm/signal-processor';
 import { createFixture, isolatedDatabase, testRedisUrl, uniquePrefix, type Fixture, type FixtureOptions, type IsolatedDatabase } from '@utm/testkit';
-import type { Broker } from '../../src/brokers/types';
 import type { ExecAccount } from '../../src/repositories/accounts';
-import { createBrokerExecutor, type BrokerExecutor } from '../../src/worker/create-executor';
+import { createBrokerExecutor, type BrokerConnection, type BrokerExecutor } from '../../src/worker/create-executor';
 
 const quiet = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'error' });
 
 export interface StackOptions {
   /** The executor's clock (DAY expiry); default: the real one. */
   now?: () => Date;
-  brokerFor?: (account: ExecAccount) => Broker;
+  brokerFor?: (account: ExecAccount) => BrokerConnection;
   reconcileIntervalMs?: number;
+  /** false: no executor in-process (a test runs the real one as a separate process). */
+  executor?: boolean;
 }
 
 /**
@@ -30,6 +31,7 @@ export class Stack {
   readonly prefix = uniquePrefix('exec');
   db!: Db;
   url = '';
+  databaseUrl = '';
   executor!: BrokerExecutor;
   ordersQueue!: Queue;
   private database!: IsolatedDatabase;
@@ -39,6 +41,7 @@ export class Stack {
 
   async start(): Promise<this> {
     this.database = await isolatedDatabase('executor');
+    this.databaseUrl = this.database.url;
     this.db = createDb({ url: this.database.url, poolMax: 20 });
     const conns = [createRedis(testRedisUrl(), 'client'), createRedis(testRedisUrl(), 'producer'), createRedis(testRedisUrl(), 'producer'), createRedis(testRedisUrl(), 'producer')];
     await Promise.all(conns.map((c) => waitForRedis(c)));
@@ -55,6 +58,7 @@ export class Stack {
     const processor = createSignalProcessor({ db: this.db, consumer: { connection: processorConn, prefix: this.prefix }, orders, logger: quiet, concurrency: 4, sweepGraceMs: 60000 });
 
     const executorConn = createRedis(testRedisUrl(), 'worker');
+    const inProcess = this.opts.executor ?? true;
     this.executor = createBrokerExecutor({
       db: this.db,
       consumer: { connection: executorConn, prefix: this.prefix },
@@ -74,7 +78,7 @@ export class Stack {
       reconcileIntervalMs: this.opts.reconcileIntervalMs ?? 60000,
       autorun: false,
     });
-    await this.executor.start();
+    if (inProcess) await this.executor.start();
 
     this.closers.push(async () => {
       await this.executor.close();

@@ -1,0 +1,74 @@
+import { Client } from 'pg';
+import { loadExecutorConfig } from '@utm/config';
+import { JOBS } from '@utm/contracts';
+import { createDb } from '@utm/db';
+import { createLogger } from '@utm/logger';
+import { configOrExit, exitOnStartFailure, handleShutdown, startOpsServer } from '@utm/ops';
+import { createRedis, Producer } from '@utm/queue';
+import { decryptSecret, type AlpacaCredentials } from '@utm/security';
+import { AlpacaBroker, AlpacaUpdates, alpacaEndpoints } from './brokers/alpaca';
+import type { ExecAccount } from './repositories/accounts';
+import { createBrokerExecutor, type BrokerConnection } from './worker/create-executor';
+
+/** Wires config, starts, and on SIGTERM takes no new job, finishes the one in hand, closes. */
+async function main(): Promise<void> {
+  const cfg = configOrExit('broker-executor', () => loadExecutorConfig());
+  const logger = createLogger({ service: 'broker-executor', level: cfg.logLevel });
+  const db = createDb({ url: cfg.databaseUrl, poolMax: cfg.dbPoolMax, applicationName: 'broker-executor', onPoolError: (err) => logger.warn('idle Postgres connection failed', { err }) });
+  const workerConn = createRedis(cfg.redisUrl, 'worker', 'executor-worker');
+  const producerConn = createRedis(cfg.redisUrl, 'producer', 'executor-orders');
+  const orders = new Producer(JOBS.orders, { connection: producerConn, prefix: cfg.queuePrefix });
+
+  /** Alpaca credentials are decrypted here, in memory only, when an account is first traded. */
+  const brokerFor = (account: ExecAccount): BrokerConnection => {
+    if (!cfg.encryptionKey) throw new Error('UTM_ENCRYPTION_KEY is not set: broker credentials cannot be read');
+    if (!account.brokerCredentials) throw new Error('the account has no broker credentials (utm account create --alpaca-key-id … --alpaca-secret …)');
+    const credentials = JSON.parse(decryptSecret(cfg.encryptionKey, account.brokerCredentials, account.id)) as AlpacaCredentials;
+    const endpoints = alpacaEndpoints(cfg, account.mode);
+    return {
+      broker: new AlpacaBroker({ baseUrl: endpoints.baseUrl, credentials, timeoutMs: cfg.brokerTimeoutMs }),
+      updates: new AlpacaUpdates({ ...endpoints, credentials, timeoutMs: cfg.brokerTimeoutMs, pollIntervalMs: cfg.brokerPollIntervalMs }),
+    };
+  };
+
+  const executor = createBrokerExecutor({
+    db,
+    consumer: { connection: workerConn, prefix: cfg.queuePrefix },
+    orders,
+    listen: async () => {
+      const c = new Client({ connectionString: cfg.databaseUrl, application_name: 'broker-executor-quotes' });
+      await c.connect();
+      return c;
+    },
+    logger,
+    clock: { timeZone: cfg.marketTimeZone, close: cfg.marketClose },
+    brokerFor,
+    concurrency: cfg.concurrency,
+    lockTimeoutMs: cfg.lockTimeoutMs,
+    reconcileIntervalMs: cfg.reconcileIntervalMs,
+    defaultMetrics: true,
+    autorun: false,
+  });
+  const ops = await startOpsServer({
+    port: cfg.opsPort,
+    registry: executor.metrics.registry,
+    checks: { postgres: () => db.pool.query('SELECT 1'), redis: () => producerConn.ping() },
+    isShuttingDown: () => shuttingDown(),
+  });
+  const shuttingDown = handleShutdown({
+    logger,
+    timeoutMs: cfg.shutdownTimeoutMs,
+    stop: async () => {
+      await executor.close();
+      await orders.close();
+      await ops.close();
+      workerConn.disconnect();
+      producerConn.disconnect();
+      await db.close();
+    },
+  });
+  await executor.start();
+  logger.info('broker-executor started', { concurrency: cfg.concurrency, opsPort: ops.port });
+}
+
+exitOnStartFailure('broker-executor', main());
