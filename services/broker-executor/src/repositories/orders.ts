@@ -36,6 +36,8 @@ export interface ExecOrder {
   cancelRequestedAt: Date | null;
   expiresAt: Date | null;
   triggeredAt: Date | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
 }
 
 export const OPEN_STATUSES: OrderStatus[] = ['NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED'];
@@ -43,7 +45,7 @@ export const EXIT_ROLES: OrderRole[] = ['STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_ST
 
 export const ORDER_COLUMNS = `id, seq::text, signal_id, account_id, parent_order_id, oco_group, role, symbol, side, type, quantity::text,
   limit_price::text, stop_price::text, trail_percent::text, trail_amount::text, trail_reference::text, time_in_force, status,
-  filled_quantity::text, avg_fill_price::text, price_basis::text, exit_rules, broker_order_id, cancel_requested_at, expires_at, triggered_at`;
+  filled_quantity::text, avg_fill_price::text, price_basis::text, exit_rules, broker_order_id, cancel_requested_at, expires_at, triggered_at, error_code, error_message`;
 
 interface OrderRow {
   id: string;
@@ -72,6 +74,8 @@ interface OrderRow {
   cancel_requested_at: Date | null;
   expires_at: Date | null;
   triggered_at: Date | null;
+  error_code: string | null;
+  error_message: string | null;
 }
 
 const dec = (v: string | null): Decimal | null => (v === null ? null : new Decimal(v));
@@ -104,6 +108,8 @@ export function toOrder(r: OrderRow): ExecOrder {
     cancelRequestedAt: r.cancel_requested_at,
     expiresAt: r.expires_at,
     triggeredAt: r.triggered_at,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
   };
 }
 
@@ -142,7 +148,7 @@ export interface OrderChange {
   triggeredAt?: Date | null;
 }
 
-/** Updates an order and records why, as an event on its signal. */
+/** Updates an order and records why, as an event on its signal: one statement. */
 export async function updateOrder(db: Db, order: ExecOrder, change: OrderChange, event: { type: string; message: string } | null): Promise<void> {
   const sets: string[] = ['updated_at = now()'];
   const values: unknown[] = [order.id];
@@ -159,8 +165,17 @@ export async function updateOrder(db: Db, order: ExecOrder, change: OrderChange,
   if (change.trailReference !== undefined) set('trail_reference', change.trailReference?.toFixed() ?? null, '::numeric');
   if (change.expiresAt !== undefined) set('expires_at', change.expiresAt);
   if (change.triggeredAt !== undefined) set('triggered_at', change.triggeredAt);
-  await db.query(`UPDATE orders SET ${sets.join(', ')} WHERE id = $1`, values);
-  if (event) await addEvent(db, order.signalId, order.id, event.type, event.message);
+  const update = `UPDATE orders SET ${sets.join(', ')} WHERE id = $1`;
+  if (!event) {
+    await db.query(update, values);
+    return;
+  }
+  values.push(order.signalId, event.type, event.message);
+  const n = values.length;
+  await db.query(
+    `WITH u AS (${update} RETURNING id) INSERT INTO signal_events (signal_id, order_id, type, message) SELECT $${n - 2}, u.id, $${n - 1}, $${n} FROM u`,
+    values,
+  );
 }
 
 export async function addEvent(db: Db, signalId: string, orderId: string | null, type: string, message: string): Promise<void> {
@@ -177,16 +192,20 @@ export async function refreshSignal(db: Db, signalId: string): Promise<void> {
     text: `SELECT status, filled_quantity::text, error_code, error_message FROM orders WHERE signal_id = $1 AND role IN ('ENTRY', 'CLOSE') ORDER BY seq`,
     values: [signalId],
   });
-  const outcome = signalOutcome(rows.map((r) => ({ status: r.status, filledQuantity: new Decimal(r.filled_quantity), errorCode: r.error_code, errorMessage: r.error_message })));
+  await setSignalOutcome(db, signalId, rows.map((r) => ({ status: r.status, filledQuantity: new Decimal(r.filled_quantity), errorCode: r.error_code, errorMessage: r.error_message })));
+}
+
+/** Writes the status that the signal's ENTRY/CLOSE order states give, with its event: one statement. */
+export async function setSignalOutcome(db: Db, signalId: string, orders: SignalOrderState[]): Promise<void> {
+  const outcome = signalOutcome(orders);
   if (!outcome) return;
-  const { rowCount } = await db.query({
+  const why = outcome.errorCode ? `: ${outcome.errorCode}: ${outcome.errorMessage ?? ''}` : '';
+  await db.query({
     name: 'executor-signal-status',
-    text: `UPDATE signals SET status = $2::"SignalStatus", error_code = $3, error_message = $4, updated_at = now()
-           WHERE id = $1 AND status <> $2::"SignalStatus"`,
-    values: [signalId, outcome.status, outcome.errorCode, outcome.errorMessage],
+    text: `WITH u AS (
+             UPDATE signals SET status = $2::"SignalStatus", error_code = $3, error_message = $4, updated_at = now()
+             WHERE id = $1 AND status <> $2::"SignalStatus" RETURNING id)
+           INSERT INTO signal_events (signal_id, type, message) SELECT id, $2, $5 FROM u`,
+    values: [signalId, outcome.status, outcome.errorCode, outcome.errorMessage, `Signal ${outcome.status}${why}`],
   });
-  if (rowCount) {
-    const why = outcome.errorCode ? `: ${outcome.errorCode}: ${outcome.errorMessage ?? ''}` : '';
-    await addEvent(db, signalId, null, outcome.status, `Signal ${outcome.status}${why}`);
-  }
 }

@@ -10,18 +10,18 @@ export interface AccountWorkOptions {
 }
 
 /**
- * Works one account: under its execution lock (one executor per account across replicas),
- * takes what is actionable in sequence — cancels first where asked, orders still to place,
+ * Works one account: under its execution lock when its venue needs one (one executor per
+ * account across replicas), takes what is actionable in sequence — cancels first where asked, orders still to place,
  * placements left uncertain — until nothing is left. Errors propagate (the job is retried
  * with backoff); what was recorded stays recorded.
  */
 export async function workAccount(pool: Pool, venue: Venue, accountId: string, log: Logger, opts: AccountWorkOptions): Promise<number> {
-  const lock = await acquireExecutionLock(pool, accountId, opts.lockTimeoutMs);
+  const lock = venue.serialise ? await acquireExecutionLock(pool, accountId, opts.lockTimeoutMs) : null;
   let handled = 0;
   const seen = new Map<string, string>();
   try {
     for (;;) {
-      const orders = await actionableOrders(lock.client, accountId);
+      const orders = await actionableOrders(lock?.client ?? pool, accountId);
       if (!orders.length) return handled;
       for (const order of orders) {
         const state = `${order.status}:${order.cancelRequestedAt ? 'cancel' : ''}`;
@@ -33,7 +33,7 @@ export async function workAccount(pool: Pool, venue: Venue, accountId: string, l
       }
     }
   } finally {
-    await lock.release();
+    await lock?.release();
   }
 }
 

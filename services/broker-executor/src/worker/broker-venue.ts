@@ -61,6 +61,8 @@ export async function capClose(client: PoolClient, order: ExecOrder): Promise<De
  * broker has never seen it.
  */
 export class BrokerVenue implements Venue {
+  readonly serialise = true;
+
   constructor(
     private readonly pool: Pool,
     private readonly broker: Broker,

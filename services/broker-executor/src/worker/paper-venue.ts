@@ -3,10 +3,10 @@ import { Decimal, withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { sessionCloseAfter, type MarketClock } from '../paper/market-clock';
 import { affordable, expireIfDue, onArrival, onQuote, priceToPay, type MatchOutcome, type PaperOrder } from '../paper/matching';
-import { lockAccountRow, positionOf, quoteOf, recordFill } from '../repositories/accounts';
+import { lockAccountRow, recordFill } from '../repositories/accounts';
+import { paperContext, type PaperContext } from '../repositories/paper-context';
 import { afterFill } from '../repositories/legs';
-import { loadOrder, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
-import { capClose } from './broker-venue';
+import { loadOrder, refreshSignal, setSignalOutcome, updateOrder, type ExecOrder } from '../repositories/orders';
 import type { Venue } from './venue';
 
 export function paperOrderOf(o: ExecOrder): PaperOrder {
@@ -27,21 +27,6 @@ export function paperOrderOf(o: ExecOrder): PaperOrder {
   };
 }
 
-/** Buying power held elsewhere in the account: other open entries, and shorts (×2, the processor's rule). */
-async function exposure(client: PoolClient, accountId: string, exceptOrderId: string): Promise<{ reservations: Decimal; shortExposure: Decimal }> {
-  const { rows } = await client.query<{ reservations: string; short_exposure: string }>({
-    name: 'paper-exposure',
-    text: `SELECT
-             (SELECT coalesce(sum((quantity - filled_quantity) * coalesce(price_basis, 0)), 0)::text FROM orders
-               WHERE account_id = $1 AND id <> $2 AND role = 'ENTRY' AND status IN ('NEW','SUBMITTING','ACCEPTED','PARTIALLY_FILLED')
-                 AND cancel_requested_at IS NULL) AS reservations,
-             (SELECT coalesce(sum(abs(p.quantity) * coalesce(q.price, p.avg_price)), 0)::text FROM positions p LEFT JOIN quotes q USING (symbol)
-               WHERE p.account_id = $1 AND p.quantity < 0) AS short_exposure`,
-    values: [accountId, exceptOrderId],
-  });
-  return { reservations: new Decimal(rows[0]?.reservations ?? '0'), shortExposure: new Decimal(rows[0]?.short_exposure ?? '0') };
-}
-
 /**
  * The paper broker. Its book is our orders table: an accepted order rests (status ACCEPTED)
  * until a quote crosses it; a fill changes the order, the position and cash in the same
@@ -49,6 +34,11 @@ async function exposure(client: PoolClient, accountId: string, exceptOrderId: st
  * cannot pay for, does not rest IOC/FOK, expires DAY orders at the session close.
  */
 export class PaperVenue implements Venue {
+  // Not needed for order (each placement is one transaction under the account row lock), but
+  // measured: without it, concurrent jobs of one account all walk the same backlog and queue
+  // on the row lock; with it, the first job works the backlog and the others find nothing.
+  readonly serialise = true;
+
   constructor(
     private readonly pool: Pool,
     private readonly clock: MarketClock,
@@ -58,22 +48,37 @@ export class PaperVenue implements Venue {
 
   async place(order: ExecOrder): Promise<void> {
     await withTransaction(this.pool, async (c) => {
-      const account = await lockAccountRow(c, order.accountId);
-      const current = await loadOrder(c, order.id, true);
-      if (!current || (current.status !== 'NEW' && current.status !== 'SUBMITTING')) return;
-      const quantity = await capClose(c, current);
-      if (!quantity) return;
-      const o = { ...current, quantity };
-      const quote = await quoteOf(c, o.symbol);
-      const price = priceToPay(paperOrderOf(o), quote) ?? o.priceBasis;
+      const ctx = await paperContext(c, order.id);
+      if (!ctx || (ctx.order.status !== 'NEW' && ctx.order.status !== 'SUBMITTING')) return;
+      let o = ctx.order;
+      const done = (next: ExecOrder) => this.settle(c, ctx, next);
+      if (o.role === 'CLOSE') {
+        const held = ctx.position?.quantity ?? new Decimal(0);
+        const closable = o.side === 'SELL' ? Decimal.max(held, 0) : Decimal.max(held.neg(), 0);
+        if (closable.isZero()) {
+          const why = `Nothing to close: no ${o.side === 'SELL' ? 'long' : 'short'} position in ${o.symbol} when the close was placed`;
+          await updateOrder(c, o, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'nothing left to close' }, { type: 'ORDER_CANCELLED', message: why });
+          return done({ ...o, status: 'CANCELLED' });
+        }
+        if (closable.lt(o.quantity)) {
+          await updateOrder(c, o, { quantity: closable }, { type: 'NOTE', message: `Close capped at the position held: ${closable.toFixed()} of ${o.quantity.toFixed()}` });
+          o = { ...o, quantity: closable };
+        }
+      }
+      const price = priceToPay(paperOrderOf(o), ctx.quote) ?? o.priceBasis;
       if (price) {
-        const { reservations, shortExposure } = await exposure(c, o.accountId, o.id);
-        const position = (await positionOf(c, o.accountId, o.symbol))?.quantity ?? new Decimal(0);
-        const check = affordable({ side: o.side, quantity: o.quantity.minus(o.filledQuantity), price, position, cash: account.cash, reservations, shortExposure });
+        const check = affordable({
+          side: o.side,
+          quantity: o.quantity.minus(o.filledQuantity),
+          price,
+          position: ctx.position?.quantity ?? new Decimal(0),
+          cash: ctx.cash,
+          reservations: ctx.reservations,
+          shortExposure: ctx.shortExposure,
+        });
         if (!check.ok) {
           await updateOrder(c, o, { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: check.reason }, { type: 'ORDER_REJECTED', message: `Paper broker refused the order: ${check.reason}` });
-          await refreshSignal(c, o.signalId);
-          return;
+          return done({ ...o, status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: check.reason });
         }
       }
       const now = this.now();
@@ -82,8 +87,8 @@ export class PaperVenue implements Venue {
         type: 'ORDER_ACCEPTED',
         message: `Paper broker accepted the order${expiresAt ? `; a DAY order, it expires at ${expiresAt.toISOString()}` : ''}`,
       });
-      await this.apply(c, { ...o, status: 'ACCEPTED', expiresAt }, onArrival(paperOrderOf({ ...o, expiresAt }), quote, now));
-      await refreshSignal(c, o.signalId);
+      const accepted: ExecOrder = { ...o, status: 'ACCEPTED', expiresAt };
+      return done(await this.apply(c, accepted, onArrival(paperOrderOf(accepted), ctx.quote, now), ctx));
     });
   }
 
@@ -103,64 +108,67 @@ export class PaperVenue implements Venue {
   }
 
   /**
-   * A new quote for a resting order (the quote engine calls this in time priority). Returns
-   * true when the order changed. Orders asked to cancel do not trade any more.
+   * The latest quote for a resting order (the quote engine calls this in time priority).
+   * Returns true when the order changed. Orders asked to cancel do not trade any more.
    */
-  async onQuote(orderId: string, accountId: string, quote: Decimal): Promise<boolean> {
-    return withTransaction(this.pool, async (c) => {
-      await lockAccountRow(c, accountId);
-      const o = await loadOrder(c, orderId, true);
-      if (!o || !['ACCEPTED', 'PARTIALLY_FILLED'].includes(o.status) || o.cancelRequestedAt) return false;
-      const outcome = onQuote(paperOrderOf(o), quote, this.now());
-      if (outcome.kind === 'REST' && !Object.keys(outcome.changes).length) return false;
-      await this.apply(c, o, outcome);
-      await refreshSignal(c, o.signalId);
-      return true;
-    });
+  async onQuote(orderId: string): Promise<boolean> {
+    return this.reevaluate(orderId, (o, ctx) => (ctx.quote ? onQuote(paperOrderOf(o), ctx.quote, this.now()) : null));
   }
 
   /** A DAY order at its session close (the quote engine's pass finds them). */
-  async expire(orderId: string, accountId: string): Promise<boolean> {
+  async expire(orderId: string): Promise<boolean> {
+    return this.reevaluate(orderId, (o) => expireIfDue(o, this.now()));
+  }
+
+  private async reevaluate(orderId: string, decide: (o: ExecOrder, ctx: PaperContext) => MatchOutcome | null): Promise<boolean> {
     return withTransaction(this.pool, async (c) => {
-      await lockAccountRow(c, accountId);
-      const o = await loadOrder(c, orderId, true);
-      if (!o || !['ACCEPTED', 'PARTIALLY_FILLED'].includes(o.status)) return false;
-      const outcome = expireIfDue(o, this.now());
-      if (!outcome) return false;
-      await this.apply(c, o, outcome);
-      await refreshSignal(c, o.signalId);
+      const ctx = await paperContext(c, orderId);
+      const o = ctx?.order;
+      if (!ctx || !o || !['ACCEPTED', 'PARTIALLY_FILLED'].includes(o.status) || o.cancelRequestedAt) return false;
+      const outcome = decide(o, ctx);
+      if (!outcome || (outcome.kind === 'REST' && !Object.keys(outcome.changes).length)) return false;
+      await this.settle(c, ctx, await this.apply(c, o, outcome, ctx));
       return true;
     });
   }
 
-  private async apply(c: PoolClient, o: ExecOrder, outcome: MatchOutcome): Promise<void> {
+  /** The signal's status from its orders as they now stand (legs do not count). */
+  private async settle(c: PoolClient, ctx: PaperContext, o: ExecOrder): Promise<void> {
+    if (!ctx.signalOrders.has(o.id)) return;
+    ctx.signalOrders.set(o.id, { status: o.status, filledQuantity: o.filledQuantity, errorCode: o.errorCode ?? null, errorMessage: o.errorMessage ?? null });
+    await setSignalOutcome(c, o.signalId, [...ctx.signalOrders.values()]);
+  }
+
+  /** Records what the matching rules decided; returns the order as it now stands. */
+  private async apply(c: PoolClient, o: ExecOrder, outcome: MatchOutcome, ctx: PaperContext): Promise<ExecOrder> {
     switch (outcome.kind) {
       case 'FILL': {
         const filledAfter = o.filledQuantity.plus(outcome.quantity);
-        const filled = await recordFill(c, o, { id: `paper:${o.id}:${filledAfter.toFixed()}`, quantity: outcome.quantity, price: outcome.price, at: this.now() });
-        if (filled) await afterFill(c, filled, 'paper');
-        return;
+        const filled = await recordFill(c, o, { id: `paper:${o.id}:${filledAfter.toFixed()}`, quantity: outcome.quantity, price: outcome.price, at: this.now() }, ctx.position);
+        if (!filled) return o;
+        await afterFill(c, filled, 'paper');
+        return filled;
       }
       case 'REST': {
         const ch = outcome.changes;
-        if (!Object.keys(ch).length) return;
+        if (!Object.keys(ch).length) return o;
         await updateOrder(
           c,
           o,
           { ...(ch.triggered ? { triggeredAt: this.now() } : {}), ...(ch.stopPrice ? { stopPrice: ch.stopPrice } : {}), ...(ch.trailReference ? { trailReference: ch.trailReference } : {}) },
           ch.triggered ? { type: 'ORDER_TRIGGERED', message: outcome.reason } : null,
         );
-        return;
+        return o;
       }
       case 'CANCEL':
         await updateOrder(c, o, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: outcome.reason }, { type: 'ORDER_CANCELLED', message: outcome.reason });
-        return;
+        return { ...o, status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: outcome.reason };
       case 'EXPIRE':
         await updateOrder(c, o, { status: 'EXPIRED', errorCode: 'ORDER_EXPIRED', errorMessage: outcome.reason }, { type: 'ORDER_EXPIRED', message: outcome.reason });
-        return;
+        return { ...o, status: 'EXPIRED', errorCode: 'ORDER_EXPIRED', errorMessage: outcome.reason };
       case 'REJECT':
         await updateOrder(c, o, { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: outcome.reason }, { type: 'ORDER_REJECTED', message: outcome.reason });
-        return;
+        return { ...o, status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: outcome.reason };
     }
   }
 }

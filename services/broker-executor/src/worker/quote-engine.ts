@@ -1,5 +1,4 @@
 import type { Client, Pool } from 'pg';
-import { Decimal } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { expireIfDue } from '../paper/matching';
 import type { PaperVenue } from './paper-venue';
@@ -131,8 +130,8 @@ export class QuoteEngine {
     const now = this.opts.now();
     for (const r of rows) {
       if (expireIfDue({ expiresAt: r.expires_at }, now)) {
-        if (await this.venue.expire(r.id, r.account_id)) changed++;
-      } else if (r.price !== null && (await this.venue.onQuote(r.id, r.account_id, new Decimal(r.price)))) {
+        if (await this.venue.expire(r.id)) changed++;
+      } else if (r.price !== null && (await this.venue.onQuote(r.id))) {
         changed++;
       }
     }

@@ -5,6 +5,11 @@ import type { ExecOrder } from '../repositories/orders';
  * external broker. The account executor calls these one at a time, in sequence.
  */
 export interface Venue {
+  /**
+   * Whether the account's orders are worked by one executor at a time (an advisory lock).
+   * Required where a placement spans several transactions around a broker call.
+   */
+  readonly serialise: boolean;
   /** Places a NEW order and records the outcome (accepted, filled, refused, …). */
   place(order: ExecOrder): Promise<void>;
   /** An order left SUBMITTING (a crash or timeout between sending and recording). */
