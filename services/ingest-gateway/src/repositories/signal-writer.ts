@@ -107,9 +107,14 @@ export class SignalWriter {
       return this.writeOneByOne(items);
     }
 
-    const existing = await this.lookupExisting(candidates.filter((s) => !inserted.has(s.id)));
     const created = candidates.filter((s) => inserted.has(s.id));
-    await this.enqueue(created);
+    // The inserted rows are committed whatever happens next: a failure of the lookup below
+    // must fail only the requests that need it, never answer 503 for a stored signal (its
+    // sender would retry and, without an idempotency key, store it twice).
+    const [existing] = await Promise.all([
+      this.lookupExisting(candidates.filter((s) => !inserted.has(s.id))).catch((err: unknown) => asError(err)),
+      this.enqueue(created),
+    ]);
 
     return items.map((s): WriteResult | Error => {
       if (inserted.has(s.id)) return { kind: 'created', signalId: s.id };
@@ -119,6 +124,7 @@ export class SignalWriter {
       if (first && first !== s && inserted.has(first.id)) {
         return first.requestHash === s.requestHash ? { kind: 'duplicate', signalId: first.id, status: 'PENDING' } : { kind: 'conflict', signalId: first.id };
       }
+      if (existing instanceof Error) return existing;
       const row = existing.get(k);
       if (!row) return new Error(`idempotency key of signal ${s.id} conflicted but no row was found`);
       if (row.expired) return new ExpiredKey(row.id);
