@@ -1,3 +1,6 @@
+import type { Registry } from 'prom-client';
+import { startOpsServer } from './server';
+
 /**
  * What every service's main.ts does around its own wiring: load config or exit naming the
  * bad variables, and on SIGTERM/SIGINT stop intake, drain within a bound, close, exit.
@@ -59,4 +62,38 @@ export function exitOnStartFailure(service: string, started: Promise<unknown>): 
     process.stderr.write(`${service} failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });
+}
+
+export interface WorkerServiceOptions {
+  service: string;
+  logger: LifecycleLogger;
+  opsPort: number;
+  registry: Registry;
+  checks: Record<string, () => Promise<unknown>>;
+  shutdownTimeoutMs: number;
+  /** Starts taking work (called once the ops endpoints answer). */
+  start: () => Promise<void> | void;
+  /** Takes no new work, finishes what is in hand, closes the service's own connections. */
+  stop: () => Promise<void>;
+  /** Extra fields for the "started" log line. */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The common life of a worker service: /healthz, /readyz (failing while draining) and
+ * /metrics on OPS_PORT, a bounded SIGTERM/SIGINT drain, then start.
+ */
+export async function runWorkerService(opts: WorkerServiceOptions): Promise<void> {
+  let draining: () => boolean = () => false;
+  const ops = await startOpsServer({ port: opts.opsPort, registry: opts.registry, checks: opts.checks, isShuttingDown: () => draining() });
+  draining = handleShutdown({
+    logger: opts.logger,
+    timeoutMs: opts.shutdownTimeoutMs,
+    stop: async () => {
+      await opts.stop();
+      await ops.close();
+    },
+  });
+  await opts.start();
+  opts.logger.info(`${opts.service} started`, { ...opts.details, opsPort: ops.port });
 }

@@ -3,7 +3,7 @@ import { loadExecutorConfig } from '@utm/config';
 import { JOBS } from '@utm/contracts';
 import { createDb } from '@utm/db';
 import { createLogger } from '@utm/logger';
-import { configOrExit, exitOnStartFailure, handleShutdown, startOpsServer } from '@utm/ops';
+import { configOrExit, exitOnStartFailure, runWorkerService } from '@utm/ops';
 import { createRedis, Producer } from '@utm/queue';
 import { decryptSecret, type AlpacaCredentials } from '@utm/security';
 import { AlpacaBroker, AlpacaUpdates, alpacaEndpoints } from './brokers/alpaca';
@@ -49,26 +49,23 @@ async function main(): Promise<void> {
     defaultMetrics: true,
     autorun: false,
   });
-  const ops = await startOpsServer({
-    port: cfg.opsPort,
+  await runWorkerService({
+    service: 'broker-executor',
+    logger,
+    opsPort: cfg.opsPort,
     registry: executor.metrics.registry,
     checks: { postgres: () => db.pool.query('SELECT 1'), redis: () => producerConn.ping() },
-    isShuttingDown: () => shuttingDown(),
-  });
-  const shuttingDown = handleShutdown({
-    logger,
-    timeoutMs: cfg.shutdownTimeoutMs,
+    shutdownTimeoutMs: cfg.shutdownTimeoutMs,
+    details: { concurrency: cfg.concurrency },
+    start: () => executor.start(),
     stop: async () => {
       await executor.close();
       await orders.close();
-      await ops.close();
       workerConn.disconnect();
       producerConn.disconnect();
       await db.close();
     },
   });
-  await executor.start();
-  logger.info('broker-executor started', { concurrency: cfg.concurrency, opsPort: ops.port });
 }
 
 exitOnStartFailure('broker-executor', main());

@@ -2,7 +2,7 @@ import { loadProcessorConfig } from '@utm/config';
 import { JOBS } from '@utm/contracts';
 import { createDb } from '@utm/db';
 import { createLogger } from '@utm/logger';
-import { configOrExit, exitOnStartFailure, handleShutdown, startOpsServer } from '@utm/ops';
+import { configOrExit, exitOnStartFailure, runWorkerService } from '@utm/ops';
 import { createRedis, Producer } from '@utm/queue';
 import { createSignalProcessor } from './worker/create-worker';
 
@@ -26,26 +26,23 @@ async function main(): Promise<void> {
     defaultMetrics: true,
     autorun: false,
   });
-  const ops = await startOpsServer({
-    port: cfg.opsPort,
+  await runWorkerService({
+    service: 'signal-processor',
+    logger,
+    opsPort: cfg.opsPort,
     registry: processor.metrics.registry,
     checks: { postgres: () => db.pool.query('SELECT 1'), redis: () => producerConn.ping() },
-    isShuttingDown: () => shuttingDown(),
-  });
-  const shuttingDown = handleShutdown({
-    logger,
-    timeoutMs: cfg.shutdownTimeoutMs,
+    shutdownTimeoutMs: cfg.shutdownTimeoutMs,
+    details: { concurrency: cfg.concurrency },
+    start: () => processor.start(),
     stop: async () => {
       await processor.close();
       await orders.close();
-      await ops.close();
       workerConn.disconnect();
       producerConn.disconnect();
       await db.close();
     },
   });
-  processor.start();
-  logger.info('signal-processor started', { concurrency: cfg.concurrency, opsPort: ops.port });
 }
 
 exitOnStartFailure('signal-processor', main());

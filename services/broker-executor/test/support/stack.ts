@@ -7,7 +7,7 @@ import { createGateway } from '@utm/ingest-gateway';
 import { createLogger } from '@utm/logger';
 import { createRedis, Producer, waitForRedis } from '@utm/queue';
 import { createSignalProcessor } from '@utm/signal-processor';
-import { createFixture, isolatedDatabase, testRedisUrl, uniquePrefix, type Fixture, type FixtureOptions, type IsolatedDatabase } from '@utm/testkit';
+import { createFixture, postSignal, isolatedDatabase, testRedisUrl, uniquePrefix, type Fixture, type FixtureOptions, type IsolatedDatabase } from '@utm/testkit';
 import type { ExecAccount } from '../../src/repositories/accounts';
 import { createBrokerExecutor, type BrokerConnection, type BrokerExecutor } from '../../src/worker/create-executor';
 
@@ -99,16 +99,10 @@ export class Stack {
     return createFixture(this.db.prisma, opts);
   }
 
-  async send(f: Fixture, body: Partial<IngestRequest> & Record<string, unknown>): Promise<string> {
-    const res = await fetch(`${this.url}/api/v1/signals/ingest`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': f.apiKey },
-      body: JSON.stringify({ symbol: 'AAPL', accountId: f.accountId, ...body }),
-    });
-    const json = (await res.json()) as { signalId?: string };
-    if (res.status !== 202 || !json.signalId) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(json)}`);
-    return json.signalId;
+  send(f: Fixture, body: Partial<IngestRequest> & Record<string, unknown>): Promise<string> {
+    return postSignal(this.url, f, body);
   }
+
 
   /** Like `utm quote set`: the quotes table's trigger wakes the paper engine. */
   async quote(symbol: string, price: string): Promise<void> {

@@ -6,7 +6,7 @@ import { createGateway } from '@utm/ingest-gateway';
 import { createLogger } from '@utm/logger';
 import { createRedis, DEFAULT_JOB_OPTIONS, Producer, waitForRedis } from '@utm/queue';
 import type { JobsOptions } from 'bullmq';
-import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix, type Fixture, type FixtureOptions } from '@utm/testkit';
+import { createFixture, postSignal, testDatabaseUrl, testRedisUrl, uniquePrefix, type Fixture, type FixtureOptions } from '@utm/testkit';
 import { createSignalProcessor, type SignalProcessor } from '../../src';
 
 const quiet = createLogger({ service: 'test', level: 'error' });
@@ -83,16 +83,10 @@ export class Harness {
     return createFixture(this.db.prisma, opts);
   }
 
-  async send(f: Fixture, body: Partial<IngestRequest> & Record<string, unknown>): Promise<string> {
-    const res = await fetch(`${this.url}/api/v1/signals/ingest`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': f.apiKey },
-      body: JSON.stringify({ symbol: 'AAPL', accountId: f.accountId, ...body }),
-    });
-    const json = (await res.json()) as { signalId?: string; error?: string; details?: unknown };
-    if (res.status !== 202 || !json.signalId) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(json)}`);
-    return json.signalId;
+  send(f: Fixture, body: Partial<IngestRequest> & Record<string, unknown>): Promise<string> {
+    return postSignal(this.url, f, body);
   }
+
 
   /** Waits until every given signal has left PENDING (and PROCESSING without orders). */
   async settled(ids: string[], timeoutMs = 20000) {
