@@ -52,6 +52,26 @@ describe('AlpacaUpdates: the trade_updates stream', () => {
     ]);
   });
 
+  it('an endpoint that takes only the older {"action":"authenticate"} shape: the second shape gets in on the same connection', async () => {
+    server.stream.authShapes = new Set(['authenticate']);
+    const u = await startUpdates();
+    await eventually(() => u.state === 'streaming');
+    expect(server.stream.connections).toBe(1);
+    expect(server.stream.received).toEqual([
+      { action: 'auth', key: server.keyId, secret: server.secretKey },
+      { action: 'authenticate', data: { key_id: server.keyId, secret_key: server.secretKey } },
+      { action: 'listen', data: { streams: ['trade_updates'] } },
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('an endpoint that takes only {"action":"auth"}: no second message is needed', async () => {
+    server.stream.authShapes = new Set(['auth']);
+    const u = await startUpdates();
+    await eventually(() => u.state === 'streaming');
+    expect(server.stream.received.map((m) => m.action)).toEqual(['auth', 'listen']);
+  });
+
   it.each(['binary', 'text'] as const)('new, partial_fill and fill events become updates with execution ids (%s frames)', async (frames) => {
     server.stream.frames = frames;
     const u = await startUpdates();
@@ -185,6 +205,8 @@ describe('AlpacaUpdates: the trade_updates stream', () => {
     const u = await startUpdates({ credentials: { keyId: server.keyId, secretKey: secret } });
     await eventually(() => errors.some((e) => /authorization unauthorized/.test(e.message)));
     expect(u.connected).toBe(false);
+    // Both shapes were tried before the refusal was reported.
+    expect(server.stream.received.slice(0, 2).map((m) => m.action)).toEqual(['auth', 'authenticate']);
     await eventually(() => errors.some((e) => /request is not authorized/.test(e.message)));
     for (const e of errors) expect(e.message).not.toContain(secret);
   });

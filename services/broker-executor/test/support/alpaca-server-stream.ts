@@ -3,9 +3,11 @@
  *
  * Source: https://docs.alpaca.markets/docs/websocket-streaming and
  * https://github.com/alpacahq/alpaca-docs/blob/master/content/api-references/trading-api/streaming.md
- * Both authentication shapes are accepted: {"action":"auth","key","secret"} (current page,
- * Alpaca's TypeScript SDK) and {"action":"authenticate","data":{"key_id","secret_key"}} (the
- * older page, alpaca-py). Answers: {"stream":"authorization","data":{"status":"authorized"|
+ * Authentication shapes: {"action":"auth","key","secret"} (current page, Alpaca's TypeScript
+ * SDK) and {"action":"authenticate","data":{"key_id","secret_key"}} (the older page,
+ * alpaca-py); `authShapes` says which this server takes (both by default), since which one
+ * the live endpoint takes is not settled by the docs. A shape it does not take is answered
+ * "unauthorized", as a refusal. Answers: {"stream":"authorization","data":{"status":"authorized"|
  * "unauthorized","action":"authenticate"}}; a listen before authorization is answered
  * "unauthorized" with action "listen"; {"stream":"listening","data":{"streams":[...]}}.
  * Frames are binary, as the docs say the paper endpoint sends them; tests may switch to text.
@@ -24,6 +26,8 @@ export class StreamHub {
   /** Every message a client sent, parsed, in order. */
   readonly received: Record<string, unknown>[] = [];
   frames: 'binary' | 'text' = 'binary';
+  /** The authentication shapes taken. */
+  authShapes: ReadonlySet<'auth' | 'authenticate'> = new Set(['auth', 'authenticate'] as const);
   /** While false, connections are refused at the upgrade (the stream endpoint is down). */
   accepting = true;
   connections = 0;
@@ -66,7 +70,7 @@ export class StreamHub {
     if (msg.action === 'auth' || msg.action === 'authenticate') {
       const key = msg.action === 'auth' ? msg.key : data.key_id;
       const secret = msg.action === 'auth' ? msg.secret : data.secret_key;
-      client.authorized = key === this.keyId && secret === this.secretKey;
+      client.authorized = this.authShapes.has(msg.action) && key === this.keyId && secret === this.secretKey;
       return this.send(client, { stream: 'authorization', data: { status: client.authorized ? 'authorized' : 'unauthorized', action: 'authenticate' } });
     }
     if (msg.action === 'listen') {

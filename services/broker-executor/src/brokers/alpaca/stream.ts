@@ -13,9 +13,11 @@
  * - Authentication: the docs repository's page (and alpaca-py) use {"action":"authenticate",
  *   "data":{"key_id","secret_key"}}; Alpaca's TypeScript SDK (alpacahq/typescript-sdk,
  *   factory/createStream.ts) sends {"action":"auth","key","secret"} to the same endpoint, the
- *   shape of Alpaca's other streams. We send the latter; the answer either way is the
- *   documented {"stream":"authorization","data":{"status":"authorized"}}, and anything else
- *   is reported and retried with backoff (polling covers the meantime).
+ *   shape of Alpaca's other streams. We send the latter first and, when it is answered
+ *   "unauthorized", the documented older shape once on the same connection (both are cheap,
+ *   and whichever shape the endpoint takes, we are in); the answer either way is
+ *   {"stream":"authorization","data":{"status":"authorized"}}. Refused in both shapes (bad
+ *   credentials): reported and retried with backoff (polling covers the meantime).
  * - Alpaca does not replay missed events after a reconnect: while the stream is down, and once
  *   more when it is back, a poll covers the gap (gap-poller.ts).
  * - "fill"/"partial_fill" `price` is documented as "the average price per share at which the
@@ -154,7 +156,7 @@ export class AlpacaUpdates {
       }
     }, this.opts.timeoutMs);
     ws.on('pong', () => (alive = true));
-    ws.on('open', () => ws.send(JSON.stringify({ action: 'auth', key: this.opts.credentials.keyId, secret: this.opts.credentials.secretKey })));
+    ws.on('open', () => ws.send(JSON.stringify(this.authMessage(0))));
     ws.on('message', (data) => {
       alive = true;
       if (this.ws === ws) this.onMessage(ws, data);
@@ -165,6 +167,15 @@ export class AlpacaUpdates {
       clearTimeout(authTimer);
       if (this.ws === ws) this.onDisconnect();
     });
+  }
+
+  /** Connections on which the second authentication shape was already tried. */
+  private readonly authRetried = new WeakSet<WebSocket>();
+
+  /** 0: {"action":"auth","key","secret"}; 1: {"action":"authenticate","data":{"key_id","secret_key"}}. */
+  private authMessage(shape: 0 | 1): Record<string, unknown> {
+    const { keyId, secretKey } = this.opts.credentials;
+    return shape === 0 ? { action: 'auth', key: keyId, secret: secretKey } : { action: 'authenticate', data: { key_id: keyId, secret_key: secretKey } };
   }
 
   private onMessage(ws: WebSocket, data: RawData): void {
@@ -188,6 +199,10 @@ export class AlpacaUpdates {
     switch (msg.stream) {
       case 'authorization':
         if (data.status === 'authorized') return ws.send(JSON.stringify({ action: 'listen', data: { streams: ['trade_updates'] } }));
+        if (data.action !== 'listen' && !this.authRetried.has(ws)) {
+          this.authRetried.add(ws);
+          return ws.send(JSON.stringify(this.authMessage(1)));
+        }
         this.report(new Error(`Alpaca stream: authorization ${String(data.status)} (${String(data.action)})`));
         return ws.close();
       case 'listening':
