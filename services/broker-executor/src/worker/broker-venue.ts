@@ -103,7 +103,21 @@ export class BrokerVenue implements Venue {
   }
 
   async cancel(order: ExecOrder): Promise<void> {
-    await this.broker.cancel(order.id);
+    try {
+      await this.broker.cancel(order.id);
+    } catch (err) {
+      if (!(err instanceof BrokerError && err.opts.status === 404)) throw err;
+      // The broker has no such order (this is never an uncertain placement: those are
+      // resolved first): nothing of it can fill, so it ends here, and the event says why.
+      await withTransaction(this.pool, async (c) => {
+        const current = await loadOrder(c, order.id, true);
+        if (!current || ['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED'].includes(current.status)) return;
+        const why = `${this.broker.name} has no such order: nothing to cancel there, it ends here`;
+        await updateOrder(c, current, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: why }, { type: 'ORDER_CANCELLED', message: why });
+        await refreshSignal(c, current.signalId);
+      });
+      return;
+    }
     const found = await this.broker.findByClientOrderId(order.id);
     if (found) await this.apply(order.id, found, null);
   }

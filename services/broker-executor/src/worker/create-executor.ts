@@ -16,6 +16,9 @@ import { QuoteEngine } from './quote-engine';
 import { reconcile } from './reconcile';
 import type { Venue } from './venue';
 
+/** The account's broker cannot be connected (credentials missing or unreadable): final. */
+export class BrokerUnreachable extends UnrecoverableError {}
+
 export interface ExecutorDeps {
   db: Db;
   /** Connection for the orders worker (worker role). */
@@ -98,7 +101,7 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
       connection = deps.brokerFor(account);
     } catch (err) {
       // Credentials missing or unreadable, no encryption key: retrying cannot help.
-      throw new UnrecoverableError(`cannot reach ${account.broker} for account ${accountId}: ${(err as Error).message}`);
+      throw new BrokerUnreachable(`${account.broker} cannot be reached for this account: ${(err as Error).message}`);
     }
     const venueLog = deps.logger.child({ module: 'broker', accountId });
     const venue = new BrokerVenue(pool, connection.broker, (c, o) => afterFill(c, o, 'broker'), requestWork, venueLog);
@@ -131,10 +134,15 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (!final) return void log.warn('order job failed; will retry with backoff', { orderId: job.data.orderId, err });
     log.error('order job failed for good', { orderId: job.data.orderId, err });
+    // An account whose broker cannot be reached is a broker error on each of its orders
+    // (FAILED with BROKER_ERROR and why); anything else ran out of retries.
+    const unreachable = err instanceof BrokerUnreachable;
+    const code = unreachable ? 'BROKER_ERROR' : 'RETRIES_EXHAUSTED';
+    const message = unreachable ? err.message : `Retries exhausted: ${err.message}`;
     void withTransaction(pool, async (c) => {
       const o = await loadOrder(c, job.data.orderId, true);
       if (!o || o.status !== 'NEW') return; // SUBMITTING: reconciliation asks the broker
-      await updateOrder(c, o, { status: 'REJECTED', errorCode: 'RETRIES_EXHAUSTED', errorMessage: err.message }, { type: 'ORDER_REJECTED', message: `Retries exhausted: ${err.message}` });
+      await updateOrder(c, o, { status: 'REJECTED', errorCode: code, errorMessage: message }, { type: 'ORDER_REJECTED', message });
       await refreshSignal(c, o.signalId);
     }).catch((e: unknown) => log.error('could not record the order as failed', { orderId: job.data.orderId, err: e }));
   });

@@ -1,3 +1,4 @@
+import { JOBS } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import { AlpacaBroker, AlpacaUpdates } from '../../src/brokers/alpaca';
 import type { ExecAccount } from '../../src/repositories/accounts';
@@ -12,7 +13,10 @@ import { Stack } from '../support/stack';
  */
 describe('broker-executor with an Alpaca account', () => {
   let server: AlpacaTestServer;
-  const connect = (_account: ExecAccount): BrokerConnection => {
+  const unreadable = new Set<string>();
+  const connect = (account: ExecAccount): BrokerConnection => {
+    // What main's brokerFor does when the credentials cannot be decrypted.
+    if (unreadable.has(account.id)) throw new Error('the stored credentials cannot be decrypted with this UTM_ENCRYPTION_KEY');
     const common = { baseUrl: server.url, credentials: { keyId: server.keyId, secretKey: server.secretKey }, timeoutMs: 700 };
     return { broker: new AlpacaBroker({ ...common, sleep: async () => undefined }), updates: new AlpacaUpdates({ ...common, streamUrl: server.streamUrl, pollIntervalMs: 200 }) };
   };
@@ -57,6 +61,18 @@ describe('broker-executor with an Alpaca account', () => {
     expect(failed.orders[0]).toMatchObject({ status: 'REJECTED', errorCode: 'BROKER_ERROR' });
   });
 
+  it('an account whose broker cannot be connected: order REJECTED and signal FAILED with BROKER_ERROR and why, at once', async () => {
+    const f = await alpacaAccount();
+    unreadable.add(f.accountId);
+    await s.quote('NOKEYS', '10');
+    const posted = server.calls('POST', '/v2/orders').length;
+    const id = await s.send(f, { symbol: 'NOKEYS', action: 'openLong', quantity: 1 });
+    const failed = await s.until(id, ['FAILED']);
+    expect(failed).toMatchObject({ errorCode: 'BROKER_ERROR', errorMessage: 'alpaca cannot be reached for this account: the stored credentials cannot be decrypted with this UTM_ENCRYPTION_KEY' });
+    expect(failed.orders[0]).toMatchObject({ status: 'REJECTED', errorCode: 'BROKER_ERROR' });
+    expect(server.calls('POST', '/v2/orders').length).toBe(posted); // nothing was sent
+  });
+
   it('a timeout after Alpaca accepted the order: it is found by client_order_id and adopted, never placed twice', async () => {
     const f = await alpacaAccount();
     await s.quote('HANG', '20');
@@ -97,6 +113,19 @@ describe('broker-executor with an Alpaca account', () => {
       ['TAKE_PROFIT', 'FILLED'],
     ]);
     expect((await s.account(f.accountId)).positions.LEGS).toBeUndefined();
+  });
+
+  it('a cancel for an order Alpaca does not know ends it CANCELLED at once, with why, instead of retrying', async () => {
+    const f = await alpacaAccount();
+    await s.quote('GONE', '50');
+    const id = await s.send(f, { symbol: 'GONE', action: 'openLong', quantity: 1, orderType: 'LIMIT', limitPrice: 40 });
+    const submitted = await s.until(id, ['SUBMITTED']);
+    const order = submitted.orders[0];
+    server.book.orders.delete(server.order(order?.id ?? '').id); // the broker lost it
+    await s.db.pool.query('UPDATE orders SET cancel_requested_at = now() WHERE id = $1', [order?.id]);
+    await s.ordersQueue.add(JOBS.orders.name, { orderId: order?.id ?? '', accountId: f.accountId, signalId: id }, { jobId: `cancel-${order?.id ?? ''}`, attempts: 5, backoff: { type: 'fixed', delay: 60_000 } });
+    const ended = await s.until(id, ['CANCELLED']);
+    expect(ended.orders[0]).toMatchObject({ status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'alpaca has no such order: nothing to cancel there, it ends here' });
   });
 
   it('reconciliation corrects drift the stream missed, and records it', async () => {
