@@ -290,6 +290,7 @@ describe('behaviour: every model through the generated client', () => {
         avgFillPrice: null,
         exitRules: null,
         brokerOrderId: null,
+        carriedBy: null,
         errorCode: null,
         errorMessage: null,
         priceBasis: null,

@@ -107,6 +107,7 @@ export async function createSampleRows(prisma: PrismaClient) {
     avgFillPrice: '64999.9999999999',
     exitRules: { stopLoss: { type: 'PRICE', value: 60000.5 }, trailingStop: { type: 'AMOUNT', value: 100 } },
     brokerOrderId: `broker-${tag}`,
+    carriedBy: entry.id,
     errorCode: 'BROKER_UNAVAILABLE',
     errorMessage: 'timeout ✓',
     priceBasis: '64000.0000000001',

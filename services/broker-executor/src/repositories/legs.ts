@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import type { Decimal } from '@utm/db';
-import { onLegFill, planExitLegs, resizeLegsForEntryFill, type ExitLeg, type ExitLegDraft } from '../domain/exit-legs';
+import type { BrokerCapabilities } from '../brokers/types';
+import { legsForBroker, onLegFill, planExitLegs, resizeLegsForEntryFill, type ExitLeg, type ExitLegDraft } from '../domain/exit-legs';
 import { addEvent, EXIT_ROLES, loadOrder, ORDER_COLUMNS, toOrder, updateOrder, type ExecOrder } from './orders';
 
 /**
@@ -30,14 +31,13 @@ const asLeg = (o: ExecOrder): ExitLeg => ({
   trailReference: o.trailReference,
 });
 
-async function createLeg(client: PoolClient, entry: ExecOrder, d: ExitLegDraft, mode: LegMode): Promise<string> {
-  const id = randomUUID();
+async function createLeg(client: PoolClient, entry: ExecOrder, d: ExitLegDraft, mode: LegMode, id = randomUUID(), carriedBy: string | null = null): Promise<string> {
   const text = (v: Decimal | null) => (v === null ? null : v.toFixed());
   await client.query(
     `INSERT INTO orders (id, signal_id, account_id, parent_order_id, oco_group, role, symbol, side, type, quantity, limit_price, stop_price,
-                         trail_percent, trail_amount, trail_reference, time_in_force, status, broker_order_id)
+                         trail_percent, trail_amount, trail_reference, time_in_force, status, broker_order_id, carried_by)
      VALUES ($1, $2, $3, $4, $4, $5::"OrderRole", $6, $7::"OrderSide", $8::"OrderType", $9::numeric, $10::numeric, $11::numeric,
-             $12::numeric, $13::numeric, $14::numeric, $15::"TimeInForce", $16::"OrderStatus", $17)`,
+             $12::numeric, $13::numeric, $14::numeric, $15::"TimeInForce", $16::"OrderStatus", $17, $18)`,
     [
       id,
       entry.signalId,
@@ -56,10 +56,12 @@ async function createLeg(client: PoolClient, entry: ExecOrder, d: ExitLegDraft, 
       d.timeInForce,
       mode === 'paper' ? 'ACCEPTED' : 'NEW',
       mode === 'paper' ? `paper-${id}` : null,
+      carriedBy,
     ],
   );
   const price = d.type === 'LIMIT' ? `limit ${d.limitPrice?.toFixed()}` : d.type === 'STOP' ? `stop ${d.stopPrice?.toFixed()}` : `trailing ${d.trailPercent ? `${d.trailPercent.toFixed()}%` : d.trailAmount?.toFixed()}, stop ${d.stopPrice?.toFixed()}`;
-  await addEvent(client, entry.signalId, id, 'EXIT_LEG_CREATED', `${d.role} ${d.side} ${d.quantity.toFixed()} ${entry.symbol} ${price} GTC`);
+  const via = carriedBy ? `, one-cancels-other at the broker with ${carriedBy}` : '';
+  await addEvent(client, entry.signalId, id, 'EXIT_LEG_CREATED', `${d.role} ${d.side} ${d.quantity.toFixed()} ${entry.symbol} ${price} GTC${via}`);
   return id;
 }
 
@@ -73,14 +75,18 @@ async function cancelLeg(client: PoolClient, leg: ExecOrder, mode: LegMode, why:
   return leg.id;
 }
 
-/** After `order`'s fills are recorded (same transaction, account locked). Returns ids to work. */
-export async function afterFill(client: PoolClient, order: ExecOrder, mode: LegMode): Promise<string[]> {
-  if (order.role === 'ENTRY' && order.exitRules && order.avgFillPrice && order.filledQuantity.gt(0)) return entryFilled(client, order, mode);
+/**
+ * After `order`'s fills are recorded (same transaction, account locked). Returns ids to work.
+ * `caps`: the external broker's; where it has native OCO, the stop loss and take profit are
+ * one OCO order there (the stop-loss row carried by the take-profit row).
+ */
+export async function afterFill(client: PoolClient, order: ExecOrder, mode: LegMode, caps?: BrokerCapabilities): Promise<string[]> {
+  if (order.role === 'ENTRY' && order.exitRules && order.avgFillPrice && order.filledQuantity.gt(0)) return entryFilled(client, order, mode, caps);
   if (EXIT_ROLES.includes(order.role) && order.parentOrderId) return legFilled(client, order, mode);
   return [];
 }
 
-async function entryFilled(client: PoolClient, entry: ExecOrder, mode: LegMode): Promise<string[]> {
+async function entryFilled(client: PoolClient, entry: ExecOrder, mode: LegMode, caps?: BrokerCapabilities): Promise<string[]> {
   if (!entry.avgFillPrice) return [];
   const fill = { entrySide: entry.side, filledQuantity: entry.filledQuantity, avgFillPrice: entry.avgFillPrice, exitRules: entry.exitRules };
   const existing = await legsOf(client, entry.id);
@@ -88,7 +94,13 @@ async function entryFilled(client: PoolClient, entry: ExecOrder, mode: LegMode):
   if (!existing.length) {
     const plan = planExitLegs(fill);
     if (!plan.ok) await addEvent(client, entry.signalId, entry.id, 'EXIT_RULE_REFUSED', plan.message);
-    for (const d of plan.legs) work.push(await createLeg(client, entry, d, mode));
+    const target = plan.legs.find((d) => d.role === 'TAKE_PROFIT');
+    const native = mode === 'broker' && caps !== undefined && target !== undefined && plan.legs.some((d) => d.role === 'STOP_LOSS') && legsForBroker(caps, entry.exitRules).ocoAfterFill;
+    const targetId = randomUUID();
+    for (const d of plan.legs) {
+      if (native && d.role === 'STOP_LOSS') await createLeg(client, entry, d, mode, randomUUID(), targetId);
+      else work.push(await createLeg(client, entry, d, mode, d === target ? targetId : randomUUID()));
+    }
     return mode === 'paper' ? [] : work;
   }
   const resize = resizeLegsForEntryFill(existing.map(asLeg), fill);

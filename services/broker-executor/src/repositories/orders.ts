@@ -33,6 +33,8 @@ export interface ExecOrder {
   priceBasis: Decimal | null;
   exitRules: ExitRules | null;
   brokerOrderId: string | null;
+  /** A native OCO's stop loss: placed, resolved and cancelled through this order (its carrier). */
+  carriedBy: string | null;
   cancelRequestedAt: Date | null;
   expiresAt: Date | null;
   triggeredAt: Date | null;
@@ -45,7 +47,7 @@ export const EXIT_ROLES: OrderRole[] = ['STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_ST
 
 export const ORDER_COLUMNS = `id, seq::text, signal_id, account_id, parent_order_id, oco_group, role, symbol, side, type, quantity::text,
   limit_price::text, stop_price::text, trail_percent::text, trail_amount::text, trail_reference::text, time_in_force, status,
-  filled_quantity::text, avg_fill_price::text, price_basis::text, exit_rules, broker_order_id, cancel_requested_at, expires_at, triggered_at, error_code, error_message`;
+  filled_quantity::text, avg_fill_price::text, price_basis::text, exit_rules, broker_order_id, carried_by, cancel_requested_at, expires_at, triggered_at, error_code, error_message`;
 
 interface OrderRow {
   id: string;
@@ -71,6 +73,7 @@ interface OrderRow {
   price_basis: string | null;
   exit_rules: ExitRules | null;
   broker_order_id: string | null;
+  carried_by: string | null;
   cancel_requested_at: Date | null;
   expires_at: Date | null;
   triggered_at: Date | null;
@@ -105,6 +108,7 @@ export function toOrder(r: OrderRow): ExecOrder {
     priceBasis: dec(r.price_basis),
     exitRules: r.exit_rules,
     brokerOrderId: r.broker_order_id,
+    carriedBy: r.carried_by,
     cancelRequestedAt: r.cancel_requested_at,
     expiresAt: r.expires_at,
     triggeredAt: r.triggered_at,
@@ -119,6 +123,25 @@ export async function loadOrder(db: Db, id: string, forUpdate = false): Promise<
   return rows[0] ? toOrder(rows[0]) : null;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The order a broker's update is about: by our id (the client order id), else by the
+ * broker's id (a native OCO's leg carries a client order id the broker made up).
+ */
+export async function loadOrderFor(db: Db, clientOrderId: string, brokerOrderId: string, forUpdate = false): Promise<ExecOrder | null> {
+  const byOurs = UUID.test(clientOrderId) ? await loadOrder(db, clientOrderId, forUpdate) : null;
+  if (byOurs) return byOurs;
+  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE broker_order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [brokerOrderId]);
+  return rows[0] ? toOrder(rows[0]) : null;
+}
+
+/** The orders that travel to the broker as legs of `carrierId`. */
+export async function carriedOrders(db: Db, carrierId: string): Promise<ExecOrder[]> {
+  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE carried_by = $1 ORDER BY seq FOR UPDATE`, [carrierId]);
+  return rows.map(toOrder);
+}
+
 /**
  * What the account's executor has to do, in sequence: cancels asked for (by a close or
  * reverse), orders still to place (NEW), orders whose placement may or may not have reached
@@ -128,7 +151,7 @@ export async function actionableOrders(db: Db, accountId: string, limit = 50): P
   const { rows } = await db.query<OrderRow>({
     name: 'executor-actionable',
     text: `SELECT ${ORDER_COLUMNS} FROM orders
-           WHERE account_id = $1 AND (status IN ('NEW', 'SUBMITTING')
+           WHERE account_id = $1 AND carried_by IS NULL AND (status IN ('NEW', 'SUBMITTING')
                  OR (cancel_requested_at IS NOT NULL AND status IN ('ACCEPTED', 'PARTIALLY_FILLED')))
            ORDER BY seq LIMIT $2`,
     values: [accountId, limit],
@@ -208,4 +231,9 @@ export async function setSignalOutcome(db: Db, signalId: string, orders: SignalO
            INSERT INTO signal_events (signal_id, type, message) SELECT id, $2, $5 FROM u`,
     values: [signalId, outcome.status, outcome.errorCode, outcome.errorMessage, `Signal ${outcome.status}${why}`],
   });
+}
+
+/** Never sent anywhere: cancelled here (a close or reverse asked for it). */
+export async function cancelUnsent(c: Db, order: ExecOrder): Promise<void> {
+  await updateOrder(c, order, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'cancelled before it was placed' }, { type: 'ORDER_CANCELLED', message: 'Cancelled before it was placed (a close or reverse asked for it)' });
 }

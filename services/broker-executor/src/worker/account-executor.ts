@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { acquireExecutionLock } from '../repositories/accounts';
-import { actionableOrders, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
+import { actionableOrders, cancelUnsent, carriedOrders, refreshSignal, type ExecOrder } from '../repositories/orders';
 import type { Venue } from './venue';
 
 export interface AccountWorkOptions {
@@ -41,7 +41,9 @@ async function act(pool: Pool, venue: Venue, order: ExecOrder): Promise<void> {
   if (order.cancelRequestedAt && order.status === 'NEW') {
     // Never sent anywhere: cancelled here.
     await withTransaction(pool, async (c) => {
-      await updateOrder(c, order, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'cancelled before it was placed' }, { type: 'ORDER_CANCELLED', message: 'Cancelled before it was placed (a close or reverse asked for it)' });
+      await cancelUnsent(c, order);
+      // Its carried legs (a native OCO's stop loss) were never sent either.
+      for (const leg of await carriedOrders(c, order.id)) if (leg.status === 'NEW') await cancelUnsent(c, leg);
       await refreshSignal(c, order.signalId);
     });
   } else if (order.status === 'SUBMITTING') {

@@ -3,7 +3,7 @@ import { Decimal, withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { BrokerError, type Broker, type BrokerOrder, type BrokerOrderRequest } from '../brokers/types';
 import { lockAccountRow, positionOf, recordFill } from '../repositories/accounts';
-import { loadOrder, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
+import { cancelUnsent, carriedOrders, loadOrder, loadOrderFor, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
 import type { Venue } from './venue';
 
 /**
@@ -76,15 +76,24 @@ export class BrokerVenue implements Venue {
   }
 
   async place(order: ExecOrder): Promise<void> {
-    const quantity = await withTransaction(this.pool, async (c) => {
+    const request = await withTransaction(this.pool, async (c) => {
       await lockAccountRow(c, order.accountId);
       const current = await loadOrder(c, order.id, true);
       if (!current || current.status !== 'NEW') return null;
       const q = await capClose(c, current);
-      if (q) await updateOrder(c, current, { status: 'SUBMITTING' }, { type: 'SUBMITTING', message: `Sending to ${this.broker.name}` });
-      return q;
+      if (!q) return null;
+      const carried: ExecOrder[] = [];
+      for (const o of await carriedOrders(c, current.id)) {
+        if (o.status !== 'NEW') continue;
+        if (o.cancelRequestedAt) await cancelUnsent(c, o);
+        else carried.push(o);
+      }
+      const pair = carried.length ? ` as one OCO order with its ${carried.map((o) => o.role).join(', ')}` : '';
+      await updateOrder(c, current, { status: 'SUBMITTING' }, { type: 'SUBMITTING', message: `Sending to ${this.broker.name}${pair}` });
+      for (const o of carried) await updateOrder(c, o, { status: 'SUBMITTING' }, { type: 'SUBMITTING', message: `Sending to ${this.broker.name} as a leg of OCO order ${current.id}` });
+      return withLegs(requestOf(current, q), carried);
     });
-    if (quantity) await this.send(order, requestOf(order, quantity));
+    if (request) await this.send(order, request);
   }
 
   async resolve(order: ExecOrder): Promise<void> {
@@ -93,13 +102,21 @@ export class BrokerVenue implements Venue {
       await this.apply(order.id, found, `Found at ${this.broker.name} after an interrupted placement: adopted`);
       return;
     }
-    await withTransaction(this.pool, (c) => updateOrder(c, order, {}, { type: 'RESUBMIT', message: `${this.broker.name} has never seen this order: sending it again` }));
-    await this.send(order, requestOf(order));
+    const carried = await withTransaction(this.pool, async (c) => {
+      await updateOrder(c, order, {}, { type: 'RESUBMIT', message: `${this.broker.name} has never seen this order: sending it again` });
+      return (await carriedOrders(c, order.id)).filter((o) => o.status === 'SUBMITTING');
+    });
+    await this.send(order, withLegs(requestOf(order), carried));
   }
 
-  /** The broker's view of one of our orders (null: it has never seen it). */
-  brokerView(orderId: string): Promise<BrokerOrder | null> {
-    return this.broker.findByClientOrderId(orderId);
+  /**
+   * The broker's view of one of our orders (null: it has never seen it). An order carried by
+   * another (a native OCO's leg) is known there only as a leg of its carrier.
+   */
+  async brokerView(order: Pick<ExecOrder, 'id' | 'carriedBy' | 'brokerOrderId'>): Promise<BrokerOrder | null> {
+    if (!order.carriedBy) return this.broker.findByClientOrderId(order.id);
+    const carrier = await this.broker.findByClientOrderId(order.carriedBy);
+    return carrier?.legs.find((l) => l.brokerOrderId === order.brokerOrderId) ?? (order.brokerOrderId ? null : (carrier?.legs[0] ?? null));
   }
 
   async cancel(order: ExecOrder): Promise<void> {
@@ -129,7 +146,11 @@ export class BrokerVenue implements Venue {
     } catch (err) {
       if (err instanceof BrokerError && err.code === 'BROKER_ERROR') {
         await withTransaction(this.pool, async (c) => {
-          await updateOrder(c, order, { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: err.message }, { type: 'ORDER_REJECTED', message: `${this.broker.name} refused the order: ${err.message}` });
+          const refused = { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: err.message } as const;
+          await updateOrder(c, order, refused, { type: 'ORDER_REJECTED', message: `${this.broker.name} refused the order: ${err.message}` });
+          for (const o of await carriedOrders(c, order.id)) {
+            if (o.status === 'SUBMITTING') await updateOrder(c, o, refused, { type: 'ORDER_REJECTED', message: `${this.broker.name} refused OCO order ${order.id}, of which this is a leg: ${err.message}` });
+          }
           await refreshSignal(c, order.signalId);
         });
         return;
@@ -143,44 +164,65 @@ export class BrokerVenue implements Venue {
   }
 
   /**
-   * Records the broker's view of one of our orders: its id, status and fills. Fills are taken
-   * from the cumulative filled quantity (the broker's truth), so a stream event, a poll and a
-   * reconciliation reporting the same execution record it once.
+   * Records the broker's view of one of our orders: its id, status and fills, and those of its
+   * legs that are ours (a native OCO's stop loss). Fills are taken from the cumulative filled
+   * quantity (the broker's truth), so a stream event, a poll and a reconciliation reporting
+   * the same execution record it once. `clientOrderId` is ours, or the broker's for a leg
+   * (then the order is found by the broker's id).
    */
-  async apply(orderId: string, b: BrokerOrder, note: string | null): Promise<void> {
+  async apply(clientOrderId: string, b: BrokerOrder, note: string | null): Promise<void> {
     const work: string[] = [];
     let accountId = '';
     await withTransaction(this.pool, async (c) => {
-      const row = await loadOrder(c, orderId);
+      const row = await loadOrderFor(c, clientOrderId, b.brokerOrderId);
       if (!row) return;
       accountId = row.accountId;
       await lockAccountRow(c, row.accountId);
-      let order = (await loadOrder(c, orderId, true)) ?? row;
-      if (note) await updateOrder(c, order, {}, { type: 'RECONCILED', message: note });
-      if (b.filledQuantity.gt(order.filledQuantity)) {
-        const delta = b.filledQuantity.minus(order.filledQuantity);
-        const brokerTotal = b.filledQuantity.times(b.avgFillPrice ?? 0);
-        const ours = order.filledQuantity.times(order.avgFillPrice ?? 0);
-        const price = b.avgFillPrice && order.avgFillPrice ? brokerTotal.minus(ours).div(delta).toDecimalPlaces(10) : (b.avgFillPrice ?? new Decimal(0));
-        order = (await recordFill(c, order, { id: `${b.brokerOrderId}:${b.filledQuantity.toFixed()}`, quantity: delta, price, at: new Date() })) ?? order;
-        work.push(...(await this.afterFill(c, order)));
+      await this.record(c, (await loadOrder(c, row.id, true)) ?? row, b, note, work);
+      if (!b.legs.length) return;
+      const carried = await carriedOrders(c, row.id);
+      for (const leg of b.legs) {
+        const mine = carried.find((o) => o.brokerOrderId === leg.brokerOrderId) ?? carried.find((o) => o.brokerOrderId === null);
+        if (!mine) continue;
+        mine.brokerOrderId = leg.brokerOrderId; // taken: the next leg matches another row
+        await this.record(c, (await loadOrder(c, mine.id, true)) ?? mine, leg, note, work);
       }
-      const status = b.status === 'PARTIALLY_FILLED' && order.status === 'FILLED' ? 'FILLED' : b.status;
-      if (status !== order.status || order.brokerOrderId !== b.brokerOrderId) {
-        const ended = status === 'CANCELLED' || status === 'EXPIRED' || status === 'REJECTED';
-        await updateOrder(
-          c,
-          order,
-          {
-            status,
-            brokerOrderId: b.brokerOrderId,
-            ...(ended ? { errorCode: status === 'REJECTED' ? 'BROKER_ERROR' : status === 'EXPIRED' ? 'ORDER_EXPIRED' : 'ORDER_CANCELLED', errorMessage: b.reason } : {}),
-          },
-          { type: `ORDER_${status}`, message: `${this.broker.name}: ${status}${b.reason ? ` (${b.reason})` : ''}, broker id ${b.brokerOrderId}` },
-        );
-      }
-      await refreshSignal(c, order.signalId);
     });
     if (work.length) await this.requestWork(accountId, work);
   }
+
+  private async record(c: PoolClient, current: ExecOrder, b: BrokerOrder, note: string | null, work: string[]): Promise<void> {
+    let order = current;
+    if (note) await updateOrder(c, order, {}, { type: 'RECONCILED', message: note });
+    if (b.filledQuantity.gt(order.filledQuantity)) {
+      const delta = b.filledQuantity.minus(order.filledQuantity);
+      const brokerTotal = b.filledQuantity.times(b.avgFillPrice ?? 0);
+      const ours = order.filledQuantity.times(order.avgFillPrice ?? 0);
+      const price = b.avgFillPrice && order.avgFillPrice ? brokerTotal.minus(ours).div(delta).toDecimalPlaces(10) : (b.avgFillPrice ?? new Decimal(0));
+      order = (await recordFill(c, order, { id: `${b.brokerOrderId}:${b.filledQuantity.toFixed()}`, quantity: delta, price, at: new Date() })) ?? order;
+      work.push(...(await this.afterFill(c, order)));
+    }
+    const status = b.status === 'PARTIALLY_FILLED' && order.status === 'FILLED' ? 'FILLED' : b.status;
+    if (status !== order.status || order.brokerOrderId !== b.brokerOrderId) {
+      const ended = status === 'CANCELLED' || status === 'EXPIRED' || status === 'REJECTED';
+      await updateOrder(
+        c,
+        order,
+        {
+          status,
+          brokerOrderId: b.brokerOrderId,
+          ...(ended ? { errorCode: status === 'REJECTED' ? 'BROKER_ERROR' : status === 'EXPIRED' ? 'ORDER_EXPIRED' : 'ORDER_CANCELLED', errorMessage: b.reason } : {}),
+        },
+        { type: `ORDER_${status}`, message: `${this.broker.name}: ${status}${b.reason ? ` (${b.reason})` : ''}, broker id ${b.brokerOrderId}` },
+      );
+    }
+    await refreshSignal(c, order.signalId);
+  }
+}
+
+/** A take-profit order with its stop loss carried: one native OCO request. */
+function withLegs(req: BrokerOrderRequest, carried: ExecOrder[]): BrokerOrderRequest {
+  const stop = carried.find((o) => o.role === 'STOP_LOSS' && o.stopPrice !== null);
+  if (!stop?.stopPrice || req.type !== 'LIMIT' || !req.limitPrice) return req;
+  return { ...req, oco: { takeProfitLimitPrice: req.limitPrice, stopLossStopPrice: stop.stopPrice } };
 }

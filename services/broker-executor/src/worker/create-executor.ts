@@ -7,7 +7,7 @@ import type { Broker, BrokerOrderUpdate } from '../brokers/types';
 import type { MarketClock } from '../paper/market-clock';
 import { loadAccount, type ExecAccount } from '../repositories/accounts';
 import { afterFill } from '../repositories/legs';
-import { loadOrder, refreshSignal, updateOrder } from '../repositories/orders';
+import { carriedOrders, loadOrder, refreshSignal, updateOrder } from '../repositories/orders';
 import { workAccount } from './account-executor';
 import { BrokerVenue } from './broker-venue';
 import { createMetrics, type ExecutorMetrics } from './metrics';
@@ -104,7 +104,7 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
       throw new BrokerUnreachable(`${account.broker} cannot be reached for this account: ${(err as Error).message}`);
     }
     const venueLog = deps.logger.child({ module: 'broker', accountId });
-    const venue = new BrokerVenue(pool, connection.broker, (c, o) => afterFill(c, o, 'broker'), requestWork, venueLog);
+    const venue = new BrokerVenue(pool, connection.broker, (c, o) => afterFill(c, o, 'broker', connection.broker.capabilities), requestWork, venueLog);
     external.set(accountId, venue);
     const updates = connection.updates;
     if (updates && !closing) {
@@ -143,6 +143,7 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
       const o = await loadOrder(c, job.data.orderId, true);
       if (!o || o.status !== 'NEW') return; // SUBMITTING: reconciliation asks the broker
       await updateOrder(c, o, { status: 'REJECTED', errorCode: code, errorMessage: message }, { type: 'ORDER_REJECTED', message });
+      for (const leg of await carriedOrders(c, o.id)) if (leg.status === 'NEW') await updateOrder(c, leg, { status: 'REJECTED', errorCode: code, errorMessage: message }, { type: 'ORDER_REJECTED', message });
       await refreshSignal(c, o.signalId);
     }).catch((e: unknown) => log.error('could not record the order as failed', { orderId: job.data.orderId, err: e }));
   });

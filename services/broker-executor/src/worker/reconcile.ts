@@ -18,8 +18,8 @@ export async function reconcile(
   log: Logger,
   onResult: (result: string) => void,
 ): Promise<number> {
-  const { rows } = await pool.query<{ id: string; account_id: string; status: string; filled_quantity: string; cancel_requested: boolean }>(
-    `SELECT o.id, o.account_id, o.status, o.filled_quantity::text, o.cancel_requested_at IS NOT NULL AS cancel_requested
+  const { rows } = await pool.query<{ id: string; account_id: string; status: string; filled_quantity: string; cancel_requested: boolean; carried_by: string | null; broker_order_id: string | null }>(
+    `SELECT o.id, o.account_id, o.status, o.filled_quantity::text, o.cancel_requested_at IS NOT NULL AS cancel_requested, o.carried_by, o.broker_order_id
      FROM orders o JOIN accounts a ON a.id = o.account_id
      WHERE a.broker <> 'paper' AND o.status IN ('SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED') ORDER BY o.seq`,
   );
@@ -28,12 +28,14 @@ export async function reconcile(
     const venue = await venueFor(r.account_id);
     if (!venue) continue;
     // A cancel asked for but not carried out (its job was lost): the account's executor does it.
-    if (r.cancel_requested) await requestWork(r.account_id, [r.id]);
+    // (A carried leg is cancelled with its carrier, or by the broker's own one-cancels-other.)
+    if (r.cancel_requested && !r.carried_by) await requestWork(r.account_id, [r.id]);
     try {
-      const found = await venue.brokerView(r.id);
+      const found = await venue.brokerView({ id: r.id, carriedBy: r.carried_by, brokerOrderId: r.broker_order_id });
       if (!found) {
         if (r.status === 'SUBMITTING') {
-          await requestWork(r.account_id, [r.id]);
+          // Never placed: placing it (or its carrier, which carries it) is the executor's job.
+          await requestWork(r.account_id, [r.carried_by ?? r.id]);
           onResult('resubmit');
           continue;
         }

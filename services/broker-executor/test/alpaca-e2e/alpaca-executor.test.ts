@@ -84,35 +84,108 @@ describe('broker-executor with an Alpaca account', () => {
     expect(submitted.orders[0]?.brokerOrderId).toBe(server.order(orderId).id);
   });
 
-  it('exit legs are placed at Alpaca when the entry fills; one filling cancels the other there', async () => {
+  const legRows = (signalId: string) => s.db.prisma.order.findMany({ where: { signalId, role: { in: ['STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP'] } }, orderBy: { seq: 'asc' } });
+
+  /** An entry with a 5 % stop and a 5 % target, filled at 100 at Alpaca; its legs working there. */
+  async function filledWithOco(symbol: string) {
     const f = await alpacaAccount();
-    await s.quote('LEGS', '100');
-    const id = await s.send(f, { symbol: 'LEGS', action: 'openLong', quantity: 4, exitRules: { stopLoss: { type: 'PERCENT', value: 5 }, takeProfit: { type: 'PERCENT', value: 5 } } });
+    await s.quote(symbol, '100');
+    const id = await s.send(f, { symbol, action: 'openLong', quantity: 4, exitRules: { stopLoss: { type: 'PERCENT', value: 5 }, takeProfit: { type: 'PERCENT', value: 5 } } });
     const submitted = await s.until(id, ['SUBMITTED']);
     server.fill(server.order(submitted.orders[0]?.id ?? '').id, '100');
     await s.until(id, ['FILLED']);
-    const legs = await s.waitFor(
-      'legs at the broker',
-      () => s.db.prisma.order.findMany({ where: { signalId: id, role: { in: ['STOP_LOSS', 'TAKE_PROFIT'] } }, orderBy: { seq: 'asc' } }),
-      (l) => l.length === 2 && l.every((x) => x.status === 'ACCEPTED'),
-    );
-    const [stop, target] = legs;
-    const wire = (ref: string) => server.book.toJson(server.order(ref), false);
-    expect(wire(stop?.id ?? '')).toMatchObject({ type: 'stop', side: 'sell', stop_price: '95', qty: '4', time_in_force: 'gtc' });
-    expect(wire(target?.id ?? '')).toMatchObject({ type: 'limit', side: 'sell', limit_price: '105', qty: '4', time_in_force: 'gtc' });
+    const [stop, target] = await s.waitFor('legs at the broker', () => legRows(id), (l) => l.length === 2 && l.every((x) => x.status === 'ACCEPTED'));
+    return { f, id, stop: stop as NonNullable<typeof stop>, target: target as NonNullable<typeof target> };
+  }
 
-    server.fill(server.order(target?.id ?? '').id, '105.2');
-    await s.waitFor('stop cancelled at the broker', async () => server.order(stop?.id ?? '').status, (st) => st === 'canceled');
-    const after = await s.waitFor(
-      'legs settled',
-      () => s.db.prisma.order.findMany({ where: { id: { in: [stop?.id ?? '', target?.id ?? ''] } }, orderBy: { seq: 'asc' } }),
-      (l) => l.every((x) => x.status === 'FILLED' || x.status === 'CANCELLED'),
-    );
+  it('stop loss + take profit go to Alpaca as ONE native OCO order (order_class oco), priced from the fill', async () => {
+    const { stop, target } = await filledWithOco('OCO');
+    const posts = server.calls('POST', '/v2/orders').filter((c) => (c.body as { client_order_id?: string }).client_order_id === target.id);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.body).toMatchObject({ order_class: 'oco', type: 'limit', side: 'sell', qty: '4', time_in_force: 'gtc', take_profit: { limit_price: '105' }, stop_loss: { stop_price: '95' } });
+    expect(server.calls('POST', '/v2/orders').some((c) => (c.body as { client_order_id?: string }).client_order_id === stop.id)).toBe(false);
+    // The stop loss is Alpaca's leg of that order: we know it by Alpaca's id.
+    const oco = server.order(target.id);
+    expect(stop.carriedBy).toBe(target.id);
+    expect(stop.brokerOrderId).toBe(oco.legIds[0]);
+    expect(server.book.toJson(server.order(stop.brokerOrderId ?? ''), false)).toMatchObject({ type: 'stop', side: 'sell', stop_price: '95', qty: '4' });
+  });
+
+  it('the target fills: Alpaca cancels the stop (its own OCO), and both rows say so', async () => {
+    const { f, target, stop } = await filledWithOco('OCOTP');
+    server.fill(server.order(target.id).id, '105.2');
+    const after = await s.waitFor('legs settled', () => s.db.prisma.order.findMany({ where: { id: { in: [stop.id, target.id] } }, orderBy: { seq: 'asc' } }), (l) => l.every((x) => x.status === 'FILLED' || x.status === 'CANCELLED'));
     expect(after.map((l) => [l.role, l.status])).toEqual([
       ['STOP_LOSS', 'CANCELLED'],
       ['TAKE_PROFIT', 'FILLED'],
     ]);
-    expect((await s.account(f.accountId)).positions.LEGS).toBeUndefined();
+    expect(server.order(stop.brokerOrderId ?? '').status).toBe('canceled');
+    expect((await s.account(f.accountId)).positions.OCOTP).toBeUndefined();
+  });
+
+  it('the stop is hit: its fill (reported under Alpaca\'s own client id for the leg) is ours; the target ends cancelled', async () => {
+    const { f, target, stop } = await filledWithOco('OCOSL');
+    server.fill(stop.brokerOrderId ?? '', '94.9');
+    const after = await s.waitFor('legs settled', () => s.db.prisma.order.findMany({ where: { id: { in: [stop.id, target.id] } }, orderBy: { seq: 'asc' } }), (l) => l.every((x) => x.status === 'FILLED' || x.status === 'CANCELLED'));
+    expect(after.map((l) => [l.role, l.status, l.avgFillPrice?.toFixed() ?? null])).toEqual([
+      ['STOP_LOSS', 'FILLED', '94.9'],
+      ['TAKE_PROFIT', 'CANCELLED', null],
+    ]);
+    expect(await s.account(f.accountId)).toEqual({ cash: '99979.6', positions: {} }); // 100000 - 4 × 100 + 4 × 94.9
+  });
+
+  it('a close cancels the OCO at Alpaca (one cancel takes the group), then sells the position', async () => {
+    const { f, id, target, stop } = await filledWithOco('OCOCL');
+    await s.quote('OCOCL', '101');
+    const closeId = await s.send(f, { symbol: 'OCOCL', action: 'closeLong' });
+    await s.waitFor('OCO cancelled', () => s.db.prisma.order.findMany({ where: { id: { in: [stop.id, target.id] } } }), (l) => l.every((x) => x.status === 'CANCELLED'));
+    expect(server.order(target.id).status).toBe('canceled');
+    expect(server.order(stop.brokerOrderId ?? '').status).toBe('canceled');
+    const close = await s.until(closeId, ['SUBMITTED']);
+    expect(server.order(close.orders[0]?.id ?? '').qty.toFixed()).toBe('4');
+    expect((await s.signal(id)).status).toBe('FILLED');
+  });
+
+  it('the OCO placement times out after Alpaca accepted it: adopted by client_order_id with its leg, never sent twice', async () => {
+    const f = await alpacaAccount();
+    await s.quote('OCOTO', '100');
+    const id = await s.send(f, { symbol: 'OCOTO', action: 'openLong', quantity: 4, exitRules: { stopLoss: { type: 'PERCENT', value: 5 }, takeProfit: { type: 'PERCENT', value: 5 } } });
+    const submitted = await s.until(id, ['SUBMITTED']);
+    server.fault('POST', '/v2/orders', { kind: 'acceptThenHang' });
+    server.fill(server.order(submitted.orders[0]?.id ?? '').id, '100');
+    const [stop, target] = await s.waitFor('legs adopted', () => legRows(id), (l) => l.length === 2 && l.every((x) => x.status === 'ACCEPTED'));
+    expect([...server.book.orders.values()].filter((o) => o.client_order_id === target?.id)).toHaveLength(1);
+    expect(stop?.brokerOrderId).toBe(server.order(target?.id ?? '').legIds[0]);
+  });
+
+  it('reconciliation reads a carried stop loss through its OCO order: a stop fill the stream missed is recorded', async () => {
+    const { f, stop, target } = await filledWithOco('OCORC');
+    server.book.fill(stop.brokerOrderId ?? '', new Decimal('95')); // no events: the stream missed it
+    await s.executor.reconcileNow();
+    const after = await s.waitFor('legs reconciled', () => s.db.prisma.order.findMany({ where: { id: { in: [stop.id, target.id] } }, orderBy: { seq: 'asc' } }), (l) => l.every((x) => x.status === 'FILLED' || x.status === 'CANCELLED'));
+    expect(after.map((l) => [l.role, l.status])).toEqual([
+      ['STOP_LOSS', 'FILLED'],
+      ['TAKE_PROFIT', 'CANCELLED'],
+    ]);
+    expect((await s.account(f.accountId)).positions.OCORC).toBeUndefined();
+  });
+
+  it('a trailing stop next to a stop loss: separate orders at Alpaca, one-cancels-other kept by the executor', async () => {
+    const f = await alpacaAccount();
+    await s.quote('TRAIL', '100');
+    const id = await s.send(f, { symbol: 'TRAIL', action: 'openLong', quantity: 2, exitRules: { stopLoss: { type: 'PERCENT', value: 5 }, trailingStop: { type: 'PERCENT', value: 3 } } });
+    const submitted = await s.until(id, ['SUBMITTED']);
+    server.fill(server.order(submitted.orders[0]?.id ?? '').id, '100');
+    const [stop, trailing] = await s.waitFor('legs at the broker', () => legRows(id), (l) => l.length === 2 && l.every((x) => x.status === 'ACCEPTED'));
+    expect(server.book.toJson(server.order(trailing?.id ?? ''), false)).toMatchObject({ type: 'trailing_stop', trail_percent: '3', order_class: 'simple' });
+    expect(server.book.toJson(server.order(stop?.id ?? ''), false)).toMatchObject({ type: 'stop', stop_price: '95', order_class: 'simple' });
+    server.fill(server.order(trailing?.id ?? '').id, '104');
+    await s.waitFor('stop cancelled at the broker', async () => server.order(stop?.id ?? '').status, (st) => st === 'canceled');
+    const after = await s.waitFor('legs settled', () => legRows(id), (l) => l.every((x) => x.status === 'FILLED' || x.status === 'CANCELLED'));
+    expect(after.map((l) => [l.role, l.status])).toEqual([
+      ['STOP_LOSS', 'CANCELLED'],
+      ['TRAILING_STOP', 'FILLED'],
+    ]);
   });
 
   it('a cancel for an order Alpaca does not know ends it CANCELLED at once, with why, instead of retrying', async () => {

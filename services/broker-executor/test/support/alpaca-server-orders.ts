@@ -53,6 +53,8 @@ export interface Execution {
   price: Decimal;
   timestamp: string;
   positionQty: Decimal;
+  /** The rest of its group, cancelled by Alpaca because this one filled. */
+  canceled: ServerOrder[];
 }
 
 const TERMINAL = new Set(['filled', 'canceled', 'expired', 'rejected', 'replaced']);
@@ -167,13 +169,14 @@ export class OrderBook {
     o.updated_at = this.tick();
     if (o.status === 'filled') o.filled_at = o.updated_at;
     if (o.status === 'filled' && o.order_class === 'bracket' && o.parentId === null) for (const id of o.legIds) this.find(id).status = 'new';
-    if (o.parentId !== null && o.status === 'filled') this.cancelGroup(o);
+    // One member of an OCO filled, or a bracket's leg: Alpaca cancels the rest of the group.
+    const canceled = o.status === 'filled' && (o.parentId !== null || o.order_class === 'oco') ? this.cancelGroup(o) : [];
     const signed = o.side === 'buy' ? q : q.neg();
     const pos = this.positions.get(o.symbol) ?? { qty: new Decimal(0), avg: price };
     const qtyAfter = pos.qty.plus(signed);
     this.positions.set(o.symbol, { qty: qtyAfter, avg: pos.qty.isZero() || pos.qty.isNeg() !== signed.isNeg() ? price : pos.qty.times(pos.avg).plus(signed.times(price)).div(qtyAfter) });
     if (qtyAfter.isZero()) this.positions.delete(o.symbol);
-    return { order: o, event: o.status === 'filled' ? 'fill' : 'partial_fill', executionId: randomUUID(), qty: q, price, timestamp: o.updated_at, positionQty: qtyAfter };
+    return { order: o, event: o.status === 'filled' ? 'fill' : 'partial_fill', executionId: randomUUID(), qty: q, price, timestamp: o.updated_at, positionQty: qtyAfter, canceled };
   }
 
   /** What a corporate action does: the order is "replaced" by a copy under a new id. */
@@ -185,12 +188,17 @@ export class OrderBook {
     return copy;
   }
 
-  /** One leg of a group filled: Alpaca cancels the others. */
-  private cancelGroup(filled: ServerOrder): void {
-    const parent = this.orders.get(filled.parentId ?? '');
+  /** One member of a group filled: Alpaca cancels the others (returned, for their events). */
+  private cancelGroup(filled: ServerOrder): ServerOrder[] {
+    const parent = filled.parentId === null ? filled : this.orders.get(filled.parentId);
+    const canceled: ServerOrder[] = [];
     for (const o of [parent, ...(parent?.legIds ?? []).map((id) => this.orders.get(id))]) {
-      if (o && o !== filled && this.isOpen(o) && o.status !== 'filled') this.setStatus(o, 'canceled');
+      if (o && o !== filled && this.isOpen(o) && o.status !== 'filled') {
+        this.setStatus(o, 'canceled');
+        canceled.push(o);
+      }
     }
+    return canceled;
   }
 
   setStatus(o: ServerOrder, status: string): void {

@@ -111,6 +111,7 @@ export class AlpacaTestServer {
       qty: x.qty.toFixed(),
       timestamp: x.timestamp,
     });
+    for (const o of x.canceled) this.emit({ event: 'canceled', order: this.book.toJson(o, true), timestamp: o.updated_at });
     return x.executionId;
   }
 
