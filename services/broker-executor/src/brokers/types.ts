@@ -36,6 +36,11 @@ export interface BrokerOrderRequest {
    * for the quantity held. Only when capabilities.nativeOco; `type` is then LIMIT.
    */
   oco?: { takeProfitLimitPrice: Decimal; stopLossStopPrice: Decimal };
+  /**
+   * One-triggers-other: the entry with ONE exit (a take profit or a stop loss) that the broker
+   * starts working when the entry fills. Only when capabilities.nativeBracket (same family).
+   */
+  oto?: { takeProfitLimitPrice: Decimal } | { stopLossStopPrice: Decimal };
 }
 
 export interface BrokerFill {

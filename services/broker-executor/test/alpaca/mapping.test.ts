@@ -69,11 +69,30 @@ describe('our order → Alpaca order JSON (as sent to the server, which validate
     });
   });
 
+  it.each([
+    ['take profit', { takeProfitLimitPrice: d('110') }, { take_profit: { limit_price: '110' } }, 'limit'],
+    ['stop loss', { stopLossStopPrice: d('95') }, { stop_loss: { stop_price: '95' } }, 'stop'],
+  ] as const)('oto with a %s: order_class oto and that one exit; its leg waits for the entry, then works', async (_name, oto, exit, legType) => {
+    const req = orderRequest({ type: 'LIMIT', limitPrice: d('100'), timeInForce: 'GTC', oto });
+    const body = await placedBody(req);
+    expect(body).toEqual(expect.objectContaining({ order_class: 'oto', type: 'limit', limit_price: '100', ...exit }));
+    expect(Object.keys(body as object).filter((k) => k === 'take_profit' || k === 'stop_loss')).toHaveLength(1);
+    const parent = server.order(req.clientOrderId);
+    expect(parent.legIds).toHaveLength(1);
+    const leg = server.order(parent.legIds[0] ?? '');
+    expect([leg.type, leg.side, leg.status]).toEqual([legType, 'sell', 'held']);
+    server.fill(parent.id, '100');
+    expect(server.order(leg.id).status).toBe('new');
+    const found = await brokerFor(server).broker.findByClientOrderId(req.clientOrderId);
+    expect(found?.legs.map((l) => l.status)).toEqual(['ACCEPTED']);
+  });
+
   it.each<[string, Partial<BrokerOrderRequest>]>([
     ['LIMIT without a price', { type: 'LIMIT' }],
     ['STOP_LIMIT without a stop', { type: 'STOP_LIMIT', limitPrice: d('1') }],
     ['TRAILING_STOP with both trails', { type: 'TRAILING_STOP', trailPercent: d('1'), trailAmount: d('1') }],
     ['an OCO that is not LIMIT', { type: 'STOP', stopPrice: d('1'), oco: { takeProfitLimitPrice: d('2'), stopLossStopPrice: d('1') } }],
+    ['an OTO that is also a bracket', { bracket: { takeProfitLimitPrice: d('2'), stopLossStopPrice: d('1') }, oto: { stopLossStopPrice: d('1') } }],
     ['a client order id over 48 characters', { clientOrderId: 'x'.repeat(49) }],
     ['a zero quantity', { quantity: d('0') }],
   ])('refuses %s before sending (BROKER_ERROR)', (_name, overrides) => {

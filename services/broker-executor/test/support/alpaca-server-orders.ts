@@ -114,6 +114,8 @@ export class OrderBook {
     if ((type === 'stop' || type === 'stop_limit') && !stop) return invalid('stop_price is required');
     if (type === 'trailing_stop' && (trailPct === null) === (trailPx === null)) return invalid('either trail_price or trail_percent is required');
     if (!['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'].includes(type)) return invalid(`invalid order type: ${type}`);
+    if (orderClass === 'oto' && (tp === null) === (sl === null)) return invalid('oto orders need either take_profit or stop_loss');
+    if (orderClass === 'oto' && ((tp && !str(tp, 'limit_price')) || (sl && !str(sl, 'stop_price')))) return invalid('take_profit.limit_price or stop_loss.stop_price is required');
     if (orderClass === 'bracket' || orderClass === 'oco') {
       if (!tp || !str(tp, 'limit_price') || !sl || !str(sl, 'stop_price')) return invalid('take_profit.limit_price and stop_loss.stop_price are required');
       if (tif !== 'day' && tif !== 'gtc') return invalid('time_in_force must be day or gtc for advanced orders');
@@ -133,12 +135,14 @@ export class OrderBook {
       trail_price: trailPx,
       status: initialStatus,
     });
-    if (orderClass === 'bracket' || orderClass === 'oco') {
-      const exitSide = orderClass === 'bracket' ? (side === 'buy' ? 'sell' : 'buy') : side;
-      const legStatus = orderClass === 'bracket' ? 'held' : 'new';
+    if (orderClass === 'bracket' || orderClass === 'oco' || orderClass === 'oto') {
+      const triggered = orderClass !== 'oco'; // bracket/oto legs wait for the entry; they exit it
+      const exitSide = triggered ? (side === 'buy' ? 'sell' : 'buy') : side;
+      const legStatus = triggered ? 'held' : 'new';
+      const stopLeg = { type: str(sl ?? {}, 'limit_price') ? 'stop_limit' : 'stop', limit_price: str(sl ?? {}, 'limit_price'), stop_price: str(sl ?? {}, 'stop_price') };
       const legs = [
-        ...(orderClass === 'bracket' ? [{ type: 'limit', limit_price: str(tp ?? {}, 'limit_price'), stop_price: null }] : []),
-        { type: str(sl ?? {}, 'limit_price') ? 'stop_limit' : 'stop', limit_price: str(sl ?? {}, 'limit_price'), stop_price: str(sl ?? {}, 'stop_price') },
+        ...(orderClass !== 'oco' && tp ? [{ type: 'limit', limit_price: str(tp, 'limit_price'), stop_price: null }] : []),
+        ...(orderClass !== 'oto' || sl ? [stopLeg] : []),
       ];
       for (const leg of legs) {
         const o = this.add({ ...base, ...leg, side: exitSide, client_order_id: randomUUID(), trail_percent: null, trail_price: null, status: legStatus });
@@ -168,7 +172,7 @@ export class OrderBook {
     o.status = total.eq(o.qty) ? 'filled' : 'partially_filled';
     o.updated_at = this.tick();
     if (o.status === 'filled') o.filled_at = o.updated_at;
-    if (o.status === 'filled' && o.order_class === 'bracket' && o.parentId === null) for (const id of o.legIds) this.find(id).status = 'new';
+    if (o.status === 'filled' && (o.order_class === 'bracket' || o.order_class === 'oto') && o.parentId === null) for (const id of o.legIds) this.find(id).status = 'new';
     // One member of an OCO filled, or a bracket's leg: Alpaca cancels the rest of the group.
     const canceled = o.status === 'filled' && (o.parentId !== null || o.order_class === 'oco') ? this.cancelGroup(o) : [];
     const signed = o.side === 'buy' ? q : q.neg();

@@ -32,7 +32,7 @@ export interface AlpacaOrderRequest {
   stop_price?: string;
   trail_percent?: string;
   trail_price?: string;
-  order_class?: 'bracket' | 'oco';
+  order_class?: 'bracket' | 'oco' | 'oto';
   take_profit?: { limit_price: string };
   stop_loss?: { stop_price: string };
 }
@@ -101,7 +101,13 @@ export function toAlpacaOrder(req: BrokerOrderRequest): AlpacaOrderRequest {
       if (req.trailAmount !== null) body.trail_price = dec(req.trailAmount);
       break;
   }
-  if (req.bracket && req.oco) throw refuse('an order cannot be both a bracket and an OCO pair');
+  if ([req.bracket, req.oco, req.oto].filter(Boolean).length > 1) throw refuse('an order can be only one of a bracket, an OCO pair and an OTO');
+  if (req.oto) {
+    // Alpaca: order_class "oto" with either take_profit or stop_loss (not both: that is a bracket).
+    body.order_class = 'oto';
+    if ('takeProfitLimitPrice' in req.oto) body.take_profit = { limit_price: dec(req.oto.takeProfitLimitPrice) };
+    else body.stop_loss = { stop_price: dec(req.oto.stopLossStopPrice) };
+  }
   if (req.bracket) {
     // The entry is the order above; Alpaca creates the take-profit limit and the stop-loss
     // stop legs and makes them one-cancels-other. No stop_loss.limit_price: a plain stop.
