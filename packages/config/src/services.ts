@@ -23,6 +23,8 @@ function common(r: EnvReader, poolDefault: number): CommonConfig {
   };
 }
 
+const shutdownTimeout = (r: EnvReader) => r.int('SHUTDOWN_TIMEOUT_MS', 30000, { min: 1000, max: 600000 });
+
 export interface GatewayConfig extends CommonConfig {
   port: number;
   host: string;
@@ -34,6 +36,8 @@ export interface GatewayConfig extends CommonConfig {
   outboxGraceMs: number;
   /** How long an API key or account lookup is cached in memory (revocations are pushed). */
   authCacheTtlMs: number;
+  /** SIGTERM: how long the requests in flight and the shutdown may take before exiting anyway. */
+  shutdownTimeoutMs: number;
 }
 
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
@@ -46,6 +50,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     outboxIntervalMs: r.int('OUTBOX_INTERVAL_MS', 1000, { min: 50, max: 60000 }),
     outboxGraceMs: r.int('OUTBOX_GRACE_MS', 5000, { min: 0, max: 3600000 }),
     authCacheTtlMs: r.int('AUTH_CACHE_TTL_MS', 5000, { min: 0, max: 300000 }),
+    shutdownTimeoutMs: shutdownTimeout(r),
   };
   r.done();
   return cfg;
@@ -74,7 +79,7 @@ function worker(r: EnvReader, opsPortDefault: number): WorkerConfig {
     sweepIntervalMs: r.int('SWEEP_INTERVAL_MS', 1000, { min: 50, max: 60000 }),
     sweepGraceMs: r.int('SWEEP_GRACE_MS', 5000, { min: 0, max: 3600000 }),
     lockTimeoutMs: r.int('LOCK_TIMEOUT_MS', 10000, { min: 100, max: 600000 }),
-    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 30000, { min: 1000, max: 600000 }),
+    shutdownTimeoutMs: shutdownTimeout(r),
   };
 }
 

@@ -5,7 +5,12 @@ const base = { DATABASE_URL: 'postgresql://u:pw@localhost:5432/db', REDIS_URL: '
 describe('gateway config', () => {
   it('applies defaults', () => {
     const cfg = loadGatewayConfig(base);
-    expect(cfg).toMatchObject({ port: 3000, queuePrefix: '{utm}', logLevel: 'info', trustProxy: false });
+    expect(cfg).toMatchObject({ port: 3000, queuePrefix: '{utm}', logLevel: 'info', trustProxy: false, shutdownTimeoutMs: 30000 });
+  });
+
+  it('bounds the SIGTERM drain like the workers do', () => {
+    expect(loadGatewayConfig({ ...base, SHUTDOWN_TIMEOUT_MS: '5000' }).shutdownTimeoutMs).toBe(5000);
+    expect(() => loadGatewayConfig({ ...base, SHUTDOWN_TIMEOUT_MS: '10' })).toThrow(/SHUTDOWN_TIMEOUT_MS must be an integer from 1000 to 600000/);
   });
 
   it('names every bad variable at once and never echoes a URL', () => {

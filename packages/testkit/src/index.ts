@@ -2,3 +2,6 @@ export { testDatabaseUrl, testRedisUrl, uniquePrefix } from './env';
 export { createFixture, createApiKey, type Fixture, type FixtureOptions } from './fixtures';
 export { isolatedDatabase, type IsolatedDatabase } from './databases';
 export { postSignal } from './http';
+export { assertBuilt, describeProcesses, freePort, REPO_ROOT, serviceMain, startService, waitUntilReady, withProcessOutput, type ProcessExit, type ServiceName, type ServiceProcess } from './processes';
+export { AlpacaTestServer, startAlpacaServer, type AlpacaServerOptions, type Fault, type RecordedRequest } from './alpaca/server';
+export type { ServerOrder } from './alpaca/orders';

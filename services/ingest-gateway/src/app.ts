@@ -7,6 +7,7 @@ import type { Logger } from '@utm/logger';
 import type { Producer } from '@utm/queue';
 import { Authenticator } from './auth/api-key-auth';
 import { RateLimiter } from './auth/rate-limiter';
+import { HttpDrain } from './http/drain';
 import { errorHandler, notFound } from './http/errors';
 import { requestId } from './http/request-id';
 import { createMetrics, type GatewayMetrics } from './metrics';
@@ -46,8 +47,11 @@ export interface Gateway {
   authenticator: Authenticator;
   /** Starts the outbox sweeper and the revocation subscription, then listens. */
   listen(port: number, host?: string): Promise<Server>;
-  /** Stops intake (readiness fails, new connections refused), drains, stops the sweeper. */
-  close(): Promise<void>;
+  /**
+   * Stops intake (readiness fails, new requests get 503), lets the requests in flight finish
+   * (at most `drainTimeoutMs`, default 10 s), closes every connection, stops the sweeper.
+   */
+  close(opts?: { drainTimeoutMs?: number }): Promise<void>;
 }
 
 export function createGateway(deps: GatewayDeps): Gateway {
@@ -67,16 +71,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
     intervalMs: deps.outboxIntervalMs ?? 1000,
     onSwept: (n) => metrics.outboxSwept.inc(n),
   });
-  let shuttingDown = false;
+  const drain = new HttpDrain(deps.logger, (req) => {
+    if (req.path === INGEST_PATH) metrics.signalsReceived.inc({ outcome: 'SERVICE_UNAVAILABLE' });
+  });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set('etag', false);
   app.use(requestId);
+  app.use(drain.middleware);
   // The webhook first: it is most of the traffic.
   app.post(INGEST_PATH, ingestHandler({ authenticator, rateLimiter, writer, metrics }));
-  registerHealth(app, { db: deps.db, redis: deps.redis, registry: metrics.registry, isShuttingDown: () => shuttingDown });
+  registerHealth(app, { db: deps.db, redis: deps.redis, registry: metrics.registry, isShuttingDown: () => drain.isDraining });
   app.use(readRouter({ authenticator, reads: new ReadRepository(deps.db) }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
@@ -101,13 +108,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
       log.info('gateway listening', { address: s.address() });
       return s;
     },
-    async close() {
-      shuttingDown = true;
+    async close(opts = {}) {
+      // The listener stays open while draining, so that new requests get a 503, not a refusal.
+      const unfinished = await drain.drain(opts.drainTimeoutMs ?? 10000);
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => {
           s.close(() => resolve());
+          if (unfinished) return s.closeAllConnections();
           s.closeIdleConnections();
+          // A connection still busy now holds a request that arrived too late: its 503 is
+          // written at once; a client that never finishes sending one is not waited for.
+          setTimeout(() => s.closeAllConnections(), 1000).unref();
         });
       }
       await sweeper.stop();

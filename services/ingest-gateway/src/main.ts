@@ -6,7 +6,10 @@ import { configOrExit, exitOnStartFailure, handleShutdown } from '@utm/ops';
 import { Producer, createRedis } from '@utm/queue';
 import { createGateway } from './app';
 
-/** Wires config, starts, and on SIGTERM/SIGINT stops intake, drains, then closes. */
+/**
+ * Wires config, starts, and on SIGTERM/SIGINT stops intake (new requests 503, readiness
+ * fails), lets the requests in flight finish, then closes its connections and exits 0.
+ */
 async function main(): Promise<void> {
   const config = configOrExit('ingest-gateway', () => loadGatewayConfig());
   const logger = createLogger({ service: 'ingest-gateway', level: config.logLevel });
@@ -38,9 +41,10 @@ async function main(): Promise<void> {
 
   handleShutdown({
     logger,
-    timeoutMs: 15000,
+    timeoutMs: config.shutdownTimeoutMs,
     stop: async () => {
-      await gateway.close();
+      // Most of the bound for the requests in flight; the rest for closing the stores.
+      await gateway.close({ drainTimeoutMs: Math.floor(config.shutdownTimeoutMs * 0.8) });
       await producer.close();
       for (const c of [redis, producerConn, subscriber]) c.disconnect();
       await db.close();

@@ -157,11 +157,17 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
 
   const reconcileNow = () => reconcile(pool, brokerVenueFor, requestWork, log, (result) => metrics.reconciled.inc({ result }));
   let reconcileTimer: NodeJS.Timeout | undefined;
+  /** The pass under way, which close() lets finish before the pool closes. */
+  let reconciling: Promise<void> | undefined;
   const scheduleReconcile = () => {
+    if (closing) return;
     reconcileTimer = setTimeout(() => {
-      reconcileNow()
-        .catch((err: unknown) => log.warn('reconciliation pass failed', { err }))
-        .finally(scheduleReconcile);
+      reconciling = reconcileNow()
+        .then(() => undefined, (err: unknown) => void log.warn('reconciliation pass failed', { err }))
+        .finally(() => {
+          reconciling = undefined;
+          scheduleReconcile();
+        });
     }, deps.reconcileIntervalMs ?? 30000);
     reconcileTimer.unref();
   };
@@ -188,6 +194,7 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
       closing = true;
       clearTimeout(reconcileTimer);
       await worker.close();
+      await reconciling;
       await quotes.stop();
       await Promise.all(streams.map((u) => u.stop()));
     },

@@ -3,7 +3,7 @@ import { Decimal } from '@utm/db';
 import { AlpacaBroker, AlpacaUpdates } from '../../src/brokers/alpaca';
 import type { ExecAccount } from '../../src/repositories/accounts';
 import type { BrokerConnection } from '../../src/worker/create-executor';
-import { startAlpacaServer, type AlpacaTestServer } from '../support/alpaca-server';
+import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
 import { Stack } from '../support/stack';
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Decimal } from '@utm/db';
 import { AlpacaBroker, type AlpacaBrokerOptions } from '../../src/brokers/alpaca/alpaca-broker';
 import type { BrokerOrderRequest } from '../../src/brokers/types';
-import type { AlpacaTestServer } from '../support/alpaca-server';
+import type { AlpacaTestServer } from '@utm/testkit';
 
 export function orderRequest(overrides: Partial<BrokerOrderRequest> = {}): BrokerOrderRequest {
   return {

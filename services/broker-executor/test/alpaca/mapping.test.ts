@@ -1,7 +1,7 @@
 import { Decimal } from '@utm/db';
 import { mapStatus, parseAlpacaOrder, toAlpacaOrder } from '../../src/brokers/alpaca/mapping';
 import { BrokerError, type BrokerOrderRequest, type BrokerOrderStatus } from '../../src/brokers/types';
-import { startAlpacaServer, type AlpacaTestServer } from '../support/alpaca-server';
+import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
 import { brokerFor, orderRequest } from './fixtures';
 
 const d = (v: string) => new Decimal(v);

@@ -1,5 +1,5 @@
 import { Decimal } from '@utm/db';
-import { startAlpacaServer, type AlpacaTestServer } from '../support/alpaca-server';
+import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
 import { brokerFor, orderRequest, rejection } from './fixtures';
 
 let server: AlpacaTestServer;

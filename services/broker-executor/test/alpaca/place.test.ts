@@ -1,6 +1,6 @@
 import { Decimal } from '@utm/db';
 import { alpacaEndpoints } from '../../src/brokers/alpaca';
-import { startAlpacaServer, type AlpacaTestServer } from '../support/alpaca-server';
+import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
 import { brokerFor, orderRequest, rejection } from './fixtures';
 
 let server: AlpacaTestServer;

@@ -1,7 +1,7 @@
 import { Decimal } from '@utm/db';
 import { AlpacaUpdates, type AlpacaUpdatesOptions } from '../../src/brokers/alpaca/stream';
 import type { BrokerOrderUpdate } from '../../src/brokers/types';
-import { startAlpacaServer, type AlpacaTestServer } from '../support/alpaca-server';
+import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
 import { brokerFor, eventually, orderRequest } from './fixtures';
 
 let server: AlpacaTestServer;

@@ -14,8 +14,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Decimal } from '@utm/db';
-import { OrderBook, type ServerOrder } from './alpaca-server-orders';
-import { StreamHub } from './alpaca-server-stream';
+import { OrderBook, type ServerOrder } from './orders';
+import { StreamHub } from './stream';
 
 export type Fault =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
@@ -61,7 +61,8 @@ export class AlpacaTestServer {
   /** The last trade_updates event sent, to replay it. */
   lastEvent: Record<string, unknown> | null = null;
   private readonly faults: FaultRule[] = [];
-  private readonly http = createServer((req, res) => void this.handle(req, res));
+  // A client gone mid-request (reset, killed) ends that exchange, not the test run.
+  private readonly http = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
 
   constructor(private readonly opts: AlpacaServerOptions = {}) {
     this.keyId = opts.keyId ?? 'PKTESTKEYID0000000000';
