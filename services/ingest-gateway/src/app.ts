@@ -11,6 +11,7 @@ import { errorHandler, notFound } from './http/errors';
 import { requestId } from './http/request-id';
 import { createMetrics, type GatewayMetrics } from './metrics';
 import { OutboxSweeper } from '@utm/queue';
+import { watchQueues } from './queue-metrics';
 import { pendingSignals } from './outbox/pending-signals';
 import { AuthRepository } from './repositories/auth-repository';
 import { ReadRepository } from './repositories/read-repository';
@@ -67,6 +68,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     intervalMs: deps.outboxIntervalMs ?? 1000,
     onSwept: (n) => metrics.outboxSwept.inc(n),
   });
+  const queues = watchQueues(metrics.registry, deps.redis, deps.queuePrefix, log);
   let shuttingDown = false;
 
   const app = express();
@@ -112,6 +114,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
       await sweeper.stop();
       await unsubscribe?.();
+      await queues.close();
     },
   };
 }

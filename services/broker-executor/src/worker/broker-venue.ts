@@ -4,6 +4,7 @@ import type { Logger } from '@utm/logger';
 import { BrokerError, type Broker, type BrokerOrder, type BrokerOrderRequest } from '../brokers/types';
 import { lockAccountRow, positionOf, recordFill } from '../repositories/accounts';
 import { loadOrder, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
+import { measuredRole, milestonesOf, type Milestone, type MilestoneSink } from './milestones';
 import type { Venue } from './venue';
 
 /**
@@ -54,6 +55,12 @@ export async function capClose(client: PoolClient, order: ExecOrder): Promise<De
   return order.quantity;
 }
 
+async function signalReceivedAt(c: PoolClient, signalId: string): Promise<Date> {
+  const { rows } = await c.query<{ received_at: Date }>({ name: 'executor-signal-received', text: 'SELECT received_at FROM signals WHERE id = $1', values: [signalId] });
+  if (!rows[0]) throw new Error(`signal ${signalId} not found`);
+  return rows[0].received_at;
+}
+
 /**
  * Orders at an external broker, placed at most once: the order is SUBMITTING (committed)
  * before the request leaves; whatever happens after (a crash, a timeout), resolve() first asks
@@ -69,6 +76,8 @@ export class BrokerVenue implements Venue {
     private readonly afterFill: AfterFill,
     private readonly requestWork: RequestWork,
     private readonly log: Logger,
+    /** Told, after commit, when a signal's order is accepted and when it is filled. */
+    private readonly milestones: MilestoneSink = () => undefined,
   ) {}
 
   get name(): string {
@@ -135,6 +144,7 @@ export class BrokerVenue implements Venue {
    */
   async apply(orderId: string, b: BrokerOrder, note: string | null): Promise<void> {
     const work: string[] = [];
+    const reached: Milestone[] = [];
     let accountId = '';
     await withTransaction(this.pool, async (c) => {
       const row = await loadOrder(c, orderId);
@@ -142,6 +152,7 @@ export class BrokerVenue implements Venue {
       accountId = row.accountId;
       await lockAccountRow(c, row.accountId);
       let order = (await loadOrder(c, orderId, true)) ?? row;
+      const before = order.status;
       if (note) await updateOrder(c, order, {}, { type: 'RECONCILED', message: note });
       if (b.filledQuantity.gt(order.filledQuantity)) {
         const delta = b.filledQuantity.minus(order.filledQuantity);
@@ -166,7 +177,13 @@ export class BrokerVenue implements Venue {
         );
       }
       await refreshSignal(c, order.signalId);
+      const kinds = measuredRole(order.role) ? milestonesOf(before, status) : [];
+      if (kinds.length) {
+        const receivedAt = await signalReceivedAt(c, order.signalId);
+        for (const kind of kinds) reached.push({ kind, broker: this.broker.name, role: order.role, receivedAt });
+      }
     });
+    for (const m of reached) this.milestones(m);
     if (work.length) await this.requestWork(accountId, work);
   }
 }
