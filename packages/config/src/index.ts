@@ -1,2 +1,3 @@
 export { ConfigError, EnvReader, type Env } from './env';
 export * from './services';
+export { variablesReadBy, configVariables, CONFIG_LOADERS, type ConfiguredProgram } from './variables';

@@ -137,6 +137,18 @@ export function loadExecutorConfig(env: Env = process.env): ExecutorConfig {
   return cfg;
 }
 
+/** The one-shot migration job (`node packages/db/dist/migrate-cli.js`). */
+export interface MigrateConfig {
+  databaseUrl: string;
+}
+
+export function loadMigrateConfig(env: Env = process.env): MigrateConfig {
+  const r = new EnvReader(env);
+  const cfg: MigrateConfig = { databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']) };
+  r.done();
+  return cfg;
+}
+
 export interface CliConfig {
   databaseUrl: string;
   redisUrl: string | undefined;

@@ -1,4 +1,4 @@
-import { ConfigError, loadCliConfig, loadExecutorConfig, loadGatewayConfig, loadProcessorConfig } from '../src';
+import { ConfigError, configVariables, loadCliConfig, loadExecutorConfig, loadGatewayConfig, loadMigrateConfig, loadProcessorConfig, variablesReadBy } from '../src';
 
 const base = { DATABASE_URL: 'postgresql://u:pw@localhost:5432/db', REDIS_URL: 'redis://localhost:6379' };
 
@@ -57,5 +57,32 @@ describe('executor config', () => {
       encryptionKey: undefined,
     });
     expect(() => loadExecutorConfig({ ...base, MARKET_CLOSE: '25:00', MARKET_TIMEZONE: 'Mars/Olympus' })).toThrow(/MARKET_CLOSE must be HH:MM[\s\S]*MARKET_TIMEZONE must be an IANA/);
+  });
+});
+
+describe('variables each program reads (derived from its loader)', () => {
+  it('records every lookup, including those of variables left unset', () => {
+    const vars = configVariables();
+    expect(vars['ingest-gateway']).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'LOG_LEVEL', 'DB_POOL_MAX', 'PORT', 'HOST', 'TRUST_PROXY']));
+    expect(vars['ingest-gateway']).not.toContain('OPS_PORT');
+    expect(vars['signal-processor']).toEqual(expect.arrayContaining(['OPS_PORT', 'CONCURRENCY', 'SHUTDOWN_TIMEOUT_MS']));
+    expect(vars['signal-processor']).not.toContain('UTM_ENCRYPTION_KEY');
+    expect(vars['broker-executor']).toEqual(expect.arrayContaining(['OPS_PORT', 'UTM_ENCRYPTION_KEY', 'MARKET_CLOSE', 'ALPACA_LIVE_STREAM_URL']));
+    expect(vars.migrate).toEqual(['DATABASE_URL']);
+    expect(vars.cli).toEqual(['DATABASE_URL', 'REDIS_URL', 'UTM_ENCRYPTION_KEY']);
+  });
+
+  it('the migration job needs DATABASE_URL', () => {
+    expect(() => loadMigrateConfig({})).toThrow(/DATABASE_URL is required/);
+    expect(loadMigrateConfig(base).databaseUrl).toBe(base.DATABASE_URL);
+  });
+
+  it('a loader failing for another reason than configuration is not hidden', () => {
+    expect(() =>
+      variablesReadBy(() => {
+        throw new TypeError('bug');
+      }),
+    ).toThrow('bug');
+    expect(variablesReadBy((env) => [env.A, env.B])).toEqual(['A', 'B']);
   });
 });

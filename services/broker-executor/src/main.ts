@@ -4,7 +4,7 @@ import { JOBS } from '@utm/contracts';
 import { createDb } from '@utm/db';
 import { createLogger } from '@utm/logger';
 import { configOrExit, exitOnStartFailure, runWorkerService } from '@utm/ops';
-import { createRedis, Producer } from '@utm/queue';
+import { assertNoEviction, createRedis, Producer } from '@utm/queue';
 import { decryptSecret, type AlpacaCredentials } from '@utm/security';
 import { AlpacaBroker, AlpacaUpdates, alpacaEndpoints } from './brokers/alpaca';
 import type { ExecAccount } from './repositories/accounts';
@@ -17,6 +17,8 @@ async function main(): Promise<void> {
   const db = createDb({ url: cfg.databaseUrl, poolMax: cfg.dbPoolMax, applicationName: 'broker-executor', onPoolError: (err) => logger.warn('idle Postgres connection failed', { err }) });
   const workerConn = createRedis(cfg.redisUrl, 'worker', 'executor-worker');
   const producerConn = createRedis(cfg.redisUrl, 'producer', 'executor-orders');
+  // Refuse a Redis that may evict queue keys (and wait for Redis to answer, to know).
+  await assertNoEviction(producerConn);
   const orders = new Producer(JOBS.orders, { connection: producerConn, prefix: cfg.queuePrefix });
 
   /** Alpaca credentials are decrypted here, in memory only, when an account is first traded. */

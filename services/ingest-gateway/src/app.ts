@@ -12,6 +12,7 @@ import { errorHandler, notFound } from './http/errors';
 import { requestId } from './http/request-id';
 import { createMetrics, type GatewayMetrics } from './metrics';
 import { OutboxSweeper } from '@utm/queue';
+import { watchQueues } from './queue-metrics';
 import { pendingSignals } from './outbox/pending-signals';
 import { AuthRepository } from './repositories/auth-repository';
 import { ReadRepository } from './repositories/read-repository';
@@ -74,6 +75,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const drain = new HttpDrain(deps.logger, (req) => {
     if (req.path === INGEST_PATH) metrics.signalsReceived.inc({ outcome: 'SERVICE_UNAVAILABLE' });
   });
+  const queues = watchQueues(metrics.registry, deps.redis, deps.queuePrefix, log);
 
   const app = express();
   app.disable('x-powered-by');
@@ -124,6 +126,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
       await sweeper.stop();
       await unsubscribe?.();
+      await queues.close();
     },
   };
 }

@@ -3,7 +3,7 @@ import { JOBS } from '@utm/contracts';
 import { createDb } from '@utm/db';
 import { createLogger } from '@utm/logger';
 import { configOrExit, exitOnStartFailure, handleShutdown } from '@utm/ops';
-import { Producer, createRedis } from '@utm/queue';
+import { Producer, assertNoEviction, createRedis } from '@utm/queue';
 import { createGateway } from './app';
 
 /**
@@ -22,6 +22,8 @@ async function main(): Promise<void> {
   const redis = createRedis(config.redisUrl, 'client', 'gateway');
   const producerConn = createRedis(config.redisUrl, 'producer', 'gateway-producer');
   const subscriber = createRedis(config.redisUrl, 'worker', 'gateway-subscriber');
+  // Refuse a Redis that may evict queue keys (and wait for Redis to answer, to know).
+  await assertNoEviction(redis);
   // Fail fast: a request waits at most 1 s for Redis before its signal is left to the outbox.
   const producer = new Producer(JOBS.signals, { connection: producerConn, prefix: config.queuePrefix }, { timeoutMs: 1000 });
   const gateway = createGateway({

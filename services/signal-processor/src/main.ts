@@ -3,7 +3,7 @@ import { JOBS } from '@utm/contracts';
 import { createDb } from '@utm/db';
 import { createLogger } from '@utm/logger';
 import { configOrExit, exitOnStartFailure, runWorkerService } from '@utm/ops';
-import { createRedis, Producer } from '@utm/queue';
+import { assertNoEviction, createRedis, Producer } from '@utm/queue';
 import { createSignalProcessor } from './worker/create-worker';
 
 /** Wires config, starts, and on SIGTERM takes no new job, finishes the one in hand, closes. */
@@ -13,6 +13,8 @@ async function main(): Promise<void> {
   const db = createDb({ url: cfg.databaseUrl, poolMax: cfg.dbPoolMax, applicationName: 'signal-processor', onPoolError: (err) => logger.warn('idle Postgres connection failed', { err }) });
   const workerConn = createRedis(cfg.redisUrl, 'worker', 'processor-worker');
   const producerConn = createRedis(cfg.redisUrl, 'producer', 'processor-orders');
+  // Refuse a Redis that may evict queue keys (and wait for Redis to answer, to know).
+  await assertNoEviction(producerConn);
   const orders = new Producer(JOBS.orders, { connection: producerConn, prefix: cfg.queuePrefix });
   const processor = createSignalProcessor({
     db,

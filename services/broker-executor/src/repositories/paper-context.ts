@@ -20,6 +20,8 @@ export interface PaperContext {
   shortExposure: Decimal;
   /** The signal's ENTRY/CLOSE orders by id (this order included, as read). */
   signalOrders: Map<string, SignalOrderState>;
+  /** When the gateway received the order's signal (end-to-end latency starts there). */
+  signalReceivedAt: Date;
 }
 
 const CONTEXT = `
@@ -33,7 +35,8 @@ SELECT ${ORDER_COLUMNS.split(',').map((c) => `o.${c.trim()}`).join(', ')},
        (SELECT coalesce(sum(abs(p.quantity) * coalesce(q.price, p.avg_price)), 0)::text FROM positions p LEFT JOIN quotes q ON q.symbol = p.symbol
          WHERE p.account_id = o.account_id AND p.quantity < 0) AS short_exposure,
        (SELECT json_agg(json_build_object('id', s.id, 'status', s.status, 'filled', s.filled_quantity::text, 'errorCode', s.error_code, 'errorMessage', s.error_message))
-          FROM orders s WHERE s.signal_id = o.signal_id AND s.role IN ('ENTRY', 'CLOSE')) AS signal_orders
+          FROM orders s WHERE s.signal_id = o.signal_id AND s.role IN ('ENTRY', 'CLOSE')) AS signal_orders,
+       (SELECT received_at FROM signals WHERE id = o.signal_id) AS signal_received_at
 FROM orders o JOIN accounts a ON a.id = o.account_id
 WHERE o.id = $1
 FOR NO KEY UPDATE OF a FOR UPDATE OF o`;
@@ -48,7 +51,7 @@ interface SiblingJson {
 
 export async function paperContext(client: PoolClient, orderId: string): Promise<PaperContext | null> {
   const { rows } = await client.query({ name: 'paper-context', text: CONTEXT, values: [orderId] });
-  const r = rows[0] as (Parameters<typeof toOrder>[0] & { cash: string; quote: string | null; position: { quantity: string; avgPrice: string } | null; reservations: string; short_exposure: string; signal_orders: SiblingJson[] | null }) | undefined;
+  const r = rows[0] as (Parameters<typeof toOrder>[0] & { cash: string; quote: string | null; position: { quantity: string; avgPrice: string } | null; reservations: string; short_exposure: string; signal_orders: SiblingJson[] | null; signal_received_at: Date }) | undefined;
   if (!r) return null;
   return {
     order: toOrder(r),
@@ -60,5 +63,6 @@ export async function paperContext(client: PoolClient, orderId: string): Promise
     signalOrders: new Map(
       (r.signal_orders ?? []).map((s) => [s.id, { status: s.status, filledQuantity: new Decimal(s.filled), errorCode: s.errorCode, errorMessage: s.errorMessage }]),
     ),
+    signalReceivedAt: r.signal_received_at,
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from '@utm/logger';
 import { BrokerError, type Broker, type BrokerOrder, type BrokerOrderRequest } from '../brokers/types';
 import { lockAccountRow, positionOf, recordFill } from '../repositories/accounts';
 import { cancelUnsent, carriedOrders, loadOrder, loadOrderFor, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
+import { measuredRole, milestonesOf, type Milestone, type MilestoneSink } from './milestones';
 import type { Venue } from './venue';
 
 /**
@@ -54,6 +55,12 @@ export async function capClose(client: PoolClient, order: ExecOrder): Promise<De
   return order.quantity;
 }
 
+async function signalReceivedAt(c: PoolClient, signalId: string): Promise<Date> {
+  const { rows } = await c.query<{ received_at: Date }>({ name: 'executor-signal-received', text: 'SELECT received_at FROM signals WHERE id = $1', values: [signalId] });
+  if (!rows[0]) throw new Error(`signal ${signalId} not found`);
+  return rows[0].received_at;
+}
+
 /**
  * Orders at an external broker, placed at most once: the order is SUBMITTING (committed)
  * before the request leaves; whatever happens after (a crash, a timeout), resolve() first asks
@@ -69,6 +76,8 @@ export class BrokerVenue implements Venue {
     private readonly afterFill: AfterFill,
     private readonly requestWork: RequestWork,
     private readonly log: Logger,
+    /** Told, after commit, when a signal's order is accepted and when it is filled. */
+    private readonly milestones: MilestoneSink = () => undefined,
   ) {}
 
   get name(): string {
@@ -172,27 +181,30 @@ export class BrokerVenue implements Venue {
    */
   async apply(clientOrderId: string, b: BrokerOrder, note: string | null): Promise<void> {
     const work: string[] = [];
+    const reached: Milestone[] = [];
     let accountId = '';
     await withTransaction(this.pool, async (c) => {
       const row = await loadOrderFor(c, clientOrderId, b.brokerOrderId);
       if (!row) return;
       accountId = row.accountId;
       await lockAccountRow(c, row.accountId);
-      await this.record(c, (await loadOrder(c, row.id, true)) ?? row, b, note, work);
+      await this.record(c, (await loadOrder(c, row.id, true)) ?? row, b, note, work, reached);
       if (!b.legs.length) return;
       const carried = await carriedOrders(c, row.id);
       for (const leg of b.legs) {
         const mine = carried.find((o) => o.brokerOrderId === leg.brokerOrderId) ?? carried.find((o) => o.brokerOrderId === null);
         if (!mine) continue;
         mine.brokerOrderId = leg.brokerOrderId; // taken: the next leg matches another row
-        await this.record(c, (await loadOrder(c, mine.id, true)) ?? mine, leg, note, work);
+        await this.record(c, (await loadOrder(c, mine.id, true)) ?? mine, leg, note, work, reached);
       }
     });
+    for (const m of reached) this.milestones(m);
     if (work.length) await this.requestWork(accountId, work);
   }
 
-  private async record(c: PoolClient, current: ExecOrder, b: BrokerOrder, note: string | null, work: string[]): Promise<void> {
+  private async record(c: PoolClient, current: ExecOrder, b: BrokerOrder, note: string | null, work: string[], reached: Milestone[]): Promise<void> {
     let order = current;
+    const before = order.status;
     if (note) await updateOrder(c, order, {}, { type: 'RECONCILED', message: note });
     if (b.filledQuantity.gt(order.filledQuantity)) {
       const delta = b.filledQuantity.minus(order.filledQuantity);
@@ -217,6 +229,11 @@ export class BrokerVenue implements Venue {
       );
     }
     await refreshSignal(c, order.signalId);
+    const kinds = measuredRole(order.role) ? milestonesOf(before, status) : [];
+    if (kinds.length) {
+      const receivedAt = await signalReceivedAt(c, order.signalId);
+      for (const kind of kinds) reached.push({ kind, broker: this.broker.name, role: order.role, receivedAt });
+    }
   }
 }
 

@@ -2,15 +2,19 @@ import type { Client } from 'pg';
 import { JOBS, type OrderJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
-import { createConsumer, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
+import { registerOrderStatusGauge, registerQueueGauges } from '@utm/ops';
+import { createConsumer, QueueStats, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
 import type { Broker, BrokerOrderUpdate } from '../brokers/types';
 import type { MarketClock } from '../paper/market-clock';
 import { loadAccount, type ExecAccount } from '../repositories/accounts';
 import { afterFill } from '../repositories/legs';
+import { orderCountsByStatus } from '../repositories/order-counts';
 import { carriedOrders, loadOrder, refreshSignal, updateOrder } from '../repositories/orders';
 import { workAccount } from './account-executor';
 import { BrokerVenue } from './broker-venue';
+import { instrumentBroker, instrumentVenue } from './instrumented-broker';
 import { createMetrics, type ExecutorMetrics } from './metrics';
+import type { MilestoneSink } from './milestones';
 import { PaperVenue } from './paper-venue';
 import { QuoteEngine } from './quote-engine';
 import { reconcile } from './reconcile';
@@ -74,7 +78,16 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
   const metrics = createMetrics(deps.defaultMetrics ?? false);
   const now = deps.now ?? (() => new Date());
   const pool = deps.db.pool;
-  const paper = new PaperVenue(pool, deps.clock, now, deps.logger.child({ module: 'paper' }));
+  const milestones: MilestoneSink = (m) => {
+    const seconds = Math.max(0, (Date.now() - m.receivedAt.getTime()) / 1000);
+    (m.kind === 'accepted' ? metrics.toAccepted : metrics.toFilled).observe({ broker: m.broker, role: m.role }, seconds);
+  };
+  const paper = new PaperVenue(pool, deps.clock, now, deps.logger.child({ module: 'paper' }), milestones);
+  const paperVenue = instrumentVenue(paper, 'paper', metrics.brokerCalls);
+  const onSampleError = (err: unknown, source: string) => log.warn('a metrics read failed; its gauges are empty for this scrape', { source, err });
+  const queueStats = new QueueStats(deps.consumer, [JOBS.signals.queue, JOBS.orders.queue]);
+  registerQueueGauges(metrics.registry, () => queueStats.snapshot(), { onError: onSampleError });
+  registerOrderStatusGauge(metrics.registry, () => orderCountsByStatus(pool, 2000), { onError: onSampleError });
   const external = new Map<string, BrokerVenue>();
   const streams: NonNullable<BrokerConnection['updates']>[] = [];
   let closing = false;
@@ -104,7 +117,8 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
       throw new BrokerUnreachable(`${account.broker} cannot be reached for this account: ${(err as Error).message}`);
     }
     const venueLog = deps.logger.child({ module: 'broker', accountId });
-    const venue = new BrokerVenue(pool, connection.broker, (c, o) => afterFill(c, o, 'broker', connection.broker.capabilities), requestWork, venueLog);
+    const broker = instrumentBroker(connection.broker, metrics.brokerCalls);
+    const venue = new BrokerVenue(pool, broker, (c, o) => afterFill(c, o, 'broker', broker.capabilities), requestWork, venueLog, milestones);
     external.set(accountId, venue);
     const updates = connection.updates;
     if (updates && !closing) {
@@ -118,7 +132,7 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     return venue;
   };
 
-  const venueFor = async (accountId: string): Promise<Venue> => (await brokerVenueFor(accountId)) ?? paper;
+  const venueFor = async (accountId: string): Promise<Venue> => (await brokerVenueFor(accountId)) ?? paperVenue;
 
   const worker = createConsumer(
     JOBS.orders,
@@ -197,6 +211,7 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
       await reconciling;
       await quotes.stop();
       await Promise.all(streams.map((u) => u.stop()));
+      await queueStats.close();
     },
   };
 }

@@ -7,6 +7,7 @@ import { lockAccountRow, recordFill } from '../repositories/accounts';
 import { paperContext, type PaperContext } from '../repositories/paper-context';
 import { afterFill } from '../repositories/legs';
 import { loadOrder, refreshSignal, setSignalOutcome, updateOrder, type ExecOrder } from '../repositories/orders';
+import { measuredRole, type Milestone, type MilestoneSink } from './milestones';
 import type { Venue } from './venue';
 
 export function paperOrderOf(o: ExecOrder): PaperOrder {
@@ -44,14 +45,24 @@ export class PaperVenue implements Venue {
     private readonly clock: MarketClock,
     private readonly now: () => Date,
     private readonly log: Logger,
+    /** Told, after commit, when a signal's order is accepted and when it is filled. */
+    private readonly milestones: MilestoneSink = () => undefined,
   ) {}
 
+  /** Runs one transaction; reports the milestones it reached once it has committed. */
+  private async committed<T>(fn: (c: PoolClient, reached: Milestone[]) => Promise<T>): Promise<T> {
+    const reached: Milestone[] = [];
+    const result = await withTransaction(this.pool, (c) => fn(c, reached));
+    for (const m of reached) this.milestones(m);
+    return result;
+  }
+
   async place(order: ExecOrder): Promise<void> {
-    await withTransaction(this.pool, async (c) => {
+    await this.committed(async (c, reached) => {
       const ctx = await paperContext(c, order.id);
       if (!ctx || (ctx.order.status !== 'NEW' && ctx.order.status !== 'SUBMITTING')) return;
       let o = ctx.order;
-      const done = (next: ExecOrder) => this.settle(c, ctx, next);
+      const done = (next: ExecOrder) => this.settle(c, ctx, next, reached);
       if (o.role === 'CLOSE') {
         const held = ctx.position?.quantity ?? new Decimal(0);
         const closable = o.side === 'SELL' ? Decimal.max(held, 0) : Decimal.max(held.neg(), 0);
@@ -88,6 +99,7 @@ export class PaperVenue implements Venue {
         message: `Paper broker accepted the order${expiresAt ? `; a DAY order, it expires at ${expiresAt.toISOString()}` : ''}`,
       });
       const accepted: ExecOrder = { ...o, status: 'ACCEPTED', expiresAt };
+      if (measuredRole(o.role)) reached.push({ kind: 'accepted', broker: 'paper', role: o.role, receivedAt: ctx.signalReceivedAt });
       return done(await this.apply(c, accepted, onArrival(paperOrderOf(accepted), ctx.quote, now), ctx));
     });
   }
@@ -121,20 +133,22 @@ export class PaperVenue implements Venue {
   }
 
   private async reevaluate(orderId: string, decide: (o: ExecOrder, ctx: PaperContext) => MatchOutcome | null): Promise<boolean> {
-    return withTransaction(this.pool, async (c) => {
+    return this.committed(async (c, reached) => {
       const ctx = await paperContext(c, orderId);
       const o = ctx?.order;
       if (!ctx || !o || !['ACCEPTED', 'PARTIALLY_FILLED'].includes(o.status) || o.cancelRequestedAt) return false;
       const outcome = decide(o, ctx);
       if (!outcome || (outcome.kind === 'REST' && !Object.keys(outcome.changes).length)) return false;
-      await this.settle(c, ctx, await this.apply(c, o, outcome, ctx));
+      await this.settle(c, ctx, await this.apply(c, o, outcome, ctx), reached);
       return true;
     });
   }
 
   /** The signal's status from its orders as they now stand (legs do not count). */
-  private async settle(c: PoolClient, ctx: PaperContext, o: ExecOrder): Promise<void> {
-    if (!ctx.signalOrders.has(o.id)) return;
+  private async settle(c: PoolClient, ctx: PaperContext, o: ExecOrder, reached: Milestone[]): Promise<void> {
+    const before = ctx.signalOrders.get(o.id);
+    if (!before) return;
+    if (o.status === 'FILLED' && before.status !== 'FILLED') reached.push({ kind: 'filled', broker: 'paper', role: o.role, receivedAt: ctx.signalReceivedAt });
     ctx.signalOrders.set(o.id, { status: o.status, filledQuantity: o.filledQuantity, errorCode: o.errorCode ?? null, errorMessage: o.errorMessage ?? null });
     await setSignalOutcome(c, o.signalId, [...ctx.signalOrders.values()]);
   }

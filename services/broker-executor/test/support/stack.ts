@@ -3,10 +3,10 @@ import { Client } from 'pg';
 import { Queue } from 'bullmq';
 import { JOBS, type IngestRequest, type OrderJob, type SignalJob } from '@utm/contracts';
 import { createDb, type Db } from '@utm/db';
-import { createGateway } from '@utm/ingest-gateway';
+import { createGateway, type Gateway } from '@utm/ingest-gateway';
 import { createLogger } from '@utm/logger';
 import { createRedis, Producer, waitForRedis } from '@utm/queue';
-import { createSignalProcessor } from '@utm/signal-processor';
+import { createSignalProcessor, type SignalProcessor } from '@utm/signal-processor';
 import { createFixture, postSignal, isolatedDatabase, testRedisUrl, uniquePrefix, type Fixture, type FixtureOptions, type IsolatedDatabase } from '@utm/testkit';
 import type { ExecAccount } from '../../src/repositories/accounts';
 import { createBrokerExecutor, type BrokerConnection, type BrokerExecutor } from '../../src/worker/create-executor';
@@ -33,6 +33,8 @@ export class Stack {
   url = '';
   databaseUrl = '';
   executor!: BrokerExecutor;
+  gateway!: Gateway;
+  processor!: SignalProcessor;
   ordersQueue!: Queue;
   private database!: IsolatedDatabase;
   private readonly closers: (() => Promise<void>)[] = [];
@@ -50,12 +52,12 @@ export class Stack {
     const orders = new Producer<OrderJob>(JOBS.orders, { connection: ordersConn, prefix: this.prefix });
     this.ordersQueue = new Queue(JOBS.orders.queue, { connection: queuesConn, prefix: this.prefix });
 
-    const gateway = createGateway({ db: this.db, redis: client, producer: signals, logger: quiet, queuePrefix: this.prefix, outboxSweep: false });
+    const gateway = (this.gateway = createGateway({ db: this.db, redis: client, producer: signals, logger: quiet, queuePrefix: this.prefix, outboxSweep: false }));
     const server = await gateway.listen(0, '127.0.0.1');
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     const processorConn = createRedis(testRedisUrl(), 'worker');
-    const processor = createSignalProcessor({ db: this.db, consumer: { connection: processorConn, prefix: this.prefix }, orders, logger: quiet, concurrency: 4, sweepGraceMs: 60000 });
+    const processor = (this.processor = createSignalProcessor({ db: this.db, consumer: { connection: processorConn, prefix: this.prefix }, orders, logger: quiet, concurrency: 4, sweepGraceMs: 60000 }));
 
     const executorConn = createRedis(testRedisUrl(), 'worker');
     const inProcess = this.opts.executor ?? true;

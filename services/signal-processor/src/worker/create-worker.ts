@@ -1,7 +1,8 @@
 import { JOBS, type OrderJob, type SignalJob } from '@utm/contracts';
 import type { Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
-import { createConsumer, OutboxSweeper, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
+import { registerQueueGauges } from '@utm/ops';
+import { createConsumer, OutboxSweeper, QueueStats, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
 import { processAccount } from '../repositories/account-processor';
 import { failSignal } from '../repositories/decision-writer';
 import { pendingOrders } from '../repositories/pending-orders';
@@ -44,6 +45,10 @@ export function createSignalProcessor(deps: ProcessorDeps): SignalProcessor {
   const log = deps.logger.child({ module: 'worker' });
   const metrics = createMetrics(deps.defaultMetrics ?? false);
   const lockTimeoutMs = deps.lockTimeoutMs ?? 10000;
+  const queueStats = new QueueStats(deps.consumer, [JOBS.signals.queue, JOBS.orders.queue]);
+  registerQueueGauges(metrics.registry, () => queueStats.snapshot(), {
+    onError: (err, source) => log.warn('a metrics read failed; its gauges are empty for this scrape', { source, err }),
+  });
 
   const worker = createConsumer(
     JOBS.signals,
@@ -99,6 +104,7 @@ export function createSignalProcessor(deps: ProcessorDeps): SignalProcessor {
     async close() {
       await worker.close();
       await sweeper.stop();
+      await queueStats.close();
     },
   };
 }
