@@ -1,5 +1,5 @@
 import { AlpacaBroker, AlpacaUpdates } from '../../src/brokers/alpaca';
-import { startAlpacaServer, type AlpacaTestServer } from '../support/alpaca-server';
+import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
 import { Stack } from '../support/stack';
 import { opsEndpoint } from './support';
 
