@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   const redis = createRedis(config.redisUrl, 'client', 'gateway');
   const producerConn = createRedis(config.redisUrl, 'producer', 'gateway-producer');
   const subscriber = createRedis(config.redisUrl, 'worker', 'gateway-subscriber');
+  // The queue board's reads stay off the webhook's auto-pipelined connection.
+  const adminRedis = config.adminToken ? createRedis(config.redisUrl, 'producer', 'gateway-admin') : undefined;
   // Fail fast: a request waits at most 1 s for Redis before its signal is left to the outbox.
   const producer = new Producer(JOBS.signals, { connection: producerConn, prefix: config.queuePrefix }, { timeoutMs: 1000 });
   const gateway = createGateway({
@@ -33,6 +35,8 @@ async function main(): Promise<void> {
     outboxGraceMs: config.outboxGraceMs,
     trustProxy: config.trustProxy,
     defaultMetrics: true,
+    adminToken: config.adminToken,
+    adminRedis,
   });
   await gateway.listen(config.port, config.host);
 
@@ -42,7 +46,7 @@ async function main(): Promise<void> {
     stop: async () => {
       await gateway.close();
       await producer.close();
-      for (const c of [redis, producerConn, subscriber]) c.disconnect();
+      for (const c of [redis, producerConn, subscriber, adminRedis]) c?.disconnect();
       await db.close();
     },
   });
