@@ -1,117 +1,183 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import { createDb } from '@utm/db';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { JOBS } from '@utm/contracts';
+import { createDb, type Db } from '@utm/db';
 import { createFixture, type Fixture } from '@utm/testkit';
-import { startProcess, waitReady, type Proc } from './procs';
+import { freePort, startProcess, until, waitReady, type Proc } from './procs';
+import { quantile } from './stats';
 
-export interface StageLatency {
-  /** Acceptance → the processor's decision (PROCESSING event). */
-  decideP50Ms: number;
-  decideP99Ms: number;
-  /** Decision → paper fill. */
-  executeP50Ms: number;
-  executeP99Ms: number;
-}
-
-export interface E2eReport {
-  offeredRate: number;
-  durationS: number;
+export interface ChainResult {
+  /** 2xx answers during the load window. */
   accepted: number;
-  filled: number;
-  /** Signals filled per second over the load window. */
+  /** Requests that reached the end of the chain (a paper fill; the last worker's job). */
+  done: number;
+  /** done per second of load window. */
   rate: number;
-  /** From the signal's acceptance (received_at) to its paper fill. */
+  /** Acceptance → end of the chain. */
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-  stages: StageLatency;
+  non2xx: number;
+  errors: number;
+}
+
+export interface E2ePair {
+  offeredRate: number;
+  durationS: number;
+  accounts: number;
+  /** gateway → signal-processor → broker-executor (paper), three processes. */
+  pipeline: ChainResult & { decideP50Ms: number; decideP99Ms: number; executeP50Ms: number; executeP99Ms: number };
+  /** bare-gateway → signals queue → bare worker → orders queue → bare worker, three processes, one SELECT 1 each. */
+  baseline: ChainResult;
+}
+
+interface Opts {
+  databaseUrl: string;
+  redisUrl: string;
+  rate: number;
+  durationS: number;
+  accounts: number;
+}
+
+/** A fixed offered load (autocannon overallRate) of market openLong signals spread over the accounts. */
+async function offer(url: string, fixtures: Fixture[], symbol: string, opts: Opts) {
+  let n = 0;
+  return autocannon({
+    url,
+    method: 'POST',
+    connections: 16,
+    overallRate: opts.rate,
+    duration: opts.durationS,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const f = fixtures[n++ % fixtures.length] as Fixture;
+          return { ...req, headers: { 'content-type': 'application/json', 'x-api-key': f.apiKey }, body: JSON.stringify({ symbol, action: 'openLong', accountId: f.accountId, quantity: 1 }) };
+        },
+      },
+    ],
+  });
+}
+
+const ms = (v: number | null | undefined) => Math.round(v ?? 0);
+
+async function pipeline(db: Db, fixtures: Fixture[], symbol: string, opts: Opts): Promise<E2ePair['pipeline']> {
+  const prefix = `bench-${randomUUID().slice(0, 8)}`;
+  const procs: Proc[] = [];
+  try {
+    const env = { DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', OUTBOX_GRACE_MS: '600000', SWEEP_GRACE_MS: '600000' };
+    const [gw, proc, exec] = [await freePort(), await freePort(), await freePort()];
+    procs.push(startProcess('services/ingest-gateway/dist/main.js', { ...env, PORT: String(gw) }, 'ingest-gateway'));
+    procs.push(startProcess('services/signal-processor/dist/main.js', { ...env, OPS_PORT: String(proc) }, 'signal-processor'));
+    procs.push(startProcess('services/broker-executor/dist/main.js', { ...env, OPS_PORT: String(exec) }, 'broker-executor'));
+    await Promise.all([gw, proc, exec].map((p) => waitReady(`http://127.0.0.1:${p}/readyz`)));
+    const load = await offer(`http://127.0.0.1:${gw}/api/v1/signals/ingest`, fixtures, symbol, opts);
+    const accountIds = fixtures.map((f) => f.accountId);
+    const open = async () =>
+      Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM signals WHERE account_id = ANY($1::uuid[]) AND status NOT IN ('FILLED','REJECTED','FAILED')`, [accountIds])).rows[0]?.n ?? 0);
+    // Let the pipeline drain what was accepted in the window (what is left counts as not done).
+    await until('the pipeline drained', async () => (await open()) === 0, 30_000, 100).catch((err: unknown) => process.stderr.write(`${String(err)}\n`));
+    const { rows } = await db.pool.query<{ done: string; p50: number | null; p99: number | null; max: number | null; d50: number | null; d99: number | null; e50: number | null; e99: number | null }>(
+      `SELECT count(*)::text AS done,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY total) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY total) AS p99, max(total) AS max,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY decide) AS d50, percentile_cont(0.99) WITHIN GROUP (ORDER BY decide) AS d99,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY execute) AS e50, percentile_cont(0.99) WITHIN GROUP (ORDER BY execute) AS e99
+       FROM (SELECT extract(epoch FROM (f.at - s.received_at)) * 1000 AS total,
+                    extract(epoch FROM (e.at - s.received_at)) * 1000 AS decide,
+                    extract(epoch FROM (f.at - e.at)) * 1000 AS execute
+             FROM signals s
+             JOIN orders o ON o.signal_id = s.id AND o.role = 'ENTRY'
+             JOIN fills f ON f.order_id = o.id
+             JOIN signal_events e ON e.signal_id = s.id AND e.type = 'PROCESSING'
+             WHERE s.account_id = ANY($1::uuid[])) t`,
+      [accountIds],
+    );
+    const r = rows[0];
+    const done = Number(r?.done ?? 0);
+    return {
+      accepted: load['2xx'],
+      done,
+      rate: Math.round(done / opts.durationS),
+      p50Ms: ms(r?.p50),
+      p99Ms: ms(r?.p99),
+      maxMs: ms(r?.max),
+      non2xx: load.non2xx,
+      errors: load.errors + load.timeouts,
+      decideP50Ms: ms(r?.d50),
+      decideP99Ms: ms(r?.d99),
+      executeP50Ms: ms(r?.e50),
+      executeP99Ms: ms(r?.e99),
+    };
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+  }
+}
+
+async function baseline(fixtures: Fixture[], symbol: string, opts: Opts): Promise<ChainResult> {
+  const prefix = `bench-${randomUUID().slice(0, 8)}`;
+  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
+  const signals = new Queue(JOBS.signals.queue, { connection: redis, prefix });
+  const orders = new Queue(JOBS.orders.queue, { connection: redis, prefix });
+  const procs: Proc[] = [];
+  try {
+    const port = await freePort();
+    const common = ['--prefix', prefix, '--redis', opts.redisUrl, '--db', opts.databaseUrl];
+    procs.push(startProcess('bench/dist/bare-gateway.js', {}, 'bare gateway', ['--port', String(port), ...common]));
+    procs.push(startProcess('bench/dist/bare-worker.js', {}, 'bare worker (signals)', ['--queue', 'signals', '--forward', ...common]));
+    procs.push(startProcess('bench/dist/bare-worker.js', {}, 'bare worker (orders)', ['--queue', 'orders', ...common]));
+    await waitReady(`http://127.0.0.1:${port}/`);
+    await until('bare workers up', async () => (await signals.getWorkersCount()) > 0 && (await orders.getWorkersCount()) > 0, 30_000);
+    const load = await offer(`http://127.0.0.1:${port}/`, fixtures, symbol, opts);
+    await until('the chain drained', async () => (await orders.getJobCountByTypes('completed', 'failed')) >= (await signals.getJobCountByTypes('completed', 'failed')) && (await signals.getJobCountByTypes('waiting', 'active')) === 0, 30_000, 100).catch(
+      (err: unknown) => process.stderr.write(`${String(err)}\n`),
+    );
+    const added = new Map((await signals.getJobs(['completed'], 0, -1)).map((j) => [j.id, j.timestamp]));
+    const latencies = (await orders.getJobs(['completed'], 0, -1)).flatMap((j) => {
+      const at = added.get(j.id);
+      return at === undefined || j.finishedOn === undefined ? [] : [j.finishedOn - at];
+    });
+    return {
+      accepted: load['2xx'],
+      done: latencies.length,
+      rate: Math.round(latencies.length / opts.durationS),
+      p50Ms: ms(quantile(latencies, 0.5)),
+      p99Ms: ms(quantile(latencies, 0.99)),
+      maxMs: ms(latencies.length ? Math.max(...latencies) : 0),
+      non2xx: load.non2xx,
+      errors: load.errors + load.timeouts,
+    };
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    for (const q of [signals, orders]) {
+      await q.obliterate({ force: true }).catch((err: unknown) => process.stderr.write(`bench: could not clean ${q.name}: ${String(err)}\n`));
+      await q.close();
+    }
+    redis.disconnect();
+  }
 }
 
 /**
- * The whole pipeline: gateway, processor and executor as separate processes on a fresh
- * database, a fixed offered load of market openLong signals spread over many paper accounts
- * (autocannon's overallRate), then the latency of every signal from acceptance to its fill,
- * read from the database (received_at → fills.at).
+ * End to end at a fixed offered load, then its baseline chain at the same load over the same
+ * accounts. Pipeline latency is read from the database (received_at → the paper fill, split
+ * at the processor's decision); the chain's from BullMQ (signals job added → orders job done).
  */
-export async function benchEndToEnd(opts: { databaseUrl: string; redisUrl: string; rate: number; durationS: number; accounts: number }): Promise<E2eReport> {
-  const prefix = `bench-${randomUUID().slice(0, 8)}`;
+export async function benchEndToEnd(opts: Opts): Promise<E2ePair> {
   const db = createDb({ url: opts.databaseUrl, poolMax: 4 });
-  const procs: Proc[] = [];
   try {
     const symbol = `E${randomUUID().slice(0, 6).toUpperCase().replace(/[^A-Z]/g, 'X')}`;
     await db.prisma.quote.create({ data: { symbol, price: '10' } });
     const fixtures: Fixture[] = [];
     for (let i = 0; i < opts.accounts; i++) fixtures.push(await createFixture(db.prisma, { cash: '1000000000', rateLimit: 1_000_000_000 }));
-    const env = { DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', OUTBOX_GRACE_MS: '600000', SWEEP_GRACE_MS: '600000' };
-    procs.push(startProcess('services/ingest-gateway/dist/main.js', { ...env, PORT: '3921' }, 'ingest-gateway'));
-    procs.push(startProcess('services/signal-processor/dist/main.js', { ...env, OPS_PORT: '3922' }, 'signal-processor'));
-    procs.push(startProcess('services/broker-executor/dist/main.js', { ...env, OPS_PORT: '3923' }, 'broker-executor'));
-    await Promise.all([waitReady('http://127.0.0.1:3921/readyz'), waitReady('http://127.0.0.1:3922/readyz'), waitReady('http://127.0.0.1:3923/readyz')]);
-
-    let n = 0;
-    const result = await autocannon({
-      url: 'http://127.0.0.1:3921/api/v1/signals/ingest',
-      method: 'POST',
-      connections: 16,
-      overallRate: opts.rate,
-      duration: opts.durationS,
-      requests: [
-        {
-          setupRequest: (req) => {
-            const f = fixtures[n++ % fixtures.length] as Fixture;
-            return { ...req, headers: { 'content-type': 'application/json', 'x-api-key': f.apiKey }, body: JSON.stringify({ symbol, action: 'openLong', accountId: f.accountId, quantity: 1 }) };
-          },
-        },
-      ],
-    });
-    const accountIds = fixtures.map((f) => f.accountId);
-    // Let the pipeline drain what was accepted in the window.
-    const deadline = Date.now() + 30_000;
-    let open = 1;
-    while (open > 0 && Date.now() < deadline) {
-      open = Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM signals WHERE account_id = ANY($1::uuid[]) AND status NOT IN ('FILLED','REJECTED','FAILED')`, [accountIds])).rows[0]?.n ?? 0);
-      if (open) await new Promise((r) => setTimeout(r, 100));
-    }
-    const { rows } = await db.pool.query<{ filled: string; p50: number | null; p99: number | null; max: number | null }>(
-      `SELECT count(*)::text AS filled,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
-              percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
-              max(ms) AS max
-       FROM (SELECT extract(epoch FROM (f.at - s.received_at)) * 1000 AS ms
-             FROM signals s JOIN orders o ON o.signal_id = s.id AND o.role = 'ENTRY' JOIN fills f ON f.order_id = o.id
-             WHERE s.account_id = ANY($1::uuid[])) t`,
-      [accountIds],
-    );
-    const r = rows[0];
-    const filled = Number(r?.filled ?? 0);
-    const stage = await db.pool.query<{ d50: number | null; d99: number | null; e50: number | null; e99: number | null }>(
-      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY decide) AS d50, percentile_cont(0.99) WITHIN GROUP (ORDER BY decide) AS d99,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY execute) AS e50, percentile_cont(0.99) WITHIN GROUP (ORDER BY execute) AS e99
-       FROM (SELECT extract(epoch FROM (e.at - s.received_at)) * 1000 AS decide, extract(epoch FROM (f.at - e.at)) * 1000 AS execute
-             FROM signals s JOIN signal_events e ON e.signal_id = s.id AND e.type = 'PROCESSING'
-             JOIN orders o ON o.signal_id = s.id AND o.role = 'ENTRY' JOIN fills f ON f.order_id = o.id
-             WHERE s.account_id = ANY($1::uuid[])) t`,
-      [accountIds],
-    );
-    const st = stage.rows[0];
     return {
       offeredRate: opts.rate,
       durationS: opts.durationS,
-      accepted: result['2xx'],
-      filled,
-      rate: Math.round(filled / opts.durationS),
-      p50Ms: Math.round(r?.p50 ?? 0),
-      p99Ms: Math.round(r?.p99 ?? 0),
-      maxMs: Math.round(r?.max ?? 0),
-      stages: {
-        decideP50Ms: Math.round(st?.d50 ?? 0),
-        decideP99Ms: Math.round(st?.d99 ?? 0),
-        executeP50Ms: Math.round(st?.e50 ?? 0),
-        executeP99Ms: Math.round(st?.e99 ?? 0),
-      },
+      accounts: opts.accounts,
+      pipeline: await pipeline(db, fixtures, symbol, opts),
+      baseline: await baseline(fixtures, symbol, opts),
     };
   } finally {
-    await Promise.all(procs.map((p) => p.stop()));
     await db.close();
   }
 }

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { JOBS } from '@utm/contracts';
 import { createDb } from '@utm/db';
 import { createFixture } from '@utm/testkit';
-import { startProcess, waitReady } from './procs';
+import { freePort, startProcess, waitReady } from './procs';
 
 export interface LoadResult {
   /** 2xx answers per second over the measured window. */
@@ -51,8 +51,8 @@ export async function benchIngest(opts: { databaseUrl: string; redisUrl: string;
   const body = JSON.stringify({ symbol: 'AAPL', action: 'openLong', accountId: f.accountId, quantity: 10 });
   const headers = { 'x-api-key': f.apiKey };
 
-  const barePort = 3901;
-  const gatewayPort = 3902;
+  const barePort = await freePort();
+  const gatewayPort = await freePort();
   const bare = startProcess('bench/dist/bare-server.js', {}, 'bare server', [String(barePort)]);
   const gateway = startProcess(
     'services/ingest-gateway/dist/main.js',

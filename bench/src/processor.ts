@@ -4,16 +4,26 @@ import { Redis } from 'ioredis';
 import { JOBS } from '@utm/contracts';
 import { createDb, type Db } from '@utm/db';
 import { createFixture } from '@utm/testkit';
-import { startProcess, waitReady, type Proc } from './procs';
+import { freePort, startProcess, until, type Proc } from './procs';
+import { drainStats, type DrainStats } from './stats';
+
+/** The processor's default CONCURRENCY, given to both sides. */
+const CONCURRENCY = 8;
 
 export interface ProcessorRun {
   replicas: number;
+  accounts: number;
   signals: number;
-  /** Signals taken from PENDING to their orders enqueued, per second. */
-  rate: number;
-  elapsedMs: number;
-  orders: number;
-  orderJobs: number;
+  /**
+   * The signal-processor: every signal decided, its orders written and enqueued. A job
+   * decides all its account's pending signals, so the signals are decided well before the
+   * last job (which then finds nothing) finishes: `decidedMs` is first job taken → last decision.
+   */
+  processor: DrainStats & { orders: number; orderJobs: number; decidedMs: number; decidedPerS: number };
+  /** The same jobs through a bare BullMQ worker doing one no-op SQL each (bare-worker.ts). */
+  baseline: DrainStats;
+  /** processor rate / baseline rate. */
+  ratio: number;
 }
 
 const ACTIONS = ['openLong', 'openLong', 'closeLong', 'openShort', 'reverseToLong', 'closeLong'] as const;
@@ -40,59 +50,80 @@ async function seed(db: Db, queue: Queue, accounts: { userId: string; accountId:
   return rows.map((r) => r.id);
 }
 
+interface RunOpts {
+  databaseUrl: string;
+  redisUrl: string;
+  replicas: number;
+  accounts: number;
+  perAccount: number;
+}
+
+/** Starts `replicas` processes, waits until every job of the queue has finished, stops them. */
+async function drain(queue: Queue, expected: number, start: (replica: number) => Promise<Proc>, replicas: number): Promise<DrainStats> {
+  const procs: Proc[] = [];
+  try {
+    for (let r = 0; r < replicas; r++) procs.push(await start(r));
+    await until(`${expected} ${queue.name} jobs finished`, async () => (await queue.getJobCountByTypes('completed', 'failed')) >= expected, 300_000);
+    return drainStats(await queue.getJobs(['completed'], 0, -1), await queue.getFailedCount());
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+  }
+}
+
 /**
- * The processor alone: N signals over many accounts are waiting, then `replicas` processor
- * processes start; measured from the first decision to the last, until every signal is
- * decided and every order it created has its job in the orders queue.
+ * The processor beside its baseline: N signals over many accounts wait with their jobs
+ * queued, then `replicas` processor processes drain them; then the same jobs, under a fresh
+ * prefix, are drained by as many bare workers (one SELECT 1 per job, same concurrency).
+ * Throughput is measured from the jobs' own timestamps, first start to last finish.
  */
-export async function benchProcessor(opts: { databaseUrl: string; redisUrl: string; replicas: number; accounts: number; perAccount: number }): Promise<ProcessorRun> {
+export async function benchProcessor(opts: RunOpts): Promise<ProcessorRun> {
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
+  const basePrefix = `bench-${randomUUID().slice(0, 8)}`;
   const db = createDb({ url: opts.databaseUrl, poolMax: 4 });
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
   const signalsQueue = new Queue(JOBS.signals.queue, { connection: redis, prefix });
   const ordersQueue = new Queue(JOBS.orders.queue, { connection: redis, prefix });
-  const procs: Proc[] = [];
+  const baselineQueue = new Queue(JOBS.signals.queue, { connection: redis, prefix: basePrefix });
   try {
     const symbol = `B${randomUUID().slice(0, 6).toUpperCase().replace(/[^A-Z]/g, 'X')}`;
     await db.prisma.quote.create({ data: { symbol, price: '10' } });
     const accounts = [];
     for (let i = 0; i < opts.accounts; i++) accounts.push(await createFixture(db.prisma, { cash: '100000000' }));
     const ids = await seed(db, signalsQueue, accounts, opts.perAccount, symbol);
-    // The partial index on PENDING signals keeps this cheap as the backlog drains.
-    const accountIds = accounts.map((a) => a.accountId);
-    const pending = async () =>
-      Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM signals WHERE status = 'PENDING' AND account_id = ANY($1::uuid[])`, [accountIds])).rows[0]?.n ?? 0);
-
-    for (let r = 0; r < opts.replicas; r++) {
-      procs.push(
-        startProcess(
-          'services/signal-processor/dist/main.js',
-          { DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, QUEUE_PREFIX: prefix, OPS_PORT: String(3911 + r), LOG_LEVEL: 'warn', SWEEP_GRACE_MS: '600000' },
-          `signal-processor ${r + 1}`,
-        ),
-      );
-    }
-    let started = 0;
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      const left = await pending();
-      if (Date.now() > deadline) throw new Error(`processor bench: ${left} signals still PENDING after 5 minutes`);
-      if (!started && left < ids.length) started = Date.now();
-      if (left === 0) break;
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    const elapsedMs = Math.max(1, Date.now() - started);
+    const env = { DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', SWEEP_GRACE_MS: '600000', CONCURRENCY: String(CONCURRENCY) };
+    const processor = await drain(
+      signalsQueue,
+      ids.length,
+      async (r) => startProcess('services/signal-processor/dist/main.js', { ...env, OPS_PORT: String(await freePort()) }, `signal-processor ${r + 1}`),
+      opts.replicas,
+    );
+    const pending = await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM signals WHERE status = 'PENDING' AND id = ANY($1::uuid[])`, [ids]);
+    if (Number(pending.rows[0]?.n) !== 0) throw new Error(`processor bench: ${pending.rows[0]?.n} signals still PENDING after their jobs finished`);
+    const lastDecision = await db.pool.query<{ at: Date }>(`SELECT max(at) AS at FROM signal_events WHERE signal_id = ANY($1::uuid[])`, [ids]);
+    const decidedMs = Math.max(1, (lastDecision.rows[0]?.at.getTime() ?? 0) - processor.firstTakenAt);
     const orders = await db.prisma.order.count({ where: { signalId: { in: ids } } });
     let orderJobs = await ordersQueue.count();
     for (let i = 0; i < 100 && orderJobs < orders; i++) {
       await new Promise((res) => setTimeout(res, 20));
       orderJobs = await ordersQueue.count();
     }
-    await Promise.all(procs.map((_, r) => waitReady(`http://127.0.0.1:${3911 + r}/healthz`, 5000)));
-    return { replicas: opts.replicas, signals: ids.length, rate: Math.round((ids.length * 1000) / elapsedMs), elapsedMs, orders, orderJobs };
+
+    const jobs = await signalsQueue.getJobs(['completed'], 0, -1);
+    for (let i = 0; i < jobs.length; i += 1000) {
+      await baselineQueue.addBulk(jobs.slice(i, i + 1000).map((j) => ({ name: JOBS.signals.name, data: j.data as unknown, opts: { jobId: j.id ?? randomUUID() } })));
+    }
+    const args = ['--queue', 'signals', '--prefix', basePrefix, '--redis', opts.redisUrl, '--db', opts.databaseUrl, '--concurrency', String(CONCURRENCY)];
+    const baseline = await drain(baselineQueue, jobs.length, async (r) => startProcess('bench/dist/bare-worker.js', {}, `bare worker ${r + 1}`, args), opts.replicas);
+    return {
+      replicas: opts.replicas,
+      accounts: opts.accounts,
+      signals: ids.length,
+      processor: { ...processor, orders, orderJobs, decidedMs, decidedPerS: Math.round((ids.length * 1000) / decidedMs) },
+      baseline,
+      ratio: baseline.rate ? Number((processor.rate / baseline.rate).toFixed(3)) : 0,
+    };
   } finally {
-    await Promise.all(procs.map((p) => p.stop()));
-    for (const q of [signalsQueue, ordersQueue]) {
+    for (const q of [signalsQueue, ordersQueue, baselineQueue]) {
       await q.obliterate({ force: true }).catch((err: unknown) => process.stderr.write(`bench: could not clean ${q.name}: ${String(err)}\n`));
       await q.close();
     }

@@ -38,6 +38,21 @@ export interface GatewayConfig extends CommonConfig {
   authCacheTtlMs: number;
   /** SIGTERM: how long the requests in flight and the shutdown may take before exiting anyway. */
   shutdownTimeoutMs: number;
+  /** Opens the queue board at /admin/queues; unset, the board is off. Never logged. */
+  adminToken: string | undefined;
+}
+
+/** Long enough that guessing it over HTTP is hopeless (`openssl rand -hex 32` gives 64). */
+export const ADMIN_TOKEN_MIN_LENGTH = 32;
+
+function adminToken(r: EnvReader): string | undefined {
+  const token = r.optionalStr('ADMIN_TOKEN');
+  if (token !== undefined && (token.length < ADMIN_TOKEN_MIN_LENGTH || /\s/.test(token))) {
+    // Never echo the value.
+    r.problems.push(`ADMIN_TOKEN must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters without spaces (generate one with: openssl rand -hex 32)`);
+    return undefined;
+  }
+  return token;
 }
 
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
@@ -51,6 +66,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     outboxGraceMs: r.int('OUTBOX_GRACE_MS', 5000, { min: 0, max: 3600000 }),
     authCacheTtlMs: r.int('AUTH_CACHE_TTL_MS', 5000, { min: 0, max: 300000 }),
     shutdownTimeoutMs: shutdownTimeout(r),
+    adminToken: adminToken(r),
   };
   r.done();
   return cfg;

@@ -30,6 +30,24 @@ describe('gateway config', () => {
   });
 });
 
+describe('gateway admin token', () => {
+  it('is off when unset, kept when long enough, refused when short without echoing it', () => {
+    expect(loadGatewayConfig(base).adminToken).toBeUndefined();
+    const token = 'f'.repeat(64);
+    expect(loadGatewayConfig({ ...base, ADMIN_TOKEN: token }).adminToken).toBe(token);
+    let err: unknown;
+    try {
+      loadGatewayConfig({ ...base, ADMIN_TOKEN: 'hunter2-hunter2' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(/ADMIN_TOKEN must be at least 32 characters/);
+    expect((err as ConfigError).message).not.toContain('hunter2');
+    expect(() => loadGatewayConfig({ ...base, ADMIN_TOKEN: `${'a'.repeat(20)} ${'b'.repeat(20)}` })).toThrow(/ADMIN_TOKEN must be/);
+  });
+});
+
 describe('cli config', () => {
   it('accepts a hex or base64 encryption key of 32 bytes and rejects others', () => {
     expect(loadCliConfig({ ...base, UTM_ENCRYPTION_KEY: 'ab'.repeat(32) }).encryptionKey?.length).toBe(32);

@@ -29,6 +29,9 @@ export const ERROR_CODES = {
   RATE_LIMIT_EXCEEDED: REJECT(429),
   SERVICE_UNAVAILABLE: { http: 503, signal: 'FAILED', retryable: true },
   INTERNAL_ERROR: { http: 500, signal: 'FAILED', retryable: true },
+  // The gateway's admin pages (/admin/queues): never a signal's outcome.
+  INVALID_ADMIN_TOKEN: REJECT(401),
+  CROSS_SITE_REQUEST: REJECT(403),
   // Rule refusals while processing a signal: final, the signal is REJECTED.
   POSITION_CONFLICT: REJECT(),
   NO_POSITION: REJECT(),

@@ -5,7 +5,7 @@
  */
 export const REDACTED = '[REDACTED]';
 
-const SECRET_FIELD = /^(x-api-key|apikey|api_key|authorization|proxy-authorization|cookie|set-cookie|password|secret|token|alpacasecret|alpaca_secret|alpaca-secret|secretkey|x-admin-token|apca-api-secret-key|apca-api-key-id|credentials|brokercredentials)$/i;
+const SECRET_FIELD = /^(x-api-key|apikey|api_key|authorization|proxy-authorization|cookie|set-cookie|password|secret|token|admintoken|admin_token|alpacasecret|alpaca_secret|alpaca-secret|secretkey|x-admin-token|apca-api-secret-key|apca-api-key-id|credentials|brokercredentials)$/i;
 // apiKey / api_key / x-api-key as a query parameter, in any case, up to the next separator.
 const QUERY_KEY = /([?&;](?:api[-_]?key|x-api-key|token|secret)=)[^&#\s"']*/gi;
 // Our own key format (see @utm/contracts apiKeyShape), caught wherever it appears.

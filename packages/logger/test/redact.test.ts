@@ -15,6 +15,7 @@ describe('redaction', () => {
   it('drops secret fields at any depth and keeps the rest', () => {
     const out = redact({ headers: { 'X-API-Key': KEY, 'content-type': 'application/json' }, nested: [{ password: 'p', ok: 1 }] });
     expect(out).toEqual({ headers: { 'X-API-Key': REDACTED, 'content-type': 'application/json' }, nested: [{ password: REDACTED, ok: 1 }] });
+    expect(redact({ adminToken: 't', ADMIN_TOKEN: 't', authorization: 'Bearer t' })).toEqual({ adminToken: REDACTED, ADMIN_TOKEN: REDACTED, authorization: REDACTED });
   });
 
   it('never writes a key through the logger, in message, meta or error', () => {

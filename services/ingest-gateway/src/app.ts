@@ -17,8 +17,10 @@ import { pendingSignals } from './outbox/pending-signals';
 import { AuthRepository } from './repositories/auth-repository';
 import { ReadRepository } from './repositories/read-repository';
 import { SignalWriter } from './repositories/signal-writer';
+import { adminQueues } from './routes/admin-queues';
 import { registerHealth } from './routes/health';
 import { INGEST_PATH, ingestHandler } from './routes/ingest';
+import { registerOpenApi } from './routes/openapi';
 import { readRouter } from './routes/reads';
 
 export interface GatewayDeps {
@@ -39,6 +41,10 @@ export interface GatewayDeps {
   trustProxy?: boolean;
   /** Process metrics (event loop, memory) are registered once per process, not per app. */
   defaultMetrics?: boolean;
+  /** ADMIN_TOKEN: turns on the queue board at /admin/queues (off when undefined). */
+  adminToken?: string;
+  /** The board's Redis connection (fail-fast); default `redis`. */
+  adminRedis?: Redis;
 }
 
 export interface Gateway {
@@ -86,6 +92,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // The webhook first: it is most of the traffic.
   app.post(INGEST_PATH, ingestHandler({ authenticator, rateLimiter, writer, metrics }));
   registerHealth(app, { db: deps.db, redis: deps.redis, registry: metrics.registry, isShuttingDown: () => drain.isDraining });
+  registerOpenApi(app);
+  const admin = adminQueues({ token: deps.adminToken, connection: deps.adminRedis ?? deps.redis, queuePrefix: deps.queuePrefix, logger: deps.logger });
+  admin.mount(app);
   app.use(readRouter({ authenticator, reads: new ReadRepository(deps.db) }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
@@ -127,6 +136,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       await sweeper.stop();
       await unsubscribe?.();
       await queues.close();
+      await admin.close();
     },
   };
 }

@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   const subscriber = createRedis(config.redisUrl, 'worker', 'gateway-subscriber');
   // Refuse a Redis that may evict queue keys (and wait for Redis to answer, to know).
   await assertNoEviction(redis);
+  // The queue board's reads stay off the webhook's auto-pipelined connection.
+  const adminRedis = config.adminToken ? createRedis(config.redisUrl, 'producer', 'gateway-admin') : undefined;
   // Fail fast: a request waits at most 1 s for Redis before its signal is left to the outbox.
   const producer = new Producer(JOBS.signals, { connection: producerConn, prefix: config.queuePrefix }, { timeoutMs: 1000 });
   const gateway = createGateway({
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
     outboxGraceMs: config.outboxGraceMs,
     trustProxy: config.trustProxy,
     defaultMetrics: true,
+    adminToken: config.adminToken,
+    adminRedis,
   });
   await gateway.listen(config.port, config.host);
 
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
       // Most of the bound for the requests in flight; the rest for closing the stores.
       await gateway.close({ drainTimeoutMs: Math.floor(config.shutdownTimeoutMs * 0.8) });
       await producer.close();
-      for (const c of [redis, producerConn, subscriber]) c.disconnect();
+      for (const c of [redis, producerConn, subscriber, adminRedis]) c?.disconnect();
       await db.close();
     },
   });

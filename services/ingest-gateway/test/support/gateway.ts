@@ -24,6 +24,8 @@ export interface TestGatewayOptions {
   captureLogs?: boolean;
   /** Share the database handle of another test gateway. */
   db?: Db;
+  /** ADMIN_TOKEN: turns the queue board on. */
+  adminToken?: string;
 }
 
 export interface TestGateway {
@@ -62,6 +64,7 @@ export async function startGateway(opts: TestGatewayOptions = {}): Promise<TestG
     outboxIntervalMs: opts.outboxIntervalMs ?? 200,
     outboxGraceMs: opts.outboxGraceMs,
     outboxSweep: opts.outboxGraceMs !== undefined,
+    adminToken: opts.adminToken,
   });
   // A fresh fail-fast connection refuses commands until it is up: wait, unless a test
   // deliberately points it at a dead port.

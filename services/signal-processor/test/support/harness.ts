@@ -22,6 +22,8 @@ export interface HarnessOptions {
   jobOptions?: JobsOptions;
   /** A database of the test's own (see isolatedDatabase) instead of the shared one. */
   databaseUrl?: string;
+  /** Turns on the gateway's queue board (/admin/queues) with this ADMIN_TOKEN. */
+  adminToken?: string;
 }
 
 /**
@@ -41,7 +43,7 @@ export class Harness {
     this.db = createDb({ url: opts.databaseUrl ?? testDatabaseUrl(), poolMax: 12 });
     this.signalsProducer = new Producer<SignalJob>(JOBS.signals, { connection: this.conns[1]!, prefix: this.prefix }, { jobOptions: { ...DEFAULT_JOB_OPTIONS, ...opts.jobOptions } });
     // No outbox sweep: the shared test database holds other tests' PENDING signals.
-    this.gateway = createGateway({ db: this.db, redis: this.conns[0]!, producer: this.signalsProducer, logger: quiet, queuePrefix: this.prefix, outboxSweep: false });
+    this.gateway = createGateway({ db: this.db, redis: this.conns[0]!, producer: this.signalsProducer, logger: quiet, queuePrefix: this.prefix, outboxSweep: false, adminToken: opts.adminToken });
   }
   private readonly processors: { p: SignalProcessor; close: () => Promise<void> }[] = [];
   url = '';

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT } from './procs';
+
+export type Mode = 'full' | 'quick' | 'tiny';
+
+/** What one run measures. `full` is the published table; `quick` takes under a minute. */
+export interface BenchPlan {
+  mode: Mode;
+  out: string;
+  ingest: { connections: number; warmupS: number; durationS: number };
+  processor: { replicas: number[]; accounts: number; perAccount: number };
+  e2e: { rates: number[]; durationS: number; accounts: number };
+}
+
+const PLANS: Record<Mode, Omit<BenchPlan, 'mode' | 'out'>> = {
+  full: {
+    ingest: { connections: 32, warmupS: 3, durationS: 10 },
+    processor: { replicas: [1, 2], accounts: 50, perAccount: 60 },
+    e2e: { rates: [100, 250, 500], durationS: 10, accounts: 100 },
+  },
+  quick: {
+    ingest: { connections: 32, warmupS: 1, durationS: 3 },
+    processor: { replicas: [1], accounts: 20, perAccount: 30 },
+    e2e: { rates: [100], durationS: 4, accounts: 20 },
+  },
+  // For the test that proves the report is produced: seconds, not figures.
+  tiny: {
+    ingest: { connections: 4, warmupS: 0, durationS: 1 },
+    processor: { replicas: [1], accounts: 3, perAccount: 6 },
+    e2e: { rates: [20], durationS: 2, accounts: 3 },
+  },
+};
+
+export const USAGE = 'usage: npm run bench [-- --quick | --tiny] [--out FILE]   (default: the full run, written to bench/results.json; --quick to bench/results.quick.json)';
+
+export function planFrom(argv: string[]): BenchPlan {
+  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, tiny: { type: 'boolean' }, out: { type: 'string' } } });
+  if (values.quick && values.tiny) throw new Error(`--quick and --tiny exclude each other\n${USAGE}`);
+  const mode: Mode = values.tiny ? 'tiny' : values.quick ? 'quick' : 'full';
+  // Only a full run replaces the published results; the others default to an ignored file.
+  const file = mode === 'full' ? 'results.json' : `results.${mode}.json`;
+  return { mode, out: path.resolve(values.out ?? path.join(ROOT, 'bench', file)), ...PLANS[mode] };
+}
