@@ -7,6 +7,7 @@ import type { Logger } from '@utm/logger';
 import type { Producer } from '@utm/queue';
 import { Authenticator } from './auth/api-key-auth';
 import { RateLimiter } from './auth/rate-limiter';
+import { trackSockets } from './http/drain';
 import { errorHandler, notFound } from './http/errors';
 import { requestId } from './http/request-id';
 import { createMetrics, type GatewayMetrics } from './metrics';
@@ -15,9 +16,13 @@ import { pendingSignals } from './outbox/pending-signals';
 import { AuthRepository } from './repositories/auth-repository';
 import { ReadRepository } from './repositories/read-repository';
 import { SignalWriter } from './repositories/signal-writer';
+import { accountsRouter } from './routes/accounts';
+import { consoleRouter, resolveConsoleDir } from './routes/console';
 import { registerHealth } from './routes/health';
 import { INGEST_PATH, ingestHandler } from './routes/ingest';
 import { readRouter } from './routes/reads';
+import { streamRouter } from './routes/stream';
+import { SignalFeed, type FeedOptions } from './stream/signal-feed';
 
 export interface GatewayDeps {
   db: Db;
@@ -37,6 +42,10 @@ export interface GatewayDeps {
   trustProxy?: boolean;
   /** Process metrics (event loop, memory) are registered once per process, not per app. */
   defaultMetrics?: boolean;
+  /** The built web console (default: @utm/web-console's dist, when built); null: none. */
+  consoleDir?: string | null;
+  /** GET /api/v1/signals/stream timings (tests shorten them). */
+  stream?: FeedOptions;
 }
 
 export interface Gateway {
@@ -44,6 +53,8 @@ export interface Gateway {
   sweeper: OutboxSweeper<SignalJob>;
   metrics: GatewayMetrics;
   authenticator: Authenticator;
+  /** The signal stream's feed (open streams, for tests and shutdown). */
+  feed: SignalFeed;
   /** Starts the outbox sweeper and the revocation subscription, then listens. */
   listen(port: number, host?: string): Promise<Server>;
   /** Stops intake (readiness fails, new connections refused), drains, stops the sweeper. */
@@ -67,6 +78,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     intervalMs: deps.outboxIntervalMs ?? 1000,
     onSwept: (n) => metrics.outboxSwept.inc(n),
   });
+  const feed = new SignalFeed(deps.db.pool, deps.logger, deps.stream);
+  const consoleDir = deps.consoleDir === undefined ? resolveConsoleDir() : deps.consoleDir;
+  if (!consoleDir) log.warn('the web console is not built: /app/ answers 503 (run npm run build)');
   let shuttingDown = false;
 
   const app = express();
@@ -77,11 +91,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // The webhook first: it is most of the traffic.
   app.post(INGEST_PATH, ingestHandler({ authenticator, rateLimiter, writer, metrics }));
   registerHealth(app, { db: deps.db, redis: deps.redis, registry: metrics.registry, isShuttingDown: () => shuttingDown });
+  app.use(consoleRouter({ dir: consoleDir }));
+  // Before the read routes: /signals/stream is not a signal id, and these have their own auth.
+  app.use(streamRouter({ authenticator, feed }));
+  app.use(accountsRouter({ authenticator, db: deps.db, logger: deps.logger }));
   app.use(readRouter({ authenticator, reads: new ReadRepository(deps.db) }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
 
   let server: Server | undefined;
+  let idle: { closeIdle(): void } | undefined;
   let unsubscribe: (() => Promise<void>) | undefined;
 
   return {
@@ -89,11 +108,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     sweeper,
     metrics,
     authenticator,
+    feed,
     async listen(port, host) {
       if (deps.subscriber) unsubscribe = await authenticator.subscribe(deps.subscriber, deps.queuePrefix, deps.logger);
       if (deps.outboxSweep ?? true) sweeper.start();
       const s = host === undefined ? app.listen(port) : app.listen(port, host);
       server = s;
+      idle = trackSockets(s);
       await new Promise<void>((resolve, reject) => {
         s.once('listening', resolve);
         s.once('error', reject);
@@ -103,11 +124,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     async close() {
       shuttingDown = true;
+      await feed.close(); // open event streams would otherwise hold the server open
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeIdleConnections();
+          // Sockets go idle as their last response finishes (an ended event stream's a moment
+          // after close() was called): close them as they do, not after a keep-alive timeout.
+          const closeIdle = () => idle?.closeIdle();
+          const timer = setInterval(closeIdle, 100);
+          s.close(() => {
+            clearInterval(timer);
+            resolve();
+          });
+          closeIdle();
         });
       }
       await sweeper.stop();

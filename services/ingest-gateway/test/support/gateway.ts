@@ -7,6 +7,7 @@ import { createCaptureLogger, createLogger, type Logger } from '@utm/logger';
 import { createRedis, Producer, waitForRedis } from '@utm/queue';
 import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix, type Fixture, type FixtureOptions } from '@utm/testkit';
 import { createGateway, type Gateway } from '../../src/app';
+import type { FeedOptions } from '../../src/stream/signal-feed';
 
 export interface TestGatewayOptions {
   prefix?: string;
@@ -24,6 +25,10 @@ export interface TestGatewayOptions {
   captureLogs?: boolean;
   /** Share the database handle of another test gateway. */
   db?: Db;
+  /** The web console's dist (default: none, so tests do not depend on a console build). */
+  consoleDir?: string | null;
+  /** Timings of GET /api/v1/signals/stream. */
+  stream?: FeedOptions;
 }
 
 export interface TestGateway {
@@ -62,6 +67,8 @@ export async function startGateway(opts: TestGatewayOptions = {}): Promise<TestG
     outboxIntervalMs: opts.outboxIntervalMs ?? 200,
     outboxGraceMs: opts.outboxGraceMs,
     outboxSweep: opts.outboxGraceMs !== undefined,
+    consoleDir: opts.consoleDir ?? null,
+    stream: opts.stream,
   });
   // A fresh fail-fast connection refuses commands until it is up: wait, unless a test
   // deliberately points it at a dead port.
