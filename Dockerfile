@@ -9,13 +9,14 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY . .
-RUN npm ci --loglevel=error && npm run build
+RUN npm ci --loglevel=error && npm run build \
+ && test -f services/web-console/dist/index.html  # the console the gateway serves under /app/
 
 # The runtime tree under /runtime: every workspace's manifest (npm ci checks the lock against
 # all of them), the production dependencies of the runtime workspaces only (omitting optional
 # and peer dependencies keeps Prisma's CLI, TypeScript and the embedded Postgres of `npm start`
 # out), then their dist/ and the migrations. Every @utm package a program imports is listed.
-ARG RUNTIME_WORKSPACES="packages/config packages/contracts packages/db packages/logger packages/ops packages/queue packages/security packages/trading packages/cli services/ingest-gateway services/signal-processor services/broker-executor"
+ARG RUNTIME_WORKSPACES="packages/config packages/contracts packages/db packages/logger packages/ops packages/queue packages/security packages/trading packages/cli services/web-console services/ingest-gateway services/signal-processor services/broker-executor"
 RUN set -eu; \
     mkdir -p /runtime; \
     cp package.json package-lock.json .npmrc /runtime/; \

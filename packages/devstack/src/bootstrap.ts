@@ -137,6 +137,9 @@ export function banner(c: Credentials, gatewayUrl: string, savedIn: string, read
     'Read it back (replace <signalId> with the signalId from the answer above):',
     `  curl -sS ${gatewayUrl}/api/v1/signals/<signalId> ${key}`,
     '',
+    'Or watch it in the web console (sign in by pasting the apiKey above):',
+    `  ${gatewayUrl}/app/`,
+    '',
     ...(readme ? [`More in ${readme}`, ''] : []),
   ];
 }

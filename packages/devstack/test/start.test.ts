@@ -99,6 +99,7 @@ it('runs every built service, bootstraps once, prints a curl and stops the servi
   expect(text).toContain(`curl -sS -X POST http://localhost:${port}/api/v1/signals/ingest -H 'Content-Type: application/json' -H 'X-API-Key: ${creds?.apiKey}'`);
   expect(text).toContain(`"accountId":"${creds?.accountId}"`);
   expect(text).toContain(`http://localhost:${port}/api/v1/signals/<signalId>`);
+  expect(text).toContain(`  http://localhost:${port}/app/\n`);
 
   const key = path.join(dir, 'data', 'encryption.key');
   const saved = path.join(dir, 'data', 'bootstrap.json');

@@ -18,10 +18,14 @@ import { AuthRepository } from './repositories/auth-repository';
 import { ReadRepository } from './repositories/read-repository';
 import { SignalWriter } from './repositories/signal-writer';
 import { adminQueues } from './routes/admin-queues';
+import { accountsRouter } from './routes/accounts';
+import { consoleRouter, resolveConsoleDir } from './routes/console';
 import { registerHealth } from './routes/health';
 import { INGEST_PATH, ingestHandler } from './routes/ingest';
 import { registerOpenApi } from './routes/openapi';
 import { readRouter } from './routes/reads';
+import { streamRouter } from './routes/stream';
+import { SignalFeed, type FeedOptions } from './stream/signal-feed';
 
 export interface GatewayDeps {
   db: Db;
@@ -45,6 +49,10 @@ export interface GatewayDeps {
   adminToken?: string;
   /** The board's Redis connection (fail-fast); default `redis`. */
   adminRedis?: Redis;
+  /** The built web console (default: @utm/web-console's dist, when built); null: none. */
+  consoleDir?: string | null;
+  /** GET /api/v1/signals/stream timings (tests shorten them). */
+  stream?: FeedOptions;
 }
 
 export interface Gateway {
@@ -52,6 +60,8 @@ export interface Gateway {
   sweeper: OutboxSweeper<SignalJob>;
   metrics: GatewayMetrics;
   authenticator: Authenticator;
+  /** The signal stream's feed (open streams, for tests and shutdown). */
+  feed: SignalFeed;
   /** Starts the outbox sweeper and the revocation subscription, then listens. */
   listen(port: number, host?: string): Promise<Server>;
   /**
@@ -82,6 +92,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (req.path === INGEST_PATH) metrics.signalsReceived.inc({ outcome: 'SERVICE_UNAVAILABLE' });
   });
   const queues = watchQueues(metrics.registry, deps.redis, deps.queuePrefix, log);
+  const feed = new SignalFeed(deps.db.pool, deps.logger, deps.stream);
+  const consoleDir = deps.consoleDir === undefined ? resolveConsoleDir() : deps.consoleDir;
+  if (!consoleDir) log.warn('the web console is not built: /app/ answers 503 (run npm run build)');
 
   const app = express();
   app.disable('x-powered-by');
@@ -95,6 +108,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   registerOpenApi(app);
   const admin = adminQueues({ token: deps.adminToken, connection: deps.adminRedis ?? deps.redis, queuePrefix: deps.queuePrefix, logger: deps.logger });
   admin.mount(app);
+  app.use(consoleRouter({ dir: consoleDir }));
+  // Before the read routes: /signals/stream is not a signal id, and these have their own auth.
+  app.use(streamRouter({ authenticator, feed }));
+  app.use(accountsRouter({ authenticator, db: deps.db, logger: deps.logger }));
   app.use(readRouter({ authenticator, reads: new ReadRepository(deps.db) }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
@@ -107,6 +124,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     sweeper,
     metrics,
     authenticator,
+    feed,
     async listen(port, host) {
       if (deps.subscriber) unsubscribe = await authenticator.subscribe(deps.subscriber, deps.queuePrefix, deps.logger);
       if (deps.outboxSweep ?? true) sweeper.start();
@@ -120,6 +138,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return s;
     },
     async close(opts = {}) {
+      await feed.close(); // open event streams would otherwise hold the server open
       // The listener stays open while draining, so that new requests get a 503, not a refusal.
       const unfinished = await drain.drain(opts.drainTimeoutMs ?? 10000);
       if (server) {

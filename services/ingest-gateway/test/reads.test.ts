@@ -104,9 +104,11 @@ describe('reading back', () => {
       // 10000.50 + 10 × 110.25 (quote) − 5 × 20.5 (no quote: entry price)
       equity: '11000.5',
       positions: [
-        { symbol: sym, quantity: '10', avgPrice: '100' },
-        { symbol: `${sym}S`, quantity: '-5', avgPrice: '20.5' },
+        { symbol: sym, quantity: '10', avgPrice: '100', markPrice: '110.25', exitOrders: [] },
+        { symbol: `${sym}S`, quantity: '-5', avgPrice: '20.5', markPrice: null, exitOrders: [] },
       ],
+      openOrders: [],
+      recentFills: [],
     });
     const other = await gw.fixture();
     expect((await gw.get(`/api/v1/accounts/${f.accountId}`, other.apiKey)).status).toBe(404);

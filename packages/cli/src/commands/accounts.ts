@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { MODES, type ModeValue } from '@utm/contracts';
-import type { Tx } from '@utm/db';
+import { setTradingState, TRADING_STATE_CHANGES, type Tx } from '@utm/db';
 import { encryptSecret, type AlpacaCredentials } from '@utm/security';
 import { CliError, invalid } from '../errors';
 import { act, type Ctx } from '../context';
@@ -62,10 +62,11 @@ function alpacaCredentials(ctx: Ctx, opts: CreateOpts, broker: BrokerValue): New
   return (accountId) => new Uint8Array(encryptSecret(key, plaintext, accountId));
 }
 
+// The same change as POST /api/v1/accounts/:id/{halt,resume,reduce-only} (setTradingState).
 const STATES = [
-  { command: 'halt', state: 'HALTED', what: 'refuse every new signal' },
-  { command: 'resume', state: 'ACTIVE', what: 'trade normally again' },
-  { command: 'reduce-only', state: 'REDUCE_ONLY', what: 'accept only signals that reduce positions' },
+  { command: 'halt', state: TRADING_STATE_CHANGES.halt, what: 'refuse every new signal' },
+  { command: 'resume', state: TRADING_STATE_CHANGES.resume, what: 'trade normally again' },
+  { command: 'reduce-only', state: TRADING_STATE_CHANGES['reduce-only'], what: 'accept only signals that reduce positions' },
 ] as const;
 
 export function registerAccountCommands(program: Command, ctx: Ctx): void {
@@ -102,8 +103,8 @@ export function registerAccountCommands(program: Command, ctx: Ctx): void {
       .action(
         act(ctx, async (opts: { account: string }) => {
           const accountId = uuidFlag('--account', opts.account);
-          const { count } = await ctx.prisma().account.updateMany({ where: { id: accountId }, data: { tradingState: s.state } });
-          if (!count) throw new CliError('ACCOUNT_NOT_FOUND', `account ${accountId} not found`);
+          const changed = await setTradingState(ctx.prisma(), accountId, s.state);
+          if (!changed) throw new CliError('ACCOUNT_NOT_FOUND', `account ${accountId} not found`);
           return { json: { accountId, tradingState: s.state }, human: `account ${accountId} is now ${s.state}` };
         }),
       );

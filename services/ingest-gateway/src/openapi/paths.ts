@@ -184,7 +184,34 @@ const adminBoard: Schema = {
  * they are merged, with `errors([...])` for their codes; test/openapi.test.ts fails while an
  * app route is missing from the document.
  */
-const consolePaths: Record<string, Schema> = {};
+const anyJson = (description: string): Schema => ({ description, headers: withRequestId, content: { 'application/json': { schema: { type: 'object' } } } });
+const accountParam = param('accountId', 'path', { type: 'string' }, 'Another user\'s account is 404, like an unknown one');
+const tradingState = (name: string, summary: string): Schema => ({
+  post: { operationId: name, summary, security: API_KEY, parameters: [accountParam], responses: { '200': anyJson('The account, in its new trading state'), ...errors([...READ_ERRORS, 'ACCOUNT_NOT_FOUND']) } },
+});
+const html = (operationId: string, summary: string): Schema => ({
+  get: { operationId, summary, security: [], responses: { '200': { description: 'The web console (HTML)', content: { 'text/html': { schema: { type: 'string' } } } } } },
+});
+
+const consolePaths: Record<string, Schema> = {
+  '/api/v1/accounts': {
+    get: { operationId: 'listAccounts', summary: "The key's user's accounts: cash, equity, trading state", security: API_KEY, responses: { '200': anyJson('{accounts: [...]}'), ...errors(READ_ERRORS) } },
+  },
+  '/api/v1/accounts/{accountId}/halt': tradingState('haltAccount', 'Halt: no signal is acted on until resumed'),
+  '/api/v1/accounts/{accountId}/reduce-only': tradingState('reduceOnlyAccount', 'Reduce only: only closes are acted on'),
+  '/api/v1/accounts/{accountId}/resume': tradingState('resumeAccount', 'Resume normal trading'),
+  '/api/v1/signals/stream': {
+    get: {
+      operationId: 'streamSignals',
+      summary: "Server-sent events: the user's signals as their events happen; resumable with Last-Event-ID (or ?lastEventId=)",
+      security: API_KEY,
+      parameters: [{ name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' }, description: 'Resume after this event id' }],
+      responses: { '200': { description: 'text/event-stream; heartbeat comments', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors(READ_ERRORS) },
+    },
+  },
+  '/': { get: { operationId: 'root', summary: 'Redirects to the web console at /app/', security: [], responses: { '302': { description: 'To /app/' } } } },
+  '/app/': html('webConsole', 'The web console (client routes under /app/ answer the same page)'),
+};
 
 export function paths(): Record<string, Schema> {
   return {

@@ -15,28 +15,18 @@ export class ReadRepository {
     });
   }
 
-  signals(userId: string, filter: { accountId?: string | undefined; status?: SignalStatus | undefined }, p: PageQuery) {
+  signals(userId: string, filter: { accountId?: string | undefined; status?: SignalStatus | undefined; symbol?: string | undefined }, p: PageQuery) {
     return this.db.prisma.signal.findMany({
       where: {
         userId,
         ...(filter.accountId ? { accountId: filter.accountId } : {}),
         ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.symbol ? { symbol: filter.symbol } : {}),
         ...(p.before !== null ? { seq: { lt: p.before } } : {}),
       },
       orderBy: { seq: 'desc' },
       take: p.limit + 1,
     });
-  }
-
-  account(userId: string, accountId: string) {
-    return this.db.prisma.account.findFirst({
-      where: { id: accountId, userId },
-      select: { id: true, name: true, mode: true, broker: true, cash: true, tradingState: true, positions: { orderBy: { symbol: 'asc' } } },
-    });
-  }
-
-  quotes(symbols: string[]) {
-    return symbols.length ? this.db.prisma.quote.findMany({ where: { symbol: { in: symbols } } }) : Promise.resolve([]);
   }
 
   orders(accountId: string, status: OrderStatus | undefined, p: PageQuery) {

@@ -7,6 +7,7 @@ import { createCaptureLogger, createLogger, type Logger } from '@utm/logger';
 import { createRedis, Producer, waitForRedis } from '@utm/queue';
 import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix, type Fixture, type FixtureOptions } from '@utm/testkit';
 import { createGateway, type Gateway } from '../../src/app';
+import type { FeedOptions } from '../../src/stream/signal-feed';
 
 export interface TestGatewayOptions {
   prefix?: string;
@@ -26,6 +27,10 @@ export interface TestGatewayOptions {
   db?: Db;
   /** ADMIN_TOKEN: turns the queue board on. */
   adminToken?: string;
+  /** The web console's dist (default: none, so tests do not depend on a console build). */
+  consoleDir?: string | null;
+  /** Timings of GET /api/v1/signals/stream. */
+  stream?: FeedOptions;
 }
 
 export interface TestGateway {
@@ -65,6 +70,8 @@ export async function startGateway(opts: TestGatewayOptions = {}): Promise<TestG
     outboxGraceMs: opts.outboxGraceMs,
     outboxSweep: opts.outboxGraceMs !== undefined,
     adminToken: opts.adminToken,
+    consoleDir: opts.consoleDir ?? null,
+    stream: opts.stream,
   });
   // A fresh fail-fast connection refuses commands until it is up: wait, unless a test
   // deliberately points it at a dead port.

@@ -1,0 +1,62 @@
+import { dec, orderView, positionView, type OrderRow, type OrderView } from '@utm/contracts';
+import type { Decimal } from '@utm/db';
+import { EXIT_ROLES, type RecentFill } from '../repositories/account-repository';
+import { equityOf } from './equity';
+
+/**
+ * The JSON of the Accounts endpoints. GET /api/v1/accounts/:id keeps SPEC's fields
+ * (accountId, name, mode, broker, cash, equity, positions [{symbol, quantity, avgPrice}]) and
+ * adds tradingState, each position's mark price and live exit orders, open orders, recent fills.
+ */
+export interface AccountRow {
+  id: string;
+  name: string;
+  mode: string;
+  broker: string;
+  cash: Decimal;
+  tradingState: string;
+  positions: { symbol: string; quantity: Decimal; avgPrice: Decimal }[];
+}
+
+export type Marks = Map<string, Decimal>;
+
+export function accountSummaryView(a: AccountRow, marks: Marks) {
+  const equity = equityOf(
+    a.cash,
+    a.positions.map((p) => ({ quantity: p.quantity, avgPrice: p.avgPrice, mark: marks.get(p.symbol) ?? null })),
+  );
+  return { accountId: a.id, name: a.name, mode: a.mode, broker: a.broker, cash: dec(a.cash), equity: dec(equity), tradingState: a.tradingState };
+}
+
+/** An exit leg protects its position while it can still fill and no cancel was asked for. */
+function isLiveExit(o: OrderRow & { cancelRequestedAt: Date | null }): boolean {
+  return (EXIT_ROLES as readonly string[]).includes(o.role) && o.cancelRequestedAt === null;
+}
+
+export function accountDetailView(a: AccountRow, marks: Marks, openOrders: (OrderRow & { cancelRequestedAt: Date | null })[], fills: RecentFill[]) {
+  const exits = new Map<string, OrderView[]>();
+  // Oldest first within a position: the stop placed with the entry before later ones.
+  for (const o of [...openOrders].reverse()) {
+    if (!isLiveExit(o)) continue;
+    exits.set(o.symbol, [...(exits.get(o.symbol) ?? []), orderView(o)]);
+  }
+  return {
+    ...accountSummaryView(a, marks),
+    positions: a.positions.map((p) => ({
+      ...positionView(p),
+      markPrice: dec(marks.get(p.symbol) ?? null),
+      exitOrders: exits.get(p.symbol) ?? [],
+    })),
+    openOrders: openOrders.map((o) => orderView(o)),
+    recentFills: fills.map((f) => ({
+      orderId: f.order.id,
+      signalId: f.order.signalId,
+      symbol: f.order.symbol,
+      side: f.order.side,
+      role: f.order.role,
+      quantity: dec(f.quantity),
+      price: dec(f.price),
+      at: f.at.toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Why a signal ended REJECTED or FAILED, in plain words, by error code (see
+ * @utm/contracts ERROR_CODES; test/unit/reasons.test.ts checks that every code that can end
+ * a signal has words here). The API's own message, with its numbers, is shown beside them.
+ */
+export const PLAIN_REASONS: Record<string, string> = {
+  NO_POSITION: 'There was no position to close: the account holds nothing on that side of this symbol.',
+  POSITION_CONFLICT: 'The account holds the opposite position. Use reverseToLong or reverseToShort to flip it.',
+  NO_PRICE: 'No market price was known to size the order. Send a reference price ("price") or set a quote.',
+  ZERO_QUANTITY: 'The requested size came to zero units after rounding.',
+  INSUFFICIENT_BUYING_POWER: 'The account does not have enough buying power (cash) for this order.',
+  MAX_ORDER_NOTIONAL: "The order's value is above the account's limit per order.",
+  MAX_POSITION: "The resulting position would be larger than the account's position limit.",
+  SYMBOL_NOT_ALLOWED: 'This symbol is not on the list of symbols the account may trade.',
+  ACCOUNT_HALTED: 'The account is halted: no signal is acted on until it is resumed.',
+  REDUCE_ONLY: 'The account is in reduce-only mode: only signals that make a position smaller are accepted.',
+  INVALID_EXIT_RULE: 'A stop loss, take profit or trailing stop could not be priced sensibly from the fill.',
+  BROKER_ERROR: 'The broker refused the order.',
+  BROKER_UNAVAILABLE: 'The broker could not be reached, and retrying did not help.',
+  RETRIES_EXHAUSTED: 'Processing failed repeatedly and was given up. It can be re-driven with `utm signal retry`.',
+  ORDER_CANCELLED: 'The order was cancelled before it filled.',
+  ORDER_EXPIRED: 'The order expired before it filled (for example a DAY order at the session close).',
+  SERVICE_UNAVAILABLE: 'A service the platform depends on was unavailable.',
+  INTERNAL_ERROR: 'An unexpected internal error stopped the signal.',
+  VALIDATION_ERROR: 'The signal was not valid.',
+  ACCOUNT_NOT_FOUND: 'The account does not exist.',
+  MODE_MISMATCH: "The signal's mode (PAPER/LIVE) does not match the account's.",
+};
+
+export function plainReason(code: string): string {
+  return PLAIN_REASONS[code] ?? 'The platform refused or could not complete this signal.';
+}
