@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOBS } from '@utm/contracts';
 import { createDb, type Db } from '@utm/db';
-import { createFixture, type Fixture } from '@utm/testkit';
+import { createFixture, type Fixture, uniqueSymbol } from '@utm/testkit';
 import { freePort, startProcess, until, waitReady, type Proc } from './procs';
 import { quantile } from './stats';
 
@@ -166,7 +166,7 @@ async function baseline(fixtures: Fixture[], symbol: string, opts: Opts): Promis
 export async function benchEndToEnd(opts: Opts): Promise<E2ePair> {
   const db = createDb({ url: opts.databaseUrl, poolMax: 4 });
   try {
-    const symbol = `E${randomUUID().slice(0, 6).toUpperCase().replace(/[^A-Z]/g, 'X')}`;
+    const symbol = uniqueSymbol('E');
     await db.prisma.quote.create({ data: { symbol, price: '10' } });
     const fixtures: Fixture[] = [];
     for (let i = 0; i < opts.accounts; i++) fixtures.push(await createFixture(db.prisma, { cash: '1000000000', rateLimit: 1_000_000_000 }));

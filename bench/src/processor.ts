@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOBS } from '@utm/contracts';
 import { createDb, type Db } from '@utm/db';
-import { createFixture } from '@utm/testkit';
+import { createFixture, uniqueSymbol } from '@utm/testkit';
 import { freePort, startProcess, until, type Proc } from './procs';
 import { drainStats, type DrainStats } from './stats';
 
@@ -85,7 +85,7 @@ export async function benchProcessor(opts: RunOpts): Promise<ProcessorRun> {
   const ordersQueue = new Queue(JOBS.orders.queue, { connection: redis, prefix });
   const baselineQueue = new Queue(JOBS.signals.queue, { connection: redis, prefix: basePrefix });
   try {
-    const symbol = `B${randomUUID().slice(0, 6).toUpperCase().replace(/[^A-Z]/g, 'X')}`;
+    const symbol = uniqueSymbol('B');
     await db.prisma.quote.create({ data: { symbol, price: '10' } });
     const accounts = [];
     for (let i = 0; i < opts.accounts; i++) accounts.push(await createFixture(db.prisma, { cash: '100000000' }));

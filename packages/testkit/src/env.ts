@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 /**
  * Where tests find their stores. `npm test` sets DATABASE_URL and REDIS_URL (after starting
@@ -17,4 +17,12 @@ export function testRedisUrl(): string {
 /** A queue/key prefix of its own for each test, so tests run in any order and in parallel. */
 export function uniquePrefix(label = 'test'): string {
   return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * A ticker of the test's own (quotes and positions are keyed by symbol, shared by every test
+ * on the database): `prefix` + 8 random uppercase letters, 26^8 possibilities.
+ */
+export function uniqueSymbol(prefix = 'T'): string {
+  return prefix + Array.from(randomBytes(8), (b) => String.fromCharCode(65 + (b % 26))).join('');
 }

@@ -1,4 +1,4 @@
-export { testDatabaseUrl, testRedisUrl, uniquePrefix } from './env';
+export { testDatabaseUrl, testRedisUrl, uniquePrefix, uniqueSymbol } from './env';
 export { createFixture, createApiKey, type Fixture, type FixtureOptions } from './fixtures';
 export { isolatedDatabase, type IsolatedDatabase } from './databases';
 export { postSignal } from './http';

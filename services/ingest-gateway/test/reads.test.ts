@@ -1,3 +1,4 @@
+import { uniqueSymbol } from '@utm/testkit';
 import { randomUUID } from 'node:crypto';
 import { json, signalBody, startGateway, type TestGateway } from './support/gateway';
 
@@ -88,7 +89,7 @@ describe('reading back', () => {
 
   it('GET /accounts/:id returns cash, equity marked to the latest quote, and positions (short negative)', async () => {
     const f = await gw.fixture({ cash: '10000.50' });
-    const sym = `T${randomUUID().slice(0, 6).toUpperCase().replace(/[^A-Z]/g, 'X')}`;
+    const sym = uniqueSymbol('T');
     await gw.db.prisma.position.createMany({
       data: [
         { accountId: f.accountId, symbol: sym, quantity: '10', avgPrice: '100' },

@@ -1,3 +1,4 @@
+import { uniqueSymbol } from '@utm/testkit';
 import type { IngestRequest } from '@utm/contracts';
 import { Stack } from '../support/stack';
 
@@ -29,7 +30,7 @@ describe('every action and quantity type, gateway → FILLED', () => {
 
   it.each(cases)('%s', async (_name, before, body, expected) => {
     const f = await s.fixture({ cash: '100000' });
-    const symbol = `S${Math.random().toString(36).slice(2, 8).toUpperCase().replace(/[^A-Z]/g, 'X')}`;
+    const symbol = uniqueSymbol('S');
     await s.quote(symbol, '100');
     for (const b of before) await s.until(await s.send(f, { symbol, ...b }), ['FILLED']);
     const id = await s.send(f, { symbol, ...body });
