@@ -214,7 +214,10 @@ export class BrokerVenue implements Venue {
       order = (await recordFill(c, order, { id: `${b.brokerOrderId}:${b.filledQuantity.toFixed()}`, quantity: delta, price, at: new Date() })) ?? order;
       work.push(...(await this.afterFill(c, order)));
     }
-    const status = b.status === 'PARTIALLY_FILLED' && order.status === 'FILLED' ? 'FILLED' : b.status;
+    // A report of the order still working that arrives after we ended it (a stream event or a
+    // poll older than the cancel) is stale: an ended order never goes back to working.
+    const stale = ENDED.has(order.status) && !ENDED.has(b.status);
+    const status = stale || (b.status === 'PARTIALLY_FILLED' && order.status === 'FILLED') ? order.status : b.status;
     if (status !== order.status || order.brokerOrderId !== b.brokerOrderId) {
       const ended = status === 'CANCELLED' || status === 'EXPIRED' || status === 'REJECTED';
       await updateOrder(
@@ -236,6 +239,8 @@ export class BrokerVenue implements Venue {
     }
   }
 }
+
+const ENDED = new Set<string>(['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED']);
 
 /** A take-profit order with its stop loss carried: one native OCO request. */
 function withLegs(req: BrokerOrderRequest, carried: ExecOrder[]): BrokerOrderRequest {

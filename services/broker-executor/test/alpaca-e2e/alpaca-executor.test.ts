@@ -2,6 +2,7 @@ import { JOBS } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import { AlpacaBroker, AlpacaUpdates } from '../../src/brokers/alpaca';
 import type { ExecAccount } from '../../src/repositories/accounts';
+import type { BrokerVenue } from '../../src/worker/broker-venue';
 import type { BrokerConnection } from '../../src/worker/create-executor';
 import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
 import { Stack } from '../support/stack';
@@ -199,6 +200,11 @@ describe('broker-executor with an Alpaca account', () => {
     await s.ordersQueue.add(JOBS.orders.name, { orderId: order?.id ?? '', accountId: f.accountId, signalId: id }, { jobId: `cancel-${order?.id ?? ''}`, attempts: 5, backoff: { type: 'fixed', delay: 60_000 } });
     const ended = await s.until(id, ['CANCELLED']);
     expect(ended.orders[0]).toMatchObject({ status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'alpaca has no such order: nothing to cancel there, it ends here' });
+    // A report from before (the order still working) arriving late does not reopen it.
+    const venue = (await s.executor.venueFor(f.accountId)) as BrokerVenue;
+    await venue.apply(order?.id ?? '', { brokerOrderId: order?.brokerOrderId ?? '', clientOrderId: order?.id ?? '', status: 'ACCEPTED', filledQuantity: new Decimal(0), avgFillPrice: null, legs: [], reason: null }, null);
+    expect((await s.signal(id)).orders[0]?.status).toBe('CANCELLED');
+    expect((await s.signal(id)).status).toBe('CANCELLED');
   });
 
   it('reconciliation corrects drift the stream missed, and records it', async () => {
