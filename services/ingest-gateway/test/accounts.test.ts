@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '@utm/db';
+import { uniqueSymbol } from '@utm/testkit';
 import { json, signalBody, startGateway, type TestGateway } from './support/gateway';
 
 /** The console's Accounts endpoints: the user's accounts, the detail, the trading-state changes. */
@@ -10,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 
 /** A symbol of this test's own: quotes are one shared table. */
-const symbol = () => `Q${randomUUID().replace(/[^a-f]/g, '').slice(0, 8).toUpperCase()}`;
+const symbol = () => uniqueSymbol('Q');
 
 async function signalOf(apiKey: string, accountId: string): Promise<string> {
   const res = await gw.post('/api/v1/signals/ingest', signalBody(accountId), { 'x-api-key': apiKey });
@@ -92,6 +93,16 @@ it('POST halt / reduce-only / resume set the state for the owner and answer the 
     expect((await gw.db.prisma.account.findUniqueOrThrow({ where: { id: f.accountId } })).tradingState).toBe(state);
   }
   expect((await post('halt')).status).toBe(401);
+});
+
+it('a key of the other mode cannot change the trading state (422 MODE_MISMATCH, as for signals)', async () => {
+  const live = await gw.fixture({ mode: 'LIVE', keyMode: 'PAPER' });
+  const res = await gw.post(`/api/v1/accounts/${live.accountId}/resume`, '', { 'x-api-key': live.apiKey });
+  expect(res.status).toBe(422);
+  expect((await json(res)).error).toBe('MODE_MISMATCH');
+  await gw.db.prisma.account.update({ where: { id: live.accountId }, data: { tradingState: 'HALTED' } });
+  expect((await gw.post(`/api/v1/accounts/${live.accountId}/resume`, '', { 'x-api-key': live.apiKey })).status).toBe(422);
+  expect((await gw.db.prisma.account.findUniqueOrThrow({ where: { id: live.accountId } })).tradingState).toBe('HALTED');
 });
 
 it('another user’s account is 404 for the detail and every state change, and stays as it was', async () => {
