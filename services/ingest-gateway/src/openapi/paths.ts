@@ -187,10 +187,10 @@ const adminBoard: Schema = {
 const anyJson = (description: string): Schema => ({ description, headers: withRequestId, content: { 'application/json': { schema: { type: 'object' } } } });
 const accountParam = param('accountId', 'path', { type: 'string' }, 'Another user\'s account is 404, like an unknown one');
 const tradingState = (name: string, summary: string): Schema => ({
-  post: { operationId: name, summary, security: API_KEY, parameters: [accountParam], responses: { '200': anyJson('The account, in its new trading state'), ...errors([...READ_ERRORS, 'ACCOUNT_NOT_FOUND']) } },
+  post: { operationId: name, summary, security: API_KEY, parameters: [accountParam], responses: { '200': anyJson('The account, in its new trading state'), ...errors([...READ_ERRORS, 'ACCOUNT_NOT_FOUND', 'MODE_MISMATCH']) } },
 });
-const html = (operationId: string, summary: string): Schema => ({
-  get: { operationId, summary, security: [], responses: { '200': { description: 'The web console (HTML)', content: { 'text/html': { schema: { type: 'string' } } } } } },
+const html = (operationId: string, summary: string, parameters: Schema[]): Schema => ({
+  get: { operationId, summary, security: [], parameters, responses: { '200': { description: 'The web console (HTML)', content: { 'text/html': { schema: { type: 'string' } } } } } },
 });
 
 const consolePaths: Record<string, Schema> = {
@@ -210,7 +210,10 @@ const consolePaths: Record<string, Schema> = {
     },
   },
   '/': { get: { operationId: 'root', summary: 'Redirects to the web console at /app/', security: [], responses: { '302': { description: 'To /app/' } } } },
-  '/app/': html('webConsole', 'The web console (client routes under /app/ answer the same page)'),
+  '/app': { get: { operationId: 'webConsoleBase', summary: 'Redirects to /app/', security: [], responses: { '302': { description: 'To /app/' } } } },
+  '/app/{path}': html('webConsole', 'The web console: its assets, and index.html for every client route under /app/', [
+    { name: 'path', in: 'path', required: true, schema: { type: 'string' }, description: 'An asset or a client route' },
+  ]),
 };
 
 export function paths(): Record<string, Schema> {

@@ -97,7 +97,16 @@ const signal = object({ ...summaryProperties, orders: { type: 'array', items: re
 
 const cursor: Schema = { type: ['string', 'null'], description: 'Pass as ?cursor= for the next page; null on the last page' };
 
-const position = object({ symbol: string(), quantity: { ...decimal, description: 'Negative for a short position' }, avgPrice: decimal });
+const position = object(
+  {
+    symbol: string(),
+    quantity: { ...decimal, description: 'Negative for a short position' },
+    avgPrice: decimal,
+    markPrice: { type: ['string', 'null'], description: 'The latest quote (null: none yet)' },
+    exitOrders: { type: 'array', items: ref('Order'), description: 'Its live exit orders (empty: the position has no stop)' },
+  },
+  ['markPrice', 'exitOrders'],
+);
 
 const account = object({
   accountId: uuid,
@@ -108,7 +117,9 @@ const account = object({
   cash: decimal,
   equity: { ...decimal, description: 'Cash plus positions at the latest quote (at cost without one)' },
   positions: { type: 'array', items: ref('Position') },
-});
+  openOrders: { type: 'array', items: ref('Order'), description: 'Orders still working' },
+  recentFills: { type: 'array', items: { type: 'object' }, description: 'The latest fills, newest first' },
+}, ['openOrders', 'recentFills']);
 
 const upDown: Schema = { type: 'string', enum: ['up', 'down'] };
 

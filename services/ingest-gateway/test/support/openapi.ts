@@ -87,7 +87,7 @@ export function appRoutes(app: Express): string[] {
     for (const layer of stack) {
       if (layer.route) {
         for (const path of [layer.route.path].flat()) {
-          for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}')}`);
+          for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}').replace(/\{\*(\w+)\}/g, '{$1}')}`);
         }
       } else if (layer.handle.stack) {
         walk(layer.handle.stack);

@@ -6,7 +6,7 @@ import { mergeSignal } from '../../src/signal-list';
 
 describe('plain-words reasons', () => {
   // Answered synchronously by the HTTP API: they never end a stored signal.
-  const REQUEST_ONLY = ['INVALID_API_KEY', 'SIGNAL_NOT_FOUND', 'NOT_FOUND', 'IDEMPOTENCY_CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMIT_EXCEEDED'];
+  const REQUEST_ONLY = ['INVALID_API_KEY', 'SIGNAL_NOT_FOUND', 'NOT_FOUND', 'IDEMPOTENCY_CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMIT_EXCEEDED', 'INVALID_ADMIN_TOKEN', 'CROSS_SITE_REQUEST'];
 
   it('has words for every code that can end a signal REJECTED or FAILED', () => {
     const ending = (Object.keys(ERROR_CODES) as ErrorCode[]).filter((c) => ['REJECTED', 'FAILED'].includes(signalStatusOf(c)) && !REQUEST_ONLY.includes(c));
