@@ -13,8 +13,8 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
   const client = await pool.connect();
   let broken = false;
   try {
-    await client.query('BEGIN');
-    if (opts.lockTimeoutMs !== undefined) await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}`);
+    // One round trip: a simple query may hold several statements (no parameters here).
+    await client.query(opts.lockTimeoutMs === undefined ? 'BEGIN' : `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}`);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
