@@ -76,8 +76,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
 export interface WorkerConfig extends CommonConfig {
   /** Port of /healthz, /readyz and /metrics. */
   opsPort: number;
-  /** Jobs handled at once by this replica. */
+  /** Batches of jobs under way at once in this replica (each one transaction). */
   concurrency: number;
+  /** Jobs taken together into one batch at most. */
+  batchSize: number;
   /** How often rows whose job may be missing are re-enqueued, and after how long. */
   sweepIntervalMs: number;
   sweepGraceMs: number;
@@ -91,7 +93,8 @@ function worker(r: EnvReader, opsPortDefault: number): WorkerConfig {
   return {
     ...common(r, 10),
     opsPort: r.int('OPS_PORT', opsPortDefault, { min: 0, max: 65535 }),
-    concurrency: r.int('CONCURRENCY', 8, { min: 1, max: 256 }),
+    concurrency: r.int('CONCURRENCY', 2, { min: 1, max: 64 }),
+    batchSize: r.int('BATCH_SIZE', 32, { min: 1, max: 500 }),
     sweepIntervalMs: r.int('SWEEP_INTERVAL_MS', 1000, { min: 50, max: 60000 }),
     sweepGraceMs: r.int('SWEEP_GRACE_MS', 5000, { min: 0, max: 3600000 }),
     lockTimeoutMs: r.int('LOCK_TIMEOUT_MS', 10000, { min: 100, max: 600000 }),

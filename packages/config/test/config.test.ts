@@ -59,8 +59,9 @@ describe('cli config', () => {
 
 describe('processor config', () => {
   it('has worker defaults and bounds', () => {
-    expect(loadProcessorConfig(base)).toMatchObject({ opsPort: 3001, concurrency: 8, sweepIntervalMs: 1000, lockTimeoutMs: 10000 });
-    expect(() => loadProcessorConfig({ ...base, CONCURRENCY: '0' })).toThrow(/CONCURRENCY must be an integer from 1 to 256/);
+    expect(loadProcessorConfig(base)).toMatchObject({ opsPort: 3001, concurrency: 2, batchSize: 32, sweepIntervalMs: 1000, lockTimeoutMs: 10000 });
+    expect(() => loadProcessorConfig({ ...base, CONCURRENCY: '0' })).toThrow(/CONCURRENCY must be an integer from 1 to 64/);
+    expect(() => loadProcessorConfig({ ...base, BATCH_SIZE: '501' })).toThrow(/BATCH_SIZE must be an integer from 1 to 500/);
   });
 });
 
@@ -83,7 +84,7 @@ describe('variables each program reads (derived from its loader)', () => {
     const vars = configVariables();
     expect(vars['ingest-gateway']).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'LOG_LEVEL', 'DB_POOL_MAX', 'PORT', 'HOST', 'TRUST_PROXY']));
     expect(vars['ingest-gateway']).not.toContain('OPS_PORT');
-    expect(vars['signal-processor']).toEqual(expect.arrayContaining(['OPS_PORT', 'CONCURRENCY', 'SHUTDOWN_TIMEOUT_MS']));
+    expect(vars['signal-processor']).toEqual(expect.arrayContaining(['OPS_PORT', 'CONCURRENCY', 'BATCH_SIZE', 'SHUTDOWN_TIMEOUT_MS']));
     expect(vars['signal-processor']).not.toContain('UTM_ENCRYPTION_KEY');
     expect(vars['broker-executor']).toEqual(expect.arrayContaining(['OPS_PORT', 'UTM_ENCRYPTION_KEY', 'MARKET_CLOSE', 'ALPACA_LIVE_STREAM_URL']));
     expect(vars.migrate).toEqual(['DATABASE_URL']);

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     orders,
     logger,
     concurrency: cfg.concurrency,
+    batchSize: cfg.batchSize,
     lockTimeoutMs: cfg.lockTimeoutMs,
     sweepIntervalMs: cfg.sweepIntervalMs,
     sweepGraceMs: cfg.sweepGraceMs,
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     registry: processor.metrics.registry,
     checks: { postgres: () => db.pool.query('SELECT 1'), redis: () => producerConn.ping() },
     shutdownTimeoutMs: cfg.shutdownTimeoutMs,
-    details: { concurrency: cfg.concurrency },
+    details: { concurrency: cfg.concurrency, batchSize: cfg.batchSize },
     start: () => processor.start(),
     stop: async () => {
       await processor.close();

@@ -2,60 +2,96 @@ import { randomUUID } from 'node:crypto';
 import { createIngestValidator, withDefaults, type OrderJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
 import { applyToState, decide, snapshotsFor, type Decision } from '../domain';
-import { loadState, lockAccount } from './account-state-store';
-import { failSignal, writeDecision } from './decision-writer';
+import { loadStates, lockAccounts } from './account-state-store';
+import { failSignal, writeDecisions, type DecisionToWrite } from './decision-writer';
 
 const validateStored = createIngestValidator();
 
-/** Signals decided per transaction at most, so that a long backlog commits as it goes. */
+/** Signals of one account decided per transaction at most, so that a long backlog commits as it goes. */
 export const BATCH = 100;
 
+/** A job's ask: decide its account's pending signals up to (and including) this one. */
+export interface Target {
+  accountId: string;
+  signalId: string;
+}
+
 export interface ProcessResult {
-  /** Signals of the account decided in this transaction. */
+  /** Signals decided in this transaction (all accounts of the batch). */
   processed: number;
-  /** True when the target signal is decided (by this call or earlier). */
-  done: boolean;
+  /** Per target signal id: true when it is decided (by this call or earlier), or cannot be. */
+  done: Map<string, boolean>;
+  /** Accounts left out because another transaction held them (with skipLocked): their targets are not done. */
+  skipped: Set<string>;
   orderJobs: OrderJob[];
   outcomes: Decision['kind'][];
 }
 
 /**
- * Decides the account's PENDING signals in acceptance order (seq), up to BATCH of them, in
- * one transaction holding the account's row lock: whatever order jobs arrive in and however
- * many replicas run, an account's signals are applied one at a time and in order. A job
- * whose signal was already decided (a redelivery, or an earlier job that took it along)
- * changes nothing.
+ * Decides the PENDING signals of the targets' accounts in acceptance order (seq), up to BATCH
+ * per account, in one transaction holding every one of those accounts' row locks: whatever
+ * order jobs arrive in and however many replicas run, an account's signals are applied one
+ * at a time and in order. A target already decided (a redelivery, or an earlier job that
+ * took it along) changes nothing.
  */
-export async function processAccount(db: Db, accountId: string, signalId: string, lockTimeoutMs: number): Promise<ProcessResult> {
+export async function processAccounts(db: Db, targets: Target[], lockTimeoutMs: number, skipLocked = false): Promise<ProcessResult> {
   return withTransaction(
     db.pool,
     async (client) => {
-      const nothing: ProcessResult = { processed: 0, done: true, orderJobs: [], outcomes: [] };
-      const account = await lockAccount(client, accountId);
-      if (!account) return nothing;
-      const { target, pending, state } = await loadState(client, account, signalId, BATCH);
-      if (!target || target.accountId !== accountId || target.status !== 'PENDING') return nothing;
-
-      const orderJobs: OrderJob[] = [];
-      const outcomes: Decision['kind'][] = [];
-      for (const signal of pending) {
-        const parsed = validateStored(signal.request);
-        if (!parsed.ok) {
-          // Validated at ingest; only a hand-edited row gets here. Fail it, keep the order going.
-          await failSignal(client, signal.id, 'VALIDATION_ERROR', `stored request is invalid: ${parsed.details.map((d) => `${d.field} ${d.message}`).join('; ')}`);
-          continue;
+      const result: ProcessResult = { processed: 0, done: new Map(targets.map((t) => [t.signalId, true])), skipped: new Set(), orderJobs: [], outcomes: [] };
+      const wanted = [...new Set(targets.map((t) => t.accountId))];
+      const accounts = await lockAccounts(client, wanted, skipLocked);
+      if (skipLocked) {
+        // Left out: held elsewhere, or no such account. Only the first are worth another try.
+        const missing = wanted.filter((id) => !accounts.has(id));
+        if (missing.length) {
+          const { rows } = await client.query<{ id: string }>({ name: 'processor-accounts-exist', text: 'SELECT id FROM accounts WHERE id = ANY($1::uuid[])', values: [missing] });
+          for (const r of rows) result.skipped.add(r.id);
+          for (const t of targets) if (result.skipped.has(t.accountId)) result.done.set(t.signalId, false);
         }
-        const snapshot = snapshotsFor(state, signal.symbol);
-        const decision = decide(withDefaults(parsed.value), snapshot.account, snapshot.symbol);
-        const orders = decision.kind === 'accept' ? decision.orders.map((draft) => ({ id: randomUUID(), draft })) : [];
-        await writeDecision(client, { id: signal.id, accountId, symbol: signal.symbol }, decision, orders);
-        if (decision.kind === 'accept') applyToState(state, signal.symbol, orders, decision.cancelOrderIds);
-        outcomes.push(decision.kind);
-        for (const o of orders) orderJobs.push({ orderId: o.id, accountId, signalId: signal.id });
       }
-      const last = pending[pending.length - 1];
-      return { processed: pending.length, done: !last || last.seq >= target.seq, orderJobs, outcomes };
+      if (!accounts.size) return result;
+      const { targets: found, accounts: states } = await loadStates(client, accounts, targets.map((t) => t.signalId), BATCH);
+
+      const batch: DecisionToWrite[] = [];
+      const lastSeq = new Map<string, bigint>();
+      for (const [accountId, { pending, state }] of states) {
+        // Only accounts with a target still PENDING are worked (else a redelivery would decide a backlog its jobs are about to).
+        if (!targets.some((t) => t.accountId === accountId && found.get(t.signalId)?.status === 'PENDING' && found.get(t.signalId)?.accountId === accountId)) continue;
+        for (const signal of pending) {
+          lastSeq.set(accountId, signal.seq);
+          const parsed = validateStored(signal.request);
+          if (!parsed.ok) {
+            // Validated at ingest; only a hand-edited row gets here. Fail it, keep the order going.
+            await failSignal(client, signal.id, 'VALIDATION_ERROR', `stored request is invalid: ${parsed.details.map((d) => `${d.field} ${d.message}`).join('; ')}`);
+            continue;
+          }
+          const snapshot = snapshotsFor(state, signal.symbol);
+          const decision = decide(withDefaults(parsed.value), snapshot.account, snapshot.symbol);
+          const orders = decision.kind === 'accept' ? decision.orders.map((draft) => ({ id: randomUUID(), draft })) : [];
+          batch.push({ signal: { id: signal.id, accountId, symbol: signal.symbol }, decision, orders });
+          if (decision.kind === 'accept') applyToState(state, signal.symbol, orders, decision.cancelOrderIds);
+          result.outcomes.push(decision.kind);
+          for (const o of orders) result.orderJobs.push({ orderId: o.id, accountId, signalId: signal.id });
+        }
+        result.processed += pending.length;
+      }
+      await writeDecisions(client, batch);
+
+      for (const t of targets) {
+        const target = found.get(t.signalId);
+        if (!target || target.accountId !== t.accountId || target.status !== 'PENDING' || !accounts.has(t.accountId)) continue; // nothing to do for this one
+        const last = lastSeq.get(t.accountId);
+        // A backlog longer than BATCH: the target is not reached yet; the caller goes again.
+        result.done.set(t.signalId, last !== undefined && last >= target.seq);
+      }
+      return result;
     },
     { lockTimeoutMs },
   );
+}
+
+/** One account, one target: processAccounts for a single job (waits for the account's lock). */
+export async function processAccount(db: Db, accountId: string, signalId: string, lockTimeoutMs: number): Promise<ProcessResult> {
+  return processAccounts(db, [{ accountId, signalId }], lockTimeoutMs);
 }

@@ -7,38 +7,45 @@ export const OPEN_ORDER_STATUSES = ['NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_
 
 const dec = (v: string | null): Decimal | null => (v === null ? null : new Decimal(v));
 
+interface AccountDbRow {
+  id: string;
+  cash: string;
+  trading_state: TradingState;
+  allow_fractional: boolean;
+  max_order_notional: string | null;
+  max_position_quantity: string | null;
+  allowed_symbols: string[] | null;
+}
+
+const toAccountRow = (r: AccountDbRow): AccountRow => ({
+  id: r.id,
+  cash: new Decimal(r.cash),
+  tradingState: r.trading_state,
+  allowFractional: r.allow_fractional,
+  maxOrderNotional: dec(r.max_order_notional),
+  maxPositionQuantity: dec(r.max_position_quantity),
+  allowedSymbols: r.allowed_symbols ?? [],
+});
+
 /**
- * Locks the account row for the rest of the transaction: decisions about one account are
- * taken by one transaction at a time, whatever the number of processor replicas.
+ * Locks the accounts' rows for the rest of the transaction: decisions about one account are
+ * taken by one transaction at a time, whatever the number of processor replicas. In id order,
+ * like every transaction that locks several accounts (the executor's too), so that two of
+ * them never wait on each other in a cycle.
  * FOR NO KEY UPDATE, not FOR UPDATE: the gateway's inserts of new signals check their
  * foreign key with FOR KEY SHARE, which this lock lets through, so ingest never waits on it.
+ * With `skipLocked`, accounts another transaction holds are left out instead of waited for
+ * (a batch waiting on one account would hold all the others meanwhile): the caller takes
+ * those on their own.
  */
-export async function lockAccount(client: PoolClient, accountId: string): Promise<AccountRow | null> {
-  const { rows } = await client.query<{
-    id: string;
-    cash: string;
-    trading_state: TradingState;
-    allow_fractional: boolean;
-    max_order_notional: string | null;
-    max_position_quantity: string | null;
-    allowed_symbols: string[] | null;
-  }>({
-    name: 'processor-lock-account',
+export async function lockAccounts(client: PoolClient, accountIds: string[], skipLocked = false): Promise<Map<string, AccountRow>> {
+  const { rows } = await client.query<AccountDbRow>({
+    name: skipLocked ? 'processor-lock-accounts-skip' : 'processor-lock-accounts',
     text: `SELECT id, cash::text, trading_state, allow_fractional, max_order_notional::text, max_position_quantity::text, allowed_symbols
-           FROM accounts WHERE id = $1 FOR NO KEY UPDATE`,
-    values: [accountId],
+           FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+    values: [accountIds],
   });
-  const r = rows[0];
-  if (!r) return null;
-  return {
-    id: r.id,
-    cash: new Decimal(r.cash),
-    tradingState: r.trading_state,
-    allowFractional: r.allow_fractional,
-    maxOrderNotional: dec(r.max_order_notional),
-    maxPositionQuantity: dec(r.max_position_quantity),
-    allowedSymbols: r.allowed_symbols ?? [],
-  };
+  return new Map(rows.map((r) => [r.id, toAccountRow(r)]));
 }
 
 export interface PendingSignal {
@@ -48,59 +55,70 @@ export interface PendingSignal {
   request: unknown;
 }
 
-export interface LoadedState {
-  target: { seq: bigint; status: string; accountId: string } | null;
-  pending: PendingSignal[];
-  state: AccountState;
+export interface TargetSignal {
+  seq: bigint;
+  status: string;
+  accountId: string;
 }
 
-interface StateRow {
-  target: { seq: string; status: string; account_id: string } | null;
-  pending: { id: string; seq: string; symbol: string; request: unknown }[];
-  positions: { symbol: string; quantity: string; avgPrice: string }[];
-  orders: { id: string; role: OpenOrder['role']; side: OpenOrder['side']; symbol: string; quantity: string; filled: string; priceBasis: string | null }[];
+export interface LoadedStates {
+  /** The signals the jobs are about, by id (absent: no such signal). */
+  targets: Map<string, TargetSignal>;
+  /** Per account: its pending signals in acceptance order, and its state. */
+  accounts: Map<string, { pending: PendingSignal[]; state: AccountState }>;
+}
+
+interface StatesRow {
+  targets: { id: string; seq: string; status: string; account_id: string }[];
+  pending: { account_id: string; id: string; seq: string; symbol: string; request: unknown }[];
+  positions: { account_id: string; symbol: string; quantity: string; avgPrice: string }[];
+  orders: { account_id: string; id: string; role: OpenOrder['role']; side: OpenOrder['side']; symbol: string; quantity: string; filled: string; priceBasis: string | null }[];
   quotes: { symbol: string; price: string }[];
 }
 
-// One round trip: the target signal, the account's pending signals in acceptance order,
-// its positions, its open orders in sequence, and the quotes of every symbol involved.
-// Decimals travel as text: exact.
-const LOAD_STATE = `
+// One round trip for every account of the batch: the target signals, each account's pending
+// signals in acceptance order (at most $3 each), positions, open orders in sequence, and the
+// quotes of every symbol involved. Decimals travel as text: exact.
+const LOAD_STATES = `
 WITH pending AS (
-  SELECT id, seq, symbol, request FROM signals WHERE account_id = $1 AND status = 'PENDING' ORDER BY seq LIMIT $3
+  SELECT p.* FROM unnest($1::uuid[]) AS a(id)
+  CROSS JOIN LATERAL (SELECT account_id, id, seq, symbol, request FROM signals WHERE account_id = a.id AND status = 'PENDING' ORDER BY seq LIMIT $3) p
 ), pos AS (
-  SELECT symbol, quantity, avg_price FROM positions WHERE account_id = $1
+  SELECT account_id, symbol, quantity, avg_price FROM positions WHERE account_id = ANY($1::uuid[])
 )
 SELECT
-  (SELECT json_build_object('seq', seq::text, 'status', status, 'account_id', account_id) FROM signals WHERE id = $2) AS target,
-  (SELECT coalesce(json_agg(json_build_object('id', id, 'seq', seq::text, 'symbol', symbol, 'request', request) ORDER BY seq), '[]') FROM pending) AS pending,
-  (SELECT coalesce(json_agg(json_build_object('symbol', symbol, 'quantity', quantity::text, 'avgPrice', avg_price::text)), '[]') FROM pos) AS positions,
-  (SELECT coalesce(json_agg(json_build_object('id', id, 'role', role, 'side', side, 'symbol', symbol, 'quantity', quantity::text,
+  (SELECT coalesce(json_agg(json_build_object('id', id, 'seq', seq::text, 'status', status, 'account_id', account_id)), '[]') FROM signals WHERE id = ANY($2::uuid[])) AS targets,
+  (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'seq', seq::text, 'symbol', symbol, 'request', request) ORDER BY seq), '[]') FROM pending) AS pending,
+  (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'symbol', symbol, 'quantity', quantity::text, 'avgPrice', avg_price::text)), '[]') FROM pos) AS positions,
+  (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'role', role, 'side', side, 'symbol', symbol, 'quantity', quantity::text,
                                               'filled', filled_quantity::text, 'priceBasis', price_basis::text) ORDER BY seq), '[]')
-     FROM orders WHERE account_id = $1 AND status = ANY($4::"OrderStatus"[]) AND cancel_requested_at IS NULL) AS orders,
+     FROM orders WHERE account_id = ANY($1::uuid[]) AND status = ANY($4::"OrderStatus"[]) AND cancel_requested_at IS NULL) AS orders,
   (SELECT coalesce(json_agg(json_build_object('symbol', symbol, 'price', price::text)), '[]')
      FROM quotes WHERE symbol IN (SELECT symbol FROM pos UNION SELECT symbol FROM pending)) AS quotes`;
 
-export async function loadState(client: PoolClient, account: AccountRow, targetSignalId: string, batch: number): Promise<LoadedState> {
-  const { rows } = await client.query<StateRow>({ name: 'processor-load-state', text: LOAD_STATE, values: [account.id, targetSignalId, batch, OPEN_ORDER_STATUSES] });
+/** The state of every locked account, and the jobs' target signals, in one round trip. */
+export async function loadStates(client: PoolClient, accounts: Map<string, AccountRow>, targetSignalIds: string[], perAccount: number): Promise<LoadedStates> {
+  const { rows } = await client.query<StatesRow>({ name: 'processor-load-states', text: LOAD_STATES, values: [[...accounts.keys()], targetSignalIds, perAccount, OPEN_ORDER_STATUSES] });
   const r = rows[0];
   if (!r) throw new Error('state query returned no row');
-  return {
-    target: r.target ? { seq: BigInt(r.target.seq), status: r.target.status, accountId: r.target.account_id } : null,
-    pending: r.pending.map((p) => ({ id: p.id, seq: BigInt(p.seq), symbol: p.symbol, request: p.request })),
-    state: {
-      account,
-      positions: new Map(r.positions.map((p) => [p.symbol, { quantity: new Decimal(p.quantity), avgPrice: new Decimal(p.avgPrice) }])),
-      quotes: new Map(r.quotes.map((q) => [q.symbol, new Decimal(q.price)])),
-      openOrders: r.orders.map((o) => ({
-        id: o.id,
-        role: o.role,
-        side: o.side,
-        symbol: o.symbol,
-        quantity: new Decimal(o.quantity),
-        filledQuantity: new Decimal(o.filled),
-        priceBasis: dec(o.priceBasis),
-      })),
-    },
+  const quotes = new Map(r.quotes.map((q) => [q.symbol, new Decimal(q.price)]));
+  const out: LoadedStates = {
+    targets: new Map(r.targets.map((t) => [t.id, { seq: BigInt(t.seq), status: t.status, accountId: t.account_id }])),
+    accounts: new Map(),
   };
+  for (const [id, account] of accounts) out.accounts.set(id, { pending: [], state: { account, positions: new Map(), quotes, openOrders: [] } });
+  for (const p of r.pending) out.accounts.get(p.account_id)?.pending.push({ id: p.id, seq: BigInt(p.seq), symbol: p.symbol, request: p.request });
+  for (const p of r.positions) out.accounts.get(p.account_id)?.state.positions.set(p.symbol, { quantity: new Decimal(p.quantity), avgPrice: new Decimal(p.avgPrice) });
+  for (const o of r.orders) {
+    out.accounts.get(o.account_id)?.state.openOrders.push({
+      id: o.id,
+      role: o.role,
+      side: o.side,
+      symbol: o.symbol,
+      quantity: new Decimal(o.quantity),
+      filledQuantity: new Decimal(o.filled),
+      priceBasis: dec(o.priceBasis),
+    });
+  }
+  return out;
 }

@@ -14,29 +14,34 @@ function describe(o: OrderDraft, symbol: string): string {
   return `${o.role} ${o.side} ${qty(o.quantity)} ${symbol} ${o.type}${price} ${o.timeInForce}`;
 }
 
-// One statement per decision: cancel requests, the orders (in the decision's order, so a
-// reverse's close precedes its entry in seq), the signal's status, one event per step.
-const WRITE_DECISION = `
+// One statement for every decision of a batch: cancel requests, the orders (in decision order,
+// so a reverse's close precedes its entry in seq), each signal's status, one event per step.
+// The statement's CTEs share one snapshot: an UPDATE here cannot see the rows its sibling
+// INSERT adds, so an order created and asked to cancel in the same batch is inserted with its
+// cancel request already set (the `cancelled` column), never left to the UPDATE.
+const WRITE_DECISIONS = `
 WITH cancelled AS (
   UPDATE orders SET cancel_requested_at = now(), updated_at = now()
-  WHERE id = ANY($2::uuid[]) AND cancel_requested_at IS NULL RETURNING id
+  WHERE id = ANY($1::uuid[]) AND cancel_requested_at IS NULL RETURNING id
 ), created AS (
-  INSERT INTO orders (id, signal_id, account_id, role, symbol, side, type, quantity, limit_price, stop_price, time_in_force, price_basis, exit_rules)
-  SELECT o.id, $1, $3, o.role, $4, o.side, o.type, o.quantity, o.limit_price, o.stop_price, o.tif, o.price_basis, o.exit_rules::jsonb
-  FROM unnest($5::uuid[], $6::"OrderRole"[], $7::"OrderSide"[], $8::"OrderType"[], $9::numeric[], $10::numeric[], $11::numeric[],
-              $12::"TimeInForce"[], $13::numeric[], $14::text[])
-       WITH ORDINALITY AS o(id, role, side, type, quantity, limit_price, stop_price, tif, price_basis, exit_rules, ord)
+  INSERT INTO orders (id, signal_id, account_id, role, symbol, side, type, quantity, limit_price, stop_price, time_in_force, price_basis, exit_rules, cancel_requested_at)
+  SELECT o.id, o.signal_id, o.account_id, o.role, o.symbol, o.side, o.type, o.quantity, o.limit_price, o.stop_price, o.tif, o.price_basis, o.exit_rules::jsonb,
+         CASE WHEN o.cancelled THEN now() END
+  FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::"OrderRole"[], $6::text[], $7::"OrderSide"[], $8::"OrderType"[], $9::numeric[], $10::numeric[], $11::numeric[],
+              $12::"TimeInForce"[], $13::numeric[], $14::text[], $15::boolean[])
+       WITH ORDINALITY AS o(id, signal_id, account_id, role, symbol, side, type, quantity, limit_price, stop_price, tif, price_basis, exit_rules, cancelled, ord)
   ORDER BY o.ord
   RETURNING id
-), signal AS (
-  UPDATE signals SET status = $15::"SignalStatus", error_code = $16, error_message = $17, updated_at = now()
-  WHERE id = $1 AND status = 'PENDING' RETURNING id
+), decided AS (
+  UPDATE signals s SET status = d.status, error_code = d.code, error_message = d.message, updated_at = now()
+  FROM unnest($16::uuid[], $17::"SignalStatus"[], $18::text[], $19::text[]) AS d(id, status, code, message)
+  WHERE s.id = d.id AND s.status = 'PENDING' RETURNING s.id
 ), events AS (
   INSERT INTO signal_events (signal_id, order_id, type, message)
-  SELECT $1, e.order_id, e.type, e.message FROM unnest($18::uuid[], $19::text[], $20::text[]) WITH ORDINALITY AS e(order_id, type, message, ord)
+  SELECT e.signal_id, e.order_id, e.type, e.message FROM unnest($20::uuid[], $21::uuid[], $22::text[], $23::text[]) WITH ORDINALITY AS e(signal_id, order_id, type, message, ord)
   ORDER BY e.ord
 )
-SELECT (SELECT count(*) FROM signal) AS updated`;
+SELECT (SELECT count(*) FROM decided)::int AS updated`;
 
 export interface SignalRef {
   id: string;
@@ -44,32 +49,53 @@ export interface SignalRef {
   symbol: string;
 }
 
+export interface DecisionToWrite {
+  signal: SignalRef;
+  decision: Decision;
+  orders: { id: string; draft: OrderDraft }[];
+}
+
+interface EventRow {
+  signalId: string;
+  orderId: string | null;
+  type: string;
+  message: string;
+}
+
+function eventsOf({ signal, decision, orders }: DecisionToWrite): EventRow[] {
+  const ev = (orderId: string | null, type: string, message: string): EventRow => ({ signalId: signal.id, orderId, type, message });
+  const events = [ev(null, 'PROCESSING', 'Processing started')];
+  if (decision.kind === 'reject') return [...events, ev(null, 'REJECTED', `${decision.code}: ${decision.message}`)];
+  for (const id of decision.cancelOrderIds) events.push(ev(id, 'CANCEL_REQUESTED', `Cancel requested for order ${id}`));
+  for (const note of decision.notes) events.push(ev(null, 'NOTE', note));
+  for (const { id, draft } of orders) events.push(ev(id, 'ORDER_CREATED', describe(draft, signal.symbol)));
+  return events;
+}
+
 /**
- * Writes one decision inside the account's transaction: PENDING → PROCESSING, then REJECTED
- * with its code, or left PROCESSING with its orders NEW; an event per transition and order.
+ * Writes a batch's decisions (in the order taken) inside the accounts' transaction, in one
+ * statement: each signal PENDING → PROCESSING, then REJECTED with its code, or left PROCESSING
+ * with its orders NEW; an event per transition and order. Throws unless every signal was
+ * still PENDING (the transaction then rolls back: nothing is half-decided).
  */
-export async function writeDecision(client: PoolClient, signal: SignalRef, decision: Decision, orders: { id: string; draft: OrderDraft }[]): Promise<void> {
-  const events: { orderId: string | null; type: string; message: string }[] = [{ orderId: null, type: 'PROCESSING', message: 'Processing started' }];
-  const cancelIds = decision.kind === 'accept' ? decision.cancelOrderIds : [];
-  if (decision.kind === 'reject') {
-    events.push({ orderId: null, type: 'REJECTED', message: `${decision.code}: ${decision.message}` });
-  } else {
-    for (const id of cancelIds) events.push({ orderId: id, type: 'CANCEL_REQUESTED', message: `Cancel requested for order ${id}` });
-    for (const note of decision.notes) events.push({ orderId: null, type: 'NOTE', message: note });
-    for (const { id, draft } of orders) events.push({ orderId: id, type: 'ORDER_CREATED', message: describe(draft, signal.symbol) });
-  }
+export async function writeDecisions(client: PoolClient, batch: DecisionToWrite[]): Promise<void> {
+  if (!batch.length) return;
+  const cancelIds = new Set(batch.flatMap((b) => (b.decision.kind === 'accept' ? b.decision.cancelOrderIds : [])));
+  const orders = batch.flatMap((b) => b.orders.map((o) => ({ ...o, signal: b.signal })));
   const d = orders.map((o) => o.draft);
+  const events = batch.flatMap(eventsOf);
   const text = (v: { toFixed(): string } | null) => (v === null ? null : v.toFixed());
-  const { rows } = await client.query<{ updated: string }>({
-    name: 'processor-write-decision',
-    text: WRITE_DECISION,
+  const createdIds = new Set(orders.map((o) => o.id));
+  const { rows } = await client.query<{ updated: number }>({
+    name: 'processor-write-decisions',
+    text: WRITE_DECISIONS,
     values: [
-      signal.id,
-      cancelIds,
-      signal.accountId,
-      signal.symbol,
+      [...cancelIds].filter((id) => !createdIds.has(id)),
       orders.map((o) => o.id),
+      orders.map((o) => o.signal.id),
+      orders.map((o) => o.signal.accountId),
       d.map((o) => o.role),
+      orders.map((o) => o.signal.symbol),
       d.map((o) => o.side),
       d.map((o) => o.type),
       d.map((o) => o.quantity.toFixed()),
@@ -78,15 +104,18 @@ export async function writeDecision(client: PoolClient, signal: SignalRef, decis
       d.map((o) => o.timeInForce),
       d.map((o) => text(o.priceBasis)),
       d.map((o) => (o.exitRules === null ? null : JSON.stringify(o.exitRules satisfies ExitRules))),
-      decision.kind === 'reject' ? 'REJECTED' : 'PROCESSING',
-      decision.kind === 'reject' ? decision.code : null,
-      decision.kind === 'reject' ? decision.message : null,
+      orders.map((o) => cancelIds.has(o.id)),
+      batch.map((b) => b.signal.id),
+      batch.map((b) => (b.decision.kind === 'reject' ? 'REJECTED' : 'PROCESSING')),
+      batch.map((b) => (b.decision.kind === 'reject' ? b.decision.code : null)),
+      batch.map((b) => (b.decision.kind === 'reject' ? b.decision.message : null)),
+      events.map((e) => e.signalId),
       events.map((e) => e.orderId),
       events.map((e) => e.type),
       events.map((e) => e.message),
     ],
   });
-  if (rows[0]?.updated !== '1') throw new Error(`signal ${signal.id} was not PENDING when its decision was written`);
+  if (rows[0]?.updated !== batch.length) throw new Error(`${batch.length - (rows[0]?.updated ?? 0)} of ${batch.length} signals were not PENDING when their decisions were written`);
 }
 
 const FAIL_SIGNAL = `

@@ -2,8 +2,8 @@ import { JOBS, type OrderJob, type SignalJob } from '@utm/contracts';
 import type { Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { registerQueueGauges } from '@utm/ops';
-import { createConsumer, OutboxSweeper, QueueStats, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
-import { processAccount } from '../repositories/account-processor';
+import { createBatchConsumer, OutboxSweeper, runSplittingOnFailure, QueueStats, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
+import { processAccounts, type Target } from '../repositories/account-processor';
 import { failSignal } from '../repositories/decision-writer';
 import { pendingOrders } from '../repositories/pending-orders';
 import { errorText } from './error-text';
@@ -16,7 +16,10 @@ export interface ProcessorDeps {
   /** Producer of the orders queue (fail-fast connection). */
   orders: Producer<OrderJob>;
   logger: Logger;
+  /** Batches under way at once (default 2): jobs arriving meanwhile wait for the next. */
   concurrency?: number;
+  /** Jobs decided together in one transaction at most (default 32). */
+  batchSize?: number;
   lockTimeoutMs?: number;
   sweepIntervalMs?: number;
   sweepGraceMs?: number;
@@ -50,29 +53,46 @@ export function createSignalProcessor(deps: ProcessorDeps): SignalProcessor {
     onError: (err, source) => log.warn('a metrics read failed; its gauges are empty for this scrape', { source, err }),
   });
 
-  const worker = createConsumer(
+  /**
+   * Decides the targets' accounts until every target is decided, enqueueing the orders as it
+   * goes. The batch skips accounts another transaction holds; each of those is then decided on
+   * its own, waiting for its lock while holding no other account's.
+   */
+  const decideAll = async (targets: Target[], skipLocked = true): Promise<void> => {
+    let open = targets;
+    while (open.length) {
+      const result = await processAccounts(deps.db, open, lockTimeoutMs, skipLocked);
+      for (const outcome of result.outcomes) metrics.signalsDecided.inc({ outcome });
+      metrics.ordersCreated.inc(result.orderJobs.length);
+      if (result.orderJobs.length) {
+        await deps.orders.addBulk(result.orderJobs).catch((err: unknown) => {
+          log.warn('orders not enqueued; they wait NEW for the sweeper', { count: result.orderJobs.length, err });
+        });
+      }
+      const held = [...result.skipped];
+      if (held.length) await Promise.all(held.map((a) => decideAll(open.filter((t) => t.accountId === a), false)));
+      open = open.filter((t) => !result.skipped.has(t.accountId) && result.done.get(t.signalId) === false);
+    }
+  };
+
+  // Jobs taken together are decided in one transaction over all their accounts. When that
+  // fails, each account goes again on its own, so that one account's trouble (a lock held
+  // elsewhere, a row that cannot be written) fails only its own jobs.
+  const { worker } = createBatchConsumer<SignalJob, void>(
     JOBS.signals,
-    async (data, job) => {
+    async (items) => {
       const end = metrics.jobDuration.startTimer();
+      const targets = items.map(({ data }) => ({ accountId: data.accountId, signalId: data.signalId }));
       try {
-        for (;;) {
-          const result = await processAccount(deps.db, data.accountId, data.signalId, lockTimeoutMs);
-          for (const outcome of result.outcomes) metrics.signalsDecided.inc({ outcome });
-          metrics.ordersCreated.inc(result.orderJobs.length);
-          if (result.orderJobs.length) {
-            await deps.orders.addBulk(result.orderJobs).catch((err: unknown) => {
-              log.warn('orders not enqueued; they wait NEW for the sweeper', { signalId: data.signalId, count: result.orderJobs.length, err });
-            });
-          }
-          if (result.done) break;
-        }
+        return await runSplittingOnFailure(targets, (t) => t.accountId, decideAll, (err, accounts) =>
+          log.warn('a batch of signal jobs failed; deciding its accounts one by one', { jobs: items.length, accounts, err }),
+        );
       } finally {
         end();
       }
-      log.debug('signal job done', { signalId: data.signalId, jobId: job.id });
     },
     deps.consumer,
-    { concurrency: deps.concurrency ?? 8, autorun: deps.autorun ?? true },
+    { maxBatch: deps.batchSize ?? 32, maxInFlight: deps.concurrency ?? 2, autorun: deps.autorun ?? true },
   );
 
   worker.on('failed', (job, err) => {

@@ -16,7 +16,7 @@ export function createMetrics(withDefaults: boolean): ProcessorMetrics {
     ordersCreated: new Counter({ name: 'utm_orders_created_total', help: 'Orders created by the processor', registers: [registry] }),
     jobDuration: new Histogram({
       name: 'utm_processor_job_duration_seconds',
-      help: 'Time to handle one signals job (lock, decide, commit, enqueue)',
+      help: 'Time to handle one batch of signals jobs (lock their accounts, decide, commit, enqueue)',
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers: [registry],
     }),

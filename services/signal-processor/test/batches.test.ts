@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { IngestRequest } from '@utm/contracts';
+import { testDatabaseUrl, type Fixture } from '@utm/testkit';
+import { processAccounts } from '../src/repositories/account-processor';
+import { Harness, symbolFor } from './support/harness';
+
+/** Holds an account's row lock from another connection, as another replica's transaction would. */
+async function holdAccount(accountId: string): Promise<{ release(): Promise<void> }> {
+  const client = new Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE', [accountId]);
+  return {
+    async release() {
+      await client.query('COMMIT');
+      await client.end();
+    },
+  };
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('signals decided in batches', () => {
+  const h = new Harness({ jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 200 } } });
+  beforeAll(() => h.start());
+  afterEach(() => h.stopProcessors());
+  afterAll(() => h.stop());
+
+  /** Accepted signals as the gateway leaves them (PENDING rows, in this order), without their jobs. */
+  async function pending(f: Fixture, requests: Omit<IngestRequest, 'accountId'>[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const r of requests) {
+      const id = randomUUID();
+      await h.db.pool.query('INSERT INTO signals (id, user_id, account_id, symbol, action, request) VALUES ($1, $2, $3, $4, $5, $6)', [
+        id,
+        f.userId,
+        f.accountId,
+        r.symbol,
+        r.action,
+        JSON.stringify({ ...r, accountId: f.accountId }),
+      ]);
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  it('decides the pending signals of several accounts in one transaction, each account in its own order', async () => {
+    const symbol = symbolFor('many');
+    const fixtures = [await h.fixture(), await h.fixture(), await h.fixture()];
+    const byAccount = await Promise.all(
+      fixtures.map((f) =>
+        pending(f, [
+          { symbol, action: 'openLong', quantity: 2, price: 10 },
+          { symbol, action: 'openLong', quantity: 3, price: 10 },
+        ]),
+      ),
+    );
+    // One job per account, about its last signal: the first signal of each is taken along.
+    const result = await processAccounts(h.db, fixtures.map((f, i) => ({ accountId: f.accountId, signalId: byAccount[i]?.[1] ?? '' })), 5000, true);
+    expect(result.processed).toBe(6);
+    expect([...result.done.values()]).toEqual([true, true, true]);
+    expect(result.skipped.size).toBe(0);
+    expect(result.orderJobs).toHaveLength(6);
+    const signals = await h.settled(byAccount.flat());
+    for (const ids of byAccount) {
+      const [first, second] = ids.map((id) => signals.get(id));
+      expect(first?.status).toBe('PROCESSING');
+      expect(second?.status).toBe('PROCESSING');
+      expect(first?.orders[0]?.quantity.toFixed()).toBe('2');
+      expect(second?.orders[0]?.quantity.toFixed()).toBe('3');
+      // acceptance order is decision order is order sequence
+      expect((first?.orders[0]?.seq ?? 0n) < (second?.orders[0]?.seq ?? 0n)).toBe(true);
+    }
+  });
+
+  it('an order created and asked to cancel within one batch is stored with its cancel request', async () => {
+    const symbol = symbolFor('both');
+    const f = await h.fixture();
+    const [open, close] = await pending(f, [
+      { symbol, action: 'openLong', quantity: 4, price: 10, orderType: 'LIMIT', limitPrice: 9 },
+      { symbol, action: 'closeLong' },
+    ]);
+    await processAccounts(h.db, [{ accountId: f.accountId, signalId: close ?? '' }], 5000);
+    const signals = await h.settled([open ?? '', close ?? '']);
+    const entry = signals.get(open ?? '')?.orders[0];
+    expect(entry?.role).toBe('ENTRY');
+    expect(entry?.cancelRequestedAt).not.toBeNull();
+    expect(signals.get(close ?? '')?.events.map((e) => e.type)).toContain('CANCEL_REQUESTED');
+    expect(signals.get(close ?? '')?.events.find((e) => e.type === 'CANCEL_REQUESTED')?.orderId).toBe(entry?.id);
+  });
+
+  it('skips an account another transaction holds, and decides it once the lock is free', async () => {
+    const symbol = symbolFor('skip');
+    const [a, b] = [await h.fixture(), await h.fixture()];
+    const [sa] = await pending(a, [{ symbol, action: 'openLong', quantity: 1, price: 10 }]);
+    const [sb] = await pending(b, [{ symbol, action: 'openLong', quantity: 1, price: 10 }]);
+    const held = await holdAccount(b.accountId);
+    let first;
+    try {
+      first = await processAccounts(h.db, [{ accountId: a.accountId, signalId: sa ?? '' }, { accountId: b.accountId, signalId: sb ?? '' }], 5000, true);
+    } finally {
+      await held.release();
+    }
+    expect([...first.skipped]).toEqual([b.accountId]);
+    expect(first.done.get(sa ?? '')).toBe(true);
+    expect(first.done.get(sb ?? '')).toBe(false);
+    expect((await h.db.prisma.signal.findUniqueOrThrow({ where: { id: sb ?? '' } })).status).toBe('PENDING');
+    const second = await processAccounts(h.db, [{ accountId: b.accountId, signalId: sb ?? '' }], 5000);
+    expect(second.done.get(sb ?? '')).toBe(true);
+    expect((await h.settled([sa ?? '', sb ?? ''])).get(sb ?? '')?.status).toBe('PROCESSING');
+  });
+
+  it('in a replica, one account held too long fails only its own jobs; the others of the batch go through', async () => {
+    const symbol = symbolFor('iso');
+    const [a, b, c] = [await h.fixture(), await h.fixture(), await h.fixture()];
+    const held = await holdAccount(b.accountId);
+    let ids: string[];
+    try {
+      h.processor({ lockTimeoutMs: 150 });
+      ids = await Promise.all([a, b, c].map((f) => h.send(f, { symbol, action: 'openLong', quantity: 1, price: 10 })));
+      const [ia, ib, ic] = ids;
+      // a and c are decided while b waits; b's job fails (lock timeout) and is retried.
+      await until(async () => ((await h.signalsQueue.getJob(ib ?? ''))?.attemptsMade ?? 0) >= 1);
+      const now = await h.db.prisma.signal.findMany({ where: { id: { in: ids } } });
+      expect(now.find((s) => s.id === ia)?.status).toBe('PROCESSING');
+      expect(now.find((s) => s.id === ic)?.status).toBe('PROCESSING');
+      expect(now.find((s) => s.id === ib)?.status).toBe('PENDING');
+    } finally {
+      await held.release();
+    }
+    const settled = await h.settled(ids);
+    expect([...settled.values()].map((s) => s.status)).toEqual(['PROCESSING', 'PROCESSING', 'PROCESSING']);
+  });
+});
