@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     clock: { timeZone: cfg.marketTimeZone, close: cfg.marketClose },
     brokerFor,
     concurrency: cfg.concurrency,
+    batchSize: cfg.batchSize,
     lockTimeoutMs: cfg.lockTimeoutMs,
     reconcileIntervalMs: cfg.reconcileIntervalMs,
     defaultMetrics: true,
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     registry: executor.metrics.registry,
     checks: { postgres: () => db.pool.query('SELECT 1'), redis: () => producerConn.ping() },
     shutdownTimeoutMs: cfg.shutdownTimeoutMs,
-    details: { concurrency: cfg.concurrency },
+    details: { concurrency: cfg.concurrency, batchSize: cfg.batchSize },
     start: () => executor.start(),
     stop: async () => {
       await executor.close();

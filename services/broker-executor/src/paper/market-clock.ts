@@ -91,6 +91,21 @@ function parseClose(close: string): { hour: number; minute: number } {
  * weekend lives until the next weekday's close.
  */
 export function sessionCloseAfter(at: Date, clock: MarketClock): Date {
+  // The answer for `from` holds for every instant from `from` to that close (no close lies
+  // between them), which is every placement of a session: one Intl computation per session.
+  const key = `${clock.timeZone}\u0000${clock.close}`;
+  const known = lastClose.get(key);
+  const t = at.getTime();
+  if (known && known.from <= t && t <= known.close) return new Date(known.close);
+  const close = computeCloseAfter(at, clock);
+  lastClose.set(key, { from: t, close: close.getTime() });
+  return close;
+}
+
+/** Per clock, the last close computed and the instant it was computed for. */
+const lastClose = new Map<string, { from: number; close: number }>();
+
+function computeCloseAfter(at: Date, clock: MarketClock): Date {
   const { hour, minute } = parseClose(clock.close);
   const today = wallClock(at.getTime(), clock.timeZone);
   for (let ahead = 0; ahead <= 7; ahead += 1) {

@@ -40,6 +40,21 @@ export async function lockAccountRow(client: PoolClient, accountId: string): Pro
 }
 
 /**
+ * The row locks of several accounts (as lockAccountRow), taken in id order like every
+ * transaction that locks more than one account (the processor's too): two such transactions
+ * never wait on each other in a cycle. Returns the accounts locked: with `skipLocked`, those
+ * another transaction holds are left out instead of waited for.
+ */
+export async function lockAccountRows(client: PoolClient, accountIds: string[], skipLocked = false): Promise<ExecAccount[]> {
+  const { rows } = await client.query<AccountRow>({
+    name: skipLocked ? 'executor-lock-accounts-skip' : 'executor-lock-accounts',
+    text: `SELECT id, mode, broker, cash::text, broker_credentials FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+    values: [accountIds],
+  });
+  return rows.map(toAccount);
+}
+
+/**
  * Serialises the executors of one account across replicas for as long as the returned
  * release is not called: orders of an account reach the broker one at a time, in sequence.
  * A session-level advisory lock on its own connection, so no row stays locked meanwhile

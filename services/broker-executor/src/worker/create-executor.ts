@@ -3,16 +3,16 @@ import { JOBS, type OrderJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { registerOrderStatusGauge, registerQueueGauges } from '@utm/ops';
-import { createConsumer, QueueStats, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
+import { createBatchConsumer, QueueStats, runSplittingOnFailure, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
 import type { Broker, BrokerOrderUpdate } from '../brokers/types';
 import type { MarketClock } from '../paper/market-clock';
 import { loadAccount, type ExecAccount } from '../repositories/accounts';
 import { afterFill } from '../repositories/legs';
 import { orderCountsByStatus } from '../repositories/order-counts';
 import { carriedOrders, loadOrder, refreshSignal, updateOrder } from '../repositories/orders';
-import { workAccount } from './account-executor';
+import { workAccount, workPaperAccounts } from './account-executor';
 import { BrokerVenue } from './broker-venue';
-import { instrumentBroker, instrumentVenue } from './instrumented-broker';
+import { instrumentBroker } from './instrumented-broker';
 import { createMetrics, type ExecutorMetrics } from './metrics';
 import type { MilestoneSink } from './milestones';
 import { PaperVenue } from './paper-venue';
@@ -36,7 +36,10 @@ export interface ExecutorDeps {
   /** External brokers by account (Alpaca, or one speaking its contract in tests). */
   brokerFor: (account: ExecAccount) => BrokerConnection;
   now?: () => Date;
+  /** Batches of jobs under way at once (default 2). */
   concurrency?: number;
+  /** Jobs worked together at most (default 32): their paper accounts in one transaction. */
+  batchSize?: number;
   lockTimeoutMs?: number;
   quoteSweepMs?: number;
   reconcileIntervalMs?: number;
@@ -59,7 +62,7 @@ export interface BrokerExecutor {
   worker: Worker<OrderJob>;
   quotes: QuoteEngine;
   metrics: ExecutorMetrics;
-  venueFor(accountId: string): Promise<Venue>;
+  venueFor(accountId: string): Promise<Venue | null>;
   reconcileNow(): Promise<number>;
   start(): Promise<void>;
   /** Takes no new job, finishes the one in hand, stops listening and reconciling. */
@@ -83,12 +86,13 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     (m.kind === 'accepted' ? metrics.toAccepted : metrics.toFilled).observe({ broker: m.broker, role: m.role }, seconds);
   };
   const paper = new PaperVenue(pool, deps.clock, now, deps.logger.child({ module: 'paper' }), milestones);
-  const paperVenue = instrumentVenue(paper, 'paper', metrics.brokerCalls);
   const onSampleError = (err: unknown, source: string) => log.warn('a metrics read failed; its gauges are empty for this scrape', { source, err });
   const queueStats = new QueueStats(deps.consumer, [JOBS.signals.queue, JOBS.orders.queue]);
   registerQueueGauges(metrics.registry, () => queueStats.snapshot(), { onError: onSampleError });
   registerOrderStatusGauge(metrics.registry, () => orderCountsByStatus(pool, 2000), { onError: onSampleError });
   const external = new Map<string, BrokerVenue>();
+  /** Accounts known to trade on the paper engine (an account's broker never changes). */
+  const paperAccounts = new Set<string>();
   const streams: NonNullable<BrokerConnection['updates']>[] = [];
   let closing = false;
 
@@ -107,7 +111,9 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
   const brokerVenueFor = async (accountId: string): Promise<BrokerVenue | null> => {
     const cached = external.get(accountId);
     if (cached) return cached;
+    if (paperAccounts.has(accountId)) return null;
     const account = await loadAccount(pool, accountId);
+    if (account?.broker === 'paper') paperAccounts.add(accountId);
     if (!account || account.broker === 'paper') return null;
     let connection: BrokerConnection;
     try {
@@ -132,16 +138,51 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     return venue;
   };
 
-  const venueFor = async (accountId: string): Promise<Venue> => (await brokerVenueFor(accountId)) ?? paperVenue;
+  /** The account's external broker; null for a paper account (worked in batches) or an unknown one. */
+  const venueFor = async (accountId: string): Promise<Venue | null> => brokerVenueFor(accountId);
 
-  const worker = createConsumer(
+  const paperAmong = async (accountIds: string[]): Promise<string[]> => {
+    const unknown = accountIds.filter((id) => !paperAccounts.has(id) && !external.has(id));
+    if (unknown.length) {
+      const { rows } = await pool.query<{ id: string }>({ name: 'executor-paper-accounts', text: `SELECT id FROM accounts WHERE id = ANY($1::uuid[]) AND broker = 'paper'`, values: [unknown] });
+      for (const r of rows) paperAccounts.add(r.id);
+    }
+    return accountIds.filter((id) => paperAccounts.has(id));
+  };
+  const workOpts = { lockTimeoutMs: deps.lockTimeoutMs ?? 10000 };
+  const onPaperHandled = (operation: string, seconds: number) => metrics.brokerCalls.observe({ broker: 'paper', operation, outcome: 'ok' }, seconds);
+
+  // The jobs taken together: the paper accounts among them are worked in one transaction
+  // (split by account if it fails), each account at an external broker on its own, at once.
+  const { worker } = createBatchConsumer<OrderJob, void>(
     JOBS.orders,
-    async (data) => {
-      const handled = await workAccount(pool, await venueFor(data.accountId), data.accountId, log, { lockTimeoutMs: deps.lockTimeoutMs ?? 10000 });
-      metrics.ordersHandled.inc(handled);
+    async (items) => {
+      const accounts = [...new Set(items.map((i) => i.data.accountId))];
+      const paperIds = await paperAmong(accounts);
+      const outcome = new Map<string, Error | undefined>();
+      const paperRun = async () => {
+        if (!paperIds.length) return;
+        const results = await runSplittingOnFailure(
+          paperIds,
+          (id) => id,
+          async (ids) => void metrics.ordersHandled.inc(await workPaperAccounts(pool, paper, ids, log, { ...workOpts, onHandled: onPaperHandled })),
+          (err, n) => log.warn('a batch of paper accounts failed; working them one by one', { accounts: n, err }),
+        );
+        paperIds.forEach((id, i) => outcome.set(id, results[i]));
+      };
+      const brokerRun = async (accountId: string) => {
+        try {
+          const venue = await venueFor(accountId);
+          if (venue) metrics.ordersHandled.inc(await workAccount(pool, venue, accountId, log, workOpts));
+        } catch (err) {
+          outcome.set(accountId, err instanceof Error ? err : new Error(String(err)));
+        }
+      };
+      await Promise.all([paperRun(), ...accounts.filter((a) => !paperIds.includes(a)).map(brokerRun)]);
+      return items.map((i) => outcome.get(i.data.accountId));
     },
     deps.consumer,
-    { concurrency: deps.concurrency ?? 8, autorun: deps.autorun ?? true },
+    { maxBatch: deps.batchSize ?? 32, maxInFlight: deps.concurrency ?? 2, autorun: deps.autorun ?? true },
   );
   worker.on('failed', (job, err) => {
     if (!job) return;

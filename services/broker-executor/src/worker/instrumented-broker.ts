@@ -1,9 +1,8 @@
 import type { Histogram } from 'prom-client';
 import { AppError } from '@utm/contracts';
 import type { Broker } from '../brokers/types';
-import type { Venue } from './venue';
 
-type CallHistogram = Histogram<'broker' | 'operation' | 'outcome'>;
+export type CallHistogram = Histogram<'broker' | 'operation' | 'outcome'>;
 
 const outcomeOf = (err: unknown): string => (err instanceof AppError ? err.code : 'error');
 
@@ -30,15 +29,5 @@ export function instrumentBroker(broker: Broker, histogram: CallHistogram): Brok
     findByClientOrderId: (id) => t('find', () => broker.findByClientOrderId(id)),
     openOrders: () => t('open_orders', () => broker.openOrders()),
     snapshot: () => t('snapshot', () => broker.snapshot()),
-  };
-}
-
-/** The paper engine is its own broker: its placements and cancels are timed the same way. */
-export function instrumentVenue(venue: Venue, broker: string, histogram: CallHistogram): Venue {
-  return {
-    serialise: venue.serialise,
-    place: (order) => timed(histogram, broker, 'place', () => venue.place(order)),
-    resolve: (order) => timed(histogram, broker, 'resolve', () => venue.resolve(order)),
-    cancel: (order) => timed(histogram, broker, 'cancel', () => venue.cancel(order)),
   };
 }

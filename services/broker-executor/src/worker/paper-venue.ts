@@ -1,45 +1,25 @@
 import type { Pool, PoolClient } from 'pg';
-import { Decimal, withTransaction } from '@utm/db';
+import { withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
-import { sessionCloseAfter, type MarketClock } from '../paper/market-clock';
-import { affordable, expireIfDue, onArrival, onQuote, priceToPay, type MatchOutcome, type PaperOrder } from '../paper/matching';
-import { lockAccountRow, recordFill } from '../repositories/accounts';
+import type { MarketClock } from '../paper/market-clock';
+import { expireIfDue, onQuote, type MatchOutcome } from '../paper/matching';
+import { PaperBatch, paperOrderOf } from '../paper/placement';
+import { recordFill, type ExecAccount } from '../repositories/accounts';
 import { paperContext, type PaperContext } from '../repositories/paper-context';
+import { loadPaperWork, writePaperBatch } from '../repositories/paper-batch';
 import { afterFill } from '../repositories/legs';
-import { loadOrder, refreshSignal, setSignalOutcome, updateOrder, type ExecOrder } from '../repositories/orders';
-import { measuredRole, type Milestone, type MilestoneSink } from './milestones';
-import type { Venue } from './venue';
-
-export function paperOrderOf(o: ExecOrder): PaperOrder {
-  return {
-    id: o.id,
-    seq: o.seq,
-    side: o.side,
-    type: o.type,
-    remaining: o.quantity.minus(o.filledQuantity),
-    limitPrice: o.limitPrice,
-    stopPrice: o.stopPrice,
-    trailPercent: o.trailPercent,
-    trailAmount: o.trailAmount,
-    trailReference: o.trailReference,
-    triggered: o.triggeredAt !== null,
-    timeInForce: o.timeInForce,
-    expiresAt: o.expiresAt,
-  };
-}
+import { setSignalOutcome, updateOrder, type ExecOrder } from '../repositories/orders';
+import type { Milestone, MilestoneSink } from './milestones';
 
 /**
  * The paper broker. Its book is our orders table: an accepted order rests (status ACCEPTED)
  * until a quote crosses it; a fill changes the order, the position and cash in the same
  * transaction, under the account's lock. Behaves like a broker: refuses what the account
  * cannot pay for, does not rest IOC/FOK, expires DAY orders at the session close.
+ * Placements and cancels come in batches from the account executor (workIn); quotes and the
+ * session close re-evaluate resting orders one at a time, in time priority (the quote engine).
  */
-export class PaperVenue implements Venue {
-  // Not needed for order (each placement is one transaction under the account row lock), but
-  // measured: without it, concurrent jobs of one account all walk the same backlog and queue
-  // on the row lock; with it, the first job works the backlog and the others find nothing.
-  readonly serialise = true;
-
+export class PaperVenue {
   constructor(
     private readonly pool: Pool,
     private readonly clock: MarketClock,
@@ -53,70 +33,32 @@ export class PaperVenue implements Venue {
   private async committed<T>(fn: (c: PoolClient, reached: Milestone[]) => Promise<T>): Promise<T> {
     const reached: Milestone[] = [];
     const result = await withTransaction(this.pool, (c) => fn(c, reached));
-    for (const m of reached) this.milestones(m);
+    this.report(reached);
     return result;
   }
 
-  async place(order: ExecOrder): Promise<void> {
-    await this.committed(async (c, reached) => {
-      const ctx = await paperContext(c, order.id);
-      if (!ctx || (ctx.order.status !== 'NEW' && ctx.order.status !== 'SUBMITTING')) return;
-      let o = ctx.order;
-      const done = (next: ExecOrder) => this.settle(c, ctx, next, reached);
-      if (o.role === 'CLOSE') {
-        const held = ctx.position?.quantity ?? new Decimal(0);
-        const closable = o.side === 'SELL' ? Decimal.max(held, 0) : Decimal.max(held.neg(), 0);
-        if (closable.isZero()) {
-          const why = `Nothing to close: no ${o.side === 'SELL' ? 'long' : 'short'} position in ${o.symbol} when the close was placed`;
-          await updateOrder(c, o, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'nothing left to close' }, { type: 'ORDER_CANCELLED', message: why });
-          return done({ ...o, status: 'CANCELLED' });
-        }
-        if (closable.lt(o.quantity)) {
-          await updateOrder(c, o, { quantity: closable }, { type: 'NOTE', message: `Close capped at the position held: ${closable.toFixed()} of ${o.quantity.toFixed()}` });
-          o = { ...o, quantity: closable };
-        }
-      }
-      const price = priceToPay(paperOrderOf(o), ctx.quote) ?? o.priceBasis;
-      if (price) {
-        const check = affordable({
-          side: o.side,
-          quantity: o.quantity.minus(o.filledQuantity),
-          price,
-          position: ctx.position?.quantity ?? new Decimal(0),
-          cash: ctx.cash,
-          reservations: ctx.reservations,
-          shortExposure: ctx.shortExposure,
-        });
-        if (!check.ok) {
-          await updateOrder(c, o, { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: check.reason }, { type: 'ORDER_REJECTED', message: `Paper broker refused the order: ${check.reason}` });
-          return done({ ...o, status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: check.reason });
-        }
-      }
-      const now = this.now();
-      const expiresAt = o.timeInForce === 'DAY' ? sessionCloseAfter(now, this.clock) : null;
-      await updateOrder(c, o, { status: 'ACCEPTED', brokerOrderId: `paper-${o.id}`, expiresAt }, {
-        type: 'ORDER_ACCEPTED',
-        message: `Paper broker accepted the order${expiresAt ? `; a DAY order, it expires at ${expiresAt.toISOString()}` : ''}`,
-      });
-      const accepted: ExecOrder = { ...o, status: 'ACCEPTED', expiresAt };
-      if (measuredRole(o.role)) reached.push({ kind: 'accepted', broker: 'paper', role: o.role, receivedAt: ctx.signalReceivedAt });
-      return done(await this.apply(c, accepted, onArrival(paperOrderOf(accepted), ctx.quote, now), ctx));
-    });
+  /**
+   * Works the locked accounts' actionable orders (at most `perAccount` each), in sequence within
+   * each account, inside the caller's transaction, which holds the accounts' row locks: one
+   * read, every placement and cancel decided in memory by the paper batch, one write. Returns
+   * the orders taken, and the milestones reached, to report once the transaction has committed.
+   */
+  async workIn(c: PoolClient, accounts: ExecAccount[], perAccount: number, check: (o: ExecOrder) => void = () => undefined): Promise<{ orders: ExecOrder[]; reached: Milestone[] }> {
+    if (!accounts.length) return { orders: [], reached: [] };
+    const { orders, book } = await loadPaperWork(c, accounts, perAccount);
+    if (!orders.length) return { orders, reached: [] };
+    const batch = new PaperBatch(book, this.clock, this.now());
+    for (const order of orders) {
+      check(order);
+      batch.act(order);
+    }
+    await writePaperBatch(c, batch.writes);
+    return { orders, reached: batch.writes.milestones };
   }
 
-  /** The paper broker records acceptance in the same transaction as placement: nothing is uncertain. */
-  async resolve(order: ExecOrder): Promise<void> {
-    await this.place(order);
-  }
-
-  async cancel(order: ExecOrder): Promise<void> {
-    await withTransaction(this.pool, async (c) => {
-      await lockAccountRow(c, order.accountId);
-      const current = await loadOrder(c, order.id, true);
-      if (!current || !['ACCEPTED', 'PARTIALLY_FILLED'].includes(current.status)) return;
-      await updateOrder(c, current, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'cancelled on request' }, { type: 'ORDER_CANCELLED', message: 'Cancelled at the paper broker (a close or reverse asked for it)' });
-      await refreshSignal(c, current.signalId);
-    });
+  /** Reports milestones reached in a transaction the caller ran, once it has committed. */
+  report(reached: Milestone[]): void {
+    for (const m of reached) this.milestones(m);
   }
 
   /**
