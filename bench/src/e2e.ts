@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOBS } from '@utm/contracts';
 import { createDb, type Db } from '@utm/db';
 import { createFixture, type Fixture, uniqueSymbol } from '@utm/testkit';
+import { cpuMeter, postgresPids, redisPids, type CpuUse } from './cpu';
+import { paced } from './paced';
 import { freePort, startProcess, until, waitReady, type Proc } from './procs';
 import { quantile } from './stats';
 
@@ -28,7 +29,16 @@ export interface E2ePair {
   durationS: number;
   accounts: number;
   /** gateway → signal-processor → broker-executor (paper), three processes. */
-  pipeline: ChainResult & { decideP50Ms: number; decideP99Ms: number; executeP50Ms: number; executeP99Ms: number };
+  pipeline: ChainResult & {
+    decideP50Ms: number;
+    decideP99Ms: number;
+    executeP50Ms: number;
+    executeP99Ms: number;
+    /** CPU seconds per process group from the first request to the drain (load generator = this bench process). */
+    cpu: CpuUse;
+    /** Σ cpu / done, in ms: what one signal costs the machine. */
+    cpuMsPerSignal: number;
+  };
   /** bare-gateway → signals queue → bare worker → orders queue → bare worker, three processes, one SELECT 1 each. */
   baseline: ChainResult;
 }
@@ -41,23 +51,16 @@ interface Opts {
   accounts: number;
 }
 
-/** A fixed offered load (autocannon overallRate) of market openLong signals spread over the accounts. */
-async function offer(url: string, fixtures: Fixture[], symbol: string, opts: Opts) {
-  let n = 0;
-  return autocannon({
+/** A fixed offered load, evenly paced, of market openLong signals spread over the accounts. */
+function offer(url: string, fixtures: Fixture[], symbol: string, opts: Opts) {
+  return paced({
     url,
-    method: 'POST',
-    connections: 16,
-    overallRate: opts.rate,
-    duration: opts.durationS,
-    requests: [
-      {
-        setupRequest: (req) => {
-          const f = fixtures[n++ % fixtures.length] as Fixture;
-          return { ...req, headers: { 'content-type': 'application/json', 'x-api-key': f.apiKey }, body: JSON.stringify({ symbol, action: 'openLong', accountId: f.accountId, quantity: 1 }) };
-        },
-      },
-    ],
+    rate: opts.rate,
+    durationS: opts.durationS,
+    next: (i) => {
+      const f = fixtures[i % fixtures.length] as Fixture;
+      return { headers: { 'content-type': 'application/json', 'x-api-key': f.apiKey }, body: JSON.stringify({ symbol, action: 'openLong', accountId: f.accountId, quantity: 1 }) };
+    },
   });
 }
 
@@ -73,12 +76,16 @@ async function pipeline(db: Db, fixtures: Fixture[], symbol: string, opts: Opts)
     procs.push(startProcess('services/signal-processor/dist/main.js', { ...env, OPS_PORT: String(proc) }, 'signal-processor'));
     procs.push(startProcess('services/broker-executor/dist/main.js', { ...env, OPS_PORT: String(exec) }, 'broker-executor'));
     await Promise.all([gw, proc, exec].map((p) => waitReady(`http://127.0.0.1:${p}/readyz`)));
+    const pid = (p: Proc | undefined) => () => (p?.child.pid === undefined ? [] : [p.child.pid]);
+    const meter = cpuMeter({ gateway: pid(procs[0]), processor: pid(procs[1]), executor: pid(procs[2]), postgres: postgresPids, redis: redisPids, loadgen: () => [process.pid] });
+    meter.start();
     const load = await offer(`http://127.0.0.1:${gw}/api/v1/signals/ingest`, fixtures, symbol, opts);
     const accountIds = fixtures.map((f) => f.accountId);
     const open = async () =>
       Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM signals WHERE account_id = ANY($1::uuid[]) AND status NOT IN ('FILLED','REJECTED','FAILED')`, [accountIds])).rows[0]?.n ?? 0);
     // Let the pipeline drain what was accepted in the window (what is left counts as not done).
     await until('the pipeline drained', async () => (await open()) === 0, 30_000, 100).catch((err: unknown) => process.stderr.write(`${String(err)}\n`));
+    const cpu = meter.stop();
     const { rows } = await db.pool.query<{ done: string; p50: number | null; p99: number | null; max: number | null; d50: number | null; d99: number | null; e50: number | null; e99: number | null }>(
       `SELECT count(*)::text AS done,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY total) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY total) AS p99, max(total) AS max,
@@ -97,18 +104,20 @@ async function pipeline(db: Db, fixtures: Fixture[], symbol: string, opts: Opts)
     const r = rows[0];
     const done = Number(r?.done ?? 0);
     return {
-      accepted: load['2xx'],
+      accepted: load.ok,
       done,
       rate: Math.round(done / opts.durationS),
       p50Ms: ms(r?.p50),
       p99Ms: ms(r?.p99),
       maxMs: ms(r?.max),
       non2xx: load.non2xx,
-      errors: load.errors + load.timeouts,
+      errors: load.errors,
       decideP50Ms: ms(r?.d50),
       decideP99Ms: ms(r?.d99),
       executeP50Ms: ms(r?.e50),
       executeP99Ms: ms(r?.e99),
+      cpu,
+      cpuMsPerSignal: done ? Math.round((Object.values(cpu).reduce((a, b) => a + b, 0) * 1000 * 100) / done) / 100 : 0,
     };
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
@@ -139,14 +148,14 @@ async function baseline(fixtures: Fixture[], symbol: string, opts: Opts): Promis
       return at === undefined || j.finishedOn === undefined ? [] : [j.finishedOn - at];
     });
     return {
-      accepted: load['2xx'],
+      accepted: load.ok,
       done: latencies.length,
       rate: Math.round(latencies.length / opts.durationS),
       p50Ms: ms(quantile(latencies, 0.5)),
       p99Ms: ms(quantile(latencies, 0.99)),
       maxMs: ms(latencies.length ? Math.max(...latencies) : 0),
       non2xx: load.non2xx,
-      errors: load.errors + load.timeouts,
+      errors: load.errors,
     };
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
