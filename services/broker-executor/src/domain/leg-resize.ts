@@ -68,12 +68,12 @@ export function resizeMethod(legs: readonly ResizableLeg[], leg: ResizableLeg, c
   if (filled || group.some((l) => l.carriedBy !== null && l.filledQuantity.gt(0))) {
     return { method: 'KEEP', reason: `its OCO order at ${at} is executing; ${at} cancels the rest of it when it completes` };
   }
-  if (leg.status === 'SUBMITTING') return { method: 'DEFER', reason: `resized once ${at} has answered its placement` };
+  if (leg.status === 'SUBMITTING') return { method: 'DEFER', reason: `resized once ${at} has answered for it` };
   if (!changesAtBroker(leg, change)) return { method: 'IN_PLACE', reason: `${at} holds nothing that changes` };
   if (legs.some((r) => r.replaces === leg.id && r.status === 'REJECTED')) {
     return { method: 'KEEP', reason: `${at} refused to resize it before; it keeps working with ${working}` };
   }
-  const cancelFirst = (why: string): ResizeDecision => ({ method: 'CANCEL_FIRST', reason: `${why}: cancelled first, placed again once the cancel is final` });
+  const cancelFirst = (why: string): ResizeDecision => ({ method: 'CANCEL_FIRST', reason: why });
   const caps = venue.replace;
   if (!caps) return cancelFirst(`${at} cannot replace an order`);
   if (group.length && !caps.advancedLegQuantity) return cancelFirst(`${at} cannot change the quantity of an OCO order's legs`);
