@@ -3,8 +3,8 @@ import { Decimal } from '@utm/db';
 import type { ExecAccount } from '../../src/repositories/accounts';
 import type { BrokerVenue } from '../../src/worker/broker-venue';
 import type { BrokerConnection } from '../../src/worker/create-executor';
-import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
-import { alpacaConnection } from '../support/alpaca';
+import type { AlpacaTestServer } from '@utm/testkit';
+import { alpacaConnection, aroundAlpacaStack } from '../support/alpaca';
 import { Stack } from '../support/stack';
 
 /**
@@ -21,15 +21,7 @@ describe('broker-executor with an Alpaca account', () => {
     return alpacaConnection(server);
   };
   const s = new Stack({ brokerFor: (a) => connect(a) });
-
-  beforeAll(async () => {
-    server = await startAlpacaServer();
-    await s.start();
-  });
-  afterAll(async () => {
-    await s.stop();
-    await server.close();
-  });
+  aroundAlpacaStack(s, (started) => (server = started));
 
   const alpacaAccount = () => s.fixture({ broker: 'alpaca', cash: '100000' });
 

@@ -1,6 +1,6 @@
 import type { ExitRules } from '@utm/contracts';
-import { startAlpacaServer, uniqueSymbol, type AlpacaTestServer, type Fixture } from '@utm/testkit';
-import { alpacaConnection } from '../support/alpaca';
+import { uniqueSymbol, type AlpacaTestServer, type Fixture } from '@utm/testkit';
+import { alpacaConnection, aroundAlpacaStack } from '../support/alpaca';
 import { Stack } from '../support/stack';
 
 /**
@@ -11,15 +11,7 @@ import { Stack } from '../support/stack';
 describe('exit legs resized at Alpaca', () => {
   let server: AlpacaTestServer;
   const s = new Stack({ brokerFor: () => alpacaConnection(server) });
-
-  beforeAll(async () => {
-    server = await startAlpacaServer();
-    await s.start();
-  });
-  afterAll(async () => {
-    await s.stop();
-    await server.close();
-  });
+  aroundAlpacaStack(s, (started) => (server = started));
 
   const OPEN = ['NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED'];
   const legRows = (signalId: string) => s.db.prisma.order.findMany({ where: { signalId, role: { in: ['STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP'] } }, orderBy: { seq: 'asc' } });

@@ -1,6 +1,7 @@
-import type { AlpacaTestServer } from '@utm/testkit';
+import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
 import { AlpacaBroker, AlpacaUpdates } from '../../src/brokers/alpaca';
 import type { BrokerConnection } from '../../src/worker/create-executor';
+import type { Stack } from './stack';
 
 /**
  * An account's connection to the Alpaca contract server, as main's brokerFor makes it: the
@@ -12,4 +13,18 @@ export function alpacaConnection(server: AlpacaTestServer, opts: { timeoutMs?: n
     broker: new AlpacaBroker({ ...common, sleep: async () => undefined }),
     updates: new AlpacaUpdates({ ...common, streamUrl: server.streamUrl, pollIntervalMs: opts.pollIntervalMs ?? 200 }),
   };
+}
+
+/** For the file's tests: a fresh Alpaca contract server (handed to `use`) and `s` started before, both stopped after. */
+export function aroundAlpacaStack(s: Stack, use: (server: AlpacaTestServer) => void): void {
+  let server: AlpacaTestServer | undefined;
+  beforeAll(async () => {
+    server = await startAlpacaServer();
+    use(server);
+    await s.start();
+  });
+  afterAll(async () => {
+    await s.stop();
+    await server?.close();
+  });
 }
