@@ -247,6 +247,7 @@ describe('behaviour: every model through the generated client', () => {
     await cycle('Order.side', $Enums.OrderSide, (side) => p.order.update({ ...ord, data: { side } }), async () => (await p.order.findUniqueOrThrow(ord)).side);
     await cycle('Order.type', $Enums.OrderType, (type) => p.order.update({ ...ord, data: { type } }), async () => (await p.order.findUniqueOrThrow(ord)).type);
     await cycle('Order.timeInForce', $Enums.TimeInForce, (timeInForce) => p.order.update({ ...ord, data: { timeInForce } }), async () => (await p.order.findUniqueOrThrow(ord)).timeInForce);
+    await cycle('Order.replaceMethod', $Enums.ReplaceMethod, (replaceMethod) => p.order.update({ ...ord, data: { replaceMethod } }), async () => (await p.order.findUniqueOrThrow(ord)).replaceMethod);
     await cycle('Order.status', $Enums.OrderStatus, (status) => p.order.update({ ...ord, data: { status } }), async () => (await p.order.findUniqueOrThrow(ord)).status);
 
     // Bulk insert too: every action and every status in one createMany each.
@@ -291,6 +292,8 @@ describe('behaviour: every model through the generated client', () => {
         exitRules: null,
         brokerOrderId: null,
         carriedBy: null,
+        replaces: null,
+        replaceMethod: null,
         errorCode: null,
         errorMessage: null,
         priceBasis: null,

@@ -3,7 +3,7 @@ export { createFixture, createApiKey, type Fixture, type FixtureOptions } from '
 export { isolatedDatabase, type IsolatedDatabase } from './databases';
 export { postSignal } from './http';
 export { assertBuilt, describeProcesses, freePort, REPO_ROOT, serviceMain, startService, waitUntilReady, withProcessOutput, type ProcessExit, type ServiceName, type ServiceProcess } from './processes';
-export { AlpacaTestServer, startAlpacaServer, type AlpacaServerOptions, type Fault, type RecordedRequest } from './alpaca/server';
+export { AlpacaTestServer, startAlpacaServer, type AlpacaServerOptions, type Fault, type RecordedRequest, type TradeUpdate } from './alpaca/server';
 export type { ServerOrder } from './alpaca/orders';
 export { startRedisProcess, type RedisProcess } from './redis-process';
 export { parseMetrics, scrapeMetrics, type Sample, type Scrape } from './metrics';

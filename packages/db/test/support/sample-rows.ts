@@ -108,6 +108,8 @@ export async function createSampleRows(prisma: PrismaClient) {
     exitRules: { stopLoss: { type: 'PRICE', value: 60000.5 }, trailingStop: { type: 'AMOUNT', value: 100 } },
     brokerOrderId: `broker-${tag}`,
     carriedBy: entry.id,
+    replaces: entry.id,
+    replaceMethod: 'CANCEL_FIRST' as const,
     errorCode: 'BROKER_UNAVAILABLE',
     errorMessage: 'timeout ✓',
     priceBasis: '64000.0000000001',

@@ -36,6 +36,9 @@ export interface ServerOrder {
   filled_at: string | null;
   canceled_at: string | null;
   replaced_by: string | null;
+  replaced_at: string | null;
+  /** The order this one replaced (PATCH /v2/orders/{id}). */
+  replaces: string | null;
   legIds: string[];
   parentId: string | null;
 }
@@ -55,6 +58,8 @@ export interface Execution {
   positionQty: Decimal;
   /** The rest of its group, cancelled by Alpaca because this one filled. */
   canceled: ServerOrder[];
+  /** A replacement still on its way (the order was pending_replace), rejected because this one filled first. */
+  rejected: ServerOrder[];
 }
 
 const TERMINAL = new Set(['filled', 'canceled', 'expired', 'rejected', 'replaced']);
@@ -153,19 +158,41 @@ export class OrderBook {
     return parent;
   }
 
-  private add(fields: Omit<ServerOrder, 'id' | 'filled_qty' | 'filled_avg_price' | 'submitted_at' | 'updated_at' | 'filled_at' | 'canceled_at' | 'replaced_by' | 'legIds' | 'parentId'>): ServerOrder {
+  add(fields: Omit<ServerOrder, 'id' | 'filled_qty' | 'filled_avg_price' | 'submitted_at' | 'updated_at' | 'filled_at' | 'canceled_at' | 'replaced_by' | 'replaced_at' | 'replaces' | 'legIds' | 'parentId'>): ServerOrder {
     const at = this.tick();
-    const o: ServerOrder = { ...fields, id: randomUUID(), filled_qty: new Decimal(0), filled_avg_price: null, submitted_at: at, updated_at: at, filled_at: null, canceled_at: null, replaced_by: null, legIds: [], parentId: null };
+    const o: ServerOrder = {
+      ...fields,
+      id: randomUUID(),
+      filled_qty: new Decimal(0),
+      filled_avg_price: null,
+      submitted_at: at,
+      updated_at: at,
+      filled_at: null,
+      canceled_at: null,
+      replaced_by: null,
+      replaced_at: null,
+      replaces: null,
+      legIds: [],
+      parentId: null,
+    };
     this.orders.set(o.id, o);
     return o;
   }
 
-  /** Fills `qty` (default: the rest) at `price`; a bracket's legs start working once the entry is filled. */
+  /**
+   * Fills `qty` (default: the rest) at `price`; a bracket's legs start working once the entry is
+   * filled. A replacement still on its way is rejected: the order it replaces filled first
+   * (PATCH /v2/orders/{id}: "the replacing (new) order is rejected"). A take profit that fills
+   * in part leaves its group's stop loss "adjusted to the remaining quantity" (orders-at-alpaca,
+   * bracket orders; OCO legs "work exactly the same way").
+   */
   fill(ref: string, price: Decimal, qty?: Decimal): Execution {
     const o = this.find(ref);
     const rest = o.qty.minus(o.filled_qty);
     const q = qty ?? rest;
     if (!this.isOpen(o) || q.lte(0) || q.gt(rest)) throw new Error(`cannot fill ${q.toFixed()} of order ${ref} (${o.status}, ${rest.toFixed()} left)`);
+    const rejected = [...this.orders.values()].filter((r) => r.replaces === o.id && r.status === 'pending_new');
+    for (const r of rejected) this.setStatus(r, 'rejected');
     const total = o.filled_qty.plus(q);
     o.filled_avg_price = (o.filled_avg_price ?? new Decimal(0)).times(o.filled_qty).plus(price.times(q)).div(total);
     o.filled_qty = total;
@@ -174,13 +201,17 @@ export class OrderBook {
     if (o.status === 'filled') o.filled_at = o.updated_at;
     if (o.status === 'filled' && (o.order_class === 'bracket' || o.order_class === 'oto') && o.parentId === null) for (const id of o.legIds) this.find(id).status = 'new';
     // One member of an OCO filled, or a bracket's leg: Alpaca cancels the rest of the group.
-    const canceled = o.status === 'filled' && (o.parentId !== null || o.order_class === 'oco') ? this.cancelGroup(o) : [];
+    const exitMember = o.parentId !== null || o.order_class === 'oco';
+    const canceled = o.status === 'filled' && exitMember ? this.cancelGroup(o) : [];
+    if (o.status === 'partially_filled' && exitMember && o.type === 'limit') {
+      for (const stop of this.groupOf(o)) if (stop !== o && stop.type !== 'limit' && this.isOpen(stop)) stop.qty = rest.minus(q);
+    }
     const signed = o.side === 'buy' ? q : q.neg();
     const pos = this.positions.get(o.symbol) ?? { qty: new Decimal(0), avg: price };
     const qtyAfter = pos.qty.plus(signed);
     this.positions.set(o.symbol, { qty: qtyAfter, avg: pos.qty.isZero() || pos.qty.isNeg() !== signed.isNeg() ? price : pos.qty.times(pos.avg).plus(signed.times(price)).div(qtyAfter) });
     if (qtyAfter.isZero()) this.positions.delete(o.symbol);
-    return { order: o, event: o.status === 'filled' ? 'fill' : 'partial_fill', executionId: randomUUID(), qty: q, price, timestamp: o.updated_at, positionQty: qtyAfter, canceled };
+    return { order: o, event: o.status === 'filled' ? 'fill' : 'partial_fill', executionId: randomUUID(), qty: q, price, timestamp: o.updated_at, positionQty: qtyAfter, canceled, rejected };
   }
 
   /** What a corporate action does: the order is "replaced" by a copy under a new id. */
@@ -192,12 +223,18 @@ export class OrderBook {
     return copy;
   }
 
+  /** The order's group (an OCO or bracket: the parent and its legs), or the order alone. */
+  groupOf(o: ServerOrder): ServerOrder[] {
+    const parent = o.parentId === null ? o : this.orders.get(o.parentId);
+    if (!parent) return [o];
+    return [parent, ...parent.legIds.map((id) => this.orders.get(id)).filter((x): x is ServerOrder => x !== undefined)];
+  }
+
   /** One member of a group filled: Alpaca cancels the others (returned, for their events). */
   private cancelGroup(filled: ServerOrder): ServerOrder[] {
-    const parent = filled.parentId === null ? filled : this.orders.get(filled.parentId);
     const canceled: ServerOrder[] = [];
-    for (const o of [parent, ...(parent?.legIds ?? []).map((id) => this.orders.get(id))]) {
-      if (o && o !== filled && this.isOpen(o) && o.status !== 'filled') {
+    for (const o of this.groupOf(filled)) {
+      if (o !== filled && this.isOpen(o) && o.status !== 'filled') {
         this.setStatus(o, 'canceled');
         canceled.push(o);
       }
@@ -216,8 +253,7 @@ export class OrderBook {
     const o = this.orders.get(id);
     if (!o) return { status: 404, body: { code: 40410000, message: 'order not found' }, canceled: [] };
     if (!this.isOpen(o) || o.status === 'pending_replace') return { status: 422, body: { code: 42210000, message: 'order is not cancelable' }, canceled: [] };
-    const root = o.parentId ? this.find(o.parentId) : o;
-    const group = [root, ...root.legIds.map((l) => this.find(l))].filter((x) => this.isOpen(x));
+    const group = this.groupOf(o).filter((x) => this.isOpen(x));
     for (const x of group) this.setStatus(x, 'canceled');
     return { status: 204, canceled: group };
   }
@@ -233,9 +269,9 @@ export class OrderBook {
       expired_at: null,
       canceled_at: o.canceled_at,
       failed_at: null,
-      replaced_at: null,
+      replaced_at: o.replaced_at,
       replaced_by: o.replaced_by,
-      replaces: null,
+      replaces: o.replaces,
       asset_id: '00000000-0000-4000-8000-000000000000',
       symbol: o.symbol,
       asset_class: 'us_equity',

@@ -15,16 +15,23 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Decimal } from '@utm/db';
 import { OrderBook, type ServerOrder } from './orders';
+import { releaseReplacement, replaceOrder, type TradeEvent } from './replace';
 import { StreamHub } from './stream';
 
 export type Fault =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   /** Never answers (the client's timeout must fire). */
   | { kind: 'hang' }
-  /** POST /v2/orders: the order is created, then no answer ever comes. */
-  | { kind: 'acceptThenHang' }
-  /** POST /v2/orders: the order is created, then the connection is reset. */
-  | { kind: 'acceptThenDrop' };
+  /**
+   * POST /v2/orders or PATCH /v2/orders/{id}: the order (or its replacement) is created, then no
+   * answer ever comes. `quiet`: and its trade_updates events are lost too (the stream missed
+   * them; Alpaca does not replay).
+   */
+  | { kind: 'acceptThenHang'; quiet?: boolean }
+  /** Likewise, then the connection is reset. */
+  | { kind: 'acceptThenDrop'; quiet?: boolean }
+  /** PATCH /v2/orders/{id}: the order fills (its events sent) just before the replace is processed. */
+  | { kind: 'fillFirst'; price: string };
 
 export interface RecordedRequest {
   method: string;
@@ -41,6 +48,9 @@ export interface AlpacaServerOptions {
   /** Status of a newly accepted order: 'new' (routed) or 'accepted' (outside market hours). */
   acceptAs?: 'new' | 'accepted';
 }
+
+/** One trade_updates event's data, as sent. */
+export type TradeUpdate = Record<string, unknown>;
 
 interface FaultRule {
   method: string;
@@ -60,6 +70,10 @@ export class AlpacaTestServer {
   cash: string;
   /** The last trade_updates event sent, to replay it. */
   lastEvent: Record<string, unknown> | null = null;
+  /** Every trade_updates event sent, in order. */
+  readonly events: TradeUpdate[] = [];
+  /** While true, a replacement waits (old order pending_replace, new one pending_new) for releaseReplacement. */
+  holdReplacements = false;
   private readonly faults: FaultRule[] = [];
   // A client gone mid-request (reset, killed) ends that exchange, not the test run.
   private readonly http = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
@@ -112,20 +126,30 @@ export class AlpacaTestServer {
       qty: x.qty.toFixed(),
       timestamp: x.timestamp,
     });
-    for (const o of x.canceled) this.emit({ event: 'canceled', order: this.book.toJson(o, true), timestamp: o.updated_at });
+    this.emitAll([...x.canceled.map((order) => ({ event: 'canceled', order })), ...x.rejected.map((order) => ({ event: 'rejected', order }))]);
     return x.executionId;
+  }
+
+  /** A replacement held by holdReplacements reaches the venue (its events are sent). */
+  releaseReplacement(ref: string): void {
+    this.emitAll(releaseReplacement(this.book, ref));
+  }
+
+  private emitAll(events: TradeEvent[]): void {
+    for (const e of events) this.emit({ event: e.event, order: this.book.toJson(e.order, true), timestamp: e.order.updated_at });
   }
 
   /** Moves an order to any Alpaca status and sends the matching event. */
   setStatus(ref: string, status: string): void {
     const o = this.book.find(ref);
     this.book.setStatus(o, status);
-    this.emit({ event: status, order: this.book.toJson(o, true), timestamp: o.updated_at });
+    this.emitAll([{ event: status, order: o }]);
   }
 
   /** Sends a trade_updates event to the listening clients. */
   emit(data: Record<string, unknown>): void {
     this.lastEvent = data;
+    this.events.push(data);
     this.stream.broadcast(data);
   }
 
@@ -202,10 +226,7 @@ export class AlpacaTestServer {
     if (method === 'POST' && path === '/v2/orders') {
       const created = this.book.create((body ?? {}) as Record<string, unknown>, this.opts.acceptAs ?? 'new');
       if ('body' in created) return send(res, created.status, created.body);
-      this.emit({ event: 'new', order: this.book.toJson(created, true), timestamp: created.submitted_at });
-      if (fault?.kind === 'acceptThenHang') return;
-      if (fault?.kind === 'acceptThenDrop') return void res.socket?.destroy();
-      return send(res, 200, this.book.toJson(created, true));
+      return this.accepted(res, created, [{ event: 'new', order: created }], fault);
     }
     if (method === 'GET' && path === '/v2/orders') return send(res, 200, this.listOrders(q));
     if (method === 'GET' && path === '/v2/orders:by_client_order_id') {
@@ -218,12 +239,28 @@ export class AlpacaTestServer {
       const o = this.book.orders.get(decodeURIComponent(byId[1] ?? ''));
       return o ? send(res, 200, this.book.toJson(o, nested)) : send(res, 404, { code: 40410000, message: 'order not found' });
     }
+    if (byId && method === 'PATCH') {
+      const id = decodeURIComponent(byId[1] ?? '');
+      if (fault?.kind === 'fillFirst') this.fill(id, fault.price);
+      const r = replaceOrder(this.book, id, (body ?? {}) as Record<string, unknown>, { hold: this.holdReplacements, acceptAs: this.opts.acceptAs ?? 'new' });
+      if ('body' in r) return send(res, r.status, r.body);
+      return this.accepted(res, r.order, r.events, fault);
+    }
     if (byId && method === 'DELETE') {
       const r = this.book.cancel(decodeURIComponent(byId[1] ?? ''));
-      for (const o of r.canceled) this.emit({ event: 'canceled', order: this.book.toJson(o, true), timestamp: o.updated_at });
+      this.emitAll(r.canceled.map((order) => ({ event: 'canceled', order })));
       return r.status === 204 ? void res.writeHead(204).end() : send(res, r.status, r.body);
     }
     send(res, 404, { code: 40410000, message: 'endpoint not found' });
+  }
+
+  /** A created (or replacing) order: its events, then the answer, unless a fault says otherwise. */
+  private accepted(res: ServerResponse, order: ServerOrder, events: TradeEvent[], fault: Fault | null): void {
+    const lost = (fault?.kind === 'acceptThenHang' || fault?.kind === 'acceptThenDrop') && fault.quiet === true;
+    if (!lost) this.emitAll(events);
+    if (fault?.kind === 'acceptThenHang') return;
+    if (fault?.kind === 'acceptThenDrop') return void res.socket?.destroy();
+    send(res, 200, this.book.toJson(order, true));
   }
 }
 

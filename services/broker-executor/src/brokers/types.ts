@@ -61,6 +61,29 @@ export interface BrokerOrder {
   legs: BrokerOrder[];
   /** Why the broker refused or cancelled it, in its own words. */
   reason: string | null;
+  /** The broker's id of the order that replaced this one (a replace request, a corporate action). */
+  replacedBy?: string | null;
+}
+
+/**
+ * A working order replaced by a new one (Alpaca: PATCH /v2/orders/{id}): the new order gets
+ * `clientOrderId` (one of our order rows); null fields stay as they are.
+ */
+export interface BrokerReplaceRequest {
+  clientOrderId: string;
+  quantity: Decimal | null;
+  limitPrice: Decimal | null;
+  stopPrice: Decimal | null;
+}
+
+/** What a broker's replace request can change (absent: it has none; resizing is cancel, then place). */
+export interface ReplaceCapabilities {
+  /** Quantities it replaces: whole units only, or any. */
+  quantity: 'whole' | 'any';
+  /** Whether the quantity of a leg of a native OCO or bracket can be replaced. */
+  advancedLegQuantity: boolean;
+  /** A native OCO's take profit filling in part leaves its stop loss at what the take profit has left. */
+  ocoStopFollowsTarget: boolean;
 }
 
 export interface BrokerCapabilities {
@@ -69,6 +92,7 @@ export interface BrokerCapabilities {
   nativeOco: boolean;
   nativeTrailingStop: boolean;
   fractional: boolean;
+  replace?: ReplaceCapabilities;
 }
 
 export interface BrokerAccountSnapshot {
@@ -88,6 +112,13 @@ export interface Broker {
   readonly name: string;
   readonly capabilities: BrokerCapabilities;
   place(req: BrokerOrderRequest): Promise<BrokerOrder>;
+  /**
+   * Replaces the working order with broker id `brokerOrderId` by a new one under
+   * `req.clientOrderId`, exactly once (a retry first asks for that client order id). Resolves
+   * with the new order; the old one ends when the broker says it was replaced (it may fill
+   * first, and then the new one is rejected). Only with capabilities.replace.
+   */
+  replace?(brokerOrderId: string, req: BrokerReplaceRequest): Promise<BrokerOrder>;
   /** Cancels by our id; resolves when the broker has taken the request (the order may still fill). */
   cancel(clientOrderId: string): Promise<void>;
   /** The broker's view of our order, or null when it has never seen it. */

@@ -38,10 +38,22 @@ export interface ExitLeg {
   trailPercent: Decimal | null;
   trailAmount: Decimal | null;
   trailReference: Decimal | null;
+  /** A resized leg at a broker: the leg it replaces (see supersededIds). */
+  replaces?: string | null;
 }
 
 const TERMINAL = new Set<OrderStatus>(['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED']);
 export const isOpenLeg = (leg: Pick<ExitLeg, 'status'>): boolean => !TERMINAL.has(leg.status);
+
+/**
+ * Open legs that an open leg replaces (a resize at a broker in progress): the replacement is
+ * the leg that counts for sizing; the old one still counts for what it filled, and is cancelled
+ * with the others, until the broker says it was replaced.
+ */
+export function supersededIds(legs: readonly Pick<ExitLeg, 'id' | 'status' | 'replaces'>[]): Set<string> {
+  const open = new Set(legs.filter(isOpenLeg).map((l) => l.id));
+  return new Set(legs.filter((l) => isOpenLeg(l) && l.replaces && open.has(l.replaces)).map((l) => l.replaces as string));
+}
 
 /** A close or reverse cancels the position's exit legs: those still working. */
 export function openLegIds(legs: readonly ExitLeg[]): string[] {

@@ -2,7 +2,7 @@ import type { ExitRules } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import { defaultTickSize, exitPrices, type ExitPricesResult } from '@utm/trading';
 import type { BrokerSide } from '../brokers/types';
-import { isOpenLeg, LEG_ROLES, positionLeft, type ExitLeg, type ExitLegDraft, type LegAmendment, type LegRole } from './exit-leg-types';
+import { isOpenLeg, LEG_ROLES, positionLeft, supersededIds, type ExitLeg, type ExitLegDraft, type LegAmendment, type LegRole } from './exit-leg-types';
 import { betterReference, tighterStop, trailingStopPrice } from './trailing-stop';
 
 /**
@@ -103,6 +103,7 @@ export interface EntryFillResize {
  * price since entry, and a trailing stop only moves in the position's favour); a rule that
  * no longer prices at the new average keeps its leg's current price (message says why).
  * Once a leg has filled completely the one-cancels-other group is over: nothing is resized.
+ * A leg being replaced at its broker is not amended: its replacement is (supersededIds).
  */
 export function resizeLegsForEntryFill(legs: readonly ExitLeg[], entry: EntryFill): EntryFillResize {
   const done = legs.find((l) => l.status === 'FILLED');
@@ -111,7 +112,8 @@ export function resizeLegsForEntryFill(legs: readonly ExitLeg[], entry: EntryFil
   const plan = planExitLegs({ ...entry, filledQuantity: Decimal.max(left, 0) });
   const priced = new Map(plan.legs.map((d) => [d.role, d]));
   const amend: LegAmendment[] = [];
-  for (const leg of legs.filter(isOpenLeg)) {
+  const superseded = supersededIds(legs);
+  for (const leg of legs.filter((l) => isOpenLeg(l) && !superseded.has(l.id))) {
     const a = amendment(leg, entry, priced.get(leg.role), leg.filledQuantity.plus(Decimal.max(left, 0)));
     if (Object.keys(a).length > 1) amend.push(a);
   }

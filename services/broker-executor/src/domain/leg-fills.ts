@@ -1,5 +1,5 @@
 import { Decimal } from '@utm/db';
-import { isOpenLeg, positionLeft, type ExitLeg } from './exit-leg-types';
+import { isOpenLeg, positionLeft, supersededIds, type ExitLeg } from './exit-leg-types';
 
 /**
  * One-cancels-other between the exit legs of one entry, decided by the position they protect
@@ -11,7 +11,10 @@ import { isOpenLeg, positionLeft, type ExitLeg } from './exit-leg-types';
 export interface LegFillResult {
   /** Other legs to cancel: the position is closed. */
   cancel: string[];
-  /** Other legs whose quantity follows the position left (what they filled + that). */
+  /**
+   * Other legs whose quantity follows the position left (what they filled + that); a leg being
+   * replaced at its broker is not among them, its replacement is.
+   */
   resize: { id: string; quantity: Decimal }[];
   /**
    * The position is closed while the entry may still be working (it was partially filled):
@@ -44,7 +47,9 @@ export function onLegFill(legs: readonly ExitLeg[], entryFilledQuantity: Decimal
   if (left.lte(0)) {
     return { cancel: others.map((l) => l.id), resize: [], cancelEntryRemainder: true, positionLeft: held, excess };
   }
+  const superseded = supersededIds(updated);
   const resize = others
+    .filter((l) => !superseded.has(l.id))
     .map((l) => ({ id: l.id, quantity: l.filledQuantity.plus(left), current: l.quantity }))
     .filter((r) => !r.quantity.eq(r.current))
     .map(({ id, quantity }) => ({ id, quantity }));

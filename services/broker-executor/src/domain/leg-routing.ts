@@ -11,7 +11,8 @@ import type { LegRole } from './exit-leg-types';
  *   and SPEC prices the legs from the average fill price, which only absolute levels do not
  *   depend on. (A trailing stop next to a bracket would be a second group, see below.)
  * - OCO: after each entry fill, take profit + stop loss as one native OCO order for the
- *   position, priced from the average fill price (replaced when the entry fills further).
+ *   position, priced from the average fill price (when the entry fills further, cancelled and
+ *   placed again for the position: Alpaca replaces only an OCO leg's prices, see leg-resize.ts).
  * - ORDER: a separate order placed by the executor after the fill (planExitLegs).
  * - UNSUPPORTED: the broker cannot carry it (reason says why); the other legs still go.
  *

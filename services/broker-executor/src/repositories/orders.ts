@@ -35,6 +35,9 @@ export interface ExecOrder {
   brokerOrderId: string | null;
   /** A native OCO's stop loss: placed, resolved and cancelled through this order (its carrier). */
   carriedBy: string | null;
+  /** A resized exit leg at a broker: the row it replaces, and how (legs.ts, leg-resize.ts). */
+  replaces: string | null;
+  replaceMethod: ReplaceMethod | null;
   cancelRequestedAt: Date | null;
   expiresAt: Date | null;
   triggeredAt: Date | null;
@@ -42,12 +45,14 @@ export interface ExecOrder {
   errorMessage?: string | null;
 }
 
+export type ReplaceMethod = 'AMEND' | 'CANCEL_FIRST';
+
 export const OPEN_STATUSES: OrderStatus[] = ['NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED'];
 export const EXIT_ROLES: OrderRole[] = ['STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP'];
 
 export const ORDER_COLUMNS = `id, seq::text, signal_id, account_id, parent_order_id, oco_group, role, symbol, side, type, quantity::text,
   limit_price::text, stop_price::text, trail_percent::text, trail_amount::text, trail_reference::text, time_in_force, status,
-  filled_quantity::text, avg_fill_price::text, price_basis::text, exit_rules, broker_order_id, carried_by, cancel_requested_at, expires_at, triggered_at, error_code, error_message`;
+  filled_quantity::text, avg_fill_price::text, price_basis::text, exit_rules, broker_order_id, carried_by, cancel_requested_at, expires_at, triggered_at, error_code, error_message, replaces, replace_method`;
 
 interface OrderRow {
   id: string;
@@ -79,6 +84,8 @@ interface OrderRow {
   triggered_at: Date | null;
   error_code: string | null;
   error_message: string | null;
+  replaces: string | null;
+  replace_method: ReplaceMethod | null;
 }
 
 const dec = (v: string | null): Decimal | null => (v === null ? null : new Decimal(v));
@@ -114,6 +121,8 @@ export function toOrder(r: OrderRow): ExecOrder {
     triggeredAt: r.triggered_at,
     errorCode: r.error_code,
     errorMessage: r.error_message,
+    replaces: r.replaces,
+    replaceMethod: r.replace_method,
   };
 }
 
@@ -145,13 +154,20 @@ export async function carriedOrders(db: Db, carrierId: string): Promise<ExecOrde
 /**
  * What the account's executor has to do, in sequence: cancels asked for (by a close or
  * reverse), orders still to place (NEW), orders whose placement may or may not have reached
- * the broker (SUBMITTING: a crash or timeout in between).
+ * the broker (SUBMITTING: a crash or timeout in between). A resized leg waits NEW until what it
+ * replaces allows: a replace request needs the old order confirmed at the broker; a
+ * cancel-first replacement needs the old order (and, for an OCO pair, every old leg) ended.
  */
 export async function actionableOrders(db: Db, accountId: string, limit = 50): Promise<ExecOrder[]> {
   const { rows } = await db.query<OrderRow>({
     name: 'executor-actionable',
-    text: `SELECT ${ORDER_COLUMNS} FROM orders
-           WHERE account_id = $1 AND carried_by IS NULL AND (status IN ('NEW', 'SUBMITTING')
+    text: `SELECT ${ORDER_COLUMNS} FROM orders o
+           WHERE account_id = $1 AND carried_by IS NULL AND (status = 'SUBMITTING'
+                 OR (status = 'NEW' AND (cancel_requested_at IS NOT NULL OR NOT EXISTS (
+                       SELECT 1 FROM orders r JOIN orders old ON old.id = r.replaces
+                       WHERE (r.id = o.id OR r.carried_by = o.id)
+                         AND old.status IN ('NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED')
+                         AND (r.replace_method = 'CANCEL_FIRST' OR old.status IN ('NEW', 'SUBMITTING')))))
                  OR (cancel_requested_at IS NOT NULL AND status IN ('ACCEPTED', 'PARTIALLY_FILLED')))
            ORDER BY seq LIMIT $2`,
     values: [accountId, limit],

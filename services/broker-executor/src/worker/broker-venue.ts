@@ -2,89 +2,61 @@ import type { Pool, PoolClient } from 'pg';
 import { Decimal, withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { BrokerError, type Broker, type BrokerOrder, type BrokerOrderRequest } from '../brokers/types';
-import { lockAccountRow, positionOf, recordFill } from '../repositories/accounts';
-import { cancelUnsent, carriedOrders, loadOrder, loadOrderFor, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
+import { lockAccountRow, recordFill } from '../repositories/accounts';
+import { cancelUnsent, carriedOrders, EXIT_ROLES, loadOrder, loadOrderFor, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
+import { recordResized, replacementOf, waitingOn } from '../repositories/replacements';
+import { capClose, requestOf, signalReceivedAt, withLegs } from './broker-requests';
+import { Replacements } from './broker-replace';
 import { measuredRole, milestonesOf, type Milestone, type MilestoneSink } from './milestones';
 import type { Venue } from './venue';
 
-/**
- * What happens after an order's fills are recorded (exit legs, one-cancels-other); returns
- * the ids of orders that now need the account worked (new legs, cancels requested).
- */
-export type AfterFill = (client: PoolClient, order: ExecOrder) => Promise<string[]>;
+/** What follows from the broker's answers for exit legs; each returns the ids of orders that now need the account worked. */
+export interface LegHooks {
+  /** After an order's fills are recorded: exit legs created or resized, one-cancels-other. */
+  afterFill(client: PoolClient, order: ExecOrder): Promise<string[]>;
+  /** After an exit leg's placement or replacement is settled at the broker: its entry's legs sized again. */
+  afterSettle(client: PoolClient, leg: ExecOrder): Promise<string[]>;
+}
 
 /** Asks for the account to be worked again (an orders job), after commit. */
 export type RequestWork = (accountId: string, orderIds: string[]) => Promise<void>;
 
-export function requestOf(order: ExecOrder, quantity = order.quantity): BrokerOrderRequest {
-  return {
-    clientOrderId: order.id,
-    symbol: order.symbol,
-    side: order.side,
-    type: order.type,
-    quantity,
-    limitPrice: order.limitPrice,
-    stopPrice: order.stopPrice,
-    trailPercent: order.trailPercent,
-    trailAmount: order.trailAmount,
-    timeInForce: order.timeInForce,
-  };
-}
-
-/**
- * A CLOSE never sells (buys) more than is held when it is placed: a close decided against
- * orders that have not filled (or were cancelled) is capped here, or ends when nothing is
- * left to close. Returns the quantity to send, or null when the order was ended.
- */
-export async function capClose(client: PoolClient, order: ExecOrder): Promise<Decimal | null> {
-  if (order.role !== 'CLOSE') return order.quantity;
-  const held = (await positionOf(client, order.accountId, order.symbol))?.quantity ?? new Decimal(0);
-  const closable = order.side === 'SELL' ? Decimal.max(held, 0) : Decimal.max(held.neg(), 0);
-  if (closable.isZero()) {
-    await updateOrder(client, order, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'nothing left to close' }, {
-      type: 'ORDER_CANCELLED',
-      message: `Nothing to close: no ${order.side === 'SELL' ? 'long' : 'short'} position in ${order.symbol} when the close was placed`,
-    });
-    await refreshSignal(client, order.signalId);
-    return null;
-  }
-  if (closable.lt(order.quantity)) {
-    await updateOrder(client, order, { quantity: closable }, { type: 'NOTE', message: `Close capped at the position held: ${closable.toFixed()} of ${order.quantity.toFixed()}` });
-    return closable;
-  }
-  return order.quantity;
-}
-
-async function signalReceivedAt(c: PoolClient, signalId: string): Promise<Date> {
-  const { rows } = await c.query<{ received_at: Date }>({ name: 'executor-signal-received', text: 'SELECT received_at FROM signals WHERE id = $1', values: [signalId] });
-  if (!rows[0]) throw new Error(`signal ${signalId} not found`);
-  return rows[0].received_at;
+/** What recording the broker's answers led to, acted on after commit (milestones, work) or at its end (legs settled). */
+interface Outcome {
+  work: string[];
+  reached: Milestone[];
+  settled: ExecOrder[];
 }
 
 /**
  * Orders at an external broker, placed at most once: the order is SUBMITTING (committed)
  * before the request leaves; whatever happens after (a crash, a timeout), resolve() first asks
  * the broker for our client order id and adopts what it has, and only sends again when the
- * broker has never seen it.
+ * broker has never seen it. A resized exit leg replaced through the broker's replace request
+ * goes the same way (broker-replace.ts).
  */
 export class BrokerVenue implements Venue {
   readonly serialise = true;
+  private readonly replacements: Replacements;
 
   constructor(
     private readonly pool: Pool,
     private readonly broker: Broker,
-    private readonly afterFill: AfterFill,
+    private readonly legs: LegHooks,
     private readonly requestWork: RequestWork,
     private readonly log: Logger,
     /** Told, after commit, when a signal's order is accepted and when it is filled. */
     private readonly milestones: MilestoneSink = () => undefined,
-  ) {}
+  ) {
+    this.replacements = new Replacements(pool, broker, this, legs, requestWork, log);
+  }
 
   get name(): string {
     return this.broker.name;
   }
 
   async place(order: ExecOrder): Promise<void> {
+    if (order.replaceMethod === 'AMEND') return this.replacements.place(order);
     const request = await withTransaction(this.pool, async (c) => {
       await lockAccountRow(c, order.accountId);
       const current = await loadOrder(c, order.id, true);
@@ -106,6 +78,7 @@ export class BrokerVenue implements Venue {
   }
 
   async resolve(order: ExecOrder): Promise<void> {
+    if (order.replaceMethod === 'AMEND') return this.replacements.resolve(order);
     const found = await this.broker.findByClientOrderId(order.id);
     if (found) {
       await this.apply(order.id, found, `Found at ${this.broker.name} after an interrupted placement: adopted`);
@@ -180,29 +153,34 @@ export class BrokerVenue implements Venue {
    * (then the order is found by the broker's id).
    */
   async apply(clientOrderId: string, b: BrokerOrder, note: string | null): Promise<void> {
-    const work: string[] = [];
-    const reached: Milestone[] = [];
+    const out: Outcome = { work: [], reached: [], settled: [] };
     let accountId = '';
     await withTransaction(this.pool, async (c) => {
       const row = await loadOrderFor(c, clientOrderId, b.brokerOrderId);
       if (!row) return;
       accountId = row.accountId;
       await lockAccountRow(c, row.accountId);
-      await this.record(c, (await loadOrder(c, row.id, true)) ?? row, b, note, work, reached);
-      if (!b.legs.length) return;
-      const carried = await carriedOrders(c, row.id);
+      await this.record(c, (await loadOrder(c, row.id, true)) ?? row, b, note, out);
+      const carried = b.legs.length ? await carriedOrders(c, row.id) : [];
       for (const leg of b.legs) {
         const mine = carried.find((o) => o.brokerOrderId === leg.brokerOrderId) ?? carried.find((o) => o.brokerOrderId === null);
         if (!mine) continue;
         mine.brokerOrderId = leg.brokerOrderId; // taken: the next leg matches another row
-        await this.record(c, (await loadOrder(c, mine.id, true)) ?? mine, leg, note, work, reached);
+        await this.record(c, (await loadOrder(c, mine.id, true)) ?? mine, leg, note, out);
+      }
+      // Once per entry: an OCO pair settles as one.
+      const entries = new Set<string>();
+      for (const leg of out.settled) {
+        if (leg.parentOrderId === null || entries.has(leg.parentOrderId)) continue;
+        entries.add(leg.parentOrderId);
+        out.work.push(...(await this.legs.afterSettle(c, leg)));
       }
     });
-    for (const m of reached) this.milestones(m);
-    if (work.length) await this.requestWork(accountId, work);
+    for (const m of out.reached) this.milestones(m);
+    if (out.work.length) await this.requestWork(accountId, out.work);
   }
 
-  private async record(c: PoolClient, current: ExecOrder, b: BrokerOrder, note: string | null, work: string[], reached: Milestone[]): Promise<void> {
+  private async record(c: PoolClient, current: ExecOrder, b: BrokerOrder, note: string | null, out: Outcome): Promise<void> {
     let order = current;
     const before = order.status;
     if (note) await updateOrder(c, order, {}, { type: 'RECONCILED', message: note });
@@ -212,13 +190,18 @@ export class BrokerVenue implements Venue {
       const ours = order.filledQuantity.times(order.avgFillPrice ?? 0);
       const price = b.avgFillPrice && order.avgFillPrice ? brokerTotal.minus(ours).div(delta).toDecimalPlaces(10) : (b.avgFillPrice ?? new Decimal(0));
       order = (await recordFill(c, order, { id: `${b.brokerOrderId}:${b.filledQuantity.toFixed()}`, quantity: delta, price, at: new Date() })) ?? order;
-      work.push(...(await this.afterFill(c, order)));
+      out.work.push(...(await this.legs.afterFill(c, order)));
     }
     // A report of the order still working that arrives after we ended it (a stream event or a
     // poll older than the cancel) is stale: an ended order never goes back to working.
     const stale = ENDED.has(order.status) && !ENDED.has(b.status);
-    const status = stale || (b.status === 'PARTIALLY_FILLED' && order.status === 'FILLED') ? order.status : b.status;
-    if (status !== order.status || order.brokerOrderId !== b.brokerOrderId) {
+    // Replaced at the broker by a replacement row of ours: this row ends, that one carries on.
+    const successor = b.replacedBy && !ENDED.has(order.status) ? await replacementOf(c, order.id, b.replacedBy) : null;
+    const status = successor ? 'CANCELLED' : stale || (b.status === 'PARTIALLY_FILLED' && order.status === 'FILLED') ? order.status : b.status;
+    if (successor) {
+      const why = `replaced by order ${successor} (broker id ${b.replacedBy ?? ''})`;
+      await updateOrder(c, order, { status, brokerOrderId: b.brokerOrderId, errorCode: 'ORDER_CANCELLED', errorMessage: why }, { type: 'ORDER_REPLACED', message: `${this.broker.name}: ${why}; this order ends here` });
+    } else if (status !== order.status || order.brokerOrderId !== b.brokerOrderId) {
       const ended = status === 'CANCELLED' || status === 'EXPIRED' || status === 'REJECTED';
       await updateOrder(
         c,
@@ -232,19 +215,21 @@ export class BrokerVenue implements Venue {
       );
     }
     await refreshSignal(c, order.signalId);
+    if (status !== before) await this.followUp(c, { ...order, status, brokerOrderId: b.brokerOrderId }, before, out);
     const kinds = measuredRole(order.role) ? milestonesOf(before, status) : [];
     if (kinds.length) {
       const receivedAt = await signalReceivedAt(c, order.signalId);
-      for (const kind of kinds) reached.push({ kind, broker: this.broker.name, role: order.role, receivedAt });
+      for (const kind of kinds) out.reached.push({ kind, broker: this.broker.name, role: order.role, receivedAt });
     }
+  }
+
+  /** An order's status changed: replacements waiting on it, a resize that took effect, a leg settled. */
+  private async followUp(c: PoolClient, order: ExecOrder, before: string, out: Outcome): Promise<void> {
+    out.work.push(...(await waitingOn(c, order.id)));
+    if (!EXIT_ROLES.includes(order.role) || (before !== 'NEW' && before !== 'SUBMITTING')) return;
+    if (order.replaces && ['ACCEPTED', 'PARTIALLY_FILLED', 'FILLED'].includes(order.status)) await recordResized(c, order, this.broker.name);
+    if (before === 'SUBMITTING') out.settled.push(order);
   }
 }
 
 const ENDED = new Set<string>(['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED']);
-
-/** A take-profit order with its stop loss carried: one native OCO request. */
-function withLegs(req: BrokerOrderRequest, carried: ExecOrder[]): BrokerOrderRequest {
-  const stop = carried.find((o) => o.role === 'STOP_LOSS' && o.stopPrice !== null);
-  if (!stop?.stopPrice || req.type !== 'LIMIT' || !req.limitPrice) return req;
-  return { ...req, oco: { takeProfitLimitPrice: req.limitPrice, stopLossStopPrice: stop.stopPrice } };
-}

@@ -1,4 +1,4 @@
-import type { Client } from 'pg';
+import type { Client, PoolClient } from 'pg';
 import { JOBS, type OrderJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
@@ -7,9 +7,10 @@ import { createBatchConsumer, QueueStats, runSplittingOnFailure, UnrecoverableEr
 import type { Broker, BrokerOrderUpdate } from '../brokers/types';
 import type { MarketClock } from '../paper/market-clock';
 import { loadAccount, type ExecAccount } from '../repositories/accounts';
+import { resyncLegs } from '../repositories/leg-resize';
 import { afterFill } from '../repositories/legs';
 import { orderCountsByStatus } from '../repositories/order-counts';
-import { carriedOrders, loadOrder, refreshSignal, updateOrder } from '../repositories/orders';
+import { carriedOrders, loadOrder, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
 import { workAccount, workPaperAccounts } from './account-executor';
 import { BrokerVenue } from './broker-venue';
 import { instrumentBroker } from './instrumented-broker';
@@ -124,7 +125,9 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     }
     const venueLog = deps.logger.child({ module: 'broker', accountId });
     const broker = instrumentBroker(connection.broker, metrics.brokerCalls);
-    const venue = new BrokerVenue(pool, broker, (c, o) => afterFill(c, o, 'broker', broker.capabilities), requestWork, venueLog, milestones);
+    const legVenue = { mode: 'broker', broker } as const;
+    const legs = { afterFill: (c: PoolClient, o: ExecOrder) => afterFill(c, o, legVenue), afterSettle: (c: PoolClient, o: ExecOrder) => resyncLegs(c, o, legVenue) };
+    const venue = new BrokerVenue(pool, broker, legs, requestWork, venueLog, milestones);
     external.set(accountId, venue);
     const updates = connection.updates;
     if (updates && !closing) {

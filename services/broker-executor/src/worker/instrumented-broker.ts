@@ -1,8 +1,8 @@
 import type { Histogram } from 'prom-client';
 import { AppError } from '@utm/contracts';
-import type { Broker } from '../brokers/types';
+import type { Broker, BrokerReplaceRequest } from '../brokers/types';
 
-export type CallHistogram = Histogram<'broker' | 'operation' | 'outcome'>;
+type CallHistogram = Histogram<'broker' | 'operation' | 'outcome'>;
 
 const outcomeOf = (err: unknown): string => (err instanceof AppError ? err.code : 'error');
 
@@ -21,10 +21,12 @@ async function timed<T>(histogram: CallHistogram, broker: string, operation: str
 /** An external broker whose every call is timed into utm_broker_call_duration_seconds. */
 export function instrumentBroker(broker: Broker, histogram: CallHistogram): Broker {
   const t = <T>(operation: string, call: () => Promise<T>) => timed(histogram, broker.name, operation, call);
+  const replace = broker.replace?.bind(broker);
   return {
     name: broker.name,
     capabilities: broker.capabilities,
     place: (req) => t('place', () => broker.place(req)),
+    ...(replace ? { replace: (id: string, req: BrokerReplaceRequest) => t('replace', () => replace(id, req)) } : {}),
     cancel: (id) => t('cancel', () => broker.cancel(id)),
     findByClientOrderId: (id) => t('find', () => broker.findByClientOrderId(id)),
     openOrders: () => t('open_orders', () => broker.openOrders()),

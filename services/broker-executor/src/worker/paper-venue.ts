@@ -102,7 +102,7 @@ export class PaperVenue {
         const filledAfter = o.filledQuantity.plus(outcome.quantity);
         const filled = await recordFill(c, o, { id: `paper:${o.id}:${filledAfter.toFixed()}`, quantity: outcome.quantity, price: outcome.price, at: this.now() }, ctx.position);
         if (!filled) return o;
-        await afterFill(c, filled, 'paper');
+        await afterFill(c, filled, { mode: 'paper' });
         return filled;
       }
       case 'REST': {

@@ -1,10 +1,10 @@
 import { JOBS } from '@utm/contracts';
 import { Decimal } from '@utm/db';
-import { AlpacaBroker, AlpacaUpdates } from '../../src/brokers/alpaca';
 import type { ExecAccount } from '../../src/repositories/accounts';
 import type { BrokerVenue } from '../../src/worker/broker-venue';
 import type { BrokerConnection } from '../../src/worker/create-executor';
-import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
+import type { AlpacaTestServer } from '@utm/testkit';
+import { alpacaConnection, aroundAlpacaStack } from '../support/alpaca';
 import { Stack } from '../support/stack';
 
 /**
@@ -18,19 +18,10 @@ describe('broker-executor with an Alpaca account', () => {
   const connect = (account: ExecAccount): BrokerConnection => {
     // What main's brokerFor does when the credentials cannot be decrypted.
     if (unreadable.has(account.id)) throw new Error('the stored credentials cannot be decrypted with this UTM_ENCRYPTION_KEY');
-    const common = { baseUrl: server.url, credentials: { keyId: server.keyId, secretKey: server.secretKey }, timeoutMs: 700 };
-    return { broker: new AlpacaBroker({ ...common, sleep: async () => undefined }), updates: new AlpacaUpdates({ ...common, streamUrl: server.streamUrl, pollIntervalMs: 200 }) };
+    return alpacaConnection(server);
   };
   const s = new Stack({ brokerFor: (a) => connect(a) });
-
-  beforeAll(async () => {
-    server = await startAlpacaServer();
-    await s.start();
-  });
-  afterAll(async () => {
-    await s.stop();
-    await server.close();
-  });
+  aroundAlpacaStack(s, (started) => (server = started));
 
   const alpacaAccount = () => s.fixture({ broker: 'alpaca', cash: '100000' });
 

@@ -22,6 +22,7 @@ describe('AlpacaBroker: placing', () => {
       avgFillPrice: null,
       legs: [],
       reason: null,
+      replacedBy: null,
     });
     const [post] = server.calls('POST', '/v2/orders');
     expect(post?.headers['apca-api-key-id']).toBe(server.keyId);

@@ -33,6 +33,8 @@ function row(overrides: Partial<ExecOrder> = {}): ExecOrder {
     exitRules: null,
     brokerOrderId: null,
     carriedBy: null,
+    replaces: null,
+    replaceMethod: null,
     cancelRequestedAt: null,
     expiresAt: null,
     triggeredAt: null,

@@ -9,14 +9,16 @@
  *
  * Placing is exactly-once by client_order_id (= our order id): Alpaca refuses a second order
  * with the same id ("client_order_id must be unique", 422), and whenever the outcome of a
- * POST is unknown we ask Alpaca for the id before trying again.
+ * POST is unknown we ask Alpaca for the id before trying again. Replacing (PATCH
+ * /v2/orders/{id}, orders.yaml "Replace an order") gives the new order a client_order_id of
+ * ours too, and is made exactly-once the same way.
  */
 import type { Decimal } from '@utm/db';
 import type { AlpacaCredentials } from '@utm/security';
-import { BrokerError, type Broker, type BrokerAccountSnapshot, type BrokerCapabilities, type BrokerOrder, type BrokerOrderRequest } from '../types';
+import { BrokerError, type Broker, type BrokerAccountSnapshot, type BrokerCapabilities, type BrokerOrder, type BrokerOrderRequest, type BrokerReplaceRequest } from '../types';
 import { AlpacaClient, type RetryPolicy } from './client';
 import { asArray, asRecord, optDecimal, reqString, toDecimal } from './json';
-import { fromAlpacaOrder, isTerminal, parseAlpacaOrder, toAlpacaOrder, type AlpacaOrder } from './mapping';
+import { fromAlpacaOrder, isTerminal, parseAlpacaOrder, toAlpacaOrder, toAlpacaReplace, type AlpacaOrder } from './mapping';
 
 export interface AlpacaBrokerOptions {
   baseUrl: string;
@@ -33,6 +35,12 @@ export interface AlpacaBrokerOptions {
  * and (per https://docs.alpaca.markets/docs/fractional-trading as we read it) only for market
  * DAY orders, not in extended hours. A fractional order outside these limits is refused by
  * Alpaca (e.g. "requested asset is not fractionable"), which reaches the caller as BROKER_ERROR.
+ *
+ * Replacing: "You can only patch full shares", "Qty of equity fractional orders are not allowed
+ * to change" (reference/patchorderbyorderid-1); bracket and OCO legs: "Order replacement ... is
+ * supported to update limit_price and stop_price", not qty; "If the take-profit order is
+ * partially filled, the stop-loss order will be adjusted to the remaining quantity"
+ * (docs/orders-at-alpaca, bracket orders; OCO legs "work exactly the same way").
  */
 export const ALPACA_CAPABILITIES: BrokerCapabilities = {
   orderTypes: ['MARKET', 'LIMIT', 'STOP', 'STOP_LIMIT', 'TRAILING_STOP'],
@@ -40,7 +48,11 @@ export const ALPACA_CAPABILITIES: BrokerCapabilities = {
   nativeOco: true,
   nativeTrailingStop: true,
   fractional: true,
+  replace: { quantity: 'whole', advancedLegQuantity: false, ocoStopFollowsTarget: true },
 };
+
+/** "Order cannot be replaced when the status is accepted, pending_new, pending_cancel or pending_replace": for now. */
+const NOT_YET_REPLACEABLE = new Set(['accepted', 'pending_new', 'pending_cancel', 'pending_replace']);
 
 const DUPLICATE = /client[ _]?order[ _]?id must be unique/i;
 const PAGE = 500; // Alpaca's maximum `limit` for GET /v2/orders
@@ -57,30 +69,72 @@ export class AlpacaBroker implements Broker {
 
   async place(req: BrokerOrderRequest): Promise<BrokerOrder> {
     const body = toAlpacaOrder(req);
+    return this.exactlyOnce(
+      req.clientOrderId,
+      async () => parseAlpacaOrder((await this.client.send('POST', '/v2/orders', { body })).body),
+      async (err) => {
+        if (err.opts.status !== 422 || !DUPLICATE.test(err.message)) throw err;
+        // Alpaca already has an order with our id: that order is this one (our ids are
+        // unique per order row), so it is adopted, never placed again.
+        const existing = await this.lookup(req.clientOrderId, false);
+        if (existing) return existing;
+        throw err;
+      },
+    );
+  }
+
+  /**
+   * PATCH /v2/orders/{id}: the new order carries `req.clientOrderId`. A refusal is looked into:
+   * a replacement that took effect after all (an error answered for a replace that happened,
+   * alpacahq/alpaca-trade-api-python#306) is adopted; an order that cannot be replaced *yet*
+   * (pending_new, pending_replace, …) is BROKER_UNAVAILABLE, to try again later; anything else
+   * (the order filled or was cancelled meanwhile, 403 shares not sufficient, …) stays
+   * BROKER_ERROR, for the caller to look at the order.
+   */
+  async replace(brokerOrderId: string, req: BrokerReplaceRequest): Promise<BrokerOrder> {
+    const body = toAlpacaReplace(req);
+    const path = `/v2/orders/${encodeURIComponent(brokerOrderId)}`;
+    return this.exactlyOnce(
+      req.clientOrderId,
+      async () => parseAlpacaOrder((await this.client.send('PATCH', path, { body })).body),
+      async (err) => {
+        const existing = await this.lookup(req.clientOrderId, false);
+        if (existing) return existing;
+        const old = await this.getById(brokerOrderId);
+        if (old && NOT_YET_REPLACEABLE.has(old.status)) {
+          throw new BrokerError('BROKER_UNAVAILABLE', `Alpaca cannot replace order ${old.clientOrderId} while it is ${old.status}: ${err.message}`, { status: err.opts.status, cause: err });
+        }
+        throw err;
+      },
+    );
+  }
+
+  /**
+   * One request that creates an order under `clientOrderId`, never retried blindly: a retry
+   * first asks whether an earlier attempt reached Alpaca after all, a refusal goes through
+   * `refused` (which may find the order and adopt it), and when the attempts are spent after
+   * one may have arrived, the error stays `uncertain`.
+   */
+  private async exactlyOnce(clientOrderId: string, attempt: () => Promise<AlpacaOrder>, refused: (err: BrokerError) => Promise<AlpacaOrder>): Promise<BrokerOrder> {
     let sentMaybe = false;
     try {
       const raw = await this.client.withRetries(async (n) => {
-        // A retry first asks whether an earlier attempt reached Alpaca after all.
         if (n > 0) {
-          const existing = await this.lookup(req.clientOrderId, false);
+          const existing = await this.lookup(clientOrderId, false);
           if (existing) return existing;
         }
         try {
-          return parseAlpacaOrder((await this.client.send('POST', '/v2/orders', { body })).body);
+          return await attempt();
         } catch (err) {
           if (err instanceof BrokerError && err.uncertain) sentMaybe = true;
-          if (!(err instanceof BrokerError) || err.code !== 'BROKER_ERROR' || err.opts.status !== 422 || !DUPLICATE.test(err.message)) throw err;
-          // Alpaca already has an order with our id: that order is this one (our ids are
-          // unique per order row), so it is adopted, never placed again.
-          const existing = await this.lookup(req.clientOrderId, false);
-          if (existing) return existing;
-          throw err;
+          if (!(err instanceof BrokerError) || err.code !== 'BROKER_ERROR') throw err;
+          return refused(err);
         }
       });
       return fromAlpacaOrder(raw);
     } catch (err) {
       if (!sentMaybe || !(err instanceof BrokerError)) throw err;
-      return this.afterUncertain(req.clientOrderId, err);
+      return this.afterUncertain(clientOrderId, err);
     }
   }
 
@@ -119,8 +173,8 @@ export class AlpacaBroker implements Broker {
   async cancel(clientOrderId: string): Promise<void> {
     let order = await this.lookup(clientOrderId, true);
     if (!order) throw new BrokerError('BROKER_ERROR', `Alpaca has no order with client_order_id ${clientOrderId}`, { status: 404 });
-    // Replaced by Alpaca (a corporate action; we never replace): the replacement is what works
-    // now, under another id, and what is cancelled. A few hops at most.
+    // Replaced (a resize of ours, or a corporate action): the replacement is what works now,
+    // under another id, and what is cancelled. A few hops at most.
     for (let hop = 0; hop < 5 && order.status === 'replaced' && order.replacedBy !== null; hop++) {
       const next: AlpacaOrder | null = await this.getById(order.replacedBy);
       if (!next) break;

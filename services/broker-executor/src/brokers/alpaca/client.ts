@@ -19,7 +19,7 @@ import type { AlpacaCredentials } from '@utm/security';
 import { BrokerError } from '../types';
 import { parseJsonText } from './json';
 
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */

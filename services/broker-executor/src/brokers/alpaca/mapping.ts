@@ -15,7 +15,7 @@
  * Decimal, never through a binary float.
  */
 import { Decimal } from '@utm/db';
-import { BrokerError, type BrokerOrder, type BrokerOrderRequest, type BrokerOrderStatus } from '../types';
+import { BrokerError, type BrokerOrder, type BrokerOrderRequest, type BrokerOrderStatus, type BrokerReplaceRequest } from '../types';
 import { asArray, asRecord, optDecimal, optString, reqString, toDecimal, type JsonRecord } from './json';
 
 /** Alpaca limits client_order_id to 48 characters (orders.yaml); our ids are 36-char UUIDs. */
@@ -128,6 +128,27 @@ export function toAlpacaOrder(req: BrokerOrderRequest): AlpacaOrderRequest {
   return body;
 }
 
+/** PATCH /v2/orders/{id} body: what changes, and our id for the new order ("You can only patch full shares"). */
+export interface AlpacaReplaceRequest {
+  client_order_id: string;
+  qty?: string;
+  limit_price?: string;
+  stop_price?: string;
+}
+
+export function toAlpacaReplace(req: BrokerReplaceRequest): AlpacaReplaceRequest {
+  if (req.clientOrderId.length > MAX_CLIENT_ORDER_ID) throw refuse(`client order id longer than ${MAX_CLIENT_ORDER_ID} characters`);
+  const body: AlpacaReplaceRequest = { client_order_id: req.clientOrderId };
+  if (req.quantity !== null) {
+    if (!req.quantity.isInteger() || req.quantity.lte(0)) throw refuse('Alpaca replaces only whole-share quantities');
+    body.qty = dec(req.quantity);
+  }
+  if (req.limitPrice !== null) body.limit_price = dec(req.limitPrice);
+  if (req.stopPrice !== null) body.stop_price = dec(req.stopPrice);
+  if (Object.keys(body).length === 1) throw refuse('nothing to replace');
+  return body;
+}
+
 export function parseAlpacaOrder(value: unknown): AlpacaOrder {
   const what = 'order';
   const rec: JsonRecord = asRecord(value, what);
@@ -166,9 +187,9 @@ const STATUS: Record<string, BrokerOrderStatus | 'live' | 'calculated'> = {
   // day": not final (the docs do not call it terminal), so the order stays open on our side.
   done_for_day: 'live',
   // "replaced by another order, or updated due to a market event such as corporate action".
-  // We never replace orders, so this is Alpaca's doing and the replacement may still fill:
-  // kept open (with replaced_by as the reason) rather than closed, so that reconciliation keeps
-  // watching it instead of missing a fill. Conservative reading; the docs do not say more.
+  // The replacement (replaced_by) may still fill. Read as live, with replaced_by in the order
+  // (BrokerOrder.replacedBy): the executor ends our row when the replacement is one of ours
+  // (a resized exit leg), and otherwise keeps watching it rather than miss a fill.
   replaced: 'live',
   // "completed for the day (either filled or done for day), settlement pending": filled if the
   // whole quantity is, else treated like done_for_day.
@@ -206,5 +227,6 @@ export function fromAlpacaOrder(order: AlpacaOrder): BrokerOrder {
     avgFillPrice: order.filledAvgPrice,
     legs: order.legs.map(fromAlpacaOrder),
     reason,
+    replacedBy: order.status === 'replaced' ? order.replacedBy : null,
   };
 }
