@@ -39,7 +39,7 @@ describe('on a Redis Cluster', () => {
     await cluster?.stop();
   });
 
-  it('every role connects with a Cluster client; a worker waits out outages, the others fail fast', async () => {
+  it('every role connects with a Cluster client with its BullMQ options (a worker retries forever, the others fail fast) and follows the slot layout', async () => {
     const [producer, worker, client] = [connect('producer'), connect('worker'), connect('client')] as Cluster[];
     for (const c of [producer, worker, client]) {
       expect(isCluster(c as RedisConnection)).toBe(true);

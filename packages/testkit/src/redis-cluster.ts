@@ -15,8 +15,8 @@ export interface RedisClusterOptions {
   /** More redis-server arguments for every node (e.g. `--maxmemory-policy allkeys-lru`). */
   extraArgs?: string[];
   /**
-   * How the slots are handed out: `redis-cli --cluster create` (default), or by hand with
-   * CLUSTER ADDSLOTSRANGE and CLUSTER MEET, the way to go where redis-cli has no --cluster.
+   * How the slots are handed out: `redis-cli --cluster create`, or by hand with CLUSTER
+   * ADDSLOTSRANGE and CLUSTER MEET. Default: redis-cli, by hand where it is not on PATH.
    */
   via?: 'redis-cli' | 'meet';
 }
@@ -85,7 +85,14 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
       nodes.push(await startRedisProcess(args, { dir, port: clientPorts[i] }));
     }
     if (opts.via === 'meet') await createWithMeet(nodes, busPorts);
-    else await createWithRedisCli(nodes);
+    else {
+      try {
+        await createWithRedisCli(nodes);
+      } catch (err) {
+        if (opts.via === 'redis-cli' || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        await createWithMeet(nodes, busPorts); // no redis-cli on PATH
+      }
+    }
     await untilFormed(nodes, 20000);
   } catch (err) {
     await stop();
