@@ -72,7 +72,12 @@ describe('docker-compose.yml', () => {
     }
     expect(service('migrate').restart).toBe('no');
     expect(service('migrate').depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
-    expect(service('ingest-gateway').ports).toEqual([`${dotenv.get('GATEWAY_PORT')}:3000`]);
+  });
+
+  it('no service of our image publishes a host port or names its container, so each can be scaled (--scale); the webhook is published by gateway-proxy', () => {
+    for (const [name, s] of services) expect({ name, ports: s.ports, container_name: s.container_name }).toEqual({ name, ports: undefined, container_name: undefined });
+    expect(service('ingest-gateway').expose).toEqual([service('ingest-gateway').environment?.PORT]);
+    expect(service('gateway-proxy').ports).toEqual([`${dotenv.get('GATEWAY_PORT')}:80`]);
   });
 
   it('Postgres and Redis keep their data in volumes, have healthchecks and restart', () => {

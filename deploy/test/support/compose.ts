@@ -11,6 +11,8 @@ export interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   volumes?: string[];
   ports?: string[];
+  expose?: string[];
+  container_name?: string;
   profiles?: string[];
   stop_grace_period?: string;
 }

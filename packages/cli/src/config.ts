@@ -1,18 +1,12 @@
-import { EnvReader, loadCliConfig, type CliConfig, type Env } from '@utm/config';
+import { loadCliConfig, type CliConfig, type Env } from '@utm/config';
 
 /**
- * The CLI's one place that reads the environment: @utm/config's CLI settings plus the
- * BullMQ/pub-sub key prefix, which must match the services' QUEUE_PREFIX (default `{utm}`)
- * for `signal retry` and `key revoke` to reach them.
+ * The CLI's settings: @utm/config's CLI loader (stores, QUEUE_PREFIX, REDIS_CLUSTER_NODES,
+ * the credentials key), the one place it reads the environment. QUEUE_PREFIX must match the
+ * services' (default `{utm}`) for `signal retry` and `key revoke` to reach them.
  */
-export interface CliSettings extends CliConfig {
-  queuePrefix: string;
-}
+export type CliSettings = CliConfig;
 
 export function loadSettings(env: Env = process.env): CliSettings {
-  const base = loadCliConfig(env);
-  const r = new EnvReader(env);
-  const queuePrefix = r.str('QUEUE_PREFIX', '{utm}');
-  r.done();
-  return { ...base, queuePrefix };
+  return loadCliConfig(env);
 }

@@ -1,24 +1,19 @@
-import { Redis } from 'ioredis';
-import { redisOptions } from '@utm/queue';
+import type { RedisTarget } from '@utm/config';
+import { createRedis, type RedisConnection } from '@utm/queue';
 
-export type RedisConnection = Redis;
+export type { RedisConnection };
 
 /** The CLI waits this long for Redis before going on without it. */
 export const REDIS_CONNECT_TIMEOUT_MS = 2000;
 
 /**
- * A one-shot connection for a command: the producer role's fail-fast options, a couple of
+ * A one-shot connection for a command, to the one Redis server or, with REDIS_CLUSTER_NODES,
+ * the Redis Cluster the services use: the producer role's fail-fast options, a couple of
  * quick reconnects, then give up — an operator's command must not hang on a Redis that is
  * down. Resolves when ready; rejects with the last connection error otherwise.
  */
-export async function connectRedis(url: string, timeoutMs = REDIS_CONNECT_TIMEOUT_MS): Promise<RedisConnection> {
-  const redis = new Redis(url, {
-    ...redisOptions('producer', 'utm-cli'),
-    connectTimeout: timeoutMs,
-    retryStrategy: (times) => (times > 2 ? null : 200),
-    // Without this, a socket that never opened keeps the process alive for 2 s after disconnect().
-    disconnectTimeout: 100,
-  });
+export async function connectRedis(target: RedisTarget, timeoutMs = REDIS_CONNECT_TIMEOUT_MS): Promise<RedisConnection> {
+  const redis = createRedis(target, 'producer', 'utm-cli', { connectTimeoutMs: timeoutMs, retryStrategy: (times) => (times > 2 ? null : 200) });
   let lastError: Error | undefined;
   redis.on('error', (err: Error) => (lastError = err));
   try {
@@ -33,6 +28,7 @@ export async function connectRedis(url: string, timeoutMs = REDIS_CONNECT_TIMEOU
         if (err) reject(err);
         else resolve();
       }
+      if (redis.status === 'ready') return done();
       redis.once('ready', onReady);
       redis.once('end', onEnd);
     });

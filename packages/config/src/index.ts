@@ -1,3 +1,4 @@
 export { ConfigError, EnvReader, type Env } from './env';
 export * from './services';
 export { variablesReadBy, configVariables, CONFIG_LOADERS, type ConfiguredProgram } from './variables';
+export { CLUSTER_NODES_VARIABLE, clusterPrefixProblem, hashTagOf, parseSeed, type RedisSeed, type RedisTarget } from './redis';

@@ -1,23 +1,36 @@
 import { EnvReader, type Env } from './env';
+import { clusterPrefixProblem, readClusterNodes, type RedisSeed, type RedisTarget } from './redis';
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** What every service needs: its stores, its queue prefix, its log level. */
-export interface CommonConfig {
+export interface CommonConfig extends RedisTarget {
   databaseUrl: string;
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES, parsed: set, every connection is a Redis Cluster client. */
+  redisClusterNodes: RedisSeed[] | undefined;
   /** BullMQ key prefix; hash-tagged so that one queue's keys share a Redis Cluster slot. */
   queuePrefix: string;
   logLevel: LogLevel;
   dbPoolMax: number;
 }
 
+/** QUEUE_PREFIX, which must be hash-tagged when REDIS_CLUSTER_NODES is set (BullMQ's scripts need one slot per queue). */
+function queuePrefix(r: EnvReader, clusterNodes: RedisSeed[] | undefined): string {
+  const prefix = r.str('QUEUE_PREFIX', '{utm}');
+  const problem = clusterNodes ? clusterPrefixProblem(prefix) : undefined;
+  if (problem) r.problems.push(problem);
+  return prefix;
+}
+
 function common(r: EnvReader, poolDefault: number): CommonConfig {
+  const redisClusterNodes = readClusterNodes(r);
   return {
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
-    queuePrefix: r.str('QUEUE_PREFIX', '{utm}'),
+    redisClusterNodes,
+    queuePrefix: queuePrefix(r, redisClusterNodes),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     dbPoolMax: r.int('DB_POOL_MAX', poolDefault, { min: 1, max: 500 }),
   };
@@ -170,16 +183,25 @@ export function loadMigrateConfig(env: Env = process.env): MigrateConfig {
 
 export interface CliConfig {
   databaseUrl: string;
+  /** Optional: without it, `signal retry` leaves the job to the outbox sweeper and `key revoke` to the cache TTL. */
   redisUrl: string | undefined;
+  redisClusterNodes?: RedisSeed[] | undefined;
+  /** Must match the services' QUEUE_PREFIX for `signal retry` and `key revoke` to reach them. */
+  queuePrefix: string;
   /** AES-256-GCM key for broker credentials; needed only to store or read them. */
   encryptionKey: Buffer | undefined;
 }
 
 export function loadCliConfig(env: Env = process.env): CliConfig {
   const r = new EnvReader(env);
+  const redisClusterNodes = readClusterNodes(r);
+  const redisUrl = r.optionalStr('REDIS_URL') === undefined ? undefined : r.url('REDIS_URL', ['redis:', 'rediss:']);
+  if (redisClusterNodes && redisUrl === undefined) r.problems.push('REDIS_CLUSTER_NODES needs REDIS_URL as well (one more node, and the user name, password and TLS used on every node)');
   const cfg: CliConfig = {
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
-    redisUrl: r.optionalStr('REDIS_URL') === undefined ? undefined : r.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl,
+    redisClusterNodes,
+    queuePrefix: queuePrefix(r, redisClusterNodes),
     encryptionKey: r.key32('UTM_ENCRYPTION_KEY', false),
   };
   r.done();

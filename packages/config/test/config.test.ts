@@ -1,4 +1,15 @@
-import { ConfigError, configVariables, loadCliConfig, loadExecutorConfig, loadGatewayConfig, loadMigrateConfig, loadProcessorConfig, variablesReadBy } from '../src';
+import {
+  clusterPrefixProblem,
+  ConfigError,
+  configVariables,
+  hashTagOf,
+  loadCliConfig,
+  loadExecutorConfig,
+  loadGatewayConfig,
+  loadMigrateConfig,
+  loadProcessorConfig,
+  variablesReadBy,
+} from '../src';
 
 const base = { DATABASE_URL: 'postgresql://u:pw@localhost:5432/db', REDIS_URL: 'redis://localhost:6379' };
 
@@ -88,7 +99,8 @@ describe('variables each program reads (derived from its loader)', () => {
     expect(vars['signal-processor']).not.toContain('UTM_ENCRYPTION_KEY');
     expect(vars['broker-executor']).toEqual(expect.arrayContaining(['OPS_PORT', 'UTM_ENCRYPTION_KEY', 'MARKET_CLOSE', 'ALPACA_LIVE_STREAM_URL']));
     expect(vars.migrate).toEqual(['DATABASE_URL']);
-    expect(vars.cli).toEqual(['DATABASE_URL', 'REDIS_URL', 'UTM_ENCRYPTION_KEY']);
+    expect(vars.cli).toEqual(['DATABASE_URL', 'QUEUE_PREFIX', 'REDIS_CLUSTER_NODES', 'REDIS_URL', 'UTM_ENCRYPTION_KEY']);
+    for (const program of ['ingest-gateway', 'signal-processor', 'broker-executor'] as const) expect(vars[program]).toContain('REDIS_CLUSTER_NODES');
   });
 
   it('the migration job needs DATABASE_URL', () => {
@@ -103,5 +115,71 @@ describe('variables each program reads (derived from its loader)', () => {
       }),
     ).toThrow('bug');
     expect(variablesReadBy((env) => [env.A, env.B])).toEqual(['A', 'B']);
+  });
+});
+
+/** What an operator would get on a problem: the ConfigError's whole message. */
+function configError(load: () => unknown): string {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error('no ConfigError');
+}
+
+describe('Redis Cluster (REDIS_CLUSTER_NODES)', () => {
+  const cluster = { ...base, REDIS_CLUSTER_NODES: 'redis-1:7000, redis_2:7001,10.0.0.3:7002,[::1]:7003' };
+
+  it('unset: one Redis server, as before', () => {
+    expect(loadGatewayConfig(base).redisClusterNodes).toBeUndefined();
+    expect(loadGatewayConfig({ ...base, QUEUE_PREFIX: 'plain' }).queuePrefix).toBe('plain');
+  });
+
+  it('parses host:port seeds (IPv6 in brackets) for every service and the CLI', () => {
+    const seeds = [
+      { host: 'redis-1', port: 7000 },
+      { host: 'redis_2', port: 7001 },
+      { host: '10.0.0.3', port: 7002 },
+      { host: '::1', port: 7003 },
+    ];
+    for (const load of [loadGatewayConfig, loadProcessorConfig, loadExecutorConfig, loadCliConfig]) {
+      expect(load(cluster)).toMatchObject({ redisUrl: base.REDIS_URL, redisClusterNodes: seeds, queuePrefix: '{utm}' });
+    }
+  });
+
+  it('rejects a malformed list, naming the variable and each bad entry, never echoing one that may hold a password', () => {
+    for (const bad of ['redis-1', 'redis-1:7000,', 'redis-1:0', 'redis-1:70000', ':7000', 'redis-1:7000;redis-2:7001', 'redis://redis-1:7000', 'redis-1:7000 redis-2:7001']) {
+      expect({ bad, message: configError(() => loadGatewayConfig({ ...base, REDIS_CLUSTER_NODES: bad })) }).toEqual({
+        bad,
+        message: expect.stringMatching(/REDIS_CLUSTER_NODES must be a comma-separated list of Redis Cluster nodes as host:port/),
+      });
+    }
+    const message = configError(() => loadProcessorConfig({ ...base, REDIS_CLUSTER_NODES: 'good:1,nope,,redis://:s3cret@h:2' }));
+    expect(message).toMatch(/"nope" is not host:port; entry 3 is empty; entry 4 is not host:port/);
+    expect(message).not.toContain('s3cret');
+  });
+
+  it('refuses a QUEUE_PREFIX without a hash tag in cluster mode, saying how to fix it', () => {
+    for (const prefix of ['utm', '{}utm', 'utm}{', '{utm']) {
+      const message = configError(() => loadExecutorConfig({ ...cluster, QUEUE_PREFIX: prefix }));
+      expect({ prefix, message }).toEqual({ prefix, message: expect.stringContaining(`QUEUE_PREFIX "${prefix}" is not hash-tagged`) });
+      expect(message).toMatch(/Set QUEUE_PREFIX=\{utm\} \(the default is \{utm\}\)/);
+    }
+    expect(configError(() => loadCliConfig({ ...cluster, QUEUE_PREFIX: 'prod' }))).toMatch(/Set QUEUE_PREFIX=\{prod\}/);
+    expect(loadGatewayConfig({ ...cluster, QUEUE_PREFIX: 'app:{utm}:v2' }).queuePrefix).toBe('app:{utm}:v2');
+  });
+
+  it('the CLI needs REDIS_URL beside the nodes (credentials, TLS)', () => {
+    expect(configError(() => loadCliConfig({ DATABASE_URL: base.DATABASE_URL, REDIS_CLUSTER_NODES: 'r:7000' }))).toMatch(/REDIS_CLUSTER_NODES needs REDIS_URL/);
+  });
+
+  it('finds the hash tag the way Redis Cluster does', () => {
+    expect(hashTagOf('{utm}')).toBe('utm');
+    expect(hashTagOf('a{b}c{d}')).toBe('b');
+    expect(hashTagOf('{}{utm}')).toBeUndefined(); // the first {…} is empty: the whole key is hashed
+    expect(hashTagOf('{a')).toBeUndefined();
+    expect(clusterPrefixProblem('{utm}')).toBeUndefined();
   });
 });

@@ -7,6 +7,8 @@ export interface DevstackConfig {
   databaseUrl: string | undefined;
   /** REDIS_URL, used as is (ignored when forceEmbedded). */
   redisUrl: string | undefined;
+  /** REDIS_CLUSTER_NODES: REDIS_URL is then a node of a Redis Cluster (the services validate the list). */
+  redisClusterNodes: string | undefined;
   /** UTM_DEVSTACK_FORCE_EMBEDDED=1: skip DATABASE_URL/REDIS_URL and the local services, start our own. */
   forceEmbedded: boolean;
   /** UTM_ENCRYPTION_KEY, when the user provides one. */
@@ -34,6 +36,7 @@ export function loadDevstackConfig(env: Record<string, string | undefined> = pro
   return {
     databaseUrl: nonEmpty(env.DATABASE_URL),
     redisUrl: nonEmpty(env.REDIS_URL),
+    redisClusterNodes: nonEmpty(env.REDIS_CLUSTER_NODES),
     forceEmbedded: /^(1|true|yes|on)$/i.test(nonEmpty(env.UTM_DEVSTACK_FORCE_EMBEDDED) ?? ''),
     encryptionKey: nonEmpty(env.UTM_ENCRYPTION_KEY),
     gatewayPort,

@@ -10,6 +10,8 @@ import { pidAlive } from './proc';
 export interface StackRecord {
   databaseUrl: string;
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES when Redis is a cluster. */
+  redisClusterNodes?: string | undefined;
   gatewayUrl: string | undefined;
   /** The `npm start` process. */
   owner: number;
@@ -30,7 +32,8 @@ export function readStackFile(dataDir: string): StackRecord | undefined {
   const rec = JSON.parse(readFileSync(file, 'utf8')) as Partial<StackRecord>;
   if (typeof rec.databaseUrl !== 'string' || typeof rec.redisUrl !== 'string' || typeof rec.owner !== 'number') return undefined;
   if (!pidAlive(rec.owner)) return undefined;
-  return { databaseUrl: rec.databaseUrl, redisUrl: rec.redisUrl, gatewayUrl: rec.gatewayUrl, owner: rec.owner };
+  const redisClusterNodes = typeof rec.redisClusterNodes === 'string' ? rec.redisClusterNodes : undefined;
+  return { databaseUrl: rec.databaseUrl, redisUrl: rec.redisUrl, redisClusterNodes, gatewayUrl: rec.gatewayUrl, owner: rec.owner };
 }
 
 export function removeStackFile(dataDir: string, owner: number): void {

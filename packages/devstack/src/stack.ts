@@ -25,6 +25,8 @@ export interface ResolveOptions {
 
 export interface ResolvedStore {
   url: string;
+  /** Redis only: REDIS_CLUSTER_NODES, when `url` is a node of a Redis Cluster. */
+  clusterNodes?: string | undefined;
   source: 'env' | 'local' | 'embedded';
   /** The server's pid when it is an embedded one. */
   pid: number | undefined;
@@ -101,7 +103,17 @@ export async function resolveRedis(opts: ResolveOptions = { purpose: 'dev' }): P
   const root = opts.root ?? REPO_ROOT;
   let store: ResolvedStore;
   let note: string;
-  if (!cfg.forceEmbedded && cfg.redisUrl) {
+  if (cfg.redisClusterNodes) {
+    // A Redis Cluster is only ever the user's own: nothing here starts one.
+    if (opts.purpose === 'test') {
+      throw new DevstackError('REDIS_CLUSTER_NODES is set: npm test runs against one Redis (its Redis Cluster tests start a cluster of their own); unset it');
+    }
+    if (cfg.forceEmbedded || !cfg.redisUrl) {
+      throw new DevstackError('REDIS_CLUSTER_NODES is set: set REDIS_URL to one node of that cluster as well (npm start does not start a Redis Cluster), or unset it');
+    }
+    store = { url: cfg.redisUrl, clusterNodes: cfg.redisClusterNodes, source: 'env', pid: undefined, stop: noop };
+    note = 'from REDIS_URL, a Redis Cluster with the nodes of REDIS_CLUSTER_NODES';
+  } else if (!cfg.forceEmbedded && cfg.redisUrl) {
     store = { url: cfg.redisUrl, source: 'env', pid: undefined, stop: noop };
     note = 'from REDIS_URL';
   } else if (!cfg.forceEmbedded && (await probeRedis(LOCAL_REDIS_PORT)).ok) {
@@ -128,6 +140,8 @@ export async function resolveRedis(opts: ResolveOptions = { purpose: 'dev' }): P
 export interface Stack {
   databaseUrl: string;
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES for the services, when Redis is a cluster. */
+  redisClusterNodes: string | undefined;
   postgres: ResolvedStore;
   redis: ResolvedStore;
   /** Stops what this process started, Redis first. */
@@ -142,6 +156,7 @@ export async function resolveStack(opts: Omit<ResolveOptions, 'port'>): Promise<
   return {
     databaseUrl: postgres.url,
     redisUrl: redis.url,
+    redisClusterNodes: redis.clusterNodes,
     postgres,
     redis,
     stop: async () => {

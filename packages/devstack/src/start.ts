@@ -51,6 +51,7 @@ export async function start(opts: StartOptions = {}): Promise<Devstack> {
     ...config.inheritedEnv,
     DATABASE_URL: stack.databaseUrl,
     REDIS_URL: stack.redisUrl,
+    REDIS_CLUSTER_NODES: stack.redisClusterNodes,
     UTM_ENCRYPTION_KEY: ensureEncryptionKey(dataDir, config.encryptionKey),
     ...(config.logLevel ? { LOG_LEVEL: config.logLevel } : {}),
   };
@@ -59,7 +60,7 @@ export async function start(opts: StartOptions = {}): Promise<Devstack> {
   const { services, stop: stopServices } = startServices(specs, env);
   if (specs.length) say(`started ${specs.map((s) => `${s.name} (port ${s.port})`).join(', ')}`);
   else say('no service is built (services/*/dist/main.js): only Postgres and Redis are up');
-  writeStackFile(dataDir, { databaseUrl: stack.databaseUrl, redisUrl: stack.redisUrl, gatewayUrl: undefined, owner: process.pid });
+  writeStackFile(dataDir, { databaseUrl: stack.databaseUrl, redisUrl: stack.redisUrl, redisClusterNodes: stack.redisClusterNodes, gatewayUrl: undefined, owner: process.pid });
   const forget = () => removeStackFile(dataDir, process.pid);
   // Also on Ctrl-C / SIGTERM, which stop through the lifecycle's tracked resources.
   const untrack = track({ name: 'stack.json', stop: async () => forget(), killNow: forget });
@@ -82,7 +83,7 @@ export async function start(opts: StartOptions = {}): Promise<Devstack> {
     } else {
       await waitReady(gateway, opts.readyTimeoutMs ?? 30000);
       gatewayUrl = `http://localhost:${gateway.spec.port}`;
-      writeStackFile(dataDir, { databaseUrl: stack.databaseUrl, redisUrl: stack.redisUrl, gatewayUrl, owner: process.pid });
+      writeStackFile(dataDir, { databaseUrl: stack.databaseUrl, redisUrl: stack.redisUrl, redisClusterNodes: stack.redisClusterNodes, gatewayUrl, owner: process.pid });
       say(`${GATEWAY} is ready at ${gatewayUrl}`);
       credentials = await bootstrapAndPrint({ root, dataDir, env, gatewayUrl, cliMain: opts.cliMain, print });
     }

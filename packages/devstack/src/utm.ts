@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm run utm -- <command>`: the ops CLI, pointed at the stores `npm start` is using.
- * DATABASE_URL / REDIS_URL when set; else the running `npm start` (.data/stack.json, which
- * also covers embedded stores); else the local services on their standard ports. The local
+ * DATABASE_URL / REDIS_URL (and REDIS_CLUSTER_NODES) when set; else the running `npm start`
+ * (.data/stack.json, which also covers embedded stores and a Redis Cluster); else the local
+ * services on their standard ports. The local
  * encryption key in .data is passed on, so broker credentials stored here can be read by the
  * services npm start runs. Nothing is written to stdout but the CLI's own output.
  */
@@ -28,10 +29,14 @@ export async function cliEnvironment(root: string): Promise<Record<string, strin
     if (running) {
       env.DATABASE_URL = running.databaseUrl;
       env.REDIS_URL = cfg.redisUrl ?? running.redisUrl;
+      // The running npm start's cluster, unless the user names a Redis of their own.
+      if (!cfg.redisUrl) env.REDIS_CLUSTER_NODES = running.redisClusterNodes;
     } else if ((await probePostgres(LOCAL_DATABASE)).ok) {
       env.DATABASE_URL = LOCAL_DATABASE;
       if (cfg.redisUrl) env.REDIS_URL = cfg.redisUrl;
       else if ((await probeRedis(6379)).ok) env.REDIS_URL = 'redis://127.0.0.1:6379';
+      // Cluster nodes belong with the user's REDIS_URL, not with the local Redis.
+      if (!cfg.redisUrl) delete env.REDIS_CLUSTER_NODES;
     } else {
       return 'no database to talk to: run `npm start` first (in another terminal), or set DATABASE_URL';
     }

@@ -12,6 +12,7 @@ describe('npm run utm finds the stores', () => {
     mkdirSync(path.join(root, '.data'));
     delete process.env.DATABASE_URL;
     delete process.env.REDIS_URL;
+    delete process.env.REDIS_CLUSTER_NODES;
     delete process.env.UTM_ENCRYPTION_KEY;
   });
   afterEach(() => {
@@ -32,6 +33,16 @@ describe('npm run utm finds the stores', () => {
       REDIS_URL: 'redis://127.0.0.1:63790',
       UTM_ENCRYPTION_KEY: 'ab'.repeat(32),
     });
+  });
+
+  it('the running npm start\'s Redis Cluster goes with its REDIS_URL; a stray REDIS_CLUSTER_NODES does not go to another Redis', async () => {
+    const nodes = '127.0.0.1:7001,127.0.0.1:7002';
+    writeStackFile(path.join(root, '.data'), { databaseUrl: 'postgresql://postgres@127.0.0.1:54329/utm', redisUrl: 'redis://127.0.0.1:7000', redisClusterNodes: nodes, gatewayUrl: undefined, owner: process.pid });
+    expect(await cliEnvironment(root)).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:7000', REDIS_CLUSTER_NODES: nodes });
+    writeStackFile(path.join(root, '.data'), { databaseUrl: 'postgresql://postgres@127.0.0.1:54329/utm', redisUrl: 'redis://127.0.0.1:63790', gatewayUrl: undefined, owner: process.pid });
+    process.env.REDIS_CLUSTER_NODES = nodes;
+    const env = await cliEnvironment(root);
+    expect(typeof env !== 'string' && env.REDIS_CLUSTER_NODES).toBeFalsy();
   });
 
   it('ignores the record of an npm start that is gone, and falls back to the local services', async () => {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '@utm/contracts';
-import { waitForRedis } from './redis';
+import { isCluster, waitForRedis, type RedisConnection } from './redis';
 
 /**
  * BullMQ keeps every job, lock and id in ordinary Redis keys: a Redis allowed to evict keys
@@ -43,23 +43,42 @@ export interface EvictionCheckOptions {
   timeoutMs?: number;
 }
 
+const nodeName = (node: Redis) => `${node.options.host ?? '127.0.0.1'}:${node.options.port ?? 6379}`;
+
+/** What was found wrong on one server (`where` names a cluster master). */
+function finding(policy: string | null, where = ''): string {
+  const redis = where ? `Redis Cluster master ${where}` : 'Redis';
+  return policy === null ? `${redis} does not report its maxmemory-policy (neither CONFIG GET nor INFO memory)` : `${redis} maxmemory-policy is "${policy}"`;
+}
+
 /**
  * Refuses (throws, with how to fix it) unless Redis's eviction policy is noeviction. Waits for
  * the connection to be ready first, up to `timeoutMs`: a service starts only once it has seen
- * that its Redis cannot drop queue keys.
+ * that its Redis cannot drop queue keys. On a Redis Cluster every master holds some of the
+ * keys, so every master known once the cluster is ready is checked, and each one that may
+ * evict is named.
  */
-export async function assertNoEviction(redis: Redis, opts: EvictionCheckOptions = {}): Promise<void> {
+export async function assertNoEviction(redis: RedisConnection, opts: EvictionCheckOptions = {}): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? 30000;
   try {
     await waitForRedis(redis, timeoutMs);
   } catch (err) {
     throw new AppError('SERVICE_UNAVAILABLE', `Redis did not answer within ${timeoutMs} ms, so its maxmemory-policy could not be checked`, { cause: err });
   }
-  const policy = await readEvictionPolicy(redis);
-  if (policy === REQUIRED_EVICTION_POLICY) return;
-  const found = policy === null ? 'Redis does not report its maxmemory-policy (neither CONFIG GET nor INFO memory)' : `Redis maxmemory-policy is "${policy}"`;
+  let found: string[];
+  if (isCluster(redis)) {
+    const masters = redis.nodes('master');
+    if (!masters.length) throw new AppError('SERVICE_UNAVAILABLE', 'the Redis Cluster reports no master node, so its maxmemory-policy could not be checked');
+    const policies = await Promise.all(masters.map(async (node) => ({ where: nodeName(node), policy: await readEvictionPolicy(node) })));
+    found = policies.filter((p) => p.policy !== REQUIRED_EVICTION_POLICY).map((p) => finding(p.policy, p.where));
+  } else {
+    const policy = await readEvictionPolicy(redis);
+    found = policy === REQUIRED_EVICTION_POLICY ? [] : [finding(policy)];
+  }
+  if (!found.length) return;
   throw new AppError(
     'SERVICE_UNAVAILABLE',
-    `${found}: Redis may then evict queue keys under memory pressure and lose or corrupt queued signals and orders. Refusing to start; ${HOW_TO_FIX}.`,
+    `${found.join('; ')}: Redis may then evict queue keys under memory pressure and lose or corrupt queued signals and orders. Refusing to start; ${HOW_TO_FIX}` +
+      `${isCluster(redis) ? ' (on every master of the cluster)' : ''}.`,
   );
 }

@@ -1,4 +1,15 @@
-export { createRedis, redisOptions, waitForRedis, type RedisRole } from './redis';
+export {
+  assertQueuePrefixFits,
+  clusterOptions,
+  clusterSeeds,
+  createRedis,
+  isCluster,
+  redisOptions,
+  waitForRedis,
+  type ConnectOverrides,
+  type RedisConnection,
+  type RedisRole,
+} from './redis';
 export { Producer, createConsumer, assertPayload, DEFAULT_JOB_OPTIONS, type ProducerOptions, type QueueConnection, type JobHandler } from './jobs';
 export { Batcher, createBatchConsumer, runSplittingOnFailure, type BatcherOptions, type BatchRun, type BatchConsumerOptions } from './batcher';
 export { OutboxSweeper, type SweepFetch, type OutboxSweeperOptions, type SweeperLogger } from './sweeper';

@@ -1,10 +1,10 @@
 import { Queue, Worker, UnrecoverableError, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { createAjv, createValidator, type JobDefinition, type ValidationResult } from '@utm/contracts';
+import { assertQueuePrefixFits, type RedisConnection } from './redis';
 
 export interface QueueConnection {
-  connection: Redis;
-  /** BullMQ key prefix; tests use a fresh one each for isolation. */
+  connection: RedisConnection;
+  /** BullMQ key prefix; tests use a fresh one each for isolation. Hash-tagged on a Redis Cluster. */
   prefix: string;
 }
 
@@ -62,6 +62,7 @@ export class Producer<T> {
     private readonly conn: QueueConnection,
     opts: ProducerOptions = {},
   ) {
+    assertQueuePrefixFits(conn.connection, conn.prefix);
     this.jobOptions = opts.jobOptions ?? DEFAULT_JOB_OPTIONS;
     this.timeoutMs = opts.timeoutMs ?? 2000;
     this.current = this.newQueue();
@@ -150,7 +151,8 @@ export type JobHandler<T> = (data: T, job: Job<T>) => Promise<void>;
 
 /**
  * A typed consumer: a BullMQ Worker whose handler receives only validated payloads. A
- * payload that does not match the catalog is failed without retries.
+ * payload that does not match the catalog is failed without retries. Refuses (throws) a
+ * prefix that cannot hold a queue on a Redis Cluster.
  */
 export function createConsumer<T>(
   def: JobDefinition<T>,
@@ -158,6 +160,7 @@ export function createConsumer<T>(
   conn: QueueConnection,
   opts: Omit<WorkerOptions, 'connection' | 'prefix'> = {},
 ): Worker<T> {
+  assertQueuePrefixFits(conn.connection, conn.prefix);
   const worker = new Worker<T>(
     def.queue,
     async (job) => {

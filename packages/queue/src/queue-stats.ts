@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { QueueConnection } from './jobs';
+import { assertQueuePrefixFits } from './redis';
 
 /** The job states counted per queue (completed jobs are pruned by age, so not a backlog). */
 export const COUNTED_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'waiting-children', 'failed'] as const;
@@ -25,7 +26,9 @@ export class QueueStats {
     private readonly conn: QueueConnection,
     private readonly names: readonly string[],
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    assertQueuePrefixFits(conn.connection, conn.prefix);
+  }
 
   async snapshot(): Promise<QueueSnapshot[]> {
     const queues = (this.queues ??= this.names.map((name) => {

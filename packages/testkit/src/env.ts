@@ -19,6 +19,11 @@ export function uniquePrefix(label = 'test'): string {
   return `${label}-${randomUUID().slice(0, 8)}`;
 }
 
+/** The same, hash-tagged (`{label-…}`), as a queue prefix must be on a Redis Cluster. */
+export function uniqueClusterPrefix(label = 'test'): string {
+  return `{${uniquePrefix(label)}}`;
+}
+
 /**
  * A ticker of the test's own (quotes and positions are keyed by symbol, shared by every test
  * on the database): `prefix` + 8 random uppercase letters, 26^8 possibilities.

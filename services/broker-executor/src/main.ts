@@ -15,8 +15,8 @@ async function main(): Promise<void> {
   const cfg = configOrExit('broker-executor', () => loadExecutorConfig());
   const logger = createLogger({ service: 'broker-executor', level: cfg.logLevel });
   const db = createDb({ url: cfg.databaseUrl, poolMax: cfg.dbPoolMax, applicationName: 'broker-executor', onPoolError: (err) => logger.warn('idle Postgres connection failed', { err }) });
-  const workerConn = createRedis(cfg.redisUrl, 'worker', 'executor-worker');
-  const producerConn = createRedis(cfg.redisUrl, 'producer', 'executor-orders');
+  const workerConn = createRedis(cfg, 'worker', 'executor-worker');
+  const producerConn = createRedis(cfg, 'producer', 'executor-orders');
   // Refuse a Redis that may evict queue keys (and wait for Redis to answer, to know).
   await assertNoEviction(producerConn);
   const orders = new Producer(JOBS.orders, { connection: producerConn, prefix: cfg.queuePrefix });

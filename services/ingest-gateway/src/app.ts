@@ -1,10 +1,9 @@
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
-import type { Redis } from 'ioredis';
 import type { SignalJob } from '@utm/contracts';
 import type { Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
-import type { Producer } from '@utm/queue';
+import type { Producer, RedisConnection } from '@utm/queue';
 import { Authenticator } from './auth/api-key-auth';
 import { RateLimiter } from './auth/rate-limiter';
 import { HttpDrain } from './http/drain';
@@ -30,11 +29,11 @@ import { SignalFeed, type FeedOptions } from './stream/signal-feed';
 export interface GatewayDeps {
   db: Db;
   /** Fail-fast client connection: rate limits, readiness. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Producer of the signals queue (fail-fast connection). */
   producer: Producer<SignalJob>;
   /** A connection for pub/sub (key revocations); optional in tests. */
-  subscriber?: Redis;
+  subscriber?: RedisConnection;
   logger: Logger;
   queuePrefix: string;
   authCacheTtlMs?: number;
@@ -48,7 +47,7 @@ export interface GatewayDeps {
   /** ADMIN_TOKEN: turns on the queue board at /admin/queues (off when undefined). */
   adminToken?: string;
   /** The board's Redis connection (fail-fast); default `redis`. */
-  adminRedis?: Redis;
+  adminRedis?: RedisConnection;
   /** The built web console (default: @utm/web-console's dist, when built); null: none. */
   consoleDir?: string | null;
   /** GET /api/v1/signals/stream timings (tests shorten them). */

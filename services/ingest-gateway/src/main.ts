@@ -19,13 +19,13 @@ async function main(): Promise<void> {
     applicationName: 'ingest-gateway',
     onPoolError: (err) => logger.warn('idle Postgres connection failed', { err }),
   });
-  const redis = createRedis(config.redisUrl, 'client', 'gateway');
-  const producerConn = createRedis(config.redisUrl, 'producer', 'gateway-producer');
-  const subscriber = createRedis(config.redisUrl, 'worker', 'gateway-subscriber');
+  const redis = createRedis(config, 'client', 'gateway');
+  const producerConn = createRedis(config, 'producer', 'gateway-producer');
+  const subscriber = createRedis(config, 'worker', 'gateway-subscriber');
   // Refuse a Redis that may evict queue keys (and wait for Redis to answer, to know).
   await assertNoEviction(redis);
   // The queue board's reads stay off the webhook's auto-pipelined connection.
-  const adminRedis = config.adminToken ? createRedis(config.redisUrl, 'producer', 'gateway-admin') : undefined;
+  const adminRedis = config.adminToken ? createRedis(config, 'producer', 'gateway-admin') : undefined;
   // Fail fast: a request waits at most 1 s for Redis before its signal is left to the outbox.
   const producer = new Producer(JOBS.signals, { connection: producerConn, prefix: config.queuePrefix }, { timeoutMs: 1000 });
   const gateway = createGateway({

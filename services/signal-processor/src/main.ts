@@ -11,8 +11,8 @@ async function main(): Promise<void> {
   const cfg = configOrExit('signal-processor', () => loadProcessorConfig());
   const logger = createLogger({ service: 'signal-processor', level: cfg.logLevel });
   const db = createDb({ url: cfg.databaseUrl, poolMax: cfg.dbPoolMax, applicationName: 'signal-processor', onPoolError: (err) => logger.warn('idle Postgres connection failed', { err }) });
-  const workerConn = createRedis(cfg.redisUrl, 'worker', 'processor-worker');
-  const producerConn = createRedis(cfg.redisUrl, 'producer', 'processor-orders');
+  const workerConn = createRedis(cfg, 'worker', 'processor-worker');
+  const producerConn = createRedis(cfg, 'producer', 'processor-orders');
   // Refuse a Redis that may evict queue keys (and wait for Redis to answer, to know).
   await assertNoEviction(producerConn);
   const orders = new Producer(JOBS.orders, { connection: producerConn, prefix: cfg.queuePrefix });

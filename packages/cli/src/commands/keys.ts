@@ -27,14 +27,14 @@ function keyLookup(value: string): { id: string } | { keyHash: string } {
 
 /** Tells every gateway to drop the key from its cache now; without Redis they do within their TTL. */
 async function announceRevocation(ctx: Ctx, keyHash: string): Promise<void> {
-  const { redisUrl, queuePrefix } = ctx.settings();
+  const { redisUrl, redisClusterNodes, queuePrefix } = ctx.settings();
   const fallback = 'the revocation stands; gateways drop cached keys within 5 s';
   if (!redisUrl) {
     ctx.output.note(`REDIS_URL is not set: not announced to the gateways; ${fallback}`);
     return;
   }
   try {
-    const redis = await connectRedis(redisUrl);
+    const redis = await connectRedis({ redisUrl, redisClusterNodes });
     try {
       await redis.publish(authInvalidationChannel(queuePrefix), keyHash);
     } finally {

@@ -15,10 +15,10 @@ function signalId(value: string): string {
 }
 
 async function openProducer(ctx: Ctx): Promise<{ producer: Producer<SignalJob>; redis: RedisConnection } | string> {
-  const { redisUrl, queuePrefix } = ctx.settings();
+  const { redisUrl, redisClusterNodes, queuePrefix } = ctx.settings();
   if (!redisUrl) return 'REDIS_URL is not set';
   try {
-    const redis = await connectRedis(redisUrl);
+    const redis = await connectRedis({ redisUrl, redisClusterNodes });
     return { producer: new Producer(JOBS.signals, { connection: redis, prefix: queuePrefix }), redis };
   } catch (err) {
     return (err as Error).message;

@@ -5,9 +5,10 @@ import { JOBS, type IngestRequest, type OrderJob, type SignalJob } from '@utm/co
 import { createDb, type Db } from '@utm/db';
 import { createGateway, type Gateway } from '@utm/ingest-gateway';
 import { createLogger } from '@utm/logger';
+import type { RedisTarget } from '@utm/config';
 import { createRedis, Producer, waitForRedis } from '@utm/queue';
 import { createSignalProcessor, type SignalProcessor } from '@utm/signal-processor';
-import { createFixture, postSignal, isolatedDatabase, testRedisUrl, uniquePrefix, type Fixture, type FixtureOptions, type IsolatedDatabase } from '@utm/testkit';
+import { createFixture, postSignal, isolatedDatabase, testRedisUrl, uniqueClusterPrefix, uniquePrefix, type Fixture, type FixtureOptions, type IsolatedDatabase } from '@utm/testkit';
 import type { ExecAccount } from '../../src/repositories/accounts';
 import { createBrokerExecutor, type BrokerConnection, type BrokerExecutor } from '../../src/worker/create-executor';
 
@@ -20,6 +21,10 @@ export interface StackOptions {
   reconcileIntervalMs?: number;
   /** false: no executor in-process (a test runs the real one as a separate process). */
   executor?: boolean;
+  /** Where Redis is, as a service's configuration says (a Redis Cluster: then the prefix is hash-tagged); default the shared test Redis. */
+  redis?: RedisTarget;
+  /** The gateway subscribes to key revocations, as in production. */
+  subscribe?: boolean;
 }
 
 /**
@@ -28,7 +33,7 @@ export interface StackOptions {
  * provider sends them, quotes change as `utm quote set` changes them.
  */
 export class Stack {
-  readonly prefix = uniquePrefix('exec');
+  readonly prefix: string;
   db!: Db;
   url = '';
   databaseUrl = '';
@@ -39,27 +44,33 @@ export class Stack {
   private database!: IsolatedDatabase;
   private readonly closers: (() => Promise<void>)[] = [];
 
-  constructor(private readonly opts: StackOptions = {}) {}
+  private readonly redis: RedisTarget;
+
+  constructor(private readonly opts: StackOptions = {}) {
+    this.redis = opts.redis ?? { redisUrl: testRedisUrl() };
+    this.prefix = opts.redis?.redisClusterNodes ? uniqueClusterPrefix('exec') : uniquePrefix('exec');
+  }
 
   async start(): Promise<this> {
     this.database = await isolatedDatabase('executor');
     this.databaseUrl = this.database.url;
     this.db = createDb({ url: this.database.url, poolMax: 20 });
-    const conns = [createRedis(testRedisUrl(), 'client'), createRedis(testRedisUrl(), 'producer'), createRedis(testRedisUrl(), 'producer'), createRedis(testRedisUrl(), 'producer')];
+    const conns = [createRedis(this.redis, 'client'), createRedis(this.redis, 'producer'), createRedis(this.redis, 'producer'), createRedis(this.redis, 'producer')];
+    const subscriber = this.opts.subscribe ? createRedis(this.redis, 'worker') : undefined;
     await Promise.all(conns.map((c) => waitForRedis(c)));
     const [client, signalsConn, ordersConn, queuesConn] = conns as [(typeof conns)[0], (typeof conns)[0], (typeof conns)[0], (typeof conns)[0]];
     const signals = new Producer<SignalJob>(JOBS.signals, { connection: signalsConn, prefix: this.prefix });
     const orders = new Producer<OrderJob>(JOBS.orders, { connection: ordersConn, prefix: this.prefix });
     this.ordersQueue = new Queue(JOBS.orders.queue, { connection: queuesConn, prefix: this.prefix });
 
-    const gateway = (this.gateway = createGateway({ db: this.db, redis: client, producer: signals, logger: quiet, queuePrefix: this.prefix, outboxSweep: false }));
+    const gateway = (this.gateway = createGateway({ db: this.db, redis: client, subscriber, producer: signals, logger: quiet, queuePrefix: this.prefix, outboxSweep: false }));
     const server = await gateway.listen(0, '127.0.0.1');
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const processorConn = createRedis(testRedisUrl(), 'worker');
+    const processorConn = createRedis(this.redis, 'worker');
     const processor = (this.processor = createSignalProcessor({ db: this.db, consumer: { connection: processorConn, prefix: this.prefix }, orders, logger: quiet, concurrency: 4, sweepGraceMs: 60000 }));
 
-    const executorConn = createRedis(testRedisUrl(), 'worker');
+    const executorConn = createRedis(this.redis, 'worker');
     const inProcess = this.opts.executor ?? true;
     this.executor = createBrokerExecutor({
       db: this.db,
@@ -90,7 +101,7 @@ export class Stack {
       await this.ordersQueue.close();
       await signals.close();
       await orders.close();
-      for (const c of [...conns, processorConn, executorConn]) c.disconnect();
+      for (const c of [...conns, subscriber, processorConn, executorConn]) c?.disconnect();
       await this.db.close();
       await this.database.drop();
     });

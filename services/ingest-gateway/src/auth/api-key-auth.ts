@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@utm/queue';
 import { AppError, authInvalidationChannel, isUuid } from '@utm/contracts';
 import type { Logger } from '@utm/logger';
 import { hashApiKey } from '@utm/security';
@@ -46,7 +46,7 @@ export class Authenticator {
   }
 
   /** Subscribes to revocations; returns a function that unsubscribes. */
-  async subscribe(subscriber: Redis, queuePrefix: string, logger: Logger): Promise<() => Promise<void>> {
+  async subscribe(subscriber: RedisConnection, queuePrefix: string, logger: Logger): Promise<() => Promise<void>> {
     const channel = authInvalidationChannel(queuePrefix);
     const onMessage = (ch: string, keyHash: string) => {
       if (ch === channel) this.keys.delete(keyHash);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@utm/queue';
 import { AppError } from '@utm/contracts';
 import type { Logger } from '@utm/logger';
 import { authOf } from './api-key-auth';
@@ -36,7 +36,7 @@ return {admitted, count + admitted, retry}
 
 export const WINDOW_MS = 60_000;
 
-type RedisWithLimit = Redis & {
+type RedisWithLimit = RedisConnection & {
   utmRateLimit(key: string, windowMs: number, limit: number, n: number, nonce: string): Promise<[number, number, number]>;
 };
 
@@ -54,7 +54,7 @@ export class RateLimiter {
   private readonly log: Logger;
 
   constructor(
-    redis: Redis,
+    redis: RedisConnection,
     private readonly prefix: string,
     logger: Logger,
     private readonly windowMs = WINDOW_MS,

@@ -4,7 +4,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Queue } from 'bullmq';
 import type { Express, NextFunction, Request, Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@utm/queue';
 import { AppError, JOBS } from '@utm/contracts';
 import type { Logger } from '@utm/logger';
 
@@ -68,7 +68,7 @@ export interface AdminQueuesDeps {
   /** ADMIN_TOKEN; undefined turns the board off. */
   token: string | undefined;
   /** A fail-fast connection for the board's reads and actions. */
-  connection: Redis;
+  connection: RedisConnection;
   queuePrefix: string;
   logger: Logger;
 }

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@utm/queue';
 import type { Db } from '@utm/db';
 import type { Registry } from 'prom-client';
 
@@ -13,7 +13,7 @@ async function within<T>(ms: number, p: Promise<T>): Promise<T> {
 }
 
 /** /healthz: the process answers. /readyz: Postgres and Redis answer. /metrics: Prometheus. */
-export function registerHealth(router: Express, deps: { db: Db; redis: Redis; registry: Registry; isShuttingDown: () => boolean }): void {
+export function registerHealth(router: Express, deps: { db: Db; redis: RedisConnection; registry: Registry; isShuttingDown: () => boolean }): void {
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
