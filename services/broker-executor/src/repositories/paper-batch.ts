@@ -22,7 +22,8 @@ interface WorkRow {
 // What the paper broker needs to work the locked accounts, in one round trip: each account's
 // actionable orders in sequence (as actionableOrders, at most $2 each), its positions, the
 // buying power its open entries hold, the quotes of every symbol involved, and each of those
-// orders' signals with its status and its ENTRY/CLOSE orders in sequence.
+// orders' signals with its status and its ENTRY/CLOSE orders in sequence. (The open statuses
+// are written out, not a parameter, so that a generic plan uses the (account_id, status) index.)
 const WORK = `
 WITH acts AS (
   SELECT o.*, a.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS a(id, ord) CROSS JOIN LATERAL (
@@ -36,7 +37,7 @@ SELECT
   (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'symbol', symbol, 'quantity', quantity::text, 'avgPrice', avg_price::text)), '[]')
      FROM positions WHERE account_id = ANY($1::uuid[])) AS positions,
   (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'reserved', ((quantity - filled_quantity) * coalesce(price_basis, 0))::text)), '[]')
-     FROM orders WHERE account_id = ANY($1::uuid[]) AND role = 'ENTRY' AND cancel_requested_at IS NULL AND status = ANY($3::"OrderStatus"[])) AS reserved,
+     FROM orders WHERE account_id = ANY($1::uuid[]) AND role = 'ENTRY' AND cancel_requested_at IS NULL AND status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})) AS reserved,
   (SELECT coalesce(json_agg(json_build_object('symbol', symbol, 'price', price::text)), '[]')
      FROM quotes WHERE symbol IN (SELECT symbol FROM positions WHERE account_id = ANY($1::uuid[]) UNION SELECT symbol FROM acts)) AS quotes,
   (SELECT coalesce(json_agg(json_build_object('id', s.id, 'status', s.status, 'receivedAt', s.received_at, 'orders',
@@ -54,7 +55,7 @@ export interface PaperWork {
 
 /** The locked accounts' actionable orders (at most `perAccount` each) and the paper book to work them with. */
 export async function loadPaperWork(client: PoolClient, accounts: ExecAccount[], perAccount: number): Promise<PaperWork> {
-  const { rows } = await client.query<WorkRow>({ name: 'paper-work', text: WORK, values: [accounts.map((a) => a.id), perAccount, OPEN_STATUSES] });
+  const { rows } = await client.query<WorkRow>({ name: 'paper-work', text: WORK, values: [accounts.map((a) => a.id), perAccount] });
   const r = rows[0];
   if (!r) throw new Error('paper work query returned no row');
   const orders = r.orders.map((o) => toOrder({ ...o, cancel_requested_at: date(o.cancel_requested_at), expires_at: date(o.expires_at), triggered_at: date(o.triggered_at) }));

@@ -78,7 +78,9 @@ interface StatesRow {
 
 // One round trip for every account of the batch: the target signals, each account's pending
 // signals in acceptance order (at most $3 each), positions, open orders in sequence, and the
-// quotes of every symbol involved. Decimals travel as text: exact.
+// quotes of every symbol involved. Decimals travel as text: exact. The open statuses are
+// written out, not a parameter: a prepared statement's generic plan can then find an
+// account's open orders in its (account_id, status) index instead of reading its history.
 const LOAD_STATES = `
 WITH pending AS (
   SELECT p.* FROM unnest($1::uuid[]) AS a(id)
@@ -92,13 +94,13 @@ SELECT
   (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'symbol', symbol, 'quantity', quantity::text, 'avgPrice', avg_price::text)), '[]') FROM pos) AS positions,
   (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'role', role, 'side', side, 'symbol', symbol, 'quantity', quantity::text,
                                               'filled', filled_quantity::text, 'priceBasis', price_basis::text) ORDER BY seq), '[]')
-     FROM orders WHERE account_id = ANY($1::uuid[]) AND status = ANY($4::"OrderStatus"[]) AND cancel_requested_at IS NULL) AS orders,
+     FROM orders WHERE account_id = ANY($1::uuid[]) AND status IN (${OPEN_ORDER_STATUSES.map((s) => `'${s}'`).join(', ')}) AND cancel_requested_at IS NULL) AS orders,
   (SELECT coalesce(json_agg(json_build_object('symbol', symbol, 'price', price::text)), '[]')
      FROM quotes WHERE symbol IN (SELECT symbol FROM pos UNION SELECT symbol FROM pending)) AS quotes`;
 
 /** The state of every locked account, and the jobs' target signals, in one round trip. */
 export async function loadStates(client: PoolClient, accounts: Map<string, AccountRow>, targetSignalIds: string[], perAccount: number): Promise<LoadedStates> {
-  const { rows } = await client.query<StatesRow>({ name: 'processor-load-states', text: LOAD_STATES, values: [[...accounts.keys()], targetSignalIds, perAccount, OPEN_ORDER_STATUSES] });
+  const { rows } = await client.query<StatesRow>({ name: 'processor-load-states', text: LOAD_STATES, values: [[...accounts.keys()], targetSignalIds, perAccount] });
   const r = rows[0];
   if (!r) throw new Error('state query returned no row');
   const quotes = new Map(r.quotes.map((q) => [q.symbol, new Decimal(q.price)]));
