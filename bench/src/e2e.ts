@@ -27,7 +27,9 @@ export interface ChainResult {
 export interface E2ePair {
   offeredRate: number;
   durationS: number;
+  warmupS: number;
   accounts: number;
+  historyPerAccount: number;
   /** gateway → signal-processor → broker-executor (paper), three processes. */
   pipeline: ChainResult & {
     decideP50Ms: number;
@@ -48,15 +50,19 @@ interface Opts {
   redisUrl: string;
   rate: number;
   durationS: number;
+  /** Seconds at the same rate before the measured window, not counted (JIT, pools, caches). */
+  warmupS: number;
   accounts: number;
+  /** Filled signals each account already has before the run (see seedHistory). */
+  historyPerAccount: number;
 }
 
 /** A fixed offered load, evenly paced, of market openLong signals spread over the accounts. */
-function offer(url: string, fixtures: Fixture[], symbol: string, opts: Opts) {
+function offer(url: string, fixtures: Fixture[], symbol: string, opts: Opts, durationS = opts.durationS) {
   return paced({
     url,
     rate: opts.rate,
-    durationS: opts.durationS,
+    durationS,
     next: (i) => {
       const f = fixtures[i % fixtures.length] as Fixture;
       return { headers: { 'content-type': 'application/json', 'x-api-key': f.apiKey }, body: JSON.stringify({ symbol, action: 'openLong', accountId: f.accountId, quantity: 1 }) };
@@ -78,13 +84,20 @@ async function pipeline(db: Db, fixtures: Fixture[], symbol: string, opts: Opts)
     await Promise.all([gw, proc, exec].map((p) => waitReady(`http://127.0.0.1:${p}/readyz`)));
     const pid = (p: Proc | undefined) => () => (p?.child.pid === undefined ? [] : [p.child.pid]);
     const meter = cpuMeter({ gateway: pid(procs[0]), processor: pid(procs[1]), executor: pid(procs[2]), postgres: postgresPids, redis: redisPids, loadgen: () => [process.pid] });
-    meter.start();
-    const load = await offer(`http://127.0.0.1:${gw}/api/v1/signals/ingest`, fixtures, symbol, opts);
+    const url = `http://127.0.0.1:${gw}/api/v1/signals/ingest`;
     const accountIds = fixtures.map((f) => f.accountId);
     const open = async () =>
       Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM signals WHERE account_id = ANY($1::uuid[]) AND status NOT IN ('FILLED','REJECTED','FAILED')`, [accountIds])).rows[0]?.n ?? 0);
-    // Let the pipeline drain what was accepted in the window (what is left counts as not done).
-    await until('the pipeline drained', async () => (await open()) === 0, 30_000, 100).catch((err: unknown) => process.stderr.write(`${String(err)}\n`));
+    // Let the pipeline drain what was accepted (what is left after 30 s counts as not done).
+    const drained = () => until('the pipeline drained', async () => (await open()) === 0, 30_000, 100).catch((err: unknown) => process.stderr.write(`${String(err)}\n`));
+    if (opts.warmupS > 0) {
+      await offer(url, fixtures, symbol, opts, opts.warmupS);
+      await drained();
+    }
+    const since = (await db.pool.query<{ t: Date }>('SELECT now() AS t')).rows[0]?.t ?? new Date(0);
+    meter.start();
+    const load = await offer(url, fixtures, symbol, opts);
+    await drained();
     const cpu = meter.stop();
     const { rows } = await db.pool.query<{ done: string; p50: number | null; p99: number | null; max: number | null; d50: number | null; d99: number | null; e50: number | null; e99: number | null }>(
       `SELECT count(*)::text AS done,
@@ -98,8 +111,8 @@ async function pipeline(db: Db, fixtures: Fixture[], symbol: string, opts: Opts)
              JOIN orders o ON o.signal_id = s.id AND o.role = 'ENTRY'
              JOIN fills f ON f.order_id = o.id
              JOIN signal_events e ON e.signal_id = s.id AND e.type = 'PROCESSING'
-             WHERE s.account_id = ANY($1::uuid[])) t`,
-      [accountIds],
+             WHERE s.account_id = ANY($1::uuid[]) AND s.received_at >= $2) t`,
+      [accountIds, since],
     );
     const r = rows[0];
     const done = Number(r?.done ?? 0);
@@ -138,11 +151,13 @@ async function baseline(fixtures: Fixture[], symbol: string, opts: Opts): Promis
     procs.push(startProcess('bench/dist/bare-worker.js', {}, 'bare worker (orders)', ['--queue', 'orders', ...common]));
     await waitReady(`http://127.0.0.1:${port}/`);
     await until('bare workers up', async () => (await signals.getWorkersCount()) > 0 && (await orders.getWorkersCount()) > 0, 30_000);
+    if (opts.warmupS > 0) await offer(`http://127.0.0.1:${port}/`, fixtures, symbol, opts, opts.warmupS);
+    const since = Date.now();
     const load = await offer(`http://127.0.0.1:${port}/`, fixtures, symbol, opts);
     await until('the chain drained', async () => (await orders.getJobCountByTypes('completed', 'failed')) >= (await signals.getJobCountByTypes('completed', 'failed')) && (await signals.getJobCountByTypes('waiting', 'active')) === 0, 30_000, 100).catch(
       (err: unknown) => process.stderr.write(`${String(err)}\n`),
     );
-    const added = new Map((await signals.getJobs(['completed'], 0, -1)).map((j) => [j.id, j.timestamp]));
+    const added = new Map((await signals.getJobs(['completed'], 0, -1)).filter((j) => j.timestamp >= since).map((j) => [j.id, j.timestamp]));
     const latencies = (await orders.getJobs(['completed'], 0, -1)).flatMap((j) => {
       const at = added.get(j.id);
       return at === undefined || j.finishedOn === undefined ? [] : [j.finishedOn - at];
@@ -168,6 +183,35 @@ async function baseline(fixtures: Fixture[], symbol: string, opts: Opts): Promis
 }
 
 /**
+ * A platform's database is never empty: each account gets a history of filled signals (with
+ * their order, fill and events) and the tables are analysed, so that the planner chooses as it
+ * would in production, not as for a fresh, empty database (where a sequential scan is cheapest
+ * and then stays in the plan cache as the tables grow during the run).
+ */
+async function seedHistory(db: Db, fixtures: Fixture[], perAccount: number): Promise<void> {
+  if (perAccount <= 0) return;
+  await db.pool.query(
+    `WITH s AS (
+       INSERT INTO signals (id, user_id, account_id, symbol, action, request, status, received_at, updated_at)
+       SELECT gen_random_uuid(), f.user_id, f.account_id, 'HIST', 'openLong', jsonb_build_object('symbol', 'HIST', 'action', 'openLong', 'accountId', f.account_id, 'quantity', 1),
+              'FILLED', now() - interval '1 day', now() - interval '1 day'
+       FROM unnest($1::uuid[], $2::uuid[]) AS f(user_id, account_id), generate_series(1, $3::int)
+       RETURNING id, account_id
+     ), o AS (
+       INSERT INTO orders (id, signal_id, account_id, role, symbol, side, type, quantity, time_in_force, status, filled_quantity, avg_fill_price, broker_order_id, updated_at)
+       SELECT gen_random_uuid(), s.id, s.account_id, 'ENTRY', 'HIST', 'BUY', 'MARKET', 1, 'GTC', 'FILLED', 1, 10, 'paper-history', now() FROM s
+       RETURNING id, signal_id
+     ), f AS (
+       INSERT INTO fills (order_id, quantity, price, broker_fill_id) SELECT id, 1, 10, 'paper:' || id FROM o
+     )
+     INSERT INTO signal_events (signal_id, order_id, type, message)
+     SELECT o.signal_id, o.id, t.type, t.type FROM o, unnest(ARRAY['RECEIVED', 'PROCESSING', 'ORDER_CREATED', 'ORDER_ACCEPTED', 'ORDER_FILLED', 'FILLED']) AS t(type)`,
+    [fixtures.map((f) => f.userId), fixtures.map((f) => f.accountId), perAccount],
+  );
+  await db.pool.query('ANALYZE');
+}
+
+/**
  * End to end at a fixed offered load, then its baseline chain at the same load over the same
  * accounts. Pipeline latency is read from the database (received_at → the paper fill, split
  * at the processor's decision); the chain's from BullMQ (signals job added → orders job done).
@@ -179,10 +223,13 @@ export async function benchEndToEnd(opts: Opts): Promise<E2ePair> {
     await db.prisma.quote.create({ data: { symbol, price: '10' } });
     const fixtures: Fixture[] = [];
     for (let i = 0; i < opts.accounts; i++) fixtures.push(await createFixture(db.prisma, { cash: '1000000000', rateLimit: 1_000_000_000 }));
+    await seedHistory(db, fixtures, opts.historyPerAccount);
     return {
       offeredRate: opts.rate,
       durationS: opts.durationS,
+      warmupS: opts.warmupS,
       accounts: opts.accounts,
+      historyPerAccount: opts.historyPerAccount,
       pipeline: await pipeline(db, fixtures, symbol, opts),
       baseline: await baseline(fixtures, symbol, opts),
     };

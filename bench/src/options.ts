@@ -10,25 +10,25 @@ export interface BenchPlan {
   out: string;
   ingest: { connections: number; warmupS: number; durationS: number };
   processor: { replicas: number[]; accounts: number; perAccount: number };
-  e2e: { rates: number[]; durationS: number; accounts: number };
+  e2e: { rates: number[]; warmupS: number; durationS: number; accounts: number; historyPerAccount: number };
 }
 
 const PLANS: Record<Mode, Omit<BenchPlan, 'mode' | 'out'>> = {
   full: {
     ingest: { connections: 32, warmupS: 3, durationS: 10 },
     processor: { replicas: [1, 2], accounts: 50, perAccount: 60 },
-    e2e: { rates: [100, 250, 500], durationS: 10, accounts: 100 },
+    e2e: { rates: [100, 250, 500], warmupS: 3, durationS: 10, accounts: 100, historyPerAccount: 500 },
   },
   quick: {
     ingest: { connections: 32, warmupS: 1, durationS: 3 },
     processor: { replicas: [1], accounts: 20, perAccount: 30 },
-    e2e: { rates: [100], durationS: 4, accounts: 20 },
+    e2e: { rates: [100, 500], warmupS: 1, durationS: 4, accounts: 20, historyPerAccount: 200 },
   },
   // For the test that proves the report is produced: seconds, not figures.
   tiny: {
     ingest: { connections: 4, warmupS: 0, durationS: 1 },
     processor: { replicas: [1], accounts: 3, perAccount: 6 },
-    e2e: { rates: [20], durationS: 2, accounts: 3 },
+    e2e: { rates: [20], warmupS: 0, durationS: 2, accounts: 3, historyPerAccount: 10 },
   },
 };
 

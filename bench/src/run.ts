@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const e2e: E2ePair[] = [];
     for (const rate of plan.e2e.rates) {
       say(`end to end at ${rate}/s, then the baseline chain`);
-      e2e.push(await benchEndToEnd({ ...stores, rate, durationS: plan.e2e.durationS, accounts: plan.e2e.accounts }));
+      e2e.push(await benchEndToEnd({ ...stores, rate, warmupS: plan.e2e.warmupS, durationS: plan.e2e.durationS, accounts: plan.e2e.accounts, historyPerAccount: plan.e2e.historyPerAccount }));
     }
     const table = rows(ingest, processor, e2e);
     const report: BenchReport = { schema: 'utm-bench/1', at: new Date().toISOString(), mode: plan.mode, machine: host, ingest, processor, e2e, table };
