@@ -3,6 +3,14 @@ import type { Pool, PoolClient } from 'pg';
 export interface TransactionOptions {
   /** Bound on waiting for a row lock held by another transaction (SET LOCAL lock_timeout). */
   lockTimeoutMs?: number;
+  /**
+   * Plan the transaction's prepared statements once (SET LOCAL plan_cache_mode =
+   * force_generic_plan). Postgres otherwise re-plans a statement on every execution while its
+   * generic plan is estimated dearer than the custom ones, which for the batch statements
+   * (many CTEs, array parameters) cost more than executing them. Only for transactions whose
+   * statements are known to have good generic plans (no parameter decides an index).
+   */
+  genericPlans?: boolean;
 }
 
 /**
@@ -14,7 +22,10 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
   let broken = false;
   try {
     // One round trip: a simple query may hold several statements (no parameters here).
-    await client.query(opts.lockTimeoutMs === undefined ? 'BEGIN' : `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}`);
+    const begin = ['BEGIN'];
+    if (opts.lockTimeoutMs !== undefined) begin.push(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}`);
+    if (opts.genericPlans) begin.push('SET LOCAL plan_cache_mode = force_generic_plan');
+    await client.query(begin.join('; '));
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

@@ -92,7 +92,8 @@ export async function workPaperAccounts(
         const held = skipLocked ? open.filter((id) => !locked.some((a) => a.id === id)) : [];
         return { ...(await venue.workIn(c, locked, PER_ROUND, (o) => progress.check(o))), held };
       },
-      { lockTimeoutMs: opts.lockTimeoutMs },
+      // Planned once (see TransactionOptions.genericPlans): the lock, work and write statements.
+      { lockTimeoutMs: opts.lockTimeoutMs, genericPlans: true },
     );
     venue.report(round.reached);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
