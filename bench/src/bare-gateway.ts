@@ -35,11 +35,12 @@ const server = createServer((req, res) => {
         await pool.query('SELECT 1');
         const signalId = randomUUID();
         await producer.add({ signalId, accountId: body.accountId });
-        res.writeHead(202, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ success: true, signalId, status: 'PENDING' }));
+        const text = JSON.stringify({ success: true, signalId, status: 'PENDING' });
+        res.writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
       } catch (err) {
         process.stderr.write(`bare-gateway: ${(err as Error).message}\n`);
-        res.writeHead(503);
+        res.writeHead(503, { 'content-length': 0 });
         res.end();
       }
     })();

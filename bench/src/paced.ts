@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 
 export interface PacedResult {
   /** Requests sent (rate × seconds when the generator kept its pace). */
@@ -6,7 +6,7 @@ export interface PacedResult {
   /** 2xx answers. */
   ok: number;
   non2xx: number;
-  /** Transport errors (refused, reset, timed out). */
+  /** Transport errors (refused, reset, timed out, unreadable answer). */
   errors: number;
   /** How far behind its schedule the generator fell at worst (its own lateness, not the service's). */
   maxLagMs: number;
@@ -19,9 +19,71 @@ export interface PacedOptions {
   durationS: number;
   /** The i-th request's headers and body. */
   next: (i: number) => { headers: Record<string, string>; body: string };
-  /** Sockets kept open at most (requests beyond wait for one). */
-  maxSockets?: number;
+  /** Connections open at most; a request due while all are busy waits for one. */
+  maxConnections?: number;
   timeoutMs?: number;
+}
+
+/**
+ * One keep-alive HTTP/1.1 connection carrying one request at a time. The load generator shares
+ * the machine with what it measures, so it is written to cost little: a request is one write
+ * of a prepared string, an answer is read by its status line and Content-Length (the gateway
+ * always sends one), nothing else is parsed.
+ */
+class Conn {
+  private buf = '';
+  private done: ((status: number | null) => void) | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  broken = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly timeoutMs: number,
+  ) {
+    socket.setNoDelay(true);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('error', () => this.fail());
+    socket.on('close', () => this.fail());
+  }
+
+  send(request: string): Promise<number | null> {
+    return new Promise((resolve) => {
+      this.done = resolve;
+      this.timer = setTimeout(() => this.fail(), this.timeoutMs);
+      this.socket.write(request);
+    });
+  }
+
+  private finish(status: number | null): void {
+    clearTimeout(this.timer);
+    const done = this.done;
+    this.done = null;
+    done?.(status);
+  }
+
+  private fail(): void {
+    this.broken = true;
+    this.socket.destroy();
+    if (this.done) this.finish(null);
+  }
+
+  private onData(chunk: string): void {
+    this.buf += chunk;
+    const head = this.buf.indexOf('\r\n\r\n');
+    if (head < 0) return;
+    const match = /\r\ncontent-length:\s*(\d+)/i.exec(this.buf.slice(0, head));
+    if (!match) return this.fail();
+    const end = head + 4 + Number(match[1]);
+    if (this.buf.length < end) return;
+    const status = Number(this.buf.slice(9, 12));
+    this.buf = this.buf.slice(end);
+    this.finish(Number.isFinite(status) ? status : null);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
 }
 
 /**
@@ -31,48 +93,69 @@ export interface PacedOptions {
  * at about 1 ms resolution: each tick sends every request whose time has come.
  */
 export function paced(opts: PacedOptions): Promise<PacedResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 });
   const target = new URL(opts.url);
+  const port = Number(target.port || 80);
+  const path = target.pathname + target.search;
+  const maxConnections = opts.maxConnections ?? 128;
+  const timeoutMs = opts.timeoutMs ?? 10000;
   const total = Math.round(opts.rate * opts.durationS);
   const result: PacedResult = { sent: 0, ok: 0, non2xx: 0, errors: 0, maxLagMs: 0 };
+  const idle: Conn[] = [];
+  const all: Conn[] = [];
+  const waiting: string[] = [];
   let answered = 0;
 
+  const requestText = (i: number): string => {
+    const { headers, body } = opts.next(i);
+    const lines = [`POST ${path} HTTP/1.1`, `host: ${target.host}`, `content-length: ${Buffer.byteLength(body)}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    return `${lines.join('\r\n')}\r\n\r\n${body}`;
+  };
+
   return new Promise((resolve) => {
-    const finish = () => {
-      agent.destroy();
-      resolve(result);
+    const settle = (status: number | null) => {
+      if (status === null) result.errors++;
+      else if (status >= 200 && status < 300) result.ok++;
+      else result.non2xx++;
+      if (++answered === total) {
+        for (const c of all) c.close();
+        resolve(result);
+      }
     };
-    const send = (i: number) => {
-      const { headers, body } = opts.next(i);
-      const req = request(
-        { host: target.hostname, port: target.port, path: target.pathname + target.search, method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: opts.timeoutMs ?? 10000 },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) result.ok++;
-            else result.non2xx++;
-            if (++answered === total) finish();
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        result.errors++;
-        if (++answered === total) finish();
+    const run = (conn: Conn, request: string) => {
+      void conn.send(request).then((status) => {
+        settle(status);
+        const next = waiting.shift();
+        if (conn.broken) {
+          all.splice(all.indexOf(conn), 1);
+          if (next !== undefined) dispatch(next);
+        } else if (next !== undefined) run(conn, next);
+        else idle.push(conn);
       });
-      req.end(body);
-      result.sent++;
+    };
+    const dispatch = (request: string) => {
+      // An idle connection the server closed meanwhile (its keep-alive timeout) is dropped, not used.
+      let conn = idle.pop();
+      while (conn?.broken) {
+        all.splice(all.indexOf(conn), 1);
+        conn = idle.pop();
+      }
+      if (conn) return run(conn, request);
+      if (all.length < maxConnections) {
+        const c = new Conn(connect(port, target.hostname), timeoutMs);
+        all.push(c);
+        return run(c, request);
+      }
+      waiting.push(request);
     };
     const start = performance.now();
     const tick = () => {
       const elapsed = performance.now() - start;
       const due = Math.min(total, Math.floor((elapsed * opts.rate) / 1000) + 1);
       if (due > result.sent) result.maxLagMs = Math.max(result.maxLagMs, elapsed - (result.sent * 1000) / opts.rate);
-      while (result.sent < due) send(result.sent);
+      while (result.sent < due) dispatch(requestText(result.sent++));
       if (result.sent < total) setTimeout(tick, 1);
     };
-    if (total === 0) return finish();
+    if (total === 0) return resolve(result);
     tick();
   });
 }
