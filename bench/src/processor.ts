@@ -7,8 +7,13 @@ import { createFixture, uniqueSymbol } from '@utm/testkit';
 import { freePort, startProcess, until, type Proc } from './procs';
 import { drainStats, type DrainStats } from './stats';
 
-/** The processor's default CONCURRENCY, given to both sides. */
-const CONCURRENCY = 8;
+/**
+ * Jobs in hand at once, the same on both sides: the processor's defaults (CONCURRENCY 2
+ * batches in flight × BATCH_SIZE 32 jobs each), the bare worker's BullMQ concurrency.
+ */
+const BATCHES_IN_FLIGHT = 2;
+const BATCH_SIZE = 32;
+const JOBS_IN_HAND = BATCHES_IN_FLIGHT * BATCH_SIZE;
 
 export interface ProcessorRun {
   replicas: number;
@@ -73,7 +78,7 @@ async function drain(queue: Queue, expected: number, start: (replica: number) =>
 /**
  * The processor beside its baseline: N signals over many accounts wait with their jobs
  * queued, then `replicas` processor processes drain them; then the same jobs, under a fresh
- * prefix, are drained by as many bare workers (one SELECT 1 per job, same concurrency).
+ * prefix, are drained by as many bare workers (one SELECT 1 per job, as many jobs in hand).
  * Throughput is measured from the jobs' own timestamps, first start to last finish.
  */
 export async function benchProcessor(opts: RunOpts): Promise<ProcessorRun> {
@@ -90,7 +95,7 @@ export async function benchProcessor(opts: RunOpts): Promise<ProcessorRun> {
     const accounts = [];
     for (let i = 0; i < opts.accounts; i++) accounts.push(await createFixture(db.prisma, { cash: '100000000' }));
     const ids = await seed(db, signalsQueue, accounts, opts.perAccount, symbol);
-    const env = { DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', SWEEP_GRACE_MS: '600000', CONCURRENCY: String(CONCURRENCY) };
+    const env = { DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', SWEEP_GRACE_MS: '600000', CONCURRENCY: String(BATCHES_IN_FLIGHT), BATCH_SIZE: String(BATCH_SIZE) };
     const processor = await drain(
       signalsQueue,
       ids.length,
@@ -112,7 +117,7 @@ export async function benchProcessor(opts: RunOpts): Promise<ProcessorRun> {
     for (let i = 0; i < jobs.length; i += 1000) {
       await baselineQueue.addBulk(jobs.slice(i, i + 1000).map((j) => ({ name: JOBS.signals.name, data: j.data as unknown, opts: { jobId: j.id ?? randomUUID() } })));
     }
-    const args = ['--queue', 'signals', '--prefix', basePrefix, '--redis', opts.redisUrl, '--db', opts.databaseUrl, '--concurrency', String(CONCURRENCY)];
+    const args = ['--queue', 'signals', '--prefix', basePrefix, '--redis', opts.redisUrl, '--db', opts.databaseUrl, '--concurrency', String(JOBS_IN_HAND)];
     const baseline = await drain(baselineQueue, jobs.length, async (r) => startProcess('bench/dist/bare-worker.js', {}, `bare worker ${r + 1}`, args), opts.replicas);
     return {
       replicas: opts.replicas,

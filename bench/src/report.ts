@@ -49,6 +49,13 @@ export function machine(): Machine {
 
 const chain = (c: ChainResult, offered: number) => `2xx ${c.accepted} of ${offered} offered, done ${c.done}`;
 
+/** Where a signal's CPU went, in ms per signal, largest first. */
+const cpuSplit = (cpu: Record<string, number>, done: number) =>
+  Object.entries(cpu)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${done ? ((v * 1000) / done).toFixed(2) : '0'}`)
+    .join(', ');
+
 export function rows(ingest: IngestReport, processor: ProcessorRun[], e2e: E2ePair[]): Row[] {
   const out: Row[] = [
     { stage: 'ingest', run: 'gateway (1 process)', offered: `closed loop, ${ingest.connections} conns`, ratePerS: ingest.gateway.rate, p50Ms: ingest.gateway.p50, p99Ms: ingest.gateway.p99, note: `${ingest.ratio} × baseline` },
@@ -61,7 +68,7 @@ export function rows(ingest: IngestReport, processor: ProcessorRun[], e2e: E2ePa
     out.push({ stage: 'processor', run: `baseline: bare worker + SELECT 1, ${reps}`, offered, ratePerS: p.baseline.rate, p50Ms: p.baseline.jobP50Ms, p99Ms: p.baseline.jobP99Ms, note: '' });
   }
   for (const e of e2e) {
-    const offered = `${e.offeredRate}/s for ${e.durationS} s`;
+    const offered = `${e.offeredRate}/s for ${e.durationS} s (after ${e.warmupS} s)`;
     out.push({
       stage: 'end to end',
       run: 'gateway → processor → executor (paper fill)',
@@ -69,7 +76,7 @@ export function rows(ingest: IngestReport, processor: ProcessorRun[], e2e: E2ePa
       ratePerS: e.pipeline.rate,
       p50Ms: e.pipeline.p50Ms,
       p99Ms: e.pipeline.p99Ms,
-      note: `decide p50 ${e.pipeline.decideP50Ms} ms, execute p50 ${e.pipeline.executeP50Ms} ms; ${chain(e.pipeline, e.offeredRate * e.durationS)}`,
+      note: `decide p50/p99 ${e.pipeline.decideP50Ms}/${e.pipeline.decideP99Ms} ms, execute ${e.pipeline.executeP50Ms}/${e.pipeline.executeP99Ms} ms; ${chain(e.pipeline, e.offeredRate * e.durationS)}; CPU ${e.pipeline.cpuMsPerSignal} ms per signal (${cpuSplit(e.pipeline.cpu, e.pipeline.done)})`,
     });
     out.push({ stage: 'end to end', run: 'baseline: bare http → queue → worker → queue → worker', offered, ratePerS: e.baseline.rate, p50Ms: e.baseline.p50Ms, p99Ms: e.baseline.p99Ms, note: chain(e.baseline, e.offeredRate * e.durationS) });
   }
