@@ -23,12 +23,18 @@ const redactFormat = winston.format((info) => {
 });
 
 export function createLogger(opts: LoggerOptions): Logger {
-  return winston.createLogger({
+  // winston formats an entry (timestamp, redaction of every field, JSON) before its transport
+  // drops it for its level: a debug line on a hot path cost that much at level info. Entries
+  // below the logger's level (as it is now: it may change) leave at the first format instead.
+  const state: { logger?: Logger } = {};
+  const belowLevel = winston.format((info) => (state.logger && !state.logger.isLevelEnabled(info.level) ? false : info));
+  state.logger = winston.createLogger({
     level: opts.level ?? 'info',
     defaultMeta: { service: opts.service },
-    format: winston.format.combine(winston.format.errors({ stack: true }), winston.format.timestamp(), redactFormat(), winston.format.json()),
+    format: winston.format.combine(belowLevel(), winston.format.errors({ stack: true }), winston.format.timestamp(), redactFormat(), winston.format.json()),
     transports: [new winston.transports.Stream({ stream: opts.stream ?? process.stdout })],
   });
+  return state.logger;
 }
 
 /** A logger whose lines are kept in memory, for tests that inspect what was logged. */

@@ -32,3 +32,18 @@ describe('redaction', () => {
     expect(JSON.parse(lines[2] ?? '{}').requestId).toBe('r1');
   });
 });
+
+describe('levels', () => {
+  it('drops entries below the level before formatting them, and follows a level changed later', () => {
+    const { logger, lines } = createCaptureLogger('test', 'info');
+    const child = logger.child({ module: 'm' });
+    // A nested getter that throws if the entry is formatted (redaction walks every field; winston
+    // itself only copies the top level).
+    const poisoned = { get boom(): string { throw new Error('formatted a dropped entry'); } };
+    child.debug('not at info', { nested: poisoned });
+    child.info('at info', { n: 1 });
+    logger.level = 'debug';
+    child.debug('now at debug', { n: 2 });
+    expect(lines.map((l) => (JSON.parse(l) as { message: string }).message)).toEqual(['at info', 'now at debug']);
+  });
+});
