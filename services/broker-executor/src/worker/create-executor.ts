@@ -3,7 +3,7 @@ import { JOBS, type OrderJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { registerOrderStatusGauge, registerQueueGauges } from '@utm/ops';
-import { createBatchConsumer, QueueStats, runSplittingOnFailure, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
+import { Batcher, createConsumer, QueueStats, runSplittingOnFailure, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
 import type { Broker, BrokerOrderUpdate } from '../brokers/types';
 import type { MarketClock } from '../paper/market-clock';
 import { loadAccount, type ExecAccount } from '../repositories/accounts';
@@ -20,6 +20,9 @@ import { PaperVenue } from './paper-venue';
 import { QuoteEngine } from './quote-engine';
 import { reconcile } from './reconcile';
 import type { Venue } from './venue';
+
+/** Jobs of accounts at external brokers handled at once, beside the paper batches' jobs. */
+const BROKER_JOBS_AT_ONCE = 8;
 
 /** The account's broker cannot be connected (credentials missing or unreadable): final. */
 export class BrokerUnreachable extends UnrecoverableError {}
@@ -155,37 +158,35 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
   const workOpts = { lockTimeoutMs: deps.lockTimeoutMs ?? 10000 };
   const onPaperHandled = (operation: string, seconds: number) => metrics.brokerCalls.observe({ broker: 'paper', operation, outcome: 'ok' }, seconds);
 
-  // The jobs taken together: the paper accounts among them are worked in one transaction
-  // (split by account if it fails), each account at an external broker on its own, at once.
-  const { worker } = createBatchConsumer<OrderJob, void>(
-    JOBS.orders,
-    async (items) => {
-      const accounts = [...new Set(items.map((i) => i.data.accountId))];
-      const paperIds = await paperAmong(accounts);
-      const outcome = new Map<string, Error | undefined>();
-      const paperRun = async () => {
-        if (!paperIds.length) return;
-        const results = await runSplittingOnFailure(
-          paperIds,
-          (id) => id,
-          async (ids) => void metrics.ordersHandled.inc(await workPaperAccounts(pool, paper, ids, log, { ...workOpts, onHandled: onPaperHandled })),
-          (err, n) => log.warn('a batch of paper accounts failed; working them one by one', { accounts: n, err }),
-        );
-        paperIds.forEach((id, i) => outcome.set(id, results[i]));
-      };
-      const brokerRun = async (accountId: string) => {
-        try {
-          const venue = await venueFor(accountId);
-          if (venue) metrics.ordersHandled.inc(await workAccount(pool, venue, accountId, log, workOpts));
-        } catch (err) {
-          outcome.set(accountId, err instanceof Error ? err : new Error(String(err)));
-        }
-      };
-      await Promise.all([paperRun(), ...accounts.filter((a) => !paperIds.includes(a)).map(brokerRun)]);
-      return items.map((i) => outcome.get(i.data.accountId));
+  // Paper accounts are worked in batches: the accounts of the jobs taken together, in one
+  // transaction (split by account if it fails).
+  const batchSize = deps.batchSize ?? 32;
+  const batchesInFlight = deps.concurrency ?? 2;
+  const paperBatches = new Batcher<string, void>(
+    async (accountIds) => {
+      const ids = [...new Set(accountIds)];
+      const results = await runSplittingOnFailure(
+        ids,
+        (id) => id,
+        async (some) => void metrics.ordersHandled.inc(await workPaperAccounts(pool, paper, some, log, { ...workOpts, onHandled: onPaperHandled })),
+        (err, n) => log.warn('a batch of paper accounts failed; working them one by one', { accounts: n, err }),
+      );
+      const byAccount = new Map(ids.map((id, i) => [id, results[i]]));
+      return accountIds.map((id) => byAccount.get(id));
     },
+    { maxBatch: batchSize, maxInFlight: batchesInFlight },
+  );
+  // An account at an external broker is worked on its own, outside the paper batches: its
+  // broker's round trips must not hold up the paper accounts of a batch.
+  const workAtBroker = async (accountId: string) => {
+    const venue = await venueFor(accountId);
+    if (venue) metrics.ordersHandled.inc(await workAccount(pool, venue, accountId, log, workOpts));
+  };
+  const worker = createConsumer(
+    JOBS.orders,
+    async (data) => ((await paperAmong([data.accountId])).length ? paperBatches.submit(data.accountId) : workAtBroker(data.accountId)),
     deps.consumer,
-    { maxBatch: deps.batchSize ?? 32, maxInFlight: deps.concurrency ?? 2, autorun: deps.autorun ?? true },
+    { concurrency: batchSize * batchesInFlight + BROKER_JOBS_AT_ONCE, autorun: deps.autorun ?? true },
   );
   worker.on('failed', (job, err) => {
     if (!job) return;

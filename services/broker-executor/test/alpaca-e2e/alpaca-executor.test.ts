@@ -20,7 +20,8 @@ describe('broker-executor with an Alpaca account', () => {
     if (unreadable.has(account.id)) throw new Error('the stored credentials cannot be decrypted with this UTM_ENCRYPTION_KEY');
     return alpacaConnection(server);
   };
-  const s = new Stack({ brokerFor: (a) => connect(a) });
+  // One batch in flight: a job that waited behind another account's broker call would show.
+  const s = new Stack({ brokerFor: (a) => connect(a), executorBatches: 1 });
   aroundAlpacaStack(s, (started) => (server = started));
 
   const alpacaAccount = () => s.fixture({ broker: 'alpaca', cash: '100000' });
@@ -74,6 +75,24 @@ describe('broker-executor with an Alpaca account', () => {
     const orderId = submitted.orders[0]?.id ?? '';
     expect([...server.book.orders.values()].filter((o) => o.client_order_id === orderId)).toHaveLength(1);
     expect(submitted.orders[0]?.brokerOrderId).toBe(server.order(orderId).id);
+  });
+
+  it('an Alpaca account waiting on its broker does not hold up a paper account', async () => {
+    const slow = await alpacaAccount();
+    const quick = await s.fixture();
+    await s.quote('SLOWB', '20');
+    server.fault('POST', '/v2/orders', { kind: 'hang' });
+    const waiting = await s.send(slow, { symbol: 'SLOWB', action: 'openLong', quantity: 1 });
+    await s.until(waiting, ['PROCESSING'], async () => (await s.signal(waiting)).orders[0]?.status === 'SUBMITTING');
+    const started = Date.now();
+    const paper = await s.send(quick, { symbol: 'SLOWB', action: 'openLong', quantity: 1 });
+    await s.until(paper, ['FILLED']);
+    // Filled while the Alpaca placement is still out (its request hangs until the adapter's timeout).
+    expect((await s.signal(waiting)).orders[0]?.status).toBe('SUBMITTING');
+    expect(Date.now() - started).toBeLessThan(2000);
+    // And the Alpaca order ends up placed once all the same.
+    await s.until(waiting, ['SUBMITTED', 'FILLED'], undefined, 20000);
+    expect([...server.book.orders.values()].filter((o) => o.symbol === 'SLOWB')).toHaveLength(1);
   });
 
   const legRows = (signalId: string) => s.db.prisma.order.findMany({ where: { signalId, role: { in: ['STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP'] } }, orderBy: { seq: 'asc' } });

@@ -88,6 +88,7 @@ export class Stack {
       }),
       now: this.opts.now,
       quoteSweepMs: 200,
+      concurrency: this.opts.executorBatches,
       reconcileIntervalMs: this.opts.reconcileIntervalMs ?? 60000,
       autorun: false,
     });
