@@ -36,6 +36,8 @@ export interface E2ePair {
     decideP99Ms: number;
     executeP50Ms: number;
     executeP99Ms: number;
+    /** Each second's own p99 (by the second the signal was received): their median, the worst and when (s into the window). */
+    p99BySecond: { median: number; worst: number; worstAt: number; all: number[] };
     /** CPU seconds per process group from the first request to the drain (load generator = this bench process). */
     cpu: CpuUse;
     /** Σ cpu / done, in ms: what one signal costs the machine. */
@@ -58,11 +60,13 @@ interface Opts {
 }
 
 /** A fixed offered load, evenly paced, of market openLong signals spread over the accounts. */
-function offer(url: string, fixtures: Fixture[], symbol: string, opts: Opts, durationS = opts.durationS) {
+/** Warm-up then the measured window, as one sustained load; answers counted in the window only. */
+function offer(url: string, fixtures: Fixture[], symbol: string, opts: Opts) {
   return paced({
     url,
     rate: opts.rate,
-    durationS,
+    durationS: opts.warmupS + opts.durationS,
+    countFromS: opts.warmupS,
     next: (i) => {
       const f = fixtures[i % fixtures.length] as Fixture;
       return { headers: { 'content-type': 'application/json', 'x-api-key': f.apiKey }, body: JSON.stringify({ symbol, action: 'openLong', accountId: f.accountId, quantity: 1 }) };
@@ -90,13 +94,13 @@ async function pipeline(db: Db, fixtures: Fixture[], symbol: string, opts: Opts)
       Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM signals WHERE account_id = ANY($1::uuid[]) AND status NOT IN ('FILLED','REJECTED','FAILED')`, [accountIds])).rows[0]?.n ?? 0);
     // Let the pipeline drain what was accepted (what is left after 30 s counts as not done).
     const drained = () => until('the pipeline drained', async () => (await open()) === 0, 30_000, 100).catch((err: unknown) => process.stderr.write(`${String(err)}\n`));
-    if (opts.warmupS > 0) {
-      await offer(url, fixtures, symbol, opts, opts.warmupS);
-      await drained();
-    }
-    const since = (await db.pool.query<{ t: Date }>('SELECT now() AS t')).rows[0]?.t ?? new Date(0);
-    meter.start();
+    // One sustained load: warmupS seconds not counted, then the measured window, without a
+    // pause between them (a pause lets the services idle and measures their restart instead).
+    const t0 = (await db.pool.query<{ t: Date }>('SELECT now() AS t')).rows[0]?.t ?? new Date(0);
+    const since = new Date(t0.getTime() + opts.warmupS * 1000);
+    const atWindow = setTimeout(() => meter.start(), opts.warmupS * 1000);
     const load = await offer(url, fixtures, symbol, opts);
+    clearTimeout(atWindow);
     await drained();
     const cpu = meter.stop();
     const { rows } = await db.pool.query<{ done: string; p50: number | null; p99: number | null; max: number | null; d50: number | null; d99: number | null; e50: number | null; e99: number | null }>(
@@ -114,6 +118,16 @@ async function pipeline(db: Db, fixtures: Fixture[], symbol: string, opts: Opts)
              WHERE s.account_id = ANY($1::uuid[]) AND s.received_at >= $2) t`,
       [accountIds, since],
     );
+    // The run second by second: a p99 made of one bad second (a checkpoint, a vacuum) reads
+    // differently from one the whole run shares.
+    const perSecond = await db.pool.query<{ s: number; p99: number }>(
+      `SELECT extract(epoch FROM date_trunc('second', s.received_at) - date_trunc('second', $2::timestamptz))::int AS s,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM (f.at - s.received_at)) * 1000) AS p99
+       FROM signals s JOIN orders o ON o.signal_id = s.id AND o.role = 'ENTRY' JOIN fills f ON f.order_id = o.id
+       WHERE s.account_id = ANY($1::uuid[]) AND s.received_at >= $2 GROUP BY 1 ORDER BY 1`,
+      [accountIds, since],
+    );
+    const seconds = perSecond.rows.map((x) => ms(x.p99));
     const r = rows[0];
     const done = Number(r?.done ?? 0);
     return {
@@ -129,6 +143,7 @@ async function pipeline(db: Db, fixtures: Fixture[], symbol: string, opts: Opts)
       decideP99Ms: ms(r?.d99),
       executeP50Ms: ms(r?.e50),
       executeP99Ms: ms(r?.e99),
+      p99BySecond: { median: ms(quantile(seconds, 0.5)), worst: seconds.length ? Math.max(...seconds) : 0, worstAt: seconds.indexOf(Math.max(...seconds)), all: seconds },
       cpu,
       cpuMsPerSignal: done ? Math.round((Object.values(cpu).reduce((a, b) => a + b, 0) * 1000 * 100) / done) / 100 : 0,
     };
@@ -151,8 +166,7 @@ async function baseline(fixtures: Fixture[], symbol: string, opts: Opts): Promis
     procs.push(startProcess('bench/dist/bare-worker.js', {}, 'bare worker (orders)', ['--queue', 'orders', ...common]));
     await waitReady(`http://127.0.0.1:${port}/`);
     await until('bare workers up', async () => (await signals.getWorkersCount()) > 0 && (await orders.getWorkersCount()) > 0, 30_000);
-    if (opts.warmupS > 0) await offer(`http://127.0.0.1:${port}/`, fixtures, symbol, opts, opts.warmupS);
-    const since = Date.now();
+    const since = Date.now() + opts.warmupS * 1000;
     const load = await offer(`http://127.0.0.1:${port}/`, fixtures, symbol, opts);
     await until('the chain drained', async () => (await orders.getJobCountByTypes('completed', 'failed')) >= (await signals.getJobCountByTypes('completed', 'failed')) && (await signals.getJobCountByTypes('waiting', 'active')) === 0, 30_000, 100).catch(
       (err: unknown) => process.stderr.write(`${String(err)}\n`),

@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net';
 
 export interface PacedResult {
-  /** Requests sent (rate × seconds when the generator kept its pace). */
+  /** Requests sent (rate × seconds when the generator kept its pace), warm-up included. */
   sent: number;
-  /** 2xx answers. */
+  /** 2xx answers (from countFromS on, as the two below). */
   ok: number;
   non2xx: number;
   /** Transport errors (refused, reset, timed out, unreadable answer). */
@@ -19,6 +19,8 @@ export interface PacedOptions {
   durationS: number;
   /** The i-th request's headers and body. */
   next: (i: number) => { headers: Record<string, string>; body: string };
+  /** Answers are counted only for requests sent from this many seconds on (a warm-up before it). */
+  countFromS?: number;
   /** Connections open at most; a request due while all are busy waits for one. */
   maxConnections?: number;
   timeoutMs?: number;
@@ -100,9 +102,10 @@ export function paced(opts: PacedOptions): Promise<PacedResult> {
   const timeoutMs = opts.timeoutMs ?? 10000;
   const total = Math.round(opts.rate * opts.durationS);
   const result: PacedResult = { sent: 0, ok: 0, non2xx: 0, errors: 0, maxLagMs: 0 };
+  const firstCounted = Math.round(opts.rate * (opts.countFromS ?? 0));
   const idle: Conn[] = [];
   const all: Conn[] = [];
-  const waiting: string[] = [];
+  const waiting: [number, string][] = [];
   let answered = 0;
 
   const requestText = (i: number): string => {
@@ -112,8 +115,10 @@ export function paced(opts: PacedOptions): Promise<PacedResult> {
   };
 
   return new Promise((resolve) => {
-    const settle = (status: number | null) => {
-      if (status === null) result.errors++;
+    const settle = (i: number, status: number | null) => {
+      if (i < firstCounted) {
+        // a warm-up request: not counted
+      } else if (status === null) result.errors++;
       else if (status >= 200 && status < 300) result.ok++;
       else result.non2xx++;
       if (++answered === total) {
@@ -121,9 +126,9 @@ export function paced(opts: PacedOptions): Promise<PacedResult> {
         resolve(result);
       }
     };
-    const run = (conn: Conn, request: string) => {
+    const run = (conn: Conn, [i, request]: [number, string]) => {
       void conn.send(request).then((status) => {
-        settle(status);
+        settle(i, status);
         const next = waiting.shift();
         if (conn.broken) {
           all.splice(all.indexOf(conn), 1);
@@ -132,7 +137,7 @@ export function paced(opts: PacedOptions): Promise<PacedResult> {
         else idle.push(conn);
       });
     };
-    const dispatch = (request: string) => {
+    const dispatch = (request: [number, string]) => {
       // An idle connection the server closed meanwhile (its keep-alive timeout) is dropped, not used.
       let conn = idle.pop();
       while (conn?.broken) {
@@ -152,7 +157,10 @@ export function paced(opts: PacedOptions): Promise<PacedResult> {
       const elapsed = performance.now() - start;
       const due = Math.min(total, Math.floor((elapsed * opts.rate) / 1000) + 1);
       if (due > result.sent) result.maxLagMs = Math.max(result.maxLagMs, elapsed - (result.sent * 1000) / opts.rate);
-      while (result.sent < due) dispatch(requestText(result.sent++));
+      while (result.sent < due) {
+        const i = result.sent++;
+        dispatch([i, requestText(i)]);
+      }
       if (result.sent < total) setTimeout(tick, 1);
     };
     if (total === 0) return resolve(result);

@@ -13,6 +13,12 @@ export interface DbOptions {
   applicationName?: string;
   /** Called for errors of idle pooled connections (they would otherwise crash the process). */
   onPoolError?: (err: Error) => void;
+  /**
+   * Pipeline mode (node-postgres): a query leaves at once instead of waiting for the one
+   * before it to be answered; statements still run in order and each gets its own answer.
+   * Code that awaits each query behaves exactly as without it. Default on.
+   */
+  pipeline?: boolean;
 }
 
 export interface Db {
@@ -32,6 +38,7 @@ export function createDb(opts: DbOptions): Db {
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 3000,
     statement_timeout: opts.statementTimeoutMs ?? 15000,
     application_name: opts.applicationName ?? 'utm',
+    pipeline: opts.pipeline ?? true,
   };
   const pool = new Pool(config);
   pool.on('error', (err) => opts.onPoolError?.(err));

@@ -53,17 +53,37 @@ export interface PaperWork {
   book: PaperBook;
 }
 
-/** The locked accounts' actionable orders (at most `perAccount` each) and the paper book to work them with. */
-export async function loadPaperWork(client: PoolClient, accounts: ExecAccount[], perAccount: number): Promise<PaperWork> {
-  const { rows } = await client.query<WorkRow>({ name: 'paper-work', text: WORK, values: [accounts.map((a) => a.id), perAccount] });
+/** What the work query read, before it is joined with the accounts actually locked. */
+export interface RawPaperWork {
+  row: WorkRow;
+}
+
+/**
+ * The accounts' actionable orders (at most `perAccount` each) and what the paper broker needs to
+ * work them, in one round trip. It may be sent before the accounts' lock statement has answered
+ * (pipelined behind it: Postgres runs them in order, and this one takes its snapshot once the
+ * locks are held); paperWorkFor keeps only the accounts locked.
+ */
+export async function loadPaperWork(client: PoolClient, accountIds: string[], perAccount: number): Promise<RawPaperWork> {
+  const { rows } = await client.query<WorkRow>({ name: 'paper-work', text: WORK, values: [accountIds, perAccount] });
   const r = rows[0];
   if (!r) throw new Error('paper work query returned no row');
-  const orders = r.orders.map((o) => toOrder({ ...o, cancel_requested_at: date(o.cancel_requested_at), expires_at: date(o.expires_at), triggered_at: date(o.triggered_at) }));
+  return { row: r };
+}
+
+/** The work and book of the locked accounts only (pure); their cash is the one read with the lock. */
+export function paperWorkFor({ row: r }: RawPaperWork, locked: ExecAccount[]): PaperWork {
+  const ids = new Set(locked.map((a) => a.id));
+  const orders = r.orders
+    .filter((o) => ids.has(o.account_id))
+    .map((o) => toOrder({ ...o, cancel_requested_at: date(o.cancel_requested_at), expires_at: date(o.expires_at), triggered_at: date(o.triggered_at) }));
   const book: PaperBook = { accounts: new Map(), quotes: new Map(r.quotes.map((q) => [q.symbol, new Decimal(q.price)])), signals: new Map() };
-  for (const a of accounts) book.accounts.set(a.id, { cash: a.cash, positions: new Map(), reserved: new Map() } satisfies PaperAccount);
+  for (const a of locked) book.accounts.set(a.id, { cash: a.cash, positions: new Map(), reserved: new Map() } satisfies PaperAccount);
   for (const p of r.positions) book.accounts.get(p.account_id)?.positions.set(p.symbol, { quantity: new Decimal(p.quantity), avgPrice: new Decimal(p.avgPrice) });
   for (const x of r.reserved) book.accounts.get(x.account_id)?.reserved.set(x.id, new Decimal(x.reserved));
+  const signalIds = new Set(orders.map((o) => o.signalId));
   for (const s of r.signals) {
+    if (!signalIds.has(s.id)) continue;
     const signalOrders = new Map(s.orders.map((o) => [o.id, { status: o.status, filledQuantity: new Decimal(o.filled), errorCode: o.errorCode, errorMessage: o.errorMessage }]));
     book.signals.set(s.id, { status: s.status, receivedAt: new Date(s.receivedAt), orders: signalOrders } satisfies PaperSignal);
   }

@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { acquireExecutionLock, lockAccountRows } from '../repositories/accounts';
+import { loadPaperWork, paperWorkFor } from '../repositories/paper-batch';
 import { actionableOrders, cancelUnsent, carriedOrders, refreshSignal, type ExecOrder } from '../repositories/orders';
 import type { PaperVenue } from './paper-venue';
 import type { Venue } from './venue';
@@ -88,12 +89,14 @@ export async function workPaperAccounts(
     const round = await withTransaction(
       pool,
       async (c) => {
-        const locked = await lockAccountRows(c, open, skipLocked);
+        // Pipelined: the work query leaves with the lock statement and runs right after it.
+        const [locked, raw] = await Promise.all([lockAccountRows(c, open, skipLocked), loadPaperWork(c, open, PER_ROUND)]);
         const held = skipLocked ? open.filter((id) => !locked.some((a) => a.id === id)) : [];
-        return { ...(await venue.workIn(c, locked, PER_ROUND, (o) => progress.check(o))), held };
+        const work = paperWorkFor(raw, locked);
+        return { orders: work.orders, reached: await venue.workIn(c, work, (o) => progress.check(o)), held };
       },
       // Planned once (see TransactionOptions.genericPlans): the lock, work and write statements.
-      { lockTimeoutMs: opts.lockTimeoutMs, genericPlans: true },
+      { lockTimeoutMs: opts.lockTimeoutMs, genericPlans: true, pipelined: true },
     );
     venue.report(round.reached);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -4,9 +4,9 @@ import type { Logger } from '@utm/logger';
 import type { MarketClock } from '../paper/market-clock';
 import { expireIfDue, onQuote, type MatchOutcome } from '../paper/matching';
 import { PaperBatch, paperOrderOf } from '../paper/placement';
-import { recordFill, type ExecAccount } from '../repositories/accounts';
+import { recordFill } from '../repositories/accounts';
 import { paperContext, type PaperContext } from '../repositories/paper-context';
-import { loadPaperWork, writePaperBatch } from '../repositories/paper-batch';
+import { writePaperBatch, type PaperWork } from '../repositories/paper-batch';
 import { afterFill } from '../repositories/legs';
 import { setSignalOutcome, updateOrder, type ExecOrder } from '../repositories/orders';
 import type { Milestone, MilestoneSink } from './milestones';
@@ -38,22 +38,20 @@ export class PaperVenue {
   }
 
   /**
-   * Works the locked accounts' actionable orders (at most `perAccount` each), in sequence within
-   * each account, inside the caller's transaction, which holds the accounts' row locks: one
-   * read, every placement and cancel decided in memory by the paper batch, one write. Returns
-   * the orders taken, and the milestones reached, to report once the transaction has committed.
+   * Works the locked accounts' actionable orders, in sequence within each account, inside the
+   * caller's transaction, which holds the accounts' row locks: every placement and cancel
+   * decided in memory by the paper batch, then one write. Returns the milestones reached, to
+   * report once the transaction has committed.
    */
-  async workIn(c: PoolClient, accounts: ExecAccount[], perAccount: number, check: (o: ExecOrder) => void = () => undefined): Promise<{ orders: ExecOrder[]; reached: Milestone[] }> {
-    if (!accounts.length) return { orders: [], reached: [] };
-    const { orders, book } = await loadPaperWork(c, accounts, perAccount);
-    if (!orders.length) return { orders, reached: [] };
+  async workIn(c: PoolClient, { orders, book }: PaperWork, check: (o: ExecOrder) => void = () => undefined): Promise<Milestone[]> {
+    if (!orders.length) return [];
     const batch = new PaperBatch(book, this.clock, this.now());
     for (const order of orders) {
       check(order);
       batch.act(order);
     }
     await writePaperBatch(c, batch.writes);
-    return { orders, reached: batch.writes.milestones };
+    return batch.writes.milestones;
   }
 
   /** Reports milestones reached in a transaction the caller ran, once it has committed. */

@@ -21,6 +21,8 @@ export interface StackOptions {
   reconcileIntervalMs?: number;
   /** false: no executor in-process (a test runs the real one as a separate process). */
   executor?: boolean;
+  /** The executor's batches in flight (its CONCURRENCY); default: its own default. */
+  executorBatches?: number;
   /** Where Redis is, as a service's configuration says (a Redis Cluster: then the prefix is hash-tagged); default the shared test Redis. */
   redis?: RedisTarget;
   /** The gateway subscribes to key revocations, as in production. */

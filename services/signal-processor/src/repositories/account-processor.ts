@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createIngestValidator, withDefaults, type OrderJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
 import { applyToState, decide, snapshotsFor, type Decision } from '../domain';
-import { loadStates, lockAccounts } from './account-state-store';
+import { loadStates, lockAccounts, withAccounts } from './account-state-store';
 import { failSignal, writeDecisions, type DecisionToWrite } from './decision-writer';
 
 const validateStored = createIngestValidator();
@@ -40,7 +40,8 @@ export async function processAccounts(db: Db, targets: Target[], lockTimeoutMs: 
     async (client) => {
       const result: ProcessResult = { processed: 0, done: new Map(targets.map((t) => [t.signalId, true])), skipped: new Set(), orderJobs: [], outcomes: [] };
       const wanted = [...new Set(targets.map((t) => t.accountId))];
-      const accounts = await lockAccounts(client, wanted, skipLocked);
+      // Pipelined: the state query leaves with the lock statement and runs right after it.
+      const [accounts, raw] = await Promise.all([lockAccounts(client, wanted, skipLocked), loadStates(client, wanted, targets.map((t) => t.signalId), BATCH)]);
       if (skipLocked) {
         // Left out: held elsewhere, or no such account. Only the first are worth another try.
         const missing = wanted.filter((id) => !accounts.has(id));
@@ -51,7 +52,7 @@ export async function processAccounts(db: Db, targets: Target[], lockTimeoutMs: 
         }
       }
       if (!accounts.size) return result;
-      const { targets: found, accounts: states } = await loadStates(client, accounts, targets.map((t) => t.signalId), BATCH);
+      const { targets: found, accounts: states } = withAccounts(raw, accounts);
 
       const batch: DecisionToWrite[] = [];
       const lastSeq = new Map<string, bigint>();
@@ -89,7 +90,7 @@ export async function processAccounts(db: Db, targets: Target[], lockTimeoutMs: 
     },
     // The lock, load and write statements were checked to plan well generically (per-account
     // indexes, no status parameters): planning them once instead of per batch halves their cost.
-    { lockTimeoutMs, genericPlans: true },
+    { lockTimeoutMs, genericPlans: true, pipelined: true },
   );
 }
 

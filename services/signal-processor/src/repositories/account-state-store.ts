@@ -98,11 +98,26 @@ SELECT
   (SELECT coalesce(json_agg(json_build_object('symbol', symbol, 'price', price::text)), '[]')
      FROM quotes WHERE symbol IN (SELECT symbol FROM pos UNION SELECT symbol FROM pending)) AS quotes`;
 
-/** The state of every locked account, and the jobs' target signals, in one round trip. */
-export async function loadStates(client: PoolClient, accounts: Map<string, AccountRow>, targetSignalIds: string[], perAccount: number): Promise<LoadedStates> {
-  const { rows } = await client.query<StatesRow>({ name: 'processor-load-states', text: LOAD_STATES, values: [[...accounts.keys()], targetSignalIds, perAccount] });
+/** What the state query read, before it is joined with the accounts actually locked. */
+export interface RawStates {
+  row: StatesRow;
+}
+
+/**
+ * The state of the given accounts and the jobs' target signals, in one round trip. It may be
+ * sent before the accounts' lock statement has answered (pipelined behind it: Postgres runs
+ * them in order, and this one takes its snapshot after the locks are held); the accounts it
+ * turns out were not locked are dropped by withAccounts.
+ */
+export async function loadStates(client: PoolClient, accountIds: string[], targetSignalIds: string[], perAccount: number): Promise<RawStates> {
+  const { rows } = await client.query<StatesRow>({ name: 'processor-load-states', text: LOAD_STATES, values: [accountIds, targetSignalIds, perAccount] });
   const r = rows[0];
   if (!r) throw new Error('state query returned no row');
+  return { row: r };
+}
+
+/** The states of the locked accounts only (pure). */
+export function withAccounts({ row: r }: RawStates, accounts: Map<string, AccountRow>): LoadedStates {
   const quotes = new Map(r.quotes.map((q) => [q.symbol, new Decimal(q.price)]));
   const out: LoadedStates = {
     targets: new Map(r.targets.map((t) => [t.id, { seq: BigInt(t.seq), status: t.status, accountId: t.account_id }])),
