@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool, type PoolConfig } from 'pg';
+import { coalesceWrites } from './coalesce-writes';
 import { PrismaClient, type Prisma } from './generated/prisma/client';
 
 export interface DbOptions {
@@ -42,6 +43,7 @@ export function createDb(opts: DbOptions): Db {
   };
   const pool = new Pool(config);
   pool.on('error', (err) => opts.onPoolError?.(err));
+  if (config.pipeline) pool.on('connect', coalesceWrites);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed = false;
   return {

@@ -1,5 +1,6 @@
 export { createDb, type Db, type DbOptions, type Tx } from './client';
 export { withTransaction, type TransactionOptions } from './transaction';
+export { writesCoalesced } from './coalesce-writes';
 export { migrate, ensureDatabase, readMigrations, MIGRATIONS_DIR, type MigrateResult } from './migrate';
 export { setTradingState, TRADING_STATE_CHANGES, type TradingStateChange, type TradingStateChangeName } from './trading-state';
 export * from './generated/prisma/client';

@@ -1,5 +1,5 @@
 import { testDatabaseUrl } from '@utm/testkit';
-import { createDb, withTransaction } from '../src';
+import { createDb, withTransaction, writesCoalesced } from '../src';
 
 describe('withTransaction', () => {
   const db = createDb({ url: testDatabaseUrl(), poolMax: 1 });
@@ -24,5 +24,27 @@ describe('withTransaction', () => {
       }),
     ).rejects.toThrow('changed my mind');
     expect((await db.pool.query('SELECT count(*)::int AS n FROM tx_probe')).rows[0]).toEqual({ n: 0 });
+  });
+});
+
+describe('pipelined queries', () => {
+  const db = createDb({ url: testDatabaseUrl(), poolMax: 1 });
+  afterAll(() => db.close());
+
+  it('leave in one write per event-loop turn and are answered in order', async () => {
+    const client = await db.pool.connect();
+    try {
+      expect(writesCoalesced(client)).toBe(true);
+      const stream = client.connection.stream as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+      let writes = 0;
+      const [w, wv] = [stream._write.bind(stream), stream._writev.bind(stream)];
+      stream._write = (...a) => void (writes++, w(...a));
+      stream._writev = (...a) => void (writes++, wv(...a));
+      const answers = await Promise.all([client.query('BEGIN'), client.query('SELECT $1::int AS n', [1]), client.query('SELECT $1::int AS n', [2]), client.query('COMMIT')]);
+      expect(answers.slice(1, 3).map((r) => r.rows[0])).toEqual([{ n: 1 }, { n: 2 }]);
+      expect(writes).toBe(1);
+    } finally {
+      client.release();
+    }
   });
 });
