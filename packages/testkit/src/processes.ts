@@ -53,6 +53,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '0.0.0.0', () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `count` consecutive free ports (for `npm start`, whose workers take the ports right after the
+ * gateway's), below Linux's ephemeral range (32768 and up): a port there can be taken at any
+ * moment as the local end of some other test's outgoing connection, so the port after a free
+ * one (a freePort()) is not safe to bind a moment later.
+ */
+export async function freePortBlock(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * (32000 - 20000 - count));
+    let free = true;
+    for (let p = base; p < base + count && free; p++) free = await canListen(p);
+    if (free) return base;
+  }
+  throw new Error(`no block of ${count} free ports found between 20000 and 32000`);
+}
+
 export interface ProcessExit {
   code: number | null;
   signal: NodeJS.Signals | null;

@@ -1,23 +1,12 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDevstackConfig, start, stopAll, type Devstack } from '@utm/devstack';
-import { isolatedDatabase, testRedisUrl, uniquePrefix, type IsolatedDatabase } from '@utm/testkit';
+import { freePortBlock, isolatedDatabase, testRedisUrl, uniquePrefix, type IsolatedDatabase } from '@utm/testkit';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const CLI = path.join(ROOT, 'packages', 'cli', 'dist', 'main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** What a newcomer reads in `npm start`'s banner. */
 export interface Banner {
@@ -68,7 +57,8 @@ export class NpmStartStack {
       HOME: process.env.HOME,
       DATABASE_URL: this.database.url,
       REDIS_URL: testRedisUrl(),
-      PORT: String(await freePort()),
+      // The gateway's port and the two after it (npm start gives them to the workers).
+      PORT: String(await freePortBlock(3)),
       QUEUE_PREFIX: `{${uniquePrefix('console')}}`,
       LOG_LEVEL: 'warn',
     };
