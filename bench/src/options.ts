@@ -17,12 +17,12 @@ const PLANS: Record<Mode, Omit<BenchPlan, 'mode' | 'out'>> = {
   full: {
     ingest: { connections: 32, warmupS: 3, durationS: 10 },
     processor: { replicas: [1, 2], accounts: 50, perAccount: 60 },
-    e2e: { rates: [100, 250, 500], warmupS: 5, durationS: 20, accounts: 100, historyPerAccount: 500 },
+    e2e: { rates: [100, 250, 500], warmupS: 12, durationS: 20, accounts: 100, historyPerAccount: 500 },
   },
   quick: {
     ingest: { connections: 32, warmupS: 1, durationS: 3 },
     processor: { replicas: [1], accounts: 20, perAccount: 30 },
-    e2e: { rates: [100, 500], warmupS: 1, durationS: 4, accounts: 20, historyPerAccount: 200 },
+    e2e: { rates: [100, 500], warmupS: 3, durationS: 5, accounts: 20, historyPerAccount: 200 },
   },
   // For the test that proves the report is produced: seconds, not figures.
   tiny: {
