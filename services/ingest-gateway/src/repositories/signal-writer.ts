@@ -1,8 +1,7 @@
-import DataLoader from 'dataloader';
 import { AppError, type IngestRequest, type SignalJob } from '@utm/contracts';
 import type { Db, SignalStatus } from '@utm/db';
 import type { Logger } from '@utm/logger';
-import type { Producer } from '@utm/queue';
+import { Batcher, type Producer } from '@utm/queue';
 
 /** A validated signal about to be stored. */
 export interface NewSignal {
@@ -55,12 +54,12 @@ export interface SignalWriterOptions {
 
 /**
  * Persists accepted signals and enqueues their jobs, batching the requests in flight: one
- * multi-row INSERT and one addBulk per event-loop turn, each caller still waiting for both.
+ * multi-row INSERT and one addBulk per batch, each caller still waiting for both.
  * A result of `created` means the row is committed and either its job is in Redis or the
  * row waits, PENDING, for the outbox sweeper.
  */
 export class SignalWriter {
-  private readonly loader: DataLoader<NewSignal, WriteResult>;
+  private readonly batcher: Batcher<NewSignal, WriteResult>;
   private readonly log: Logger;
 
   constructor(
@@ -72,15 +71,15 @@ export class SignalWriter {
     private readonly onBatch: (size: number) => void = () => undefined,
   ) {
     this.log = logger.child({ module: 'repositories/signal-writer' });
-    this.loader = new DataLoader((items) => this.writeBatch(items), {
-      cache: false,
-      maxBatchSize: opts.maxBatchSize ?? 256,
-      batchScheduleFn: (run) => setImmediate(run),
-    });
+    // Natural batching: requests that arrive while four batches are being written leave
+    // together in the next one (at 500/s, one request every 2 ms, a batch per event-loop turn
+    // was one or two requests: a commit and an enqueue each). Four: a closed loop of 32
+    // connections keeps its throughput (one or two in flight cost it 10-20 %).
+    this.batcher = new Batcher((items) => this.writeBatch(items), { maxBatch: opts.maxBatchSize ?? 256, maxInFlight: 4 });
   }
 
   write(signal: NewSignal): Promise<WriteResult> {
-    return this.loader.load(signal);
+    return this.batcher.submit(signal);
   }
 
   private async writeBatch(items: readonly NewSignal[]): Promise<(WriteResult | Error)[]> {
