@@ -1,31 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { IngestRequest } from '@utm/contracts';
-import { testDatabaseUrl, type Fixture } from '@utm/testkit';
+import type { Fixture } from '@utm/testkit';
 import { processAccounts } from '../src/repositories/account-processor';
 import { Harness, symbolFor } from './support/harness';
+import { holdAccountLock, until } from './support/waits';
 
-/** Holds an account's row lock from another connection, as another replica's transaction would. */
-async function holdAccount(accountId: string): Promise<{ release(): Promise<void> }> {
-  const client = new Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query('SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE', [accountId]);
-  return {
-    async release() {
-      await client.query('COMMIT');
-      await client.end();
-    },
-  };
-}
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('signals decided in batches', () => {
   const h = new Harness({ jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 200 } } });
@@ -101,7 +81,7 @@ describe('signals decided in batches', () => {
     const [a, b] = [await h.fixture(), await h.fixture()];
     const [sa] = await pending(a, [{ symbol, action: 'openLong', quantity: 1, price: 10 }]);
     const [sb] = await pending(b, [{ symbol, action: 'openLong', quantity: 1, price: 10 }]);
-    const held = await holdAccount(b.accountId);
+    const held = await holdAccountLock(b.accountId);
     let first;
     try {
       first = await processAccounts(h.db, [{ accountId: a.accountId, signalId: sa ?? '' }, { accountId: b.accountId, signalId: sb ?? '' }], 5000, true);
@@ -120,7 +100,7 @@ describe('signals decided in batches', () => {
   it('in a replica, one account held too long fails only its own jobs; the others of the batch go through', async () => {
     const symbol = symbolFor('iso');
     const [a, b, c] = [await h.fixture(), await h.fixture(), await h.fixture()];
-    const held = await holdAccount(b.accountId);
+    const held = await holdAccountLock(b.accountId);
     let ids: string[];
     try {
       h.processor({ lockTimeoutMs: 150 });

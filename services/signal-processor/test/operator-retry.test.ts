@@ -5,6 +5,7 @@ import { JOBS, type SignalJob } from '@utm/contracts';
 import { createConsumer, createRedis, UnrecoverableError, waitForRedis } from '@utm/queue';
 import { testDatabaseUrl, testRedisUrl } from '@utm/testkit';
 import { Harness, symbolFor } from './support/harness';
+import { until } from './support/waits';
 
 /**
  * The two ways an operator re-drives work (README "Where to look when a signal is stuck"):
@@ -16,13 +17,6 @@ import { Harness, symbolFor } from './support/harness';
 const TOKEN = randomBytes(32).toString('hex');
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('re-driving failed work', () => {
   const h = new Harness({ jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 200 } }, adminToken: TOKEN });

@@ -1,29 +1,9 @@
-import { Client } from 'pg';
 import { JOBS } from '@utm/contracts';
-import { isolatedDatabase, testDatabaseUrl, type IsolatedDatabase } from '@utm/testkit';
+import { isolatedDatabase, type IsolatedDatabase } from '@utm/testkit';
 import { Harness, symbolFor } from './support/harness';
+import { holdAccountLock, until } from './support/waits';
 
-/** Holds an account's row lock from another connection, as a slow processor transaction would. */
-async function lockAccount(accountId: string): Promise<{ release(): Promise<void> }> {
-  const client = new Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query('SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE', [accountId]);
-  return {
-    async release() {
-      await client.query('COMMIT');
-      await client.end();
-    },
-  };
-}
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('processor reliability', () => {
   const h = new Harness({ jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 200 } } });
@@ -52,7 +32,7 @@ describe('processor reliability', () => {
   it('retries a transient database error (a lock held too long) and then succeeds', async () => {
     h.processor({ lockTimeoutMs: 150 });
     const f = await h.fixture();
-    const lock = await lockAccount(f.accountId);
+    const lock = await holdAccountLock(f.accountId);
     let id: string;
     try {
       id = await h.send(f, { symbol: symbolFor('lock'), action: 'openLong', quantity: 1, price: 10 });
@@ -68,7 +48,7 @@ describe('processor reliability', () => {
   it('after the last attempt the signal is FAILED with the reason', async () => {
     h.processor({ lockTimeoutMs: 100 });
     const f = await h.fixture();
-    const lock = await lockAccount(f.accountId);
+    const lock = await holdAccountLock(f.accountId);
     try {
       const id = await h.send(f, { symbol: symbolFor('fail'), action: 'openLong', quantity: 1, price: 10 });
       const signal = (await h.settled([id])).get(id);
@@ -84,7 +64,7 @@ describe('processor reliability', () => {
     const p = h.processor({ lockTimeoutMs: 10000, concurrency: 1 });
     const f = await h.fixture();
     const g = await h.fixture();
-    const lock = await lockAccount(f.accountId);
+    const lock = await holdAccountLock(f.accountId);
     const started = (async () => {
       const first = await h.send(f, { symbol: symbolFor('drain'), action: 'openLong', quantity: 1, price: 10 });
       await until(async () => (await h.signalsQueue.getJobState(first)) === 'active');
