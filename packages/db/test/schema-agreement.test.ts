@@ -1,7 +1,7 @@
 /**
  * Proves that the hand-written SQL migrations and prisma/schema.prisma describe the same
  * database (../shared/ENVIRONMENT.md: `prisma migrate` cannot run here, so nothing else
- * would notice a drift), and that the migration runner behaves like `prisma migrate deploy`.
+ * would notice a drift).
  *
  * A fresh database is migrated, then compared both ways:
  * - structure: tables, columns (type, NOT NULL, default), keys, indexes, foreign keys and
@@ -9,14 +9,12 @@
  *   data model — an extra or missing table/column on either side fails;
  * - behaviour: one row of every model, every scalar field set, written and read back through
  *   the generated client; every enum value; every nullable field as null.
+ * The runner itself (locking, history, checksums, rollback): migration-runner.test.ts.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import { testDatabaseUrl } from '@utm/testkit';
-import { $Enums, createDb, migrate, MIGRATIONS_DIR, Prisma, readMigrations, type Db, type MigrateResult, type PrismaClient } from '../src';
+import { $Enums, createDb, migrate, Prisma, type Db, type PrismaClient } from '../src';
 import { actualDdl, expectedDdl, isColumn } from './support/ddl';
 import { createFreshDatabase, type FreshDatabase } from './support/fresh-database';
 import { parseSchema, type PrismaSchema } from './support/prisma-schema';
@@ -45,15 +43,12 @@ const columnsOf = (m: RuntimeModel) => m.fields.filter((f) => f.kind !== 'object
 let fresh: FreshDatabase;
 let db: Db;
 let catalog: Client;
-let firstRuns: MigrateResult[];
 let schema: PrismaSchema;
-const migrationNames = readMigrations().map((m) => m.name);
 
 beforeAll(async () => {
   schema = parseSchema();
   fresh = await createFreshDatabase(testDatabaseUrl(), 'utm_agree');
-  // Two runners at once on an empty database: the advisory lock must serialize them.
-  firstRuns = await Promise.all([migrate(fresh.url), migrate(fresh.url)]);
+  await migrate(fresh.url);
   db = createDb({ url: fresh.url, poolMax: 4, applicationName: 'schema-agreement' });
   catalog = await fresh.client();
 }, 60_000);
@@ -337,73 +332,5 @@ describe('behaviour: every model through the generated client', () => {
       expect(reread[i]).toMatchObject(fields);
       expect(read[i]).toMatchObject(fields);
     });
-  });
-});
-
-describe('the migration runner', () => {
-  const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-  const copyMigrations = () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'utm-migrations-'));
-    cpSync(MIGRATIONS_DIR, dir, { recursive: true });
-    return dir;
-  };
-  const history = async () =>
-    (await catalog.query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null; applied_steps_count: number; id: string }>(
-      'SELECT * FROM "_prisma_migrations" ORDER BY migration_name',
-    )).rows;
-
-  it('applied every migration exactly once when two runners started together', () => {
-    expect(migrationNames.length).toBeGreaterThan(0);
-    expect(firstRuns.flatMap((r) => r.applied).sort()).toEqual(migrationNames);
-    expect(firstRuns.some((r) => r.applied.length === 0 && r.alreadyApplied.length === migrationNames.length)).toBe(true);
-  });
-
-  it('records each migration in _prisma_migrations with the sha256 of its file, and a second run applies nothing', async () => {
-    const rows = await history();
-    expect(rows.map((r) => r.migration_name)).toEqual(migrationNames);
-    for (const r of rows) {
-      expect(r.checksum).toBe(sha256(path.join(MIGRATIONS_DIR, r.migration_name, 'migration.sql')));
-      expect(r.finished_at).toBeInstanceOf(Date);
-      expect(r.rolled_back_at).toBeNull();
-      expect(r.applied_steps_count).toBe(1);
-      expect(r.id).toHaveLength(36);
-    }
-    expect(await migrate(fresh.url)).toEqual({ applied: [], alreadyApplied: migrationNames });
-    expect(await history()).toEqual(rows);
-  });
-
-  it('refuses a migration file changed after it was applied', async () => {
-    const dir = copyMigrations();
-    try {
-      appendFileSync(path.join(dir, migrationNames[0] as string, 'migration.sql'), '\n-- edited after release\n');
-      const before = await history();
-      await expect(migrate(fresh.url, dir)).rejects.toThrow(/changed after it was applied \(checksum mismatch\)/);
-      expect(await history()).toEqual(before);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('rolls back a failing migration completely and records nothing; a good new one is applied and recorded', async () => {
-    const dir = copyMigrations();
-    try {
-      const broken = '29991231000000_broken';
-      mkdirSync(path.join(dir, broken));
-      writeFileSync(path.join(dir, broken, 'migration.sql'), 'CREATE TABLE "agreement_probe" (id int);\nSELECT no_such_function();\n');
-      const before = await history();
-      await expect(migrate(fresh.url, dir)).rejects.toThrow(`migration ${broken} failed`);
-      expect(await history()).toEqual(before);
-      expect((await catalog.query(`SELECT to_regclass('public.agreement_probe') AS t`)).rows[0]).toEqual({ t: null });
-
-      rmSync(path.join(dir, broken), { recursive: true });
-      const good = '29991231000001_noop';
-      mkdirSync(path.join(dir, good));
-      writeFileSync(path.join(dir, good, 'migration.sql'), 'SELECT 1;\n');
-      expect(await migrate(fresh.url, dir)).toEqual({ applied: [good], alreadyApplied: migrationNames });
-      const added = (await history()).find((r) => r.migration_name === good);
-      expect(added?.checksum).toBe(sha256(path.join(dir, good, 'migration.sql')));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
