@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
 import { JOBS, type SignalJob } from '@utm/contracts';
-import { Batcher, createBatchConsumer, createRedis, Producer, runSplittingOnFailure, waitForRedis } from '../src';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { Batcher, createBatchConsumer, Producer, runSplittingOnFailure, waitForRedis } from '../src';
+import { signalsQueueForBlock } from './support';
 
 /** A promise with its resolve exposed, to hold a batch open while more items arrive. */
 function gate(): { open: () => void; wait: Promise<void> } {
@@ -114,17 +112,7 @@ describe('runSplittingOnFailure', () => {
 });
 
 describe('createBatchConsumer over real Redis', () => {
-  const prefix = `test-batch-${randomUUID()}`;
-  const producerConn = createRedis(REDIS_URL, 'producer');
-  const workerConn = createRedis(REDIS_URL, 'worker');
-
-  afterAll(async () => {
-    const q = new Queue(JOBS.signals.queue, { connection: producerConn, prefix });
-    await q.obliterate({ force: true });
-    await q.close();
-    producerConn.disconnect();
-    workerConn.disconnect();
-  });
+  const { prefix, producerConn, workerConn } = signalsQueueForBlock('batch');
 
   it('takes queued jobs in batches, completes each job with its own result and retries only the failed one', async () => {
     await waitForRedis(producerConn);

@@ -2,21 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import { JOBS, type SignalJob } from '@utm/contracts';
 import { createConsumer, createRedis, Producer, waitForRedis } from '../src';
+import { signalsQueueForBlock } from './support';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe('typed producer and consumer over real Redis', () => {
-  const prefix = `test-queue-${randomUUID()}`;
-  const producerConn = createRedis(REDIS_URL, 'producer');
-  const workerConn = createRedis(REDIS_URL, 'worker');
-
-  afterAll(async () => {
-    const q = new Queue(JOBS.signals.queue, { connection: producerConn, prefix });
-    await q.obliterate({ force: true });
-    await q.close();
-    producerConn.disconnect();
-    workerConn.disconnect();
-  });
+  const { prefix, producerConn, workerConn } = signalsQueueForBlock('queue');
 
   it('delivers a validated payload once per job id', async () => {
     await waitForRedis(producerConn);
