@@ -21,7 +21,12 @@ import { QuoteEngine } from './quote-engine';
 import { reconcile } from './reconcile';
 import type { Venue } from './venue';
 
-/** Jobs of accounts at external brokers handled at once, beside the paper batches' jobs. */
+/**
+ * Job slots beyond the paper batches' (BATCH_SIZE × CONCURRENCY): room for that many jobs of
+ * accounts at external brokers while the batches are full. It is not a cap on broker jobs,
+ * which take any free slot: during a broker outage they can hold slots until their calls
+ * time out (BROKER_TIMEOUT_MS), and paper jobs then wait for slots, never for the broker.
+ */
 const BROKER_JOBS_AT_ONCE = 8;
 
 /** The account's broker cannot be connected (credentials missing or unreadable): final. */
