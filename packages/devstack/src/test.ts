@@ -23,7 +23,15 @@ const TURBO_CONCURRENCY = '2';
 function runTurbo(root: string, env: Record<string, string | undefined>): Promise<number> {
   const turbo = path.join(root, 'node_modules', '.bin', 'turbo');
   if (!existsSync(turbo)) throw new DevstackError(`${turbo} not found: run npm install first`);
-  const args = ['run', 'lint', 'typecheck', 'test', '--output-logs=new-only', `--concurrency=${TURBO_CONCURRENCY}`];
+  const args = [
+    'run',
+    'format:check',
+    'lint',
+    'typecheck',
+    'test',
+    '--output-logs=new-only',
+    `--concurrency=${TURBO_CONCURRENCY}`,
+  ];
   // Every task whose dependencies built runs, so one failure does not hide the others.
   args.push('--continue=dependencies-successful');
   say(`turbo ${args.join(' ')}`);
@@ -50,7 +58,10 @@ function runTurbo(root: string, env: Record<string, string | undefined>): Promis
 }
 
 /** Runs the whole test suite; resolves to the exit code. */
-export async function runTests(root: string = REPO_ROOT, config: DevstackConfig = loadDevstackConfig()): Promise<number> {
+export async function runTests(
+  root: string = REPO_ROOT,
+  config: DevstackConfig = loadDevstackConfig(),
+): Promise<number> {
   const stack = await resolveStack({ purpose: 'test', config, root });
   const resultsDir = path.join(root, JEST_RESULTS_DIR);
   rmSync(resultsDir, { recursive: true, force: true });
