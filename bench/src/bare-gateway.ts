@@ -11,14 +11,20 @@ import { createRedis, Producer } from '@utm/queue';
  * validation, no rate limit, no idempotency, no row written.
  *   node bench/dist/bare-gateway.js --port N --prefix P --redis URL --db URL
  */
-const { values } = parseArgs({ options: { port: { type: 'string' }, prefix: { type: 'string' }, redis: { type: 'string' }, db: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string' }, prefix: { type: 'string' }, redis: { type: 'string' }, db: { type: 'string' } },
+});
 if (!values.port || !values.prefix || !values.redis || !values.db) {
   process.stderr.write('usage: bare-gateway --port N --prefix P --redis URL --db URL\n');
   process.exit(2);
 }
 const pool = new Pool({ connectionString: values.db, max: 20 });
 const conn = createRedis(values.redis, 'producer', 'bench-bare-gateway');
-const producer = new Producer<SignalJob>(JOBS.signals, { connection: conn, prefix: values.prefix }, { timeoutMs: 1000 });
+const producer = new Producer<SignalJob>(
+  JOBS.signals,
+  { connection: conn, prefix: values.prefix },
+  { timeoutMs: 1000 },
+);
 
 const server = createServer((req, res) => {
   if (req.method !== 'POST') {

@@ -20,7 +20,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.prefix || !values.redis || !values.db || (values.queue !== 'signals' && values.queue !== 'orders')) {
-  process.stderr.write('usage: bare-worker --queue signals|orders [--forward] --prefix P --redis URL --db URL [--concurrency N]\n');
+  process.stderr.write(
+    'usage: bare-worker --queue signals|orders [--forward] --prefix P --redis URL --db URL [--concurrency N]\n',
+  );
   process.exit(2);
 }
 const prefix = values.prefix;

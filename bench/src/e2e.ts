@@ -69,7 +69,10 @@ function offer(url: string, fixtures: Fixture[], symbol: string, opts: Opts) {
     countFromS: opts.warmupS,
     next: (i) => {
       const f = fixtures[i % fixtures.length] as Fixture;
-      return { headers: { 'content-type': 'application/json', 'x-api-key': f.apiKey }, body: JSON.stringify({ symbol, action: 'openLong', accountId: f.accountId, quantity: 1 }) };
+      return {
+        headers: { 'content-type': 'application/json', 'x-api-key': f.apiKey },
+        body: JSON.stringify({ symbol, action: 'openLong', accountId: f.accountId, quantity: 1 }),
+      };
     },
   });
 }
@@ -80,20 +83,48 @@ async function pipeline(db: Db, fixtures: Fixture[], symbol: string, opts: Opts)
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   const procs: Proc[] = [];
   try {
-    const env = { DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', OUTBOX_GRACE_MS: '600000', SWEEP_GRACE_MS: '600000' };
+    const env = {
+      DATABASE_URL: opts.databaseUrl,
+      REDIS_URL: opts.redisUrl,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      OUTBOX_GRACE_MS: '600000',
+      SWEEP_GRACE_MS: '600000',
+    };
     const [gw, proc, exec] = [await freePort(), await freePort(), await freePort()];
     procs.push(startProcess('services/ingest-gateway/dist/main.js', { ...env, PORT: String(gw) }, 'ingest-gateway'));
-    procs.push(startProcess('services/signal-processor/dist/main.js', { ...env, OPS_PORT: String(proc) }, 'signal-processor'));
-    procs.push(startProcess('services/broker-executor/dist/main.js', { ...env, OPS_PORT: String(exec) }, 'broker-executor'));
+    procs.push(
+      startProcess('services/signal-processor/dist/main.js', { ...env, OPS_PORT: String(proc) }, 'signal-processor'),
+    );
+    procs.push(
+      startProcess('services/broker-executor/dist/main.js', { ...env, OPS_PORT: String(exec) }, 'broker-executor'),
+    );
     await Promise.all([gw, proc, exec].map((p) => waitReady(`http://127.0.0.1:${p}/readyz`)));
     const pid = (p: Proc | undefined) => () => (p?.child.pid === undefined ? [] : [p.child.pid]);
-    const meter = cpuMeter({ gateway: pid(procs[0]), processor: pid(procs[1]), executor: pid(procs[2]), postgres: postgresPids, redis: redisPids, loadgen: () => [process.pid] });
+    const meter = cpuMeter({
+      gateway: pid(procs[0]),
+      processor: pid(procs[1]),
+      executor: pid(procs[2]),
+      postgres: postgresPids,
+      redis: redisPids,
+      loadgen: () => [process.pid],
+    });
     const url = `http://127.0.0.1:${gw}/api/v1/signals/ingest`;
     const accountIds = fixtures.map((f) => f.accountId);
     const open = async () =>
-      Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM signals WHERE account_id = ANY($1::uuid[]) AND status NOT IN ('FILLED','REJECTED','FAILED')`, [accountIds])).rows[0]?.n ?? 0);
+      Number(
+        (
+          await db.pool.query<{ n: string }>(
+            `SELECT count(*) AS n FROM signals WHERE account_id = ANY($1::uuid[]) AND status NOT IN ('FILLED','REJECTED','FAILED')`,
+            [accountIds],
+          )
+        ).rows[0]?.n ?? 0,
+      );
     // Let the pipeline drain what was accepted (what is left after 30 s counts as not done).
-    const drained = () => until('the pipeline drained', async () => (await open()) === 0, 30_000, 100).catch((err: unknown) => process.stderr.write(`${String(err)}\n`));
+    const drained = () =>
+      until('the pipeline drained', async () => (await open()) === 0, 30_000, 100).catch((err: unknown) =>
+        process.stderr.write(`${String(err)}\n`),
+      );
     // One sustained load: warmupS seconds not counted, then the measured window, without a
     // pause between them (a pause lets the services idle and measures their restart instead).
     const t0 = (await db.pool.query<{ t: Date }>('SELECT now() AS t')).rows[0]?.t ?? new Date(0);
@@ -103,7 +134,16 @@ async function pipeline(db: Db, fixtures: Fixture[], symbol: string, opts: Opts)
     clearTimeout(atWindow);
     await drained();
     const cpu = meter.stop();
-    const { rows } = await db.pool.query<{ done: string; p50: number | null; p99: number | null; max: number | null; d50: number | null; d99: number | null; e50: number | null; e99: number | null }>(
+    const { rows } = await db.pool.query<{
+      done: string;
+      p50: number | null;
+      p99: number | null;
+      max: number | null;
+      d50: number | null;
+      d99: number | null;
+      e50: number | null;
+      e99: number | null;
+    }>(
       `SELECT count(*)::text AS done,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY total) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY total) AS p99, max(total) AS max,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY decide) AS d50, percentile_cont(0.99) WITHIN GROUP (ORDER BY decide) AS d99,
@@ -143,7 +183,12 @@ async function pipeline(db: Db, fixtures: Fixture[], symbol: string, opts: Opts)
       decideP99Ms: ms(r?.d99),
       executeP50Ms: ms(r?.e50),
       executeP99Ms: ms(r?.e99),
-      p99BySecond: { median: ms(quantile(seconds, 0.5)), worst: seconds.length ? Math.max(...seconds) : 0, worstAt: seconds.indexOf(Math.max(...seconds)), all: seconds },
+      p99BySecond: {
+        median: ms(quantile(seconds, 0.5)),
+        worst: seconds.length ? Math.max(...seconds) : 0,
+        worstAt: seconds.indexOf(Math.max(...seconds)),
+        all: seconds,
+      },
       cpu,
       cpuMsPerSignal: done ? Math.round((Object.values(cpu).reduce((a, b) => a + b, 0) * 1000 * 100) / done) / 100 : 0,
     };
@@ -162,16 +207,35 @@ async function baseline(fixtures: Fixture[], symbol: string, opts: Opts): Promis
     const port = await freePort();
     const common = ['--prefix', prefix, '--redis', opts.redisUrl, '--db', opts.databaseUrl];
     procs.push(startProcess('bench/dist/bare-gateway.js', {}, 'bare gateway', ['--port', String(port), ...common]));
-    procs.push(startProcess('bench/dist/bare-worker.js', {}, 'bare worker (signals)', ['--queue', 'signals', '--forward', ...common]));
+    procs.push(
+      startProcess('bench/dist/bare-worker.js', {}, 'bare worker (signals)', [
+        '--queue',
+        'signals',
+        '--forward',
+        ...common,
+      ]),
+    );
     procs.push(startProcess('bench/dist/bare-worker.js', {}, 'bare worker (orders)', ['--queue', 'orders', ...common]));
     await waitReady(`http://127.0.0.1:${port}/`);
-    await until('bare workers up', async () => (await signals.getWorkersCount()) > 0 && (await orders.getWorkersCount()) > 0, 30_000);
+    await until(
+      'bare workers up',
+      async () => (await signals.getWorkersCount()) > 0 && (await orders.getWorkersCount()) > 0,
+      30_000,
+    );
     const since = Date.now() + opts.warmupS * 1000;
     const load = await offer(`http://127.0.0.1:${port}/`, fixtures, symbol, opts);
-    await until('the chain drained', async () => (await orders.getJobCountByTypes('completed', 'failed')) >= (await signals.getJobCountByTypes('completed', 'failed')) && (await signals.getJobCountByTypes('waiting', 'active')) === 0, 30_000, 100).catch(
-      (err: unknown) => process.stderr.write(`${String(err)}\n`),
+    await until(
+      'the chain drained',
+      async () =>
+        (await orders.getJobCountByTypes('completed', 'failed')) >=
+          (await signals.getJobCountByTypes('completed', 'failed')) &&
+        (await signals.getJobCountByTypes('waiting', 'active')) === 0,
+      30_000,
+      100,
+    ).catch((err: unknown) => process.stderr.write(`${String(err)}\n`));
+    const added = new Map(
+      (await signals.getJobs(['completed'], 0, -1)).filter((j) => j.timestamp >= since).map((j) => [j.id, j.timestamp]),
     );
-    const added = new Map((await signals.getJobs(['completed'], 0, -1)).filter((j) => j.timestamp >= since).map((j) => [j.id, j.timestamp]));
     const latencies = (await orders.getJobs(['completed'], 0, -1)).flatMap((j) => {
       const at = added.get(j.id);
       return at === undefined || j.finishedOn === undefined ? [] : [j.finishedOn - at];
@@ -189,7 +253,9 @@ async function baseline(fixtures: Fixture[], symbol: string, opts: Opts): Promis
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
     for (const q of [signals, orders]) {
-      await q.obliterate({ force: true }).catch((err: unknown) => process.stderr.write(`bench: could not clean ${q.name}: ${String(err)}\n`));
+      await q
+        .obliterate({ force: true })
+        .catch((err: unknown) => process.stderr.write(`bench: could not clean ${q.name}: ${String(err)}\n`));
       await q.close();
     }
     redis.disconnect();
@@ -236,7 +302,8 @@ export async function benchEndToEnd(opts: Opts): Promise<E2ePair> {
     const symbol = uniqueSymbol('E');
     await db.prisma.quote.create({ data: { symbol, price: '10' } });
     const fixtures: Fixture[] = [];
-    for (let i = 0; i < opts.accounts; i++) fixtures.push(await createFixture(db.prisma, { cash: '1000000000', rateLimit: 1_000_000_000 }));
+    for (let i = 0; i < opts.accounts; i++)
+      fixtures.push(await createFixture(db.prisma, { cash: '1000000000', rateLimit: 1_000_000_000 }));
     await seedHistory(db, fixtures, opts.historyPerAccount);
     return {
       offeredRate: opts.rate,

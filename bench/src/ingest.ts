@@ -27,8 +27,21 @@ export interface IngestReport {
   verified: { responses202: number; rows: number; jobs: number };
 }
 
-async function load(url: string, body: string, headers: Record<string, string>, connections: number, duration: number): Promise<LoadResult> {
-  const r = await autocannon({ url, method: 'POST', connections, duration, headers: { 'content-type': 'application/json', ...headers }, body });
+async function load(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  connections: number,
+  duration: number,
+): Promise<LoadResult> {
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    connections,
+    duration,
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   return {
     rate: Math.round(r['2xx'] / r.duration),
     p50: r.latency.p50,
@@ -44,7 +57,13 @@ async function load(url: string, body: string, headers: Record<string, string>, 
  * fixed number of connections, beside a bare node:http server answering 202 in the same run.
  * Afterwards every 202 is checked against a committed row and a queued job.
  */
-export async function benchIngest(opts: { databaseUrl: string; redisUrl: string; connections: number; durationS: number; warmupS: number }): Promise<IngestReport> {
+export async function benchIngest(opts: {
+  databaseUrl: string;
+  redisUrl: string;
+  connections: number;
+  durationS: number;
+  warmupS: number;
+}): Promise<IngestReport> {
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   const db = createDb({ url: opts.databaseUrl, poolMax: 2 });
   const f = await createFixture(db.prisma, { rateLimit: 1_000_000_000, cash: '1000000000' });
@@ -56,7 +75,14 @@ export async function benchIngest(opts: { databaseUrl: string; redisUrl: string;
   const bare = startProcess('bench/dist/bare-server.js', {}, 'bare server', [String(barePort)]);
   const gateway = startProcess(
     'services/ingest-gateway/dist/main.js',
-    { DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, QUEUE_PREFIX: prefix, PORT: String(gatewayPort), LOG_LEVEL: 'warn', OUTBOX_GRACE_MS: '600000' },
+    {
+      DATABASE_URL: opts.databaseUrl,
+      REDIS_URL: opts.redisUrl,
+      QUEUE_PREFIX: prefix,
+      PORT: String(gatewayPort),
+      LOG_LEVEL: 'warn',
+      OUTBOX_GRACE_MS: '600000',
+    },
     'ingest-gateway',
   );
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
@@ -83,7 +109,9 @@ export async function benchIngest(opts: { databaseUrl: string; redisUrl: string;
   } finally {
     await gateway.stop();
     await bare.stop();
-    await queue.obliterate({ force: true }).catch((err: unknown) => process.stderr.write(`bench: could not clean queue ${prefix}: ${String(err)}\n`));
+    await queue
+      .obliterate({ force: true })
+      .catch((err: unknown) => process.stderr.write(`bench: could not clean queue ${prefix}: ${String(err)}\n`));
     await queue.close();
     redis.disconnect();
     await db.close();

@@ -32,10 +32,14 @@ const PLANS: Record<Mode, Omit<BenchPlan, 'mode' | 'out'>> = {
   },
 };
 
-export const USAGE = 'usage: npm run bench [-- --quick | --tiny] [--out FILE]   (default: the full run, written to bench/results.json; --quick to bench/results.quick.json)';
+export const USAGE =
+  'usage: npm run bench [-- --quick | --tiny] [--out FILE]   (default: the full run, written to bench/results.json; --quick to bench/results.quick.json)';
 
 export function planFrom(argv: string[]): BenchPlan {
-  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, tiny: { type: 'boolean' }, out: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { quick: { type: 'boolean' }, tiny: { type: 'boolean' }, out: { type: 'string' } },
+  });
   if (values.quick && values.tiny) throw new Error(`--quick and --tiny exclude each other\n${USAGE}`);
   const mode: Mode = values.tiny ? 'tiny' : values.quick ? 'quick' : 'full';
   // Only a full run replaces the published results; the others default to an ignored file.

@@ -110,7 +110,12 @@ export function paced(opts: PacedOptions): Promise<PacedResult> {
 
   const requestText = (i: number): string => {
     const { headers, body } = opts.next(i);
-    const lines = [`POST ${path} HTTP/1.1`, `host: ${target.host}`, `content-length: ${Buffer.byteLength(body)}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const lines = [
+      `POST ${path} HTTP/1.1`,
+      `host: ${target.host}`,
+      `content-length: ${Buffer.byteLength(body)}`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     return `${lines.join('\r\n')}\r\n\r\n${body}`;
   };
 

@@ -34,23 +34,53 @@ export interface ProcessorRun {
 const ACTIONS = ['openLong', 'openLong', 'closeLong', 'openShort', 'reverseToLong', 'closeLong'] as const;
 
 /** Accepted signals as the gateway leaves them: PENDING rows, and their jobs in the queue. */
-async function seed(db: Db, queue: Queue, accounts: { userId: string; accountId: string }[], perAccount: number, symbol: string): Promise<string[]> {
+async function seed(
+  db: Db,
+  queue: Queue,
+  accounts: { userId: string; accountId: string }[],
+  perAccount: number,
+  symbol: string,
+): Promise<string[]> {
   const rows: { id: string; userId: string; accountId: string; action: string; request: string }[] = [];
   for (let i = 0; i < perAccount; i++) {
     for (const a of accounts) {
       const action = ACTIONS[i % ACTIONS.length] ?? 'openLong';
-      const request = { symbol, action, accountId: a.accountId, ...(action.startsWith('open') || action === 'reverseToLong' ? { quantity: 1 } : {}) };
-      rows.push({ id: randomUUID(), userId: a.userId, accountId: a.accountId, action, request: JSON.stringify(request) });
+      const request = {
+        symbol,
+        action,
+        accountId: a.accountId,
+        ...(action.startsWith('open') || action === 'reverseToLong' ? { quantity: 1 } : {}),
+      };
+      rows.push({
+        id: randomUUID(),
+        userId: a.userId,
+        accountId: a.accountId,
+        action,
+        request: JSON.stringify(request),
+      });
     }
   }
   await db.pool.query(
     `INSERT INTO signals (id, user_id, account_id, symbol, action, request)
      SELECT id, user_id, account_id, $5, action::"SignalAction", request::jsonb
      FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $6::text[]) WITH ORDINALITY AS t(id, user_id, account_id, action, request, ord) ORDER BY ord`,
-    [rows.map((r) => r.id), rows.map((r) => r.userId), rows.map((r) => r.accountId), rows.map((r) => r.action), symbol, rows.map((r) => r.request)],
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.userId),
+      rows.map((r) => r.accountId),
+      rows.map((r) => r.action),
+      symbol,
+      rows.map((r) => r.request),
+    ],
   );
   for (let i = 0; i < rows.length; i += 1000) {
-    await queue.addBulk(rows.slice(i, i + 1000).map((r) => ({ name: JOBS.signals.name, data: { signalId: r.id, accountId: r.accountId }, opts: { jobId: r.id } })));
+    await queue.addBulk(
+      rows.slice(i, i + 1000).map((r) => ({
+        name: JOBS.signals.name,
+        data: { signalId: r.id, accountId: r.accountId },
+        opts: { jobId: r.id },
+      })),
+    );
   }
   return rows.map((r) => r.id);
 }
@@ -64,11 +94,20 @@ interface RunOpts {
 }
 
 /** Starts `replicas` processes, waits until every job of the queue has finished, stops them. */
-async function drain(queue: Queue, expected: number, start: (replica: number) => Promise<Proc>, replicas: number): Promise<DrainStats> {
+async function drain(
+  queue: Queue,
+  expected: number,
+  start: (replica: number) => Promise<Proc>,
+  replicas: number,
+): Promise<DrainStats> {
   const procs: Proc[] = [];
   try {
     for (let r = 0; r < replicas; r++) procs.push(await start(r));
-    await until(`${expected} ${queue.name} jobs finished`, async () => (await queue.getJobCountByTypes('completed', 'failed')) >= expected, 300_000);
+    await until(
+      `${expected} ${queue.name} jobs finished`,
+      async () => (await queue.getJobCountByTypes('completed', 'failed')) >= expected,
+      300_000,
+    );
     return drainStats(await queue.getJobs(['completed'], 0, -1), await queue.getFailedCount());
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
@@ -95,16 +134,36 @@ export async function benchProcessor(opts: RunOpts): Promise<ProcessorRun> {
     const accounts = [];
     for (let i = 0; i < opts.accounts; i++) accounts.push(await createFixture(db.prisma, { cash: '100000000' }));
     const ids = await seed(db, signalsQueue, accounts, opts.perAccount, symbol);
-    const env = { DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', SWEEP_GRACE_MS: '600000', CONCURRENCY: String(BATCHES_IN_FLIGHT), BATCH_SIZE: String(BATCH_SIZE) };
+    const env = {
+      DATABASE_URL: opts.databaseUrl,
+      REDIS_URL: opts.redisUrl,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      SWEEP_GRACE_MS: '600000',
+      CONCURRENCY: String(BATCHES_IN_FLIGHT),
+      BATCH_SIZE: String(BATCH_SIZE),
+    };
     const processor = await drain(
       signalsQueue,
       ids.length,
-      async (r) => startProcess('services/signal-processor/dist/main.js', { ...env, OPS_PORT: String(await freePort()) }, `signal-processor ${r + 1}`),
+      async (r) =>
+        startProcess(
+          'services/signal-processor/dist/main.js',
+          { ...env, OPS_PORT: String(await freePort()) },
+          `signal-processor ${r + 1}`,
+        ),
       opts.replicas,
     );
-    const pending = await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM signals WHERE status = 'PENDING' AND id = ANY($1::uuid[])`, [ids]);
-    if (Number(pending.rows[0]?.n) !== 0) throw new Error(`processor bench: ${pending.rows[0]?.n} signals still PENDING after their jobs finished`);
-    const lastDecision = await db.pool.query<{ at: Date }>(`SELECT max(at) AS at FROM signal_events WHERE signal_id = ANY($1::uuid[])`, [ids]);
+    const pending = await db.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM signals WHERE status = 'PENDING' AND id = ANY($1::uuid[])`,
+      [ids],
+    );
+    if (Number(pending.rows[0]?.n) !== 0)
+      throw new Error(`processor bench: ${pending.rows[0]?.n} signals still PENDING after their jobs finished`);
+    const lastDecision = await db.pool.query<{ at: Date }>(
+      `SELECT max(at) AS at FROM signal_events WHERE signal_id = ANY($1::uuid[])`,
+      [ids],
+    );
     const decidedMs = Math.max(1, (lastDecision.rows[0]?.at.getTime() ?? 0) - processor.firstTakenAt);
     const orders = await db.prisma.order.count({ where: { signalId: { in: ids } } });
     let orderJobs = await ordersQueue.count();
@@ -115,21 +174,49 @@ export async function benchProcessor(opts: RunOpts): Promise<ProcessorRun> {
 
     const jobs = await signalsQueue.getJobs(['completed'], 0, -1);
     for (let i = 0; i < jobs.length; i += 1000) {
-      await baselineQueue.addBulk(jobs.slice(i, i + 1000).map((j) => ({ name: JOBS.signals.name, data: j.data as unknown, opts: { jobId: j.id ?? randomUUID() } })));
+      await baselineQueue.addBulk(
+        jobs
+          .slice(i, i + 1000)
+          .map((j) => ({ name: JOBS.signals.name, data: j.data as unknown, opts: { jobId: j.id ?? randomUUID() } })),
+      );
     }
-    const args = ['--queue', 'signals', '--prefix', basePrefix, '--redis', opts.redisUrl, '--db', opts.databaseUrl, '--concurrency', String(JOBS_IN_HAND)];
-    const baseline = await drain(baselineQueue, jobs.length, async (r) => startProcess('bench/dist/bare-worker.js', {}, `bare worker ${r + 1}`, args), opts.replicas);
+    const args = [
+      '--queue',
+      'signals',
+      '--prefix',
+      basePrefix,
+      '--redis',
+      opts.redisUrl,
+      '--db',
+      opts.databaseUrl,
+      '--concurrency',
+      String(JOBS_IN_HAND),
+    ];
+    const baseline = await drain(
+      baselineQueue,
+      jobs.length,
+      async (r) => startProcess('bench/dist/bare-worker.js', {}, `bare worker ${r + 1}`, args),
+      opts.replicas,
+    );
     return {
       replicas: opts.replicas,
       accounts: opts.accounts,
       signals: ids.length,
-      processor: { ...processor, orders, orderJobs, decidedMs, decidedPerS: Math.round((ids.length * 1000) / decidedMs) },
+      processor: {
+        ...processor,
+        orders,
+        orderJobs,
+        decidedMs,
+        decidedPerS: Math.round((ids.length * 1000) / decidedMs),
+      },
       baseline,
       ratio: baseline.rate ? Number((processor.rate / baseline.rate).toFixed(3)) : 0,
     };
   } finally {
     for (const q of [signalsQueue, ordersQueue, baselineQueue]) {
-      await q.obliterate({ force: true }).catch((err: unknown) => process.stderr.write(`bench: could not clean ${q.name}: ${String(err)}\n`));
+      await q
+        .obliterate({ force: true })
+        .catch((err: unknown) => process.stderr.write(`bench: could not clean ${q.name}: ${String(err)}\n`));
       await q.close();
     }
     redis.disconnect();

@@ -14,11 +14,15 @@ const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 
 /** A service as a separate process (as in production), its stderr kept for errors. */
 export function startProcess(script: string, env: Record<string, string>, label: string, args: string[] = []): Proc {
-  const child = spawn(process.execPath, [...NODE_ARGS, path.join(ROOT, script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, path.join(ROOT, script), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   child.on('exit', (code, signal) => {
-    if (code !== 0 && code !== null && signal === null) process.stderr.write(`bench: ${label} exited with ${code}: ${stderr}\n`);
+    if (code !== 0 && code !== null && signal === null)
+      process.stderr.write(`bench: ${label} exited with ${code}: ${stderr}\n`);
   });
   return {
     child,
@@ -61,7 +65,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls until `check` holds; throws naming `what` after `timeoutMs`. */
-export async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<void> {
+export async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`bench: ${what} not reached after ${timeoutMs} ms`);

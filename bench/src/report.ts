@@ -58,14 +58,46 @@ const cpuSplit = (cpu: Record<string, number>, done: number) =>
 
 export function rows(ingest: IngestReport, processor: ProcessorRun[], e2e: E2ePair[]): Row[] {
   const out: Row[] = [
-    { stage: 'ingest', run: 'gateway (1 process)', offered: `closed loop, ${ingest.connections} conns`, ratePerS: ingest.gateway.rate, p50Ms: ingest.gateway.p50, p99Ms: ingest.gateway.p99, note: `${ingest.ratio} × baseline` },
-    { stage: 'ingest', run: 'baseline: bare node:http 202', offered: `closed loop, ${ingest.connections} conns`, ratePerS: ingest.bare.rate, p50Ms: ingest.bare.p50, p99Ms: ingest.bare.p99, note: '' },
+    {
+      stage: 'ingest',
+      run: 'gateway (1 process)',
+      offered: `closed loop, ${ingest.connections} conns`,
+      ratePerS: ingest.gateway.rate,
+      p50Ms: ingest.gateway.p50,
+      p99Ms: ingest.gateway.p99,
+      note: `${ingest.ratio} × baseline`,
+    },
+    {
+      stage: 'ingest',
+      run: 'baseline: bare node:http 202',
+      offered: `closed loop, ${ingest.connections} conns`,
+      ratePerS: ingest.bare.rate,
+      p50Ms: ingest.bare.p50,
+      p99Ms: ingest.bare.p99,
+      note: '',
+    },
   ];
   for (const p of processor) {
     const offered = `backlog: ${p.signals} signal jobs, ${p.accounts} accounts`;
     const reps = `${p.replicas} replica${p.replicas > 1 ? 's' : ''}`;
-    out.push({ stage: 'processor', run: `signal-processor, ${reps}`, offered, ratePerS: p.processor.rate, p50Ms: p.processor.jobP50Ms, p99Ms: p.processor.jobP99Ms, note: `${p.ratio} × baseline; every signal decided after ${p.processor.decidedMs.toLocaleString('en-US')} ms (${p.processor.decidedPerS.toLocaleString('en-US')} signals/s), ${p.processor.orders} orders` });
-    out.push({ stage: 'processor', run: `baseline: bare worker + SELECT 1, ${reps}`, offered, ratePerS: p.baseline.rate, p50Ms: p.baseline.jobP50Ms, p99Ms: p.baseline.jobP99Ms, note: '' });
+    out.push({
+      stage: 'processor',
+      run: `signal-processor, ${reps}`,
+      offered,
+      ratePerS: p.processor.rate,
+      p50Ms: p.processor.jobP50Ms,
+      p99Ms: p.processor.jobP99Ms,
+      note: `${p.ratio} × baseline; every signal decided after ${p.processor.decidedMs.toLocaleString('en-US')} ms (${p.processor.decidedPerS.toLocaleString('en-US')} signals/s), ${p.processor.orders} orders`,
+    });
+    out.push({
+      stage: 'processor',
+      run: `baseline: bare worker + SELECT 1, ${reps}`,
+      offered,
+      ratePerS: p.baseline.rate,
+      p50Ms: p.baseline.jobP50Ms,
+      p99Ms: p.baseline.jobP99Ms,
+      note: '',
+    });
   }
   for (const e of e2e) {
     const offered = `${e.offeredRate}/s for ${e.durationS} s (after ${e.warmupS} s)`;
@@ -78,7 +110,15 @@ export function rows(ingest: IngestReport, processor: ProcessorRun[], e2e: E2ePa
       p99Ms: e.pipeline.p99Ms,
       note: `decide p50/p99 ${e.pipeline.decideP50Ms}/${e.pipeline.decideP99Ms} ms, execute ${e.pipeline.executeP50Ms}/${e.pipeline.executeP99Ms} ms; ${chain(e.pipeline, e.offeredRate * e.durationS)}; CPU ${e.pipeline.cpuMsPerSignal} ms per signal (${cpuSplit(e.pipeline.cpu, e.pipeline.done)})`,
     });
-    out.push({ stage: 'end to end', run: 'baseline: bare http → queue → worker → queue → worker', offered, ratePerS: e.baseline.rate, p50Ms: e.baseline.p50Ms, p99Ms: e.baseline.p99Ms, note: chain(e.baseline, e.offeredRate * e.durationS) });
+    out.push({
+      stage: 'end to end',
+      run: 'baseline: bare http → queue → worker → queue → worker',
+      offered,
+      ratePerS: e.baseline.rate,
+      p50Ms: e.baseline.p50Ms,
+      p99Ms: e.baseline.p99Ms,
+      note: chain(e.baseline, e.offeredRate * e.durationS),
+    });
   }
   return out;
 }
@@ -88,6 +128,10 @@ const fmt = (n: number | null) => (n === null ? '' : n.toLocaleString('en-US'));
 /** A Markdown table: readable in a terminal, pasted as is into the README. */
 export function markdown(table: Row[]): string {
   const header = ['stage', 'run', 'offered load', 'done /s', 'p50 ms', 'p99 ms', 'beside the baseline'];
-  const lines = [header, header.map(() => '---'), ...table.map((r) => [r.stage, r.run, r.offered, fmt(r.ratePerS), fmt(r.p50Ms), fmt(r.p99Ms), r.note])];
+  const lines = [
+    header,
+    header.map(() => '---'),
+    ...table.map((r) => [r.stage, r.run, r.offered, fmt(r.ratePerS), fmt(r.p50Ms), fmt(r.p99Ms), r.note]),
+  ];
   return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }

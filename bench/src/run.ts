@@ -26,17 +26,44 @@ async function main(): Promise<void> {
     const processor: ProcessorRun[] = [];
     for (const replicas of plan.processor.replicas) {
       say(`processor: ${replicas} replica(s), then the bare worker baseline`);
-      processor.push(await benchProcessor({ ...stores, replicas, accounts: plan.processor.accounts, perAccount: plan.processor.perAccount }));
+      processor.push(
+        await benchProcessor({
+          ...stores,
+          replicas,
+          accounts: plan.processor.accounts,
+          perAccount: plan.processor.perAccount,
+        }),
+      );
     }
     const e2e: E2ePair[] = [];
     for (const rate of plan.e2e.rates) {
       say(`end to end at ${rate}/s, then the baseline chain`);
-      e2e.push(await benchEndToEnd({ ...stores, rate, warmupS: plan.e2e.warmupS, durationS: plan.e2e.durationS, accounts: plan.e2e.accounts, historyPerAccount: plan.e2e.historyPerAccount }));
+      e2e.push(
+        await benchEndToEnd({
+          ...stores,
+          rate,
+          warmupS: plan.e2e.warmupS,
+          durationS: plan.e2e.durationS,
+          accounts: plan.e2e.accounts,
+          historyPerAccount: plan.e2e.historyPerAccount,
+        }),
+      );
     }
     const table = rows(ingest, processor, e2e);
-    const report: BenchReport = { schema: 'utm-bench/1', at: new Date().toISOString(), mode: plan.mode, machine: host, ingest, processor, e2e, table };
+    const report: BenchReport = {
+      schema: 'utm-bench/1',
+      at: new Date().toISOString(),
+      mode: plan.mode,
+      machine: host,
+      ingest,
+      processor,
+      e2e,
+      table,
+    };
     process.stdout.write(`\n${markdown(table)}\n\n`);
-    process.stdout.write(`${report.at} · ${plan.mode} · ${host.cores} cores (${host.cpuModel}) · ${host.memoryGiB} GiB · node ${host.node} · load average ${host.loadAverage1m} at start\n`);
+    process.stdout.write(
+      `${report.at} · ${plan.mode} · ${host.cores} cores (${host.cpuModel}) · ${host.memoryGiB} GiB · node ${host.node} · load average ${host.loadAverage1m} at start\n`,
+    );
     const v = ingest.verified;
     // Requests still in flight when a load window closes are committed but not counted as
     // 202s by autocannon: at most one per connection per window (warm-up and measure).

@@ -34,8 +34,18 @@ interface Report {
   at: string;
   mode: string;
   machine: { cores: number; cpuModel: string; node: string; memoryGiB: number; loadAverage1m: number };
-  ingest: { gateway: { accepted: number; rate: number }; bare: { accepted: number; rate: number }; ratio: number; verified: { responses202: number; rows: number; jobs: number } };
-  processor: { signals: number; processor: { jobs: number; failed: number; rate: number; orders: number; orderJobs: number; decidedMs: number }; baseline: { jobs: number; failed: number; rate: number }; ratio: number }[];
+  ingest: {
+    gateway: { accepted: number; rate: number };
+    bare: { accepted: number; rate: number };
+    ratio: number;
+    verified: { responses202: number; rows: number; jobs: number };
+  };
+  processor: {
+    signals: number;
+    processor: { jobs: number; failed: number; rate: number; orders: number; orderJobs: number; decidedMs: number };
+    baseline: { jobs: number; failed: number; rate: number };
+    ratio: number;
+  }[];
   e2e: { offeredRate: number; pipeline: Chain; baseline: Chain }[];
   table: Row[];
 }
@@ -81,7 +91,14 @@ describe('npm run bench (tiny mode)', () => {
     }
 
     // Each measured row is followed by its baseline, and the printed table holds the same rows.
-    expect(report.table.map((r) => r.stage)).toEqual(['ingest', 'ingest', 'processor', 'processor', 'end to end', 'end to end']);
+    expect(report.table.map((r) => r.stage)).toEqual([
+      'ingest',
+      'ingest',
+      'processor',
+      'processor',
+      'end to end',
+      'end to end',
+    ]);
     report.table.forEach((r, i) => expect(r.run.startsWith('baseline:')).toBe(i % 2 === 1));
     const printed = stdout.split('\n').filter((l) => l.startsWith('| '));
     expect(printed[0]).toBe('| stage | run | offered load | done /s | p50 ms | p99 ms | beside the baseline |');

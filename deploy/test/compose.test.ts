@@ -3,7 +3,14 @@ import { Client } from 'pg';
 import { CONFIG_LOADERS, configVariables, type ConfiguredProgram, type Env } from '@utm/config';
 import { assertNoEviction, createRedis } from '@utm/queue';
 import { freePort, startRedisProcess, testDatabaseUrl, testRedisUrl, uniquePrefix } from '@utm/testkit';
-import { durationMs, healthcheckUrl, loadCompose, ourServices, referencedVariables, type ComposeService } from './support/compose';
+import {
+  durationMs,
+  healthcheckUrl,
+  loadCompose,
+  ourServices,
+  referencedVariables,
+  type ComposeService,
+} from './support/compose';
 import { eventually, mainOf, runHealthcheck, runProgram } from './support/programs';
 
 /**
@@ -24,7 +31,12 @@ const apps = services.filter(([name]) => name !== 'migrate');
 
 describe('docker-compose.yml', () => {
   it('runs the three services and the migration job from our image, and nothing else from it', () => {
-    expect(services.map(([name]) => name).sort()).toEqual(['broker-executor', 'ingest-gateway', 'migrate', 'signal-processor']);
+    expect(services.map(([name]) => name).sort()).toEqual([
+      'broker-executor',
+      'ingest-gateway',
+      'migrate',
+      'signal-processor',
+    ]);
     for (const [, s] of services) expect(s.image).toBe('utm:latest');
   });
 
@@ -33,7 +45,8 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of services) {
       expect(s.command?.[0]).toBe('node');
       expect(existsSync(mainOf(s.command ?? []))).toBe(true);
-      if (!isProgram(name)) throw new Error(`no configuration loader is named ${name} (packages/config CONFIG_LOADERS)`);
+      if (!isProgram(name))
+        throw new Error(`no configuration loader is named ${name} (packages/config CONFIG_LOADERS)`);
       const unknown = Object.keys(s.environment ?? {}).filter((v) => !known[name].includes(v));
       expect({ service: name, unknown }).toEqual({ service: name, unknown: [] });
       expect(Object.keys(s.environment ?? {})).toContain('DATABASE_URL');
@@ -43,7 +56,8 @@ describe('docker-compose.yml', () => {
   it('.env.example sets exactly the variables the file reads, each required one with a value its program accepts', () => {
     const referenced = referencedVariables(raw);
     expect([...dotenv.keys()].sort()).toEqual([...referenced.keys()].sort());
-    for (const [name, { optional }] of referenced) if (!optional) expect({ name, value: dotenv.get(name) }).not.toEqual({ name, value: '' });
+    for (const [name, { optional }] of referenced)
+      if (!optional) expect({ name, value: dotenv.get(name) }).not.toEqual({ name, value: '' });
     // The values as compose passes them satisfy each program's loader (URLs, levels, key format).
     for (const [name, s] of services) {
       if (!isProgram(name)) continue;
@@ -75,7 +89,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('no service of our image publishes a host port or names its container, so each can be scaled (--scale); the webhook is published by gateway-proxy', () => {
-    for (const [name, s] of services) expect({ name, ports: s.ports, container_name: s.container_name }).toEqual({ name, ports: undefined, container_name: undefined });
+    for (const [name, s] of services)
+      expect({ name, ports: s.ports, container_name: s.container_name }).toEqual({
+        name,
+        ports: undefined,
+        container_name: undefined,
+      });
     expect(service('ingest-gateway').expose).toEqual([service('ingest-gateway').environment?.PORT]);
     expect(service('gateway-proxy').ports).toEqual([`${dotenv.get('GATEWAY_PORT')}:80`]);
   });
@@ -95,11 +114,20 @@ describe('docker-compose.yml', () => {
     const command = service('redis').command ?? [];
     expect(command[0]).toBe('redis-server');
     const args = command.slice(1);
-    for (const [flag, value] of [['--appendonly', 'yes'], ['--appendfsync', 'everysec'], ['--maxmemory-policy', 'noeviction']]) expect(args[args.indexOf(flag ?? '') + 1]).toBe(value);
+    for (const [flag, value] of [
+      ['--appendonly', 'yes'],
+      ['--appendfsync', 'everysec'],
+      ['--maxmemory-policy', 'noeviction'],
+    ])
+      expect(args[args.indexOf(flag ?? '') + 1]).toBe(value);
     const redis = await startRedisProcess(args);
     const client = createRedis(redis.url, 'client');
     try {
-      for (const [key, value] of [['appendonly', 'yes'], ['appendfsync', 'everysec'], ['maxmemory-policy', 'noeviction']]) {
+      for (const [key, value] of [
+        ['appendonly', 'yes'],
+        ['appendfsync', 'everysec'],
+        ['maxmemory-policy', 'noeviction'],
+      ]) {
         expect(await redis.admin.call('CONFIG', 'GET', key ?? '')).toEqual([key, value]);
       }
       await expect(assertNoEviction(client, { timeoutMs: 5000 })).resolves.toBeUndefined();
@@ -120,11 +148,17 @@ describe('docker-compose.yml', () => {
       const migrate = service('migrate');
       for (let run = 0; run < 2; run++) {
         const job = runProgram(migrate.command ?? [], { ...migrate.environment, DATABASE_URL: dbUrl.toString() });
-        expect({ run, exit: await job.exited, stderr: job.stderr() }).toEqual({ run, exit: { code: 0, signal: null }, stderr: '' });
+        expect({ run, exit: await job.exited, stderr: job.stderr() }).toEqual({
+          run,
+          exit: { code: 0, signal: null },
+          stderr: '',
+        });
       }
       const db = new Client({ connectionString: dbUrl.toString() });
       await db.connect();
-      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL');
+      const { rows } = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL',
+      );
       await db.end();
       expect(rows[0]?.n).toBeGreaterThanOrEqual(2);
 
@@ -132,13 +166,33 @@ describe('docker-compose.yml', () => {
         const composePort = healthcheckUrl(s).port;
         const portVar = s.environment?.PORT !== undefined ? 'PORT' : 'OPS_PORT';
         const port = String(await freePort());
-        const env = { ...s.environment, DATABASE_URL: dbUrl.toString(), REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', [portVar]: port };
+        const env = {
+          ...s.environment,
+          DATABASE_URL: dbUrl.toString(),
+          REDIS_URL: testRedisUrl(),
+          QUEUE_PREFIX: prefix,
+          LOG_LEVEL: 'warn',
+          [portVar]: port,
+        };
         const program = runProgram(s.command ?? [], env);
         try {
           const test = (s.healthcheck?.test ?? []).map((part) => part.replace(`:${composePort}/`, `:${port}/`));
-          await eventually(`${name}'s healthcheck (${program.stderr()})`, async () => (await runHealthcheck(test)) === 0 || program.child.exitCode !== null, 60000);
-          expect({ name, exitCode: program.child.exitCode, stderr: program.stderr() }).toEqual({ name, exitCode: null, stderr: '' });
-          for (const path of ['/healthz', '/readyz', '/metrics']) expect({ name, path, status: (await fetch(`http://127.0.0.1:${port}${path}`)).status }).toEqual({ name, path, status: 200 });
+          await eventually(
+            `${name}'s healthcheck (${program.stderr()})`,
+            async () => (await runHealthcheck(test)) === 0 || program.child.exitCode !== null,
+            60000,
+          );
+          expect({ name, exitCode: program.child.exitCode, stderr: program.stderr() }).toEqual({
+            name,
+            exitCode: null,
+            stderr: '',
+          });
+          for (const path of ['/healthz', '/readyz', '/metrics'])
+            expect({ name, path, status: (await fetch(`http://127.0.0.1:${port}${path}`)).status }).toEqual({
+              name,
+              path,
+              status: 200,
+            });
           // And the healthcheck fails when nothing answers there.
           const nobody = String(await freePort());
           expect(await runHealthcheck(test.map((part) => part.replace(`:${port}/`, `:${nobody}/`)))).not.toBe(0);

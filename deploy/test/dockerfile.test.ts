@@ -13,8 +13,14 @@ const dockerfile = DockerfileParser.parse(readText('Dockerfile'));
 const froms = dockerfile.getFROMs();
 const stageOf = (i: Instruction) => froms.filter((f) => f.getRange().start.line <= i.getRange().start.line).length - 1;
 const finalStage = froms.length - 1;
-const inStage = (stage: number) => dockerfile.getInstructions().filter((i) => i.getKeyword() !== 'FROM' && stageOf(i) === stage);
-const argValue = (name: string) => dockerfile.getARGs().find((a) => a.getProperty()?.getName() === name)?.getProperty()?.getValue() ?? '';
+const inStage = (stage: number) =>
+  dockerfile.getInstructions().filter((i) => i.getKeyword() !== 'FROM' && stageOf(i) === stage);
+const argValue = (name: string) =>
+  dockerfile
+    .getARGs()
+    .find((a) => a.getProperty()?.getName() === name)
+    ?.getProperty()
+    ?.getValue() ?? '';
 
 interface Manifest {
   name: string;
@@ -25,7 +31,8 @@ interface Manifest {
 function workspaces(): Map<string, Manifest> {
   const out = new Map<string, Manifest>();
   for (const group of ['packages', 'services']) {
-    for (const dir of readdirSync(path.join(ROOT, group))) out.set(`${group}/${dir}`, JSON.parse(readText(`${group}/${dir}/package.json`)) as Manifest);
+    for (const dir of readdirSync(path.join(ROOT, group)))
+      out.set(`${group}/${dir}`, JSON.parse(readText(`${group}/${dir}/package.json`)) as Manifest);
   }
   return out;
 }
@@ -60,7 +67,8 @@ describe('Dockerfile', () => {
     expect(final.filter((i) => i.getKeyword() === 'RUN')).toEqual([]);
     const copies = dockerfile.getCOPYs().filter((c) => stageOf(c) === finalStage);
     expect(copies.length).toBeGreaterThan(0);
-    for (const c of copies) expect(froms.slice(0, finalStage).map((f) => f.getBuildStage())).toContain(c.getFromFlag()?.getValue());
+    for (const c of copies)
+      expect(froms.slice(0, finalStage).map((f) => f.getBuildStage())).toContain(c.getFromFlag()?.getValue());
   });
 
   it('installs production dependencies only, for the runtime workspaces, and copies their dist/ and the migrations', () => {
@@ -75,7 +83,8 @@ describe('Dockerfile', () => {
     expect(run).toContain('cp -r "$w/dist" "/runtime/$w/dist"');
     expect(run).toContain('cp -r prisma /runtime/prisma');
     // What npm start and the tests need stays out of the image (embedded Postgres, jest helpers, …).
-    for (const devOnly of ['packages/devstack', 'packages/testkit', 'bench', 'deploy']) expect(runtimeWorkspaces).not.toContain(devOnly);
+    for (const devOnly of ['packages/devstack', 'packages/testkit', 'bench', 'deploy'])
+      expect(runtimeWorkspaces).not.toContain(devOnly);
   });
 
   it('every program compose runs, and the utm CLI, is in a runtime workspace whose @utm dependencies are all there, built', () => {
@@ -85,18 +94,33 @@ describe('Dockerfile', () => {
       const workspace = program.split('/').slice(0, 2).join('/');
       expect(program.startsWith(`${workspace}/dist/`)).toBe(true);
       expect(existsSync(path.join(ROOT, program))).toBe(true);
-      for (const needed of runtimeClosure(workspace, all)) expect({ program, needed, inImage: runtimeWorkspaces.includes(needed) }).toEqual({ program, needed, inImage: true });
+      for (const needed of runtimeClosure(workspace, all))
+        expect({ program, needed, inImage: runtimeWorkspaces.includes(needed) }).toEqual({
+          program,
+          needed,
+          inImage: true,
+        });
     }
     for (const w of runtimeWorkspaces) {
       const main = all.get(w)?.main ?? 'dist/index.js';
-      expect({ w, main: main.startsWith('dist/'), built: existsSync(path.join(ROOT, w, main)) }).toEqual({ w, main: true, built: true });
+      expect({ w, main: main.startsWith('dist/'), built: existsSync(path.join(ROOT, w, main)) }).toEqual({
+        w,
+        main: true,
+        built: true,
+      });
     }
-    const cmd = JSON.parse(inStage(finalStage).find((i) => i.getKeyword() === 'CMD')?.getArgumentsContent() ?? '[]') as string[];
+    const cmd = JSON.parse(
+      inStage(finalStage)
+        .find((i) => i.getKeyword() === 'CMD')
+        ?.getArgumentsContent() ?? '[]',
+    ) as string[];
     expect(programs).toContain(cmd[1]);
   });
 
   it('the build context leaves out local installs, builds, secrets and git', () => {
-    const ignored = readText('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = readText('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['**/node_modules', '**/dist', '.env', '.git', '.data']) expect(ignored).toContain(entry);
   });
 });

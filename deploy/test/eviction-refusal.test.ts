@@ -1,4 +1,12 @@
-import { freePort, isolatedDatabase, startRedisProcess, testDatabaseUrl, uniquePrefix, type IsolatedDatabase, type RedisProcess } from '@utm/testkit';
+import {
+  freePort,
+  isolatedDatabase,
+  startRedisProcess,
+  testDatabaseUrl,
+  uniquePrefix,
+  type IsolatedDatabase,
+  type RedisProcess,
+} from '@utm/testkit';
 import { loadCompose, ourServices, type ComposeService } from './support/compose';
 import { eventually, runProgram } from './support/programs';
 
@@ -12,7 +20,14 @@ const apps = ourServices(loadCompose().resolved).filter(([name]) => name !== 'mi
 
 function start(s: ComposeService, redisUrl: string, databaseUrl: string, port: string) {
   const portVar = s.environment?.PORT !== undefined ? 'PORT' : 'OPS_PORT';
-  return runProgram(s.command ?? [], { ...s.environment, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: uniquePrefix('evict'), LOG_LEVEL: 'warn', [portVar]: port });
+  return runProgram(s.command ?? [], {
+    ...s.environment,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: uniquePrefix('evict'),
+    LOG_LEVEL: 'warn',
+    [portVar]: port,
+  });
 }
 
 describe('services refuse a Redis that may evict queue keys', () => {
@@ -40,7 +55,10 @@ describe('services refuse a Redis that may evict queue keys', () => {
         ].map(async ({ redis, policy }) => {
           const program = start(s, redis.url, testDatabaseUrl(), String(await freePort()));
           let timer: NodeJS.Timeout | undefined;
-          const exit = await Promise.race([program.exited, new Promise((r) => (timer = setTimeout(() => r('still running after 30 s'), 30000)))]);
+          const exit = await Promise.race([
+            program.exited,
+            new Promise((r) => (timer = setTimeout(() => r('still running after 30 s'), 30000))),
+          ]);
           clearTimeout(timer);
           await program.stop();
           return { name, policy, exit, stderr: program.stderr() };
@@ -48,7 +66,12 @@ describe('services refuse a Redis that may evict queue keys', () => {
       ),
     );
     for (const run of runs) {
-      expect({ ...run, stderr: undefined }).toEqual({ name: run.name, policy: run.policy, exit: { code: 1, signal: null }, stderr: undefined });
+      expect({ ...run, stderr: undefined }).toEqual({
+        name: run.name,
+        policy: run.policy,
+        exit: { code: 1, signal: null },
+        stderr: undefined,
+      });
       expect(run.stderr).toContain(`${run.name} failed to start: Redis maxmemory-policy is "${run.policy}"`);
       expect(run.stderr).toContain('`redis-cli CONFIG SET maxmemory-policy noeviction`');
       expect(run.stderr).toMatch(/redis\.conf.*managed Redis.*parameter group/s);
@@ -62,8 +85,21 @@ describe('services refuse a Redis that may evict queue keys', () => {
         const port = String(await freePort());
         const program = start(s, lru.url, database.url, port);
         try {
-          await eventually(`${name} ready`, async () => program.child.exitCode !== null || (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false)), 60000);
-          expect({ name, exitCode: program.child.exitCode, stderr: program.stderr() }).toEqual({ name, exitCode: null, stderr: '' });
+          await eventually(
+            `${name} ready`,
+            async () =>
+              program.child.exitCode !== null ||
+              (await fetch(`http://127.0.0.1:${port}/readyz`).then(
+                (r) => r.status === 200,
+                () => false,
+              )),
+            60000,
+          );
+          expect({ name, exitCode: program.child.exitCode, stderr: program.stderr() }).toEqual({
+            name,
+            exitCode: null,
+            stderr: '',
+          });
         } finally {
           expect({ name, exit: await program.stop() }).toEqual({ name, exit: { code: 0, signal: null } });
         }

@@ -26,22 +26,33 @@ const one = (name: string, tree: Directive[] = conf): Directive => {
   if (found.length !== 1) throw new Error(`expected one ${name} directive in ${source}, found ${found.length}`);
   return (found[0] as { directive: Directive }).directive;
 };
-const headers = (location: Directive) => new Map((location.block ?? []).filter((d) => d.name === 'proxy_set_header').map((d) => [d.args[0]?.toLowerCase(), d.args[1]]));
+const headers = (location: Directive) =>
+  new Map(
+    (location.block ?? [])
+      .filter((d) => d.name === 'proxy_set_header')
+      .map((d) => [d.args[0]?.toLowerCase(), d.args[1]]),
+  );
 
 describe('gateway-proxy (nginx in front of the gateway replicas)', () => {
   it('runs nginx with the configuration file of the repository as its default server', () => {
     const [, tag = ''] = (proxy.image ?? '').split(':');
     expect(proxy.image).toMatch(/^nginx:/);
     // The `resolve` parameter of an upstream server is in open-source nginx from 1.27.3 on.
-    const [major = 0, minor = 0, patch = 99] = (/^(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) ?? []).slice(1).filter(Boolean).map(Number);
-    expect({ tag, resolveSupported: major * 1e6 + minor * 1e3 + patch >= 1_027_003 }).toEqual({ tag, resolveSupported: true });
+    const [major = 0, minor = 0, patch = 99] = (/^(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) ?? [])
+      .slice(1)
+      .filter(Boolean)
+      .map(Number);
+    expect({ tag, resolveSupported: major * 1e6 + minor * 1e3 + patch >= 1_027_003 }).toEqual({
+      tag,
+      resolveSupported: true,
+    });
     expect(existsSync(path.join(ROOT, source))).toBe(true);
     expect(target).toBe('/etc/nginx/conf.d/default.conf');
     expect(proxy.volumes?.[0]?.endsWith(':ro')).toBe(true);
     expect(proxy.restart).toBe('unless-stopped');
   });
 
-  it('balances over the ingest-gateway service on its PORT, re-resolved through Docker\'s DNS', () => {
+  it("balances over the ingest-gateway service on its PORT, re-resolved through Docker's DNS", () => {
     expect(one('resolver').args[0]).toBe('127.0.0.11');
     const upstream = one('upstream');
     const servers = (upstream.block ?? []).filter((d) => d.name === 'server');
@@ -52,7 +63,7 @@ describe('gateway-proxy (nginx in front of the gateway replicas)', () => {
     expect(root && one('proxy_pass', root.block).args).toEqual([`http://${upstream.args[0]}`]);
   });
 
-  it('passes the request id and the client\'s address and never resends a POST', () => {
+  it("passes the request id and the client's address and never resends a POST", () => {
     const root = findAll(conf, 'location').find((l) => l.directive.args[0] === '/')?.directive as Directive;
     const set = headers(root);
     expect(set.get('x-request-id')).toBe('$utm_request_id');
@@ -66,7 +77,10 @@ describe('gateway-proxy (nginx in front of the gateway replicas)', () => {
     for (const named of ['@unavailable', '@too_large']) {
       const loc = findAll(conf, 'location').find((l) => l.directive.args[0] === named)?.directive as Directive;
       expect(one('add_header', loc.block).args.slice(0, 2)).toEqual(['X-Request-Id', '$utm_request_id']);
-      expect(JSON.parse(one('return', loc.block).args[1] ?? '')).toMatchObject({ success: false, error: expect.stringMatching(/^(SERVICE_UNAVAILABLE|PAYLOAD_TOO_LARGE)$/) });
+      expect(JSON.parse(one('return', loc.block).args[1] ?? '')).toMatchObject({
+        success: false,
+        error: expect.stringMatching(/^(SERVICE_UNAVAILABLE|PAYLOAD_TOO_LARGE)$/),
+      });
     }
   });
 
@@ -77,7 +91,10 @@ describe('gateway-proxy (nginx in front of the gateway replicas)', () => {
     const test = proxy.healthcheck?.test ?? [];
     expect(test.slice(0, 2)).toEqual(['CMD', 'wget']);
     const url = new URL(test[test.length - 1] ?? '');
-    expect({ port: url.port || '80', path: url.pathname }).toEqual({ port: listen, path: healthcheckUrl(gateway).pathname });
+    expect({ port: url.port || '80', path: url.pathname }).toEqual({
+      port: listen,
+      path: healthcheckUrl(gateway).pathname,
+    });
   });
 
   it('keeps the API key of a query string out of its access log', () => {

@@ -28,7 +28,11 @@ const binds = (s: ComposeService) =>
   );
 
 interface PromConfig {
-  scrape_configs: { job_name: string; metrics_path?: string; dns_sd_configs?: { names: string[]; type: string; port: number }[] }[];
+  scrape_configs: {
+    job_name: string;
+    metrics_path?: string;
+    dns_sd_configs?: { names: string[]; type: string; port: number }[];
+  }[];
 }
 interface Datasources {
   datasources: { uid: string; type: string; url: string; isDefault?: boolean }[];
@@ -56,7 +60,8 @@ describe('observability profile', () => {
       expect(s.profiles).toEqual(['observability']);
       expect(s.restart).toBe('unless-stopped');
       expect(s.healthcheck).toBeDefined();
-      for (const source of binds(s).keys()) expect({ source, exists: existsSync(path.join(ROOT, source)) }).toEqual({ source, exists: true });
+      for (const source of binds(s).keys())
+        expect({ source, exists: existsSync(path.join(ROOT, source)) }).toEqual({ source, exists: true });
     }
     for (const [, s] of apps) expect(s.profiles).toBeUndefined();
     const configFile = (prometheus.command ?? []).find((a) => a.startsWith('--config.file='))?.split('=')[1];
@@ -70,7 +75,9 @@ describe('observability profile', () => {
       const s = service(job.job_name);
       const port = s.environment?.PORT ?? s.environment?.OPS_PORT;
       expect(job.metrics_path ?? '/metrics').toBe('/metrics');
-      expect(job.dns_sd_configs).toEqual([expect.objectContaining({ names: [job.job_name], type: 'A', port: Number(port) })]);
+      expect(job.dns_sd_configs).toEqual([
+        expect.objectContaining({ names: [job.job_name], type: 'A', port: Number(port) }),
+      ]);
       expect(String(job.dns_sd_configs?.[0]?.port)).toBe(healthcheckUrl(s).port);
     }
   });
@@ -104,7 +111,8 @@ describe('observability profile', () => {
         for (const name of (await s.scrape()).seriesNames()) series.add(name);
         for (const [name, l] of labelNames(s.registry)) labels.set(name, l);
       }
-      const familyOf = (seriesName: string) => [seriesName, seriesName.replace(/_(bucket|sum|count)$/, '')].find((n) => labels.has(n));
+      const familyOf = (seriesName: string) =>
+        [seriesName, seriesName.replace(/_(bucket|sum|count)$/, '')].find((n) => labels.has(n));
 
       const { datasources } = readYaml('deploy/grafana/provisioning/datasources/prometheus.yml') as Datasources;
       const dashboard = JSON.parse(readText('deploy/grafana/dashboards/utm.json')) as { uid: string; panels: Panel[] };
@@ -112,7 +120,10 @@ describe('observability profile', () => {
       expect(panels.length).toBeGreaterThanOrEqual(10);
       const used = new Set<string>();
       for (const panel of panels) {
-        expect({ panel: panel.title, uid: panel.datasource?.uid }).toEqual({ panel: panel.title, uid: datasources[0]?.uid });
+        expect({ panel: panel.title, uid: panel.datasource?.uid }).toEqual({
+          panel: panel.title,
+          uid: datasources[0]?.uid,
+        });
         expect(panel.targets?.length).toBeGreaterThan(0);
         for (const t of panel.targets ?? []) {
           expect(t.datasource?.uid).toBe(datasources[0]?.uid);
@@ -120,15 +131,28 @@ describe('observability profile', () => {
           if (!metrics.length) expect(t.expr).toMatch(/^up\{job=~"[a-z|-]+"\}$/); // Prometheus's own per-target series
           const allowed = new Set(['job', 'instance']);
           for (const m of metrics) {
-            expect({ panel: panel.title, metric: m, exported: series.has(m) }).toEqual({ panel: panel.title, metric: m, exported: true });
+            expect({ panel: panel.title, metric: m, exported: series.has(m) }).toEqual({
+              panel: panel.title,
+              metric: m,
+              exported: true,
+            });
             used.add(familyOf(m) ?? m);
             for (const l of labels.get(familyOf(m) ?? '') ?? []) allowed.add(l);
             if (m.endsWith('_bucket')) allowed.add('le');
           }
-          const grouped = [...t.expr.matchAll(/\bby \(([^)]*)\)/g)].flatMap((m) => (m[1] ?? '').split(',').map((x) => x.trim()));
-          const filtered = [...t.expr.matchAll(/\{([^}]*)\}/g)].flatMap((m) => [...(m[1] ?? '').matchAll(/([a-z_]+)\s*(?:=~|!~|!=|=)/g)].map((x) => x[1] ?? ''));
+          const grouped = [...t.expr.matchAll(/\bby \(([^)]*)\)/g)].flatMap((m) =>
+            (m[1] ?? '').split(',').map((x) => x.trim()),
+          );
+          const filtered = [...t.expr.matchAll(/\{([^}]*)\}/g)].flatMap((m) =>
+            [...(m[1] ?? '').matchAll(/([a-z_]+)\s*(?:=~|!~|!=|=)/g)].map((x) => x[1] ?? ''),
+          );
           const legend = [...(t.legendFormat ?? '').matchAll(/\{\{\s*([a-z_]+)\s*\}\}/g)].map((x) => x[1] ?? '');
-          for (const l of [...grouped, ...filtered, ...legend]) expect({ panel: panel.title, label: l, known: allowed.has(l) }).toEqual({ panel: panel.title, label: l, known: true });
+          for (const l of [...grouped, ...filtered, ...legend])
+            expect({ panel: panel.title, label: l, known: allowed.has(l) }).toEqual({
+              panel: panel.title,
+              label: l,
+              known: true,
+            });
         }
       }
       // The list, each on the dashboard.
@@ -149,7 +173,12 @@ describe('observability profile', () => {
     it('queue gauges answer on every service, orders by status on the executor', async () => {
       for (const s of live.services) {
         const m = await s.scrape();
-        for (const queue of ['signals', 'orders']) expect({ service: s.name, queue, waiting: m.value('utm_queue_jobs', { queue, state: 'waiting' }) }).toEqual({ service: s.name, queue, waiting: 0 });
+        for (const queue of ['signals', 'orders'])
+          expect({ service: s.name, queue, waiting: m.value('utm_queue_jobs', { queue, state: 'waiting' }) }).toEqual({
+            service: s.name,
+            queue,
+            waiting: 0,
+          });
       }
       const executor = await live.services.find((s) => s.name === 'broker-executor')?.scrape();
       expect(executor?.value('utm_orders', { status: 'NEW' })).toBe(0);

@@ -1,4 +1,11 @@
-import { freePort, isolatedDatabase, startRedisCluster, uniqueClusterPrefix, type IsolatedDatabase, type RedisClusterProcess } from '@utm/testkit';
+import {
+  freePort,
+  isolatedDatabase,
+  startRedisCluster,
+  uniqueClusterPrefix,
+  type IsolatedDatabase,
+  type RedisClusterProcess,
+} from '@utm/testkit';
 import { loadCompose, ourServices, type ComposeService } from './support/compose';
 import { eventually, runProgram, type Program } from './support/programs';
 
@@ -22,7 +29,11 @@ async function startAll(env: Record<string, string>): Promise<Run[]> {
     apps.map(async ([name, s]: [string, ComposeService]) => {
       const portVar = s.environment?.PORT !== undefined ? 'PORT' : 'OPS_PORT';
       const port = String(await freePort());
-      return { name, port, program: runProgram(s.command ?? [], { ...s.environment, LOG_LEVEL: 'warn', [portVar]: port, ...env }) };
+      return {
+        name,
+        port,
+        program: runProgram(s.command ?? [], { ...s.environment, LOG_LEVEL: 'warn', [portVar]: port, ...env }),
+      };
     }),
   );
 }
@@ -33,7 +44,10 @@ async function refusals(env: Record<string, string>) {
   return Promise.all(
     runs.map(async ({ name, program }) => {
       let timer: NodeJS.Timeout | undefined;
-      const exit = await Promise.race([program.exited, new Promise((r) => (timer = setTimeout(() => r('still running after 30 s'), 30000)))]);
+      const exit = await Promise.race([
+        program.exited,
+        new Promise((r) => (timer = setTimeout(() => r('still running after 30 s'), 30000))),
+      ]);
       clearTimeout(timer);
       await program.stop();
       return { name, exit, stderr: program.stderr() };
@@ -57,13 +71,26 @@ describe('the services on a Redis Cluster (REDIS_CLUSTER_NODES)', () => {
 
   it('a malformed node list or an untagged QUEUE_PREFIX: each service exits 2 saying which variable and how to fix it', async () => {
     expect(apps.map(([name]) => name).sort()).toEqual(['broker-executor', 'ingest-gateway', 'signal-processor']);
-    for (const run of await refusals({ ...env(), REDIS_CLUSTER_NODES: `${cluster.env.REDIS_CLUSTER_NODES};127.0.0.1` })) {
-      expect({ ...run, stderr: undefined }).toEqual({ name: run.name, exit: { code: 2, signal: null }, stderr: undefined });
+    for (const run of await refusals({
+      ...env(),
+      REDIS_CLUSTER_NODES: `${cluster.env.REDIS_CLUSTER_NODES};127.0.0.1`,
+    })) {
+      expect({ ...run, stderr: undefined }).toEqual({
+        name: run.name,
+        exit: { code: 2, signal: null },
+        stderr: undefined,
+      });
       expect(run.stderr).toContain(`${run.name}: invalid configuration`);
-      expect(run.stderr).toContain('REDIS_CLUSTER_NODES must be a comma-separated list of Redis Cluster nodes as host:port');
+      expect(run.stderr).toContain(
+        'REDIS_CLUSTER_NODES must be a comma-separated list of Redis Cluster nodes as host:port',
+      );
     }
     for (const run of await refusals({ ...env(), QUEUE_PREFIX: 'utm' })) {
-      expect({ ...run, stderr: undefined }).toEqual({ name: run.name, exit: { code: 2, signal: null }, stderr: undefined });
+      expect({ ...run, stderr: undefined }).toEqual({
+        name: run.name,
+        exit: { code: 2, signal: null },
+        stderr: undefined,
+      });
       expect(run.stderr).toContain('QUEUE_PREFIX "utm" is not hash-tagged');
       expect(run.stderr).toContain('Set QUEUE_PREFIX={utm}');
     }
@@ -74,7 +101,11 @@ describe('the services on a Redis Cluster (REDIS_CLUSTER_NODES)', () => {
     await last?.admin.call('CONFIG', 'SET', 'maxmemory-policy', 'volatile-lru');
     try {
       for (const run of await refusals(env())) {
-        expect({ ...run, stderr: undefined }).toEqual({ name: run.name, exit: { code: 1, signal: null }, stderr: undefined });
+        expect({ ...run, stderr: undefined }).toEqual({
+          name: run.name,
+          exit: { code: 1, signal: null },
+          stderr: undefined,
+        });
         expect(run.stderr).toContain(`Redis Cluster master 127.0.0.1:${last?.port} maxmemory-policy is "volatile-lru"`);
       }
     } finally {
@@ -86,11 +117,25 @@ describe('the services on a Redis Cluster (REDIS_CLUSTER_NODES)', () => {
     const runs = await startAll(env());
     try {
       for (const { name, program, port } of runs) {
-        await eventually(`${name} ready`, async () => program.child.exitCode !== null || (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false)), 60000);
-        expect({ name, exitCode: program.child.exitCode, stderr: program.stderr() }).toEqual({ name, exitCode: null, stderr: '' });
+        await eventually(
+          `${name} ready`,
+          async () =>
+            program.child.exitCode !== null ||
+            (await fetch(`http://127.0.0.1:${port}/readyz`).then(
+              (r) => r.status === 200,
+              () => false,
+            )),
+          60000,
+        );
+        expect({ name, exitCode: program.child.exitCode, stderr: program.stderr() }).toEqual({
+          name,
+          exitCode: null,
+          stderr: '',
+        });
       }
     } finally {
-      for (const { name, program } of runs) expect({ name, exit: await program.stop() }).toEqual({ name, exit: { code: 0, signal: null } });
+      for (const { name, program } of runs)
+        expect({ name, exit: await program.stop() }).toEqual({ name, exit: { code: 0, signal: null } });
     }
   }, 90000);
 });

@@ -20,14 +20,25 @@ describe('two replicas of every service, one Postgres, one Redis', () => {
   let executors: Replica[] = [];
 
   const ingest = (i: number, f: Fixture, body: Record<string, unknown>) =>
-    postJson(`${gateways[i % gateways.length]?.url}/api/v1/signals/ingest`, { 'x-api-key': f.apiKey }, { accountId: f.accountId, ...body });
+    postJson(
+      `${gateways[i % gateways.length]?.url}/api/v1/signals/ingest`,
+      { 'x-api-key': f.apiKey },
+      { accountId: f.accountId, ...body },
+    );
   const withOutput = <T>(fn: () => Promise<T>) => withProcessOutput(() => c.started, fn);
 
   beforeAll(async () => {
     alpaca = await startAlpacaServer();
     c = await new Cluster({ label: 'scaleout', shutdownTimeoutMs: 10000, alpaca }).start();
     await withOutput(async () => {
-      const all = await c.replicas(['ingest-gateway', 'ingest-gateway', 'signal-processor', 'signal-processor', 'broker-executor', 'broker-executor']);
+      const all = await c.replicas([
+        'ingest-gateway',
+        'ingest-gateway',
+        'signal-processor',
+        'signal-processor',
+        'broker-executor',
+        'broker-executor',
+      ]);
       gateways = all.filter((r) => r.name === 'ingest-gateway');
       processors = all.filter((r) => r.name === 'signal-processor');
       executors = all.filter((r) => r.name === 'broker-executor');
@@ -42,14 +53,21 @@ describe('two replicas of every service, one Postgres, one Redis', () => {
     withOutput(async () => {
       const f = await c.fixture({ rateLimit: 10 });
       await c.quote('RATE', '10');
-      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => ingest(i, f, { symbol: 'RATE', action: 'openLong', quantity: 1 })));
-      expect({ accepted: count(answers, 202), limited: count(answers, 429), other: answers.length - count(answers, 202) - count(answers, 429) }).toEqual({ accepted: 10, limited: 20, other: 0 });
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => ingest(i, f, { symbol: 'RATE', action: 'openLong', quantity: 1 })),
+      );
+      expect({
+        accepted: count(answers, 202),
+        limited: count(answers, 429),
+        other: answers.length - count(answers, 202) - count(answers, 429),
+      }).toEqual({ accepted: 10, limited: 20, other: 0 });
       for (const a of answers.filter((x) => x.status === 429)) {
         expect(a.json.error).toBe('RATE_LIMIT_EXCEEDED');
         expect(Number(a.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       }
       // Each gateway got 15 requests, more than the limit: each must have refused some.
-      for (const g of [0, 1]) expect(answers.filter((a, i) => i % 2 === g && a.status === 429).length).toBeGreaterThanOrEqual(5);
+      for (const g of [0, 1])
+        expect(answers.filter((a, i) => i % 2 === g && a.status === 429).length).toBeGreaterThanOrEqual(5);
     }));
 
   it('idempotency: the same key and body sent concurrently to both gateways is one signal; a different body is 409', () =>
@@ -60,10 +78,12 @@ describe('two replicas of every service, one Postgres, one Redis', () => {
       const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => ingest(i, f, body)));
       expect({ created: count(answers, 202), duplicates: count(answers, 200) }).toEqual({ created: 1, duplicates: 9 });
       const signalId = answers.find((a) => a.status === 202)?.json.signalId;
-      for (const a of answers.filter((x) => x.status === 200)) expect(a.json).toMatchObject({ success: true, signalId, duplicate: true });
+      for (const a of answers.filter((x) => x.status === 200))
+        expect(a.json).toMatchObject({ success: true, signalId, duplicate: true });
 
       const conflicts = await Promise.all([0, 1].map((i) => ingest(i, f, { ...body, quantity: 3 })));
-      for (const a of conflicts) expect({ status: a.status, error: a.json.error }).toEqual({ status: 409, error: 'IDEMPOTENCY_CONFLICT' });
+      for (const a of conflicts)
+        expect({ status: a.status, error: a.json.error }).toEqual({ status: 409, error: 'IDEMPOTENCY_CONFLICT' });
       const stored = [...(await outcomes(c.db)).values()].filter((s) => s.idempotencyKey === body.idempotencyKey);
       expect(stored.map((s) => s.id)).toEqual([signalId]);
       const [done] = (await waitForStatuses(c.db, [String(signalId)], ['FILLED'])).values();
@@ -112,10 +132,17 @@ describe('two replicas of every service, one Postgres, one Redis', () => {
         const seq = ids.map((id) => done.get(id));
         const seqs = seq.map((s) => s?.seq ?? -1n);
         expect(seqs).toEqual([...seqs].sort((a, b) => (a < b ? -1 : 1)));
-        const got = seq.map((s) => [s?.status, s?.errorCode ?? '', ...(s?.orders ?? []).map((o) => `${o.role} ${o.side} ${Number(o.quantity)}`)].filter(Boolean).join(' '));
+        const got = seq.map((s) =>
+          [s?.status, s?.errorCode ?? '', ...(s?.orders ?? []).map((o) => `${o.role} ${o.side} ${Number(o.quantity)}`)]
+            .filter(Boolean)
+            .join(' '),
+        );
         expect(got).toEqual(script.map(([, outcome]) => outcome));
       }
-      const { rows } = await c.db.pool.query<{ quantity: string }>(`SELECT quantity::text FROM positions WHERE symbol = 'ORDR' AND account_id = ANY($1::uuid[])`, [accounts.map((f) => f.accountId)]);
+      const { rows } = await c.db.pool.query<{ quantity: string }>(
+        `SELECT quantity::text FROM positions WHERE symbol = 'ORDR' AND account_id = ANY($1::uuid[])`,
+        [accounts.map((f) => f.accountId)],
+      );
       expect(rows.map((r) => Number(r.quantity))).toEqual([4, 4, 4]);
     }));
 
@@ -125,7 +152,9 @@ describe('two replicas of every service, one Postgres, one Redis', () => {
       await c.quote('ONCE', '10');
       // The first two placements are created at Alpaca and then their connection drops.
       alpaca.fault('POST', '/v2/orders', { kind: 'acceptThenDrop' }, 2);
-      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => ingest(i, f, { symbol: 'ONCE', action: 'openLong', quantity: 1 })));
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => ingest(i, f, { symbol: 'ONCE', action: 'openLong', quantity: 1 })),
+      );
       expect(count(answers, 202)).toBe(12);
       const ids = answers.map((a) => String(a.json.signalId));
       const submitted = await waitForStatuses(c.db, ids, ['SUBMITTED'], 45000);
@@ -134,8 +163,11 @@ describe('two replicas of every service, one Postgres, one Redis', () => {
       expect(orderIds).toHaveLength(12);
       const atBroker = [...alpaca.book.orders.values()].filter((o) => o.symbol === 'ONCE');
       expect(atBroker.map((o) => o.client_order_id).sort()).toEqual([...orderIds].sort());
-      expect(alpaca.calls('POST', '/v2/orders').filter((r) => (r.body as { symbol?: string } | null)?.symbol === 'ONCE')).toHaveLength(12);
-      for (const s of submitted.values()) expect(s.orders[0]?.brokerOrderId).toBe(alpaca.book.byClientId(s.orders[0]?.id ?? '')?.id);
+      expect(
+        alpaca.calls('POST', '/v2/orders').filter((r) => (r.body as { symbol?: string } | null)?.symbol === 'ONCE'),
+      ).toHaveLength(12);
+      for (const s of submitted.values())
+        expect(s.orders[0]?.brokerOrderId).toBe(alpaca.book.byClientId(s.orders[0]?.id ?? '')?.id);
 
       // Fills reach both executors over the stream; each is recorded once.
       for (const o of atBroker) alpaca.fill(o.id, '10.05');
@@ -147,14 +179,27 @@ describe('two replicas of every service, one Postgres, one Redis', () => {
     withOutput(async () => {
       const accounts = await Promise.all([1, 2, 3, 4].map(() => c.fixture({ cash: '1000000' })));
       await c.quote('PAPR', '10');
-      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => ingest(i, accounts[i % 4] as Fixture, { symbol: 'PAPR', action: 'openLong', quantity: 1 })));
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          ingest(i, accounts[i % 4] as Fixture, { symbol: 'PAPR', action: 'openLong', quantity: 1 }),
+        ),
+      );
       expect(count(answers, 202)).toBe(40);
-      const done = await waitForStatuses(c.db, answers.map((a) => String(a.json.signalId)), ['FILLED'], 45000);
+      const done = await waitForStatuses(
+        c.db,
+        answers.map((a) => String(a.json.signalId)),
+        ['FILLED'],
+        45000,
+      );
       expect([...done.values()].filter((s) => s.orders.length !== 1 || s.orders[0]?.fills !== 1)).toEqual([]);
-      const { rows } = await c.db.pool.query<{ quantity: string }>(`SELECT quantity::text FROM positions WHERE symbol = 'PAPR' ORDER BY account_id`);
+      const { rows } = await c.db.pool.query<{ quantity: string }>(
+        `SELECT quantity::text FROM positions WHERE symbol = 'PAPR' ORDER BY account_id`,
+      );
       expect(rows.map((r) => Number(r.quantity))).toEqual([10, 10, 10, 10]);
       // Across everything this cluster did, no order was filled twice.
-      const { rows: twice } = await c.db.pool.query(`SELECT order_id, count(*) FROM fills GROUP BY order_id HAVING count(*) > 1`);
+      const { rows: twice } = await c.db.pool.query(
+        `SELECT order_id, count(*) FROM fills GROUP BY order_id HAVING count(*) > 1`,
+      );
       expect(twice).toEqual([]);
     }));
 
@@ -163,6 +208,8 @@ describe('two replicas of every service, one Postgres, one Redis', () => {
       const replicas = [...gateways, ...processors, ...executors];
       expect(replicas.filter((r) => !r.proc.running()).map((r) => r.proc.label)).toEqual([]);
       const exits = await Promise.all(replicas.map((r) => r.proc.stop('SIGTERM', 20000)));
-      expect(exits.map((e, i) => `${replicas[i]?.proc.label}: ${e.code ?? e.signal}`)).toEqual(replicas.map((r) => `${r.proc.label}: 0`));
+      expect(exits.map((e, i) => `${replicas[i]?.proc.label}: ${e.code ?? e.signal}`)).toEqual(
+        replicas.map((r) => `${r.proc.label}: 0`),
+      );
     }));
 });

@@ -29,7 +29,8 @@ const REFERENCE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g;
 function mapStrings(value: unknown, fn: (s: string) => string): unknown {
   if (typeof value === 'string') return fn(value);
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
   return value;
 }
 
@@ -93,6 +94,9 @@ export function healthcheckUrl(s: ComposeService): URL {
 /** Compose durations such as 40s, 1m30s, in milliseconds. */
 export function durationMs(d: string): number {
   let ms = 0;
-  for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s|us)/g)) ms += Number(m[1]) * (({ h: 3600000, m: 60000, s: 1000, ms: 1, us: 0.001 } as Record<string, number>)[m[2] ?? 's'] ?? 0);
+  for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s|us)/g))
+    ms +=
+      Number(m[1]) *
+      (({ h: 3600000, m: 60000, s: 1000, ms: 1, us: 0.001 } as Record<string, number>)[m[2] ?? 's'] ?? 0);
   return ms;
 }

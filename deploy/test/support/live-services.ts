@@ -28,15 +28,36 @@ export async function startLiveServices(): Promise<{ services: LiveService[]; st
   const db = createDb({ url: database.url, poolMax: 4 });
   const prefix = uniquePrefix('obs');
   const logger = createLogger({ service: 'test', level: 'error' });
-  const conns = [createRedis(testRedisUrl(), 'client'), createRedis(testRedisUrl(), 'producer'), createRedis(testRedisUrl(), 'producer'), createRedis(testRedisUrl(), 'worker'), createRedis(testRedisUrl(), 'worker')] as const;
+  const conns = [
+    createRedis(testRedisUrl(), 'client'),
+    createRedis(testRedisUrl(), 'producer'),
+    createRedis(testRedisUrl(), 'producer'),
+    createRedis(testRedisUrl(), 'worker'),
+    createRedis(testRedisUrl(), 'worker'),
+  ] as const;
   await Promise.all(conns.map((c) => waitForRedis(c)));
   const [client, signalsConn, ordersConn, processorConn, executorConn] = conns;
   const signals = new Producer<SignalJob>(JOBS.signals, { connection: signalsConn, prefix });
   const orders = new Producer<OrderJob>(JOBS.orders, { connection: ordersConn, prefix });
 
-  const gateway = createGateway({ db, redis: client, producer: signals, logger, queuePrefix: prefix, outboxSweep: false, defaultMetrics: true });
+  const gateway = createGateway({
+    db,
+    redis: client,
+    producer: signals,
+    logger,
+    queuePrefix: prefix,
+    outboxSweep: false,
+    defaultMetrics: true,
+  });
   const server = await gateway.listen(0, '127.0.0.1');
-  const processor = createSignalProcessor({ db, consumer: { connection: processorConn, prefix }, orders, logger, defaultMetrics: true, autorun: false });
+  const processor = createSignalProcessor({
+    db,
+    consumer: { connection: processorConn, prefix },
+    orders,
+    logger,
+    defaultMetrics: true,
+    autorun: false,
+  });
   const executor = createBrokerExecutor({
     db,
     consumer: { connection: executorConn, prefix },
@@ -54,15 +75,33 @@ export async function startLiveServices(): Promise<{ services: LiveService[]; st
     defaultMetrics: true,
     autorun: false,
   });
-  const processorOps = await startOpsServer({ port: 0, host: '127.0.0.1', registry: processor.metrics.registry, checks: {} });
-  const executorOps = await startOpsServer({ port: 0, host: '127.0.0.1', registry: executor.metrics.registry, checks: {} });
+  const processorOps = await startOpsServer({
+    port: 0,
+    host: '127.0.0.1',
+    registry: processor.metrics.registry,
+    checks: {},
+  });
+  const executorOps = await startOpsServer({
+    port: 0,
+    host: '127.0.0.1',
+    registry: executor.metrics.registry,
+    checks: {},
+  });
   const gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     services: [
       { name: 'ingest-gateway', registry: gateway.metrics.registry, scrape: () => scrapeMetrics(gatewayUrl) },
-      { name: 'signal-processor', registry: processor.metrics.registry, scrape: () => scrapeMetrics(`http://127.0.0.1:${processorOps.port}`) },
-      { name: 'broker-executor', registry: executor.metrics.registry, scrape: () => scrapeMetrics(`http://127.0.0.1:${executorOps.port}`) },
+      {
+        name: 'signal-processor',
+        registry: processor.metrics.registry,
+        scrape: () => scrapeMetrics(`http://127.0.0.1:${processorOps.port}`),
+      },
+      {
+        name: 'broker-executor',
+        registry: executor.metrics.registry,
+        scrape: () => scrapeMetrics(`http://127.0.0.1:${executorOps.port}`),
+      },
     ],
     async stop() {
       await processorOps.close();
@@ -84,7 +123,8 @@ export function labelNames(registry: Registry): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const metric of registry.getMetricsAsArray()) {
     const names = (metric as unknown as { labelNames?: unknown }).labelNames;
-    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw new Error(`cannot read the label names of ${metric.name}`);
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))
+      throw new Error(`cannot read the label names of ${metric.name}`);
     out.set(metric.name, names);
   }
   return out;

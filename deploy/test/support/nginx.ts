@@ -52,6 +52,13 @@ export function parseNginx(text: string): Directive[] {
 }
 
 /** Every directive named `name`, at any depth, with the blocks it sits in. */
-export function findAll(tree: Directive[], name: string, within: Directive[] = []): { directive: Directive; within: Directive[] }[] {
-  return tree.flatMap((d) => [...(d.name === name ? [{ directive: d, within }] : []), ...(d.block ? findAll(d.block, name, [...within, d]) : [])]);
+export function findAll(
+  tree: Directive[],
+  name: string,
+  within: Directive[] = [],
+): { directive: Directive; within: Directive[] }[] {
+  return tree.flatMap((d) => [
+    ...(d.name === name ? [{ directive: d, within }] : []),
+    ...(d.block ? findAll(d.block, name, [...within, d]) : []),
+  ]);
 }

@@ -19,10 +19,16 @@ export interface Program {
 export function runProgram(command: string[], env: Record<string, string>): Program {
   const [program, ...args] = command;
   if (program !== 'node') throw new Error(`expected a node command, got ${JSON.stringify(command)}`);
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { NODE_ENV: 'production', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     stderr: () => err,
@@ -45,7 +51,9 @@ export function runHealthcheck(test: string[]): Promise<number> {
   if (form !== 'CMD' || !program) throw new Error(`expected ["CMD", …], got ${JSON.stringify(test)}`);
   const bin = program === 'node' ? process.execPath : program;
   return new Promise((resolve) => {
-    execFile(bin, args, { cwd: ROOT, timeout: 10000 }, (error) => resolve(error ? (typeof error.code === 'number' ? error.code : 1) : 0));
+    execFile(bin, args, { cwd: ROOT, timeout: 10000 }, (error) =>
+      resolve(error ? (typeof error.code === 'number' ? error.code : 1) : 0),
+    );
   });
 }
 

@@ -10,6 +10,9 @@ export interface Ctx {
 }
 
 /** Wraps a command implementation: its result is printed once, its errors reach run(). */
-export function act<A extends unknown[]>(ctx: Ctx, fn: (...args: A) => Promise<CommandResult>): (...args: A) => Promise<void> {
+export function act<A extends unknown[]>(
+  ctx: Ctx,
+  fn: (...args: A) => Promise<CommandResult>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => ctx.output.result(await fn(...args));
 }

@@ -37,7 +37,8 @@ function isDatabaseUnavailable(err: { code?: unknown }): boolean {
 export function toCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
   if (err instanceof AppError) return new CliError(err.code, err.message, err.details);
-  if (err instanceof ConfigError) return new CliError('CONFIG_ERROR', `invalid configuration: ${err.problems.join('; ')}`);
+  if (err instanceof ConfigError)
+    return new CliError('CONFIG_ERROR', `invalid configuration: ${err.problems.join('; ')}`);
   if (err instanceof Error) {
     if (isDatabaseUnavailable(err as { code?: unknown })) {
       return new CliError('SERVICE_UNAVAILABLE', `database unavailable: ${lastLine(err.message)}`);

@@ -11,7 +11,14 @@ async function main(): Promise<number> {
     out: (s: string) => void process.stdout.write(s),
     err: (s: string) => void process.stderr.write(s),
     settings: () => (settings ??= loadSettings(process.env)),
-    db: (s: CliSettings) => (db ??= createDb({ url: s.databaseUrl, poolMax: 2, connectTimeoutMs: 3000, applicationName: 'utm-cli', onPoolError: (e) => void process.stderr.write(`utm: database connection lost: ${e.message}\n`) })),
+    db: (s: CliSettings) =>
+      (db ??= createDb({
+        url: s.databaseUrl,
+        poolMax: 2,
+        connectTimeoutMs: 3000,
+        applicationName: 'utm-cli',
+        onPoolError: (e) => void process.stderr.write(`utm: database connection lost: ${e.message}\n`),
+      })),
   };
   try {
     return await run(process.argv.slice(2), deps);

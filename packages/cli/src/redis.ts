@@ -12,8 +12,14 @@ export const REDIS_CONNECT_TIMEOUT_MS = 2000;
  * quick reconnects, then give up — an operator's command must not hang on a Redis that is
  * down. Resolves when ready; rejects with the last connection error otherwise.
  */
-export async function connectRedis(target: RedisTarget, timeoutMs = REDIS_CONNECT_TIMEOUT_MS): Promise<RedisConnection> {
-  const redis = createRedis(target, 'producer', 'utm-cli', { connectTimeoutMs: timeoutMs, retryStrategy: (times) => (times > 2 ? null : 200) });
+export async function connectRedis(
+  target: RedisTarget,
+  timeoutMs = REDIS_CONNECT_TIMEOUT_MS,
+): Promise<RedisConnection> {
+  const redis = createRedis(target, 'producer', 'utm-cli', {
+    connectTimeoutMs: timeoutMs,
+    retryStrategy: (times) => (times > 2 ? null : 200),
+  });
   let lastError: Error | undefined;
   redis.on('error', (err: Error) => (lastError = err));
   try {

@@ -13,7 +13,11 @@ export function uuidFlag(flag: string, value: string): string {
 /** A decimal kept as a string end to end (never a binary float). */
 export function decimalFlag(flag: string, value: string, { positive }: { positive: boolean }): string {
   const v = value.trim();
-  if (!DECIMAL.test(v)) throw invalid(flag, `must be a decimal number like 100000 or 150.25 (at most 20 digits before and 10 after the point; got "${v}")`);
+  if (!DECIMAL.test(v))
+    throw invalid(
+      flag,
+      `must be a decimal number like 100000 or 150.25 (at most 20 digits before and 10 after the point; got "${v}")`,
+    );
   if (positive && !/[1-9]/.test(v)) throw invalid(flag, 'must be greater than 0');
   return v;
 }
@@ -21,7 +25,8 @@ export function decimalFlag(flag: string, value: string, { positive }: { positiv
 export function intFlag(flag: string, value: string, min: number, max: number): number {
   const v = value.trim();
   const n = /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw invalid(flag, `must be an integer from ${min} to ${max} (got "${v}")`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw invalid(flag, `must be an integer from ${min} to ${max} (got "${v}")`);
   return n;
 }
 

@@ -30,7 +30,14 @@ export function signalSummary(s: Signal): SignalSummary {
 }
 
 export function summaryLine(s: SignalSummary): string {
-  return [s.receivedAt, s.signalId, s.status.padEnd(16), `${s.action} ${s.symbol}`.padEnd(24), `account ${s.accountId}`, s.errorCode ?? '']
+  return [
+    s.receivedAt,
+    s.signalId,
+    s.status.padEnd(16),
+    `${s.action} ${s.symbol}`.padEnd(24),
+    `account ${s.accountId}`,
+    s.errorCode ?? '',
+  ]
     .join('  ')
     .trimEnd();
 }
@@ -43,7 +50,9 @@ export function signalText(v: SignalView): string {
   if (v.error) lines.push(`  error ${v.error.code}: ${v.error.message}`);
   lines.push(`  request ${JSON.stringify(v.request)}`);
   for (const o of v.orders) {
-    const prices = [o.limitPrice && `limit ${o.limitPrice}`, o.stopPrice && `stop ${o.stopPrice}`].filter(Boolean).join(' ');
+    const prices = [o.limitPrice && `limit ${o.limitPrice}`, o.stopPrice && `stop ${o.stopPrice}`]
+      .filter(Boolean)
+      .join(' ');
     const fill = o.avgFillPrice ? ` @ ${o.avgFillPrice}` : '';
     lines.push(
       `  order ${o.orderId} ${o.role} ${o.side} ${o.quantity} ${o.symbol} ${o.type}${prices ? ` ${prices}` : ''} ${o.timeInForce}` +

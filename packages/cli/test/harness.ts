@@ -31,7 +31,13 @@ export class Harness {
   }
 
   settings(over: Partial<CliSettings> = {}): CliSettings {
-    return { databaseUrl: testDatabaseUrl(), redisUrl: testRedisUrl(), encryptionKey: this.encryptionKey, queuePrefix: this.queuePrefix, ...over };
+    return {
+      databaseUrl: testDatabaseUrl(),
+      redisUrl: testRedisUrl(),
+      encryptionKey: this.encryptionKey,
+      queuePrefix: this.queuePrefix,
+      ...over,
+    };
   }
 
   async run(args: string[], over: Partial<CliDeps> & { settings?: () => CliSettings } = {}): Promise<CliRun> {
@@ -49,7 +55,10 @@ export class Harness {
   }
 
   /** Runs with --json and returns the one JSON object of stdout (asserting it is exactly one line). */
-  async json<T = Record<string, unknown>>(args: string[], over: Partial<CliDeps> = {}): Promise<{ code: number; body: T; stderr: string }> {
+  async json<T = Record<string, unknown>>(
+    args: string[],
+    over: Partial<CliDeps> = {},
+  ): Promise<{ code: number; body: T; stderr: string }> {
     const r = await this.run([...args, '--json'], over);
     expect(r.stdout.endsWith('\n')).toBe(true);
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
@@ -57,9 +66,17 @@ export class Harness {
   }
 
   /** Expects a --json failure with this code; returns the error body. */
-  async jsonError(args: string[], code: string, over: Partial<CliDeps> = {}): Promise<{ message: string; stderr: string }> {
+  async jsonError(
+    args: string[],
+    code: string,
+    over: Partial<CliDeps> = {},
+  ): Promise<{ message: string; stderr: string }> {
     const r = await this.json<{ success: boolean; error: string; message: string }>(args, over);
-    expect({ exit: r.code, success: r.body.success, error: r.body.error }).toEqual({ exit: 1, success: false, error: code });
+    expect({ exit: r.code, success: r.body.success, error: r.body.error }).toEqual({
+      exit: 1,
+      success: false,
+      error: code,
+    });
     expect(typeof r.body.message).toBe('string');
     return { message: r.body.message, stderr: r.stderr };
   }

@@ -12,7 +12,9 @@ afterAll(async () => {
 });
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const rawRow = async (id: string) => (await h.db.pool.query<{ t: string }>('SELECT row_to_json(k)::text AS t FROM api_keys k WHERE id = $1', [id])).rows[0]?.t;
+const rawRow = async (id: string) =>
+  (await h.db.pool.query<{ t: string }>('SELECT row_to_json(k)::text AS t FROM api_keys k WHERE id = $1', [id])).rows[0]
+    ?.t;
 
 /** Resolves with the next message on the channel of the harness' queue prefix. */
 async function nextRevocation(): Promise<{ message: Promise<string> }> {
@@ -40,7 +42,14 @@ describe('utm key create', () => {
     expect(stderr).toMatch(/shown once/);
     expect(stderr).not.toContain(body.apiKey);
     const row = await h.prisma.apiKey.findUniqueOrThrow({ where: { id: body.keyId } });
-    expect(row).toMatchObject({ userId, mode: 'PAPER', rateLimit: 100, revokedAt: null, keyHash: sha256(body.apiKey), prefix: body.apiKey.slice(0, 14) });
+    expect(row).toMatchObject({
+      userId,
+      mode: 'PAPER',
+      rateLimit: 100,
+      revokedAt: null,
+      keyHash: sha256(body.apiKey),
+      prefix: body.apiKey.slice(0, 14),
+    });
     const raw = await rawRow(body.keyId);
     expect(raw).toContain(sha256(body.apiKey));
     expect(raw).not.toContain(body.apiKey);
@@ -49,9 +58,21 @@ describe('utm key create', () => {
 
   it('takes --mode (any case) and --rate-limit', async () => {
     const { userId } = await createFixture(h.prisma);
-    const { body } = await h.json<{ keyId: string; apiKey: string }>(['key', 'create', '--user', userId, '--mode', 'live', '--rate-limit', '250']);
+    const { body } = await h.json<{ keyId: string; apiKey: string }>([
+      'key',
+      'create',
+      '--user',
+      userId,
+      '--mode',
+      'live',
+      '--rate-limit',
+      '250',
+    ]);
     expect(body.apiKey).toMatch(/^utm_live_/);
-    expect(await h.prisma.apiKey.findUniqueOrThrow({ where: { id: body.keyId } })).toMatchObject({ mode: 'LIVE', rateLimit: 250 });
+    expect(await h.prisma.apiKey.findUniqueOrThrow({ where: { id: body.keyId } })).toMatchObject({
+      mode: 'LIVE',
+      rateLimit: 250,
+    });
     const human = await h.run(['key', 'create', '--user', userId]);
     expect(human.stdout).toMatch(/^key [0-9a-f-]{36} created \(PAPER, 100\/min\): utm_paper_\S{32}\n$/);
   });
@@ -60,8 +81,12 @@ describe('utm key create', () => {
     await h.jsonError(['key', 'create', '--user', UNKNOWN_ID], 'NOT_FOUND');
     expect(await h.prisma.apiKey.count({ where: { userId: UNKNOWN_ID } })).toBe(0);
     const { userId } = await createFixture(h.prisma);
-    expect((await h.jsonError(['key', 'create', '--user', 'bob'], 'VALIDATION_ERROR')).message).toMatch(/--user must be a UUID/);
-    expect((await h.jsonError(['key', 'create', '--user', userId, '--mode', 'DEMO'], 'VALIDATION_ERROR')).message).toMatch(/--mode must be one of PAPER, LIVE/);
+    expect((await h.jsonError(['key', 'create', '--user', 'bob'], 'VALIDATION_ERROR')).message).toMatch(
+      /--user must be a UUID/,
+    );
+    expect(
+      (await h.jsonError(['key', 'create', '--user', userId, '--mode', 'DEMO'], 'VALIDATION_ERROR')).message,
+    ).toMatch(/--mode must be one of PAPER, LIVE/);
     for (const bad of ['0', '1.5', 'abc', '-3', '1000001']) {
       await h.jsonError(['key', 'create', '--user', userId, '--rate-limit', bad], 'VALIDATION_ERROR');
     }
@@ -93,13 +118,19 @@ describe('utm key revoke', () => {
 
   it('still revokes when Redis is down or not configured, saying so on stderr', async () => {
     const down = await createFixture(h.prisma);
-    const r = await h.json(['key', 'revoke', '--key', down.keyId], { settings: () => h.settings({ redisUrl: REDIS_DOWN }) });
+    const r = await h.json(['key', 'revoke', '--key', down.keyId], {
+      settings: () => h.settings({ redisUrl: REDIS_DOWN }),
+    });
     expect(r).toMatchObject({ code: 0, body: { keyId: down.keyId, revoked: true } });
-    expect(r.stderr).toMatch(/could not announce the revocation on Redis .*the revocation stands; gateways drop cached keys within 5 s/);
+    expect(r.stderr).toMatch(
+      /could not announce the revocation on Redis .*the revocation stands; gateways drop cached keys within 5 s/,
+    );
     expect((await h.prisma.apiKey.findUniqueOrThrow({ where: { id: down.keyId } })).revokedAt).not.toBeNull();
 
     const none = await createFixture(h.prisma);
-    const n = await h.json(['key', 'revoke', '--key', none.keyId], { settings: () => h.settings({ redisUrl: undefined }) });
+    const n = await h.json(['key', 'revoke', '--key', none.keyId], {
+      settings: () => h.settings({ redisUrl: undefined }),
+    });
     expect(n).toMatchObject({ code: 0, body: { keyId: none.keyId, revoked: true } });
     expect(n.stderr).toMatch(/REDIS_URL is not set/);
   });

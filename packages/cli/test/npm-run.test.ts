@@ -29,7 +29,12 @@ function userEnv(): NodeJS.ProcessEnv {
 }
 
 function npmRunUtm(args: string[]) {
-  const r = spawnSync('npm', ['run', 'utm', '--', ...args], { cwd: ROOT, env: userEnv(), encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('npm', ['run', 'utm', '--', ...args], {
+    cwd: ROOT,
+    env: userEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -39,10 +44,17 @@ beforeAll(() => {
   // here when it is missing or older than its sources (the dependencies must be built).
   if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < newestSource(path.join(PKG, 'src'))) {
     try {
-      execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: PKG, stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+        { cwd: PKG, stdio: 'pipe' },
+      );
     } catch (err) {
       const out = (err as { stdout?: Buffer }).stdout?.toString() ?? '';
-      throw new Error(`packages/cli could not be built for the npm run test: run \`npm run build\` from the repository root first.\n${out}`, { cause: err });
+      throw new Error(
+        `packages/cli could not be built for the npm run test: run \`npm run build\` from the repository root first.\n${out}`,
+        { cause: err },
+      );
     }
   }
 }, 120_000);
@@ -66,6 +78,10 @@ describe('npm run utm (subprocess, as a user runs it)', () => {
     const r = npmRunUtm(['account', 'halt', '--account', '00000000-0000-4000-8000-000000000000', '--json']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^\{.*\}\n$/);
-    expect(JSON.parse(r.stdout)).toEqual({ success: false, error: 'ACCOUNT_NOT_FOUND', message: 'account 00000000-0000-4000-8000-000000000000 not found' });
+    expect(JSON.parse(r.stdout)).toEqual({
+      success: false,
+      error: 'ACCOUNT_NOT_FOUND',
+      message: 'account 00000000-0000-4000-8000-000000000000 not found',
+    });
   }, 60_000);
 });

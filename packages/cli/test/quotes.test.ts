@@ -5,20 +5,31 @@ const h = new Harness();
 afterAll(() => h.close());
 
 const symbol = () => `T${randomBytes(4).toString('hex').toUpperCase()}.X`;
-const priceText = async (s: string) => (await h.db.pool.query<{ price: string }>('SELECT price::text AS price FROM quotes WHERE symbol = $1', [s])).rows[0]?.price;
+const priceText = async (s: string) =>
+  (await h.db.pool.query<{ price: string }>('SELECT price::text AS price FROM quotes WHERE symbol = $1', [s])).rows[0]
+    ?.price;
 
 describe('utm quote set', () => {
   it('inserts, then updates, the quote → {"symbol","price"}', async () => {
     const s = symbol();
-    expect(await h.json(['quote', 'set', '--symbol', s, '--price', '150.25'])).toMatchObject({ code: 0, body: { symbol: s, price: '150.25' }, stderr: '' });
+    expect(await h.json(['quote', 'set', '--symbol', s, '--price', '150.25'])).toMatchObject({
+      code: 0,
+      body: { symbol: s, price: '150.25' },
+      stderr: '',
+    });
     expect(await priceText(s)).toBe('150.2500000000');
     const before = (await h.prisma.quote.findUniqueOrThrow({ where: { symbol: s } })).updatedAt;
     await new Promise((r) => setTimeout(r, 5));
-    expect((await h.json(['quote', 'set', '--symbol', s, '--price', '0.0000000001'])).body).toEqual({ symbol: s, price: '0.0000000001' });
+    expect((await h.json(['quote', 'set', '--symbol', s, '--price', '0.0000000001'])).body).toEqual({
+      symbol: s,
+      price: '0.0000000001',
+    });
     const row = await h.prisma.quote.findUniqueOrThrow({ where: { symbol: s } });
     expect(row.price.toFixed()).toBe('0.0000000001');
     expect(row.updatedAt.getTime()).toBeGreaterThan(before.getTime());
-    expect((await h.run(['quote', 'set', '--symbol', s, '--price', '12345678901234567890.0123456789'])).stdout).toBe(`quote ${s} = 12345678901234567890.0123456789\n`);
+    expect((await h.run(['quote', 'set', '--symbol', s, '--price', '12345678901234567890.0123456789'])).stdout).toBe(
+      `quote ${s} = 12345678901234567890.0123456789\n`,
+    );
     expect(await priceText(s)).toBe('12345678901234567890.0123456789');
   });
 
@@ -29,7 +40,9 @@ describe('utm quote set', () => {
   });
 
   it('refuses lowercase or malformed symbols and non-positive or non-decimal prices', async () => {
-    expect((await h.jsonError(['quote', 'set', '--symbol', 'aapl', '--price', '1'], 'VALIDATION_ERROR')).message).toBe('--symbol Symbol must be uppercase');
+    expect((await h.jsonError(['quote', 'set', '--symbol', 'aapl', '--price', '1'], 'VALIDATION_ERROR')).message).toBe(
+      '--symbol Symbol must be uppercase',
+    );
     for (const s of ['1ABC', 'TOOLONGSYMBOL1234', 'A B', '']) {
       await h.jsonError(['quote', 'set', '--symbol', s, '--price', '1'], 'VALIDATION_ERROR');
     }

@@ -17,27 +17,69 @@ afterAll(async () => {
   await h.close();
 });
 
-async function addSignal(f: { userId: string; accountId: string }, data: Partial<Prisma.SignalUncheckedCreateInput> = {}) {
+async function addSignal(
+  f: { userId: string; accountId: string },
+  data: Partial<Prisma.SignalUncheckedCreateInput> = {},
+) {
   return h.prisma.signal.create({
-    data: { id: randomUUID(), userId: f.userId, accountId: f.accountId, symbol: 'AAPL', action: 'openLong', request: { symbol: 'AAPL', action: 'openLong', accountId: f.accountId, quantity: 10 }, ...data },
+    data: {
+      id: randomUUID(),
+      userId: f.userId,
+      accountId: f.accountId,
+      symbol: 'AAPL',
+      action: 'openLong',
+      request: { symbol: 'AAPL', action: 'openLong', accountId: f.accountId, quantity: 10 },
+      ...data,
+    },
   });
 }
 
 describe('utm signals list', () => {
-  it('lists an account\'s signals newest first, with errorCode only when set', async () => {
+  it("lists an account's signals newest first, with errorCode only when set", async () => {
     const f = await createFixture(h.prisma);
     const a = await addSignal(f);
-    const b = await addSignal(f, { status: 'REJECTED', errorCode: 'NO_POSITION', errorMessage: 'no long position', action: 'closeLong' });
+    const b = await addSignal(f, {
+      status: 'REJECTED',
+      errorCode: 'NO_POSITION',
+      errorMessage: 'no long position',
+      action: 'closeLong',
+    });
     const c = await addSignal(f, { status: 'FILLED', symbol: 'BRK.B' });
-    const { code, body } = await h.json<{ signals: Record<string, unknown>[] }>(['signals', 'list', '--account', f.accountId]);
+    const { code, body } = await h.json<{ signals: Record<string, unknown>[] }>([
+      'signals',
+      'list',
+      '--account',
+      f.accountId,
+    ]);
     expect(code).toBe(0);
     expect(body.signals.map((s) => s.signalId)).toEqual([c.id, b.id, a.id]);
     expect(body.signals[1]).toEqual({
-      signalId: b.id, status: 'REJECTED', accountId: f.accountId, symbol: 'AAPL', action: 'closeLong', receivedAt: b.receivedAt.toISOString(), errorCode: 'NO_POSITION',
+      signalId: b.id,
+      status: 'REJECTED',
+      accountId: f.accountId,
+      symbol: 'AAPL',
+      action: 'closeLong',
+      receivedAt: b.receivedAt.toISOString(),
+      errorCode: 'NO_POSITION',
     });
     expect(body.signals[0]).not.toHaveProperty('errorCode');
-    expect((await h.json<{ signals: { signalId: string }[] }>(['signals', 'list', '--account', f.accountId, '--status', 'rejected'])).body.signals.map((s) => s.signalId)).toEqual([b.id]);
-    expect((await h.json<{ signals: { signalId: string }[] }>(['signals', 'list', '--account', f.accountId, '--limit', '2'])).body.signals.map((s) => s.signalId)).toEqual([c.id, b.id]);
+    expect(
+      (
+        await h.json<{ signals: { signalId: string }[] }>([
+          'signals',
+          'list',
+          '--account',
+          f.accountId,
+          '--status',
+          'rejected',
+        ])
+      ).body.signals.map((s) => s.signalId),
+    ).toEqual([b.id]);
+    expect(
+      (
+        await h.json<{ signals: { signalId: string }[] }>(['signals', 'list', '--account', f.accountId, '--limit', '2'])
+      ).body.signals.map((s) => s.signalId),
+    ).toEqual([c.id, b.id]);
     const human = await h.run(['signals', 'list', '--account', f.accountId]);
     expect(human.stdout.trimEnd().split('\n')).toHaveLength(3);
     expect(human.stdout).toContain('NO_POSITION');
@@ -59,21 +101,56 @@ describe('utm signal show', () => {
     const s = await addSignal(f, { status: 'FAILED', errorCode: 'BROKER_ERROR', errorMessage: 'insufficient qty' });
     const orderId = randomUUID();
     await h.prisma.order.create({
-      data: { id: orderId, signalId: s.id, accountId: f.accountId, role: 'ENTRY', symbol: 'AAPL', side: 'BUY', type: 'LIMIT', quantity: '10', limitPrice: '150.2500000000', timeInForce: 'DAY', status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: 'insufficient qty' },
+      data: {
+        id: orderId,
+        signalId: s.id,
+        accountId: f.accountId,
+        role: 'ENTRY',
+        symbol: 'AAPL',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '10',
+        limitPrice: '150.2500000000',
+        timeInForce: 'DAY',
+        status: 'REJECTED',
+        errorCode: 'BROKER_ERROR',
+        errorMessage: 'insufficient qty',
+      },
     });
     await h.prisma.signalEvent.create({ data: { signalId: s.id, type: 'PROCESSING', message: 'picked up' } });
     await h.prisma.signalEvent.create({ data: { signalId: s.id, orderId, type: 'FAILED', message: 'broker said no' } });
     const { code, body } = await h.json<Record<string, unknown>>(['signal', 'show', s.id]);
     expect(code).toBe(0);
     expect(body).toMatchObject({
-      signalId: s.id, status: 'FAILED', accountId: f.accountId, symbol: 'AAPL', action: 'openLong', request: s.request,
-      receivedAt: s.receivedAt.toISOString(), updatedAt: s.updatedAt.toISOString(), error: { code: 'BROKER_ERROR', message: 'insufficient qty' },
+      signalId: s.id,
+      status: 'FAILED',
+      accountId: f.accountId,
+      symbol: 'AAPL',
+      action: 'openLong',
+      request: s.request,
+      receivedAt: s.receivedAt.toISOString(),
+      updatedAt: s.updatedAt.toISOString(),
+      error: { code: 'BROKER_ERROR', message: 'insufficient qty' },
     });
     expect(body.orders).toEqual([
       {
-        orderId, signalId: s.id, role: 'ENTRY', symbol: 'AAPL', side: 'BUY', type: 'LIMIT', quantity: '10', limitPrice: '150.25', stopPrice: null,
-        timeInForce: 'DAY', status: 'REJECTED', filledQuantity: '0', avgFillPrice: null, brokerOrderId: null, error: { code: 'BROKER_ERROR', message: 'insufficient qty' },
-        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        orderId,
+        signalId: s.id,
+        role: 'ENTRY',
+        symbol: 'AAPL',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '10',
+        limitPrice: '150.25',
+        stopPrice: null,
+        timeInForce: 'DAY',
+        status: 'REJECTED',
+        filledQuantity: '0',
+        avgFillPrice: null,
+        brokerOrderId: null,
+        error: { code: 'BROKER_ERROR', message: 'insufficient qty' },
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       },
     ]);
     expect((body.events as { type: string; at: string }[]).map((e) => e.type)).toEqual(['PROCESSING', 'FAILED']);
@@ -98,8 +175,15 @@ describe('utm signal show', () => {
 /** A job for the signal that a worker failed for good, as the processor would leave it. */
 async function failedJob(data: SignalJob): Promise<void> {
   await producer.add(data);
-  const worker = createConsumer(JOBS.signals, async () => { throw new UnrecoverableError('broker said no'); }, { connection: createRedis(testRedisUrl(), 'worker'), prefix: h.queuePrefix });
-  for (let i = 0; i < 100 && (await producer.queue.getJob(data.signalId))?.failedReason === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+  const worker = createConsumer(
+    JOBS.signals,
+    async () => {
+      throw new UnrecoverableError('broker said no');
+    },
+    { connection: createRedis(testRedisUrl(), 'worker'), prefix: h.queuePrefix },
+  );
+  for (let i = 0; i < 100 && (await producer.queue.getJob(data.signalId))?.failedReason === undefined; i++)
+    await new Promise((r) => setTimeout(r, 50));
   await worker.close();
   await worker.disconnect();
   expect(await (await producer.queue.getJob(data.signalId))?.getState()).toBe('failed');
@@ -112,7 +196,11 @@ describe('utm signal retry', () => {
     const s = await addSignal(f, { status: 'FAILED', errorCode: 'BROKER_ERROR', errorMessage: 'broker said no' });
     await failedJob({ signalId: s.id, accountId: f.accountId });
     const { code, body, stderr } = await h.json(['signal', 'retry', s.id]);
-    expect({ code, body, stderr }).toEqual({ code: 0, body: { signalId: s.id, status: 'PENDING', enqueued: true }, stderr: '' });
+    expect({ code, body, stderr }).toEqual({
+      code: 0,
+      body: { signalId: s.id, status: 'PENDING', enqueued: true },
+      stderr: '',
+    });
     const row = await h.prisma.signal.findUniqueOrThrow({ where: { id: s.id }, include: { events: true } });
     expect(row).toMatchObject({ status: 'PENDING', errorCode: null, errorMessage: null });
     expect(row.events.map((e) => [e.type, e.message])).toEqual([['RETRY', 're-driven by operator']]);
@@ -128,8 +216,13 @@ describe('utm signal retry', () => {
     const r = await h.json(['signal', 'retry', s.id], { settings: () => h.settings({ redisUrl: REDIS_DOWN }) });
     expect(r).toMatchObject({ code: 0, body: { signalId: s.id, status: 'PENDING', enqueued: false } });
     expect(r.stderr).toMatch(/Redis unavailable.*outbox sweeper will enqueue it/);
-    expect(await h.prisma.signal.findUniqueOrThrow({ where: { id: s.id } })).toMatchObject({ status: 'PENDING', errorCode: null });
-    const human = await h.run(['signal', 'retry', (await addSignal(f, { status: 'FAILED' })).id], { settings: () => h.settings({ redisUrl: undefined }) });
+    expect(await h.prisma.signal.findUniqueOrThrow({ where: { id: s.id } })).toMatchObject({
+      status: 'PENDING',
+      errorCode: null,
+    });
+    const human = await h.run(['signal', 'retry', (await addSignal(f, { status: 'FAILED' })).id], {
+      settings: () => h.settings({ redisUrl: undefined }),
+    });
     expect(human.stdout).toMatch(/re-driven: PENDING, left to the outbox sweeper\n$/);
     expect(human.stderr).toMatch(/REDIS_URL is not set/);
   });
@@ -141,7 +234,11 @@ describe('utm signal retry', () => {
       const { message } = await h.jsonError(['signal', 'retry', s.id], 'VALIDATION_ERROR');
       expect(message).toBe(`signal ${s.id} is ${status}: only FAILED signals can be retried`);
       const row = await h.prisma.signal.findUniqueOrThrow({ where: { id: s.id }, include: { events: true } });
-      expect({ status: row.status, events: row.events.length, updatedAt: row.updatedAt }).toEqual({ status, events: 0, updatedAt: s.updatedAt });
+      expect({ status: row.status, events: row.events.length, updatedAt: row.updatedAt }).toEqual({
+        status,
+        events: 0,
+        updatedAt: s.updatedAt,
+      });
       expect(await producer.queue.getJob(s.id)).toBeUndefined();
     }
     await h.jsonError(['signal', 'retry', UNKNOWN_ID], 'SIGNAL_NOT_FOUND');

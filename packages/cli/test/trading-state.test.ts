@@ -16,8 +16,16 @@ const stateOf = async (id: string) => (await db.prisma.account.findUniqueOrThrow
 it('returns the previous state; with an owner, only that user’s account changes', async () => {
   const f = await createFixture(db.prisma);
   const other = await createFixture(db.prisma);
-  expect(await setTradingState(db.prisma, f.accountId, 'HALTED')).toEqual({ accountId: f.accountId, tradingState: 'HALTED', previous: 'ACTIVE' });
-  expect(await setTradingState(db.prisma, f.accountId, 'REDUCE_ONLY', f.userId)).toEqual({ accountId: f.accountId, tradingState: 'REDUCE_ONLY', previous: 'HALTED' });
+  expect(await setTradingState(db.prisma, f.accountId, 'HALTED')).toEqual({
+    accountId: f.accountId,
+    tradingState: 'HALTED',
+    previous: 'ACTIVE',
+  });
+  expect(await setTradingState(db.prisma, f.accountId, 'REDUCE_ONLY', f.userId)).toEqual({
+    accountId: f.accountId,
+    tradingState: 'REDUCE_ONLY',
+    previous: 'HALTED',
+  });
   expect(await setTradingState(db.prisma, f.accountId, 'ACTIVE', other.userId)).toBeNull();
   expect(await stateOf(f.accountId)).toBe('REDUCE_ONLY');
   expect(await setTradingState(db.prisma, '00000000-0000-4000-8000-000000000000', 'ACTIVE')).toBeNull();

@@ -22,7 +22,9 @@ describe('utm user create', () => {
 
   it('refuses a missing or empty name', async () => {
     expect((await h.jsonError(['user', 'create'], 'VALIDATION_ERROR')).message).toMatch(/--name/);
-    expect((await h.jsonError(['user', 'create', '--name', '   '], 'VALIDATION_ERROR')).message).toBe('--name must not be empty');
+    expect((await h.jsonError(['user', 'create', '--name', '   '], 'VALIDATION_ERROR')).message).toBe(
+      '--name must not be empty',
+    );
     const human = await h.run(['user', 'create']);
     expect(human).toMatchObject({ code: 1, stdout: '' });
     expect(human.stderr).toMatch(/required option '--name <name>'/);

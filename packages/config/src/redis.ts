@@ -44,7 +44,14 @@ export function readClusterNodes(r: EnvReader): RedisSeed[] | undefined {
   entries.forEach((entry, i) => {
     const seed = parseSeed(entry);
     if (seed) seeds.push(seed);
-    else bad.push(entry === '' ? `entry ${i + 1} is empty` : /[@/]/.test(entry) ? `entry ${i + 1} is not host:port` : `"${entry}" is not host:port`);
+    else
+      bad.push(
+        entry === ''
+          ? `entry ${i + 1} is empty`
+          : /[@/]/.test(entry)
+            ? `entry ${i + 1} is not host:port`
+            : `"${entry}" is not host:port`,
+      );
   });
   if (bad.length) {
     r.problems.push(

@@ -62,7 +62,9 @@ function adminToken(r: EnvReader): string | undefined {
   const token = r.optionalStr('ADMIN_TOKEN');
   if (token !== undefined && (token.length < ADMIN_TOKEN_MIN_LENGTH || /\s/.test(token))) {
     // Never echo the value.
-    r.problems.push(`ADMIN_TOKEN must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters without spaces (generate one with: openssl rand -hex 32)`);
+    r.problems.push(
+      `ADMIN_TOKEN must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters without spaces (generate one with: openssl rand -hex 32)`,
+    );
     return undefined;
   }
   return token;
@@ -145,7 +147,8 @@ export interface ExecutorConfig extends WorkerConfig {
 export function loadExecutorConfig(env: Env = process.env): ExecutorConfig {
   const r = new EnvReader(env);
   const marketClose = r.str('MARKET_CLOSE', '16:00');
-  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(marketClose)) r.problems.push(`MARKET_CLOSE must be HH:MM (got "${marketClose}")`);
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(marketClose))
+    r.problems.push(`MARKET_CLOSE must be HH:MM (got "${marketClose}")`);
   const marketTimeZone = r.str('MARKET_TIMEZONE', 'America/New_York');
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: marketTimeZone });
@@ -196,7 +199,10 @@ export function loadCliConfig(env: Env = process.env): CliConfig {
   const r = new EnvReader(env);
   const redisClusterNodes = readClusterNodes(r);
   const redisUrl = r.optionalStr('REDIS_URL') === undefined ? undefined : r.url('REDIS_URL', ['redis:', 'rediss:']);
-  if (redisClusterNodes && redisUrl === undefined) r.problems.push('REDIS_CLUSTER_NODES needs REDIS_URL as well (one more node, and the user name, password and TLS used on every node)');
+  if (redisClusterNodes && redisUrl === undefined)
+    r.problems.push(
+      'REDIS_CLUSTER_NODES needs REDIS_URL as well (one more node, and the user name, password and TLS used on every node)',
+    );
   const cfg: CliConfig = {
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl,

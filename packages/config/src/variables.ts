@@ -1,5 +1,11 @@
 import { ConfigError, type Env } from './env';
-import { loadCliConfig, loadExecutorConfig, loadGatewayConfig, loadMigrateConfig, loadProcessorConfig } from './services';
+import {
+  loadCliConfig,
+  loadExecutorConfig,
+  loadGatewayConfig,
+  loadMigrateConfig,
+  loadProcessorConfig,
+} from './services';
 
 /**
  * The names of the environment variables a loader reads, found by running the loader itself
@@ -41,6 +47,7 @@ export type ConfiguredProgram = keyof typeof CONFIG_LOADERS;
 /** The variables each program knows, derived from its loader. */
 export function configVariables(): Record<ConfiguredProgram, string[]> {
   const out = {} as Record<ConfiguredProgram, string[]>;
-  for (const [name, load] of Object.entries(CONFIG_LOADERS) as [ConfiguredProgram, (env: Env) => unknown][]) out[name] = variablesReadBy(load);
+  for (const [name, load] of Object.entries(CONFIG_LOADERS) as [ConfiguredProgram, (env: Env) => unknown][])
+    out[name] = variablesReadBy(load);
   return out;
 }

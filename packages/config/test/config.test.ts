@@ -16,12 +16,20 @@ const base = { DATABASE_URL: 'postgresql://u:pw@localhost:5432/db', REDIS_URL: '
 describe('gateway config', () => {
   it('applies defaults', () => {
     const cfg = loadGatewayConfig(base);
-    expect(cfg).toMatchObject({ port: 3000, queuePrefix: '{utm}', logLevel: 'info', trustProxy: false, shutdownTimeoutMs: 30000 });
+    expect(cfg).toMatchObject({
+      port: 3000,
+      queuePrefix: '{utm}',
+      logLevel: 'info',
+      trustProxy: false,
+      shutdownTimeoutMs: 30000,
+    });
   });
 
   it('bounds the SIGTERM drain like the workers do', () => {
     expect(loadGatewayConfig({ ...base, SHUTDOWN_TIMEOUT_MS: '5000' }).shutdownTimeoutMs).toBe(5000);
-    expect(() => loadGatewayConfig({ ...base, SHUTDOWN_TIMEOUT_MS: '10' })).toThrow(/SHUTDOWN_TIMEOUT_MS must be an integer from 1000 to 600000/);
+    expect(() => loadGatewayConfig({ ...base, SHUTDOWN_TIMEOUT_MS: '10' })).toThrow(
+      /SHUTDOWN_TIMEOUT_MS must be an integer from 1000 to 600000/,
+    );
   });
 
   it('names every bad variable at once and never echoes a URL', () => {
@@ -55,24 +63,40 @@ describe('gateway admin token', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).message).toMatch(/ADMIN_TOKEN must be at least 32 characters/);
     expect((err as ConfigError).message).not.toContain('hunter2');
-    expect(() => loadGatewayConfig({ ...base, ADMIN_TOKEN: `${'a'.repeat(20)} ${'b'.repeat(20)}` })).toThrow(/ADMIN_TOKEN must be/);
+    expect(() => loadGatewayConfig({ ...base, ADMIN_TOKEN: `${'a'.repeat(20)} ${'b'.repeat(20)}` })).toThrow(
+      /ADMIN_TOKEN must be/,
+    );
   });
 });
 
 describe('cli config', () => {
   it('accepts a hex or base64 encryption key of 32 bytes and rejects others', () => {
     expect(loadCliConfig({ ...base, UTM_ENCRYPTION_KEY: 'ab'.repeat(32) }).encryptionKey?.length).toBe(32);
-    expect(loadCliConfig({ ...base, UTM_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).encryptionKey?.length).toBe(32);
-    expect(() => loadCliConfig({ ...base, UTM_ENCRYPTION_KEY: 'short' })).toThrow(/UTM_ENCRYPTION_KEY must be 32 bytes/);
+    expect(
+      loadCliConfig({ ...base, UTM_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).encryptionKey?.length,
+    ).toBe(32);
+    expect(() => loadCliConfig({ ...base, UTM_ENCRYPTION_KEY: 'short' })).toThrow(
+      /UTM_ENCRYPTION_KEY must be 32 bytes/,
+    );
     expect(loadCliConfig({ DATABASE_URL: base.DATABASE_URL }).redisUrl).toBeUndefined();
   });
 });
 
 describe('processor config', () => {
   it('has worker defaults and bounds', () => {
-    expect(loadProcessorConfig(base)).toMatchObject({ opsPort: 3001, concurrency: 2, batchSize: 32, sweepIntervalMs: 1000, lockTimeoutMs: 10000 });
-    expect(() => loadProcessorConfig({ ...base, CONCURRENCY: '0' })).toThrow(/CONCURRENCY must be an integer from 1 to 64/);
-    expect(() => loadProcessorConfig({ ...base, BATCH_SIZE: '501' })).toThrow(/BATCH_SIZE must be an integer from 1 to 500/);
+    expect(loadProcessorConfig(base)).toMatchObject({
+      opsPort: 3001,
+      concurrency: 2,
+      batchSize: 32,
+      sweepIntervalMs: 1000,
+      lockTimeoutMs: 10000,
+    });
+    expect(() => loadProcessorConfig({ ...base, CONCURRENCY: '0' })).toThrow(
+      /CONCURRENCY must be an integer from 1 to 64/,
+    );
+    expect(() => loadProcessorConfig({ ...base, BATCH_SIZE: '501' })).toThrow(
+      /BATCH_SIZE must be an integer from 1 to 500/,
+    );
   });
 });
 
@@ -86,21 +110,45 @@ describe('executor config', () => {
       alpacaLiveStreamUrl: 'wss://api.alpaca.markets/stream',
       encryptionKey: undefined,
     });
-    expect(() => loadExecutorConfig({ ...base, MARKET_CLOSE: '25:00', MARKET_TIMEZONE: 'Mars/Olympus' })).toThrow(/MARKET_CLOSE must be HH:MM[\s\S]*MARKET_TIMEZONE must be an IANA/);
+    expect(() => loadExecutorConfig({ ...base, MARKET_CLOSE: '25:00', MARKET_TIMEZONE: 'Mars/Olympus' })).toThrow(
+      /MARKET_CLOSE must be HH:MM[\s\S]*MARKET_TIMEZONE must be an IANA/,
+    );
   });
 });
 
 describe('variables each program reads (derived from its loader)', () => {
   it('records every lookup, including those of variables left unset', () => {
     const vars = configVariables();
-    expect(vars['ingest-gateway']).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'LOG_LEVEL', 'DB_POOL_MAX', 'PORT', 'HOST', 'TRUST_PROXY']));
+    expect(vars['ingest-gateway']).toEqual(
+      expect.arrayContaining([
+        'DATABASE_URL',
+        'REDIS_URL',
+        'QUEUE_PREFIX',
+        'LOG_LEVEL',
+        'DB_POOL_MAX',
+        'PORT',
+        'HOST',
+        'TRUST_PROXY',
+      ]),
+    );
     expect(vars['ingest-gateway']).not.toContain('OPS_PORT');
-    expect(vars['signal-processor']).toEqual(expect.arrayContaining(['OPS_PORT', 'CONCURRENCY', 'BATCH_SIZE', 'SHUTDOWN_TIMEOUT_MS']));
+    expect(vars['signal-processor']).toEqual(
+      expect.arrayContaining(['OPS_PORT', 'CONCURRENCY', 'BATCH_SIZE', 'SHUTDOWN_TIMEOUT_MS']),
+    );
     expect(vars['signal-processor']).not.toContain('UTM_ENCRYPTION_KEY');
-    expect(vars['broker-executor']).toEqual(expect.arrayContaining(['OPS_PORT', 'UTM_ENCRYPTION_KEY', 'MARKET_CLOSE', 'ALPACA_LIVE_STREAM_URL']));
+    expect(vars['broker-executor']).toEqual(
+      expect.arrayContaining(['OPS_PORT', 'UTM_ENCRYPTION_KEY', 'MARKET_CLOSE', 'ALPACA_LIVE_STREAM_URL']),
+    );
     expect(vars.migrate).toEqual(['DATABASE_URL']);
-    expect(vars.cli).toEqual(['DATABASE_URL', 'QUEUE_PREFIX', 'REDIS_CLUSTER_NODES', 'REDIS_URL', 'UTM_ENCRYPTION_KEY']);
-    for (const program of ['ingest-gateway', 'signal-processor', 'broker-executor'] as const) expect(vars[program]).toContain('REDIS_CLUSTER_NODES');
+    expect(vars.cli).toEqual([
+      'DATABASE_URL',
+      'QUEUE_PREFIX',
+      'REDIS_CLUSTER_NODES',
+      'REDIS_URL',
+      'UTM_ENCRYPTION_KEY',
+    ]);
+    for (const program of ['ingest-gateway', 'signal-processor', 'broker-executor'] as const)
+      expect(vars[program]).toContain('REDIS_CLUSTER_NODES');
   });
 
   it('the migration job needs DATABASE_URL', () => {
@@ -150,13 +198,26 @@ describe('Redis Cluster (REDIS_CLUSTER_NODES)', () => {
   });
 
   it('rejects a malformed list, naming the variable and each bad entry, never echoing one that may hold a password', () => {
-    for (const bad of ['redis-1', 'redis-1:7000,', 'redis-1:0', 'redis-1:70000', ':7000', 'redis-1:7000;redis-2:7001', 'redis://redis-1:7000', 'redis-1:7000 redis-2:7001']) {
+    for (const bad of [
+      'redis-1',
+      'redis-1:7000,',
+      'redis-1:0',
+      'redis-1:70000',
+      ':7000',
+      'redis-1:7000;redis-2:7001',
+      'redis://redis-1:7000',
+      'redis-1:7000 redis-2:7001',
+    ]) {
       expect({ bad, message: configError(() => loadGatewayConfig({ ...base, REDIS_CLUSTER_NODES: bad })) }).toEqual({
         bad,
-        message: expect.stringMatching(/REDIS_CLUSTER_NODES must be a comma-separated list of Redis Cluster nodes as host:port/),
+        message: expect.stringMatching(
+          /REDIS_CLUSTER_NODES must be a comma-separated list of Redis Cluster nodes as host:port/,
+        ),
       });
     }
-    const message = configError(() => loadProcessorConfig({ ...base, REDIS_CLUSTER_NODES: 'good:1,nope,,redis://:s3cret@h:2' }));
+    const message = configError(() =>
+      loadProcessorConfig({ ...base, REDIS_CLUSTER_NODES: 'good:1,nope,,redis://:s3cret@h:2' }),
+    );
     expect(message).toMatch(/"nope" is not host:port; entry 3 is empty; entry 4 is not host:port/);
     expect(message).not.toContain('s3cret');
   });
@@ -164,7 +225,10 @@ describe('Redis Cluster (REDIS_CLUSTER_NODES)', () => {
   it('refuses a QUEUE_PREFIX without a hash tag in cluster mode, saying how to fix it', () => {
     for (const prefix of ['utm', '{}utm', 'utm}{', '{utm']) {
       const message = configError(() => loadExecutorConfig({ ...cluster, QUEUE_PREFIX: prefix }));
-      expect({ prefix, message }).toEqual({ prefix, message: expect.stringContaining(`QUEUE_PREFIX "${prefix}" is not hash-tagged`) });
+      expect({ prefix, message }).toEqual({
+        prefix,
+        message: expect.stringContaining(`QUEUE_PREFIX "${prefix}" is not hash-tagged`),
+      });
       expect(message).toMatch(/Set QUEUE_PREFIX=\{utm\} \(the default is \{utm\}\)/);
     }
     expect(configError(() => loadCliConfig({ ...cluster, QUEUE_PREFIX: 'prod' }))).toMatch(/Set QUEUE_PREFIX=\{prod\}/);
@@ -172,7 +236,9 @@ describe('Redis Cluster (REDIS_CLUSTER_NODES)', () => {
   });
 
   it('the CLI needs REDIS_URL beside the nodes (credentials, TLS)', () => {
-    expect(configError(() => loadCliConfig({ DATABASE_URL: base.DATABASE_URL, REDIS_CLUSTER_NODES: 'r:7000' }))).toMatch(/REDIS_CLUSTER_NODES needs REDIS_URL/);
+    expect(
+      configError(() => loadCliConfig({ DATABASE_URL: base.DATABASE_URL, REDIS_CLUSTER_NODES: 'r:7000' })),
+    ).toMatch(/REDIS_CLUSTER_NODES needs REDIS_URL/);
   });
 
   it('finds the hash tag the way Redis Cluster does', () => {

@@ -111,7 +111,10 @@ const rules = [
   // quantity is required for openLong/openShort.
   { if: { required: ['action'], properties: { action: { enum: OPEN_ACTIONS } } }, then: { required: ['quantity'] } },
   // exitRules only with open*/reverse* actions.
-  { if: { required: ['action'], properties: { action: { enum: CLOSE_ACTIONS } } }, then: { properties: { exitRules: false } } },
+  {
+    if: { required: ['action'], properties: { action: { enum: CLOSE_ACTIONS } } },
+    then: { properties: { exitRules: false } },
+  },
   // Percentages: 0 < v <= 100.
   {
     if: { required: ['quantityType'], properties: { quantityType: { enum: ['PERCENT_EQUITY', 'PERCENT_POSITION'] } } },

@@ -6,7 +6,14 @@ export type ValidationResult<T> = { ok: true; value: T } | { ok: false; details:
 
 /** ajv configured for the platform: strict schemas, every error at once. */
 export function createAjv(): Ajv {
-  return new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: false, coerceTypes: false });
+  return new Ajv({
+    allErrors: true,
+    strict: true,
+    strictTypes: false,
+    strictRequired: false,
+    allowUnionTypes: false,
+    coerceTypes: false,
+  });
 }
 
 const FORBIDDEN_FIELD: Record<string, string> = {
@@ -36,7 +43,10 @@ export function describeError(e: ErrorObject): ErrorDetail | null {
     case 'required': {
       const missing = String(p.missingProperty);
       const conditional = e.schemaPath.includes('/then/');
-      return { field: fieldOf(e.instancePath, missing), message: (conditional && REQUIRED_BECAUSE[missing]) || 'is required' };
+      return {
+        field: fieldOf(e.instancePath, missing),
+        message: (conditional && REQUIRED_BECAUSE[missing]) || 'is required',
+      };
     }
     case 'additionalProperties':
       return { field: fieldOf(e.instancePath, String(p.additionalProperty)), message: 'is not a known field' };
@@ -49,7 +59,10 @@ export function describeError(e: ErrorObject): ErrorDetail | null {
       return { field, message: field === 'body' ? 'must be a JSON object' : `must be of type ${String(p.type)}` };
     }
     case 'enum':
-      return { field: fieldOf(e.instancePath), message: `must be one of: ${(p.allowedValues as unknown[]).join(', ')}` };
+      return {
+        field: fieldOf(e.instancePath),
+        message: `must be one of: ${(p.allowedValues as unknown[]).join(', ')}`,
+      };
     case 'pattern': {
       const field = fieldOf(e.instancePath);
       if (field === 'symbol') {
@@ -60,7 +73,10 @@ export function describeError(e: ErrorObject): ErrorDetail | null {
       return { field, message: `must match ${String(p.pattern)}` };
     }
     case 'minLength':
-      return { field: fieldOf(e.instancePath), message: p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters` };
+      return {
+        field: fieldOf(e.instancePath),
+        message: p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`,
+      };
     case 'maxLength':
       return { field: fieldOf(e.instancePath), message: `must be at most ${String(p.limit)} characters` };
     case 'exclusiveMinimum':
@@ -89,7 +105,8 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): ErrorD
 }
 
 export function createValidator<T>(validate: ValidateFunction<T>): (data: unknown) => ValidationResult<T> {
-  return (data) => (validate(data) ? { ok: true, value: data } : { ok: false, details: describeErrors(validate.errors) });
+  return (data) =>
+    validate(data) ? { ok: true, value: data } : { ok: false, details: describeErrors(validate.errors) };
 }
 
 /** Compiled once per process: validation is on the hot path of every webhook call. */

@@ -69,7 +69,9 @@ export function orderView(o: OrderRow) {
     brokerOrderId: o.brokerOrderId,
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
-    ...(o.fills ? { fills: o.fills.map((f) => ({ quantity: dec(f.quantity), price: dec(f.price), at: f.at.toISOString() })) } : {}),
+    ...(o.fills
+      ? { fills: o.fills.map((f) => ({ quantity: dec(f.quantity), price: dec(f.price), at: f.at.toISOString() })) }
+      : {}),
     ...errorOf(o),
   };
 }
@@ -101,7 +103,9 @@ export function signalSummaryView(s: SignalRow) {
   };
 }
 
-export function signalView(s: SignalRow & { orders: OrderRow[]; events: { at: Date; type: string; message: string }[] }) {
+export function signalView(
+  s: SignalRow & { orders: OrderRow[]; events: { at: Date; type: string; message: string }[] },
+) {
   return {
     ...signalSummaryView(s),
     orders: s.orders.map(orderView),

@@ -16,7 +16,13 @@ describe('error table', () => {
   });
 
   it('rule refusals reject the signal and are final; broker errors fail it', () => {
-    for (const code of ['POSITION_CONFLICT', 'NO_POSITION', 'NO_PRICE', 'INSUFFICIENT_BUYING_POWER', 'INVALID_EXIT_RULE'] as const) {
+    for (const code of [
+      'POSITION_CONFLICT',
+      'NO_POSITION',
+      'NO_PRICE',
+      'INSUFFICIENT_BUYING_POWER',
+      'INVALID_EXIT_RULE',
+    ] as const) {
       expect(signalStatusOf(code)).toBe('REJECTED');
       expect(isRetryable(new AppError(code, 'x'))).toBe(false);
     }
@@ -26,8 +32,14 @@ describe('error table', () => {
   });
 
   it('builds the SPEC error body, details only when given', () => {
-    expect(errorBody(new AppError('INVALID_API_KEY', 'nope'))).toEqual({ success: false, error: 'INVALID_API_KEY', message: 'nope' });
-    const withDetails = errorBody(new AppError('VALIDATION_ERROR', 'bad', { details: [{ field: 'symbol', message: 'm' }] }));
+    expect(errorBody(new AppError('INVALID_API_KEY', 'nope'))).toEqual({
+      success: false,
+      error: 'INVALID_API_KEY',
+      message: 'nope',
+    });
+    const withDetails = errorBody(
+      new AppError('VALIDATION_ERROR', 'bad', { details: [{ field: 'symbol', message: 'm' }] }),
+    );
     expect(withDetails.details).toEqual([{ field: 'symbol', message: 'm' }]);
     expect(Object.keys(ERROR_CODES).length).toBeGreaterThan(20);
   });

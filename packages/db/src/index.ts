@@ -2,7 +2,12 @@ export { createDb, type Db, type DbOptions, type Tx } from './client';
 export { withTransaction, type TransactionOptions } from './transaction';
 export { writesCoalesced } from './coalesce-writes';
 export { migrate, ensureDatabase, readMigrations, MIGRATIONS_DIR, type MigrateResult } from './migrate';
-export { setTradingState, TRADING_STATE_CHANGES, type TradingStateChange, type TradingStateChangeName } from './trading-state';
+export {
+  setTradingState,
+  TRADING_STATE_CHANGES,
+  type TradingStateChange,
+  type TradingStateChangeName,
+} from './trading-state';
 export * from './generated/prisma/client';
 import { Prisma } from './generated/prisma/client';
 

@@ -26,7 +26,12 @@ export interface TradingStateChange {
  * state elsewhere. `ownerId` limits the change to that user's account (the HTTP API);
  * null when there is no such account.
  */
-export async function setTradingState(db: PrismaClient | Tx, accountId: string, state: TradingState, ownerId?: string): Promise<TradingStateChange | null> {
+export async function setTradingState(
+  db: PrismaClient | Tx,
+  accountId: string,
+  state: TradingState,
+  ownerId?: string,
+): Promise<TradingStateChange | null> {
   const rows = await db.$queryRaw<{ previous: TradingState }[]>`
     WITH old AS (
       SELECT id, trading_state FROM accounts

@@ -23,13 +23,18 @@ export interface TransactionOptions {
  * BEGIN … COMMIT on one pooled connection, for hand-written SQL on a hot path; ROLLBACK on
  * any error (which is rethrown). Prisma's interactive transactions do the same for the rest.
  */
-export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+export async function withTransaction<T>(
+  pool: Pool,
+  fn: (client: PoolClient) => Promise<T>,
+  opts: TransactionOptions = {},
+): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   try {
     // One round trip: a simple query may hold several statements (no parameters here).
     const begin = ['BEGIN'];
-    if (opts.lockTimeoutMs !== undefined) begin.push(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}`);
+    if (opts.lockTimeoutMs !== undefined)
+      begin.push(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}`);
     if (opts.genericPlans) begin.push('SET LOCAL plan_cache_mode = force_generic_plan');
     const begun = client.query(begin.join('; '));
     let result: T;

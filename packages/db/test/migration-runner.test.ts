@@ -37,14 +37,23 @@ describe('the migration runner', () => {
     return dir;
   };
   const history = async () =>
-    (await catalog.query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null; applied_steps_count: number; id: string }>(
-      'SELECT * FROM "_prisma_migrations" ORDER BY migration_name',
-    )).rows;
+    (
+      await catalog.query<{
+        migration_name: string;
+        checksum: string;
+        finished_at: Date | null;
+        rolled_back_at: Date | null;
+        applied_steps_count: number;
+        id: string;
+      }>('SELECT * FROM "_prisma_migrations" ORDER BY migration_name')
+    ).rows;
 
   it('applied every migration exactly once when two runners started together', () => {
     expect(migrationNames.length).toBeGreaterThan(0);
     expect(firstRuns.flatMap((r) => r.applied).sort()).toEqual(migrationNames);
-    expect(firstRuns.some((r) => r.applied.length === 0 && r.alreadyApplied.length === migrationNames.length)).toBe(true);
+    expect(firstRuns.some((r) => r.applied.length === 0 && r.alreadyApplied.length === migrationNames.length)).toBe(
+      true,
+    );
   });
 
   it('records each migration in _prisma_migrations with the sha256 of its file, and a second run applies nothing', async () => {
@@ -78,7 +87,10 @@ describe('the migration runner', () => {
     try {
       const broken = '29991231000000_broken';
       mkdirSync(path.join(dir, broken));
-      writeFileSync(path.join(dir, broken, 'migration.sql'), 'CREATE TABLE "agreement_probe" (id int);\nSELECT no_such_function();\n');
+      writeFileSync(
+        path.join(dir, broken, 'migration.sql'),
+        'CREATE TABLE "agreement_probe" (id int);\nSELECT no_such_function();\n',
+      );
       const before = await history();
       await expect(migrate(fresh.url, dir)).rejects.toThrow(`migration ${broken} failed`);
       expect(await history()).toEqual(before);

@@ -33,8 +33,10 @@ interface RuntimeModel {
 
 /** The data model the generated client runs on (not public API: fail loudly if it moves). */
 function runtimeModels(prisma: PrismaClient): Record<string, RuntimeModel> {
-  const rdm = (prisma as unknown as { _runtimeDataModel?: { models?: Record<string, RuntimeModel> } })._runtimeDataModel;
-  if (!rdm?.models) throw new Error('PrismaClient no longer exposes _runtimeDataModel.models: update the agreement test');
+  const rdm = (prisma as unknown as { _runtimeDataModel?: { models?: Record<string, RuntimeModel> } })
+    ._runtimeDataModel;
+  if (!rdm?.models)
+    throw new Error('PrismaClient no longer exposes _runtimeDataModel.models: update the agreement test');
   return rdm.models;
 }
 
@@ -125,7 +127,9 @@ describe('structure: the migrated database is what schema.prisma describes', () 
   it('enum types agree, value for value and in order, with schema.prisma and the client', async () => {
     const actual = (await actualDdl(catalog)).enums;
     expect(actual).toEqual(expectedDdl(schema).enums);
-    const client = Object.fromEntries(Object.entries($Enums).map(([k, v]) => [k, Object.values(v as Record<string, string>)]));
+    const client = Object.fromEntries(
+      Object.entries($Enums).map(([k, v]) => [k, Object.values(v as Record<string, string>)]),
+    );
     expect(actual).toEqual(client);
   });
 });
@@ -165,12 +169,18 @@ describe('behaviour: every model through the generated client', () => {
       User: await p.user.findUniqueOrThrow({ where: { id: inputs.user.id } }),
       ApiKey: await p.apiKey.findUniqueOrThrow({ where: { keyHash: inputs.apiKey.keyHash } }),
       Account: await p.account.findUniqueOrThrow({ where: { id: inputs.account.id } }),
-      Position: await p.position.findUniqueOrThrow({ where: { accountId_symbol: { accountId: inputs.account.id, symbol: inputs.position.symbol } } }),
+      Position: await p.position.findUniqueOrThrow({
+        where: { accountId_symbol: { accountId: inputs.account.id, symbol: inputs.position.symbol } },
+      }),
       Quote: await p.quote.findUniqueOrThrow({ where: { symbol: inputs.quote.symbol } }),
-      Signal: await p.signal.findUniqueOrThrow({ where: { userId_idempotencyKey: { userId: inputs.user.id, idempotencyKey: inputs.signal.idempotencyKey } } }),
+      Signal: await p.signal.findUniqueOrThrow({
+        where: { userId_idempotencyKey: { userId: inputs.user.id, idempotencyKey: inputs.signal.idempotencyKey } },
+      }),
       SignalEvent: await p.signalEvent.findUniqueOrThrow({ where: { id: inputs.event.id } }),
       Order: await p.order.findUniqueOrThrow({ where: { seq: inputs.order.seq } }),
-      Fill: await p.fill.findUniqueOrThrow({ where: { orderId_brokerFillId: { orderId: inputs.order.id, brokerFillId: inputs.fill.brokerFillId } } }),
+      Fill: await p.fill.findUniqueOrThrow({
+        where: { orderId_brokerFillId: { orderId: inputs.order.id, brokerFillId: inputs.fill.brokerFillId } },
+      }),
     };
     const given = {
       User: inputs.user,
@@ -193,7 +203,11 @@ describe('behaviour: every model through the generated client', () => {
     // Relations resolve through the foreign keys, both ways.
     const graph = await p.order.findUniqueOrThrow({
       where: { id: inputs.order.id },
-      include: { parent: true, fills: true, signal: { include: { events: true, user: { include: { apiKeys: true, accounts: true } } } } },
+      include: {
+        parent: true,
+        fills: true,
+        signal: { include: { events: true, user: { include: { apiKeys: true, accounts: true } } } },
+      },
     });
     expect(graph.parent?.id).toBe(rows.entry.id);
     expect(graph.fills.map((f) => f.id)).toEqual([inputs.fill.id]);
@@ -205,20 +219,31 @@ describe('behaviour: every model through the generated client', () => {
     expect(rows.entry.status).toBe('NEW');
     expect(rows.entry.filledQuantity.toFixed()).toBe('0');
     expect(typeof rows.entry.seq).toBe('bigint');
-    const bare = await p.account.create({ data: { userId: inputs.user.id, name: 'defaults', mode: 'PAPER', broker: 'paper', cash: '1' } });
-    expect(bare).toMatchObject({ tradingState: 'ACTIVE', allowFractional: false, allowedSymbols: [], brokerCredentials: null });
+    const bare = await p.account.create({
+      data: { userId: inputs.user.id, name: 'defaults', mode: 'PAPER', broker: 'paper', cash: '1' },
+    });
+    expect(bare).toMatchObject({
+      tradingState: 'ACTIVE',
+      allowFractional: false,
+      allowedSymbols: [],
+      brokerCredentials: null,
+    });
     expect(bare.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('stores NUMERIC(30,10): 20 integer and 10 fractional digits exactly, refuses a 21st integer digit, rounds an 11th decimal', async () => {
     const { inputs } = await createSampleRows(db.prisma);
     const text = async () =>
-      (await catalog.query<{ cash: string; quantity: string }>(
-        `SELECT a.cash::text AS cash, p.quantity::text AS quantity FROM accounts a JOIN positions p ON p.account_id = a.id WHERE a.id = $1`,
-        [inputs.account.id],
-      )).rows[0];
+      (
+        await catalog.query<{ cash: string; quantity: string }>(
+          `SELECT a.cash::text AS cash, p.quantity::text AS quantity FROM accounts a JOIN positions p ON p.account_id = a.id WHERE a.id = $1`,
+          [inputs.account.id],
+        )
+      ).rows[0];
     expect(await text()).toEqual({ cash: NUMERIC_MAX_SHAPE, quantity: NUMERIC_NEGATIVE });
-    await expect(db.prisma.account.update({ where: { id: inputs.account.id }, data: { cash: '123456789012345678901' } })).rejects.toThrow();
+    await expect(
+      db.prisma.account.update({ where: { id: inputs.account.id }, data: { cash: '123456789012345678901' } }),
+    ).rejects.toThrow();
     await db.prisma.account.update({ where: { id: inputs.account.id }, data: { cash: '1.00000000005' } });
     expect((await text())?.cash).toBe('1.0000000001');
   });
@@ -227,7 +252,12 @@ describe('behaviour: every model through the generated client', () => {
     const { inputs } = await createSampleRows(db.prisma);
     const p = db.prisma;
     const covered = new Set<string>();
-    async function cycle<V extends string>(label: string, values: Record<string, V>, write: (v: V) => Promise<unknown>, read: () => Promise<unknown>) {
+    async function cycle<V extends string>(
+      label: string,
+      values: Record<string, V>,
+      write: (v: V) => Promise<unknown>,
+      read: () => Promise<unknown>,
+    ) {
       for (const v of Object.values(values)) {
         await write(v);
         expect({ label, value: await read() }).toEqual({ label, value: v });
@@ -238,18 +268,78 @@ describe('behaviour: every model through the generated client', () => {
     const acct = { where: { id: inputs.account.id } };
     const sig = { where: { id: inputs.signal.id } };
     const ord = { where: { id: inputs.order.id } };
-    await cycle('ApiKey.mode', $Enums.Mode, (mode) => p.apiKey.update({ ...key, data: { mode } }), async () => (await p.apiKey.findUniqueOrThrow(key)).mode);
-    await cycle('Account.mode', $Enums.Mode, (mode) => p.account.update({ ...acct, data: { mode } }), async () => (await p.account.findUniqueOrThrow(acct)).mode);
-    await cycle('Account.broker', $Enums.Broker, (broker) => p.account.update({ ...acct, data: { broker } }), async () => (await p.account.findUniqueOrThrow(acct)).broker);
-    await cycle('Account.tradingState', $Enums.TradingState, (tradingState) => p.account.update({ ...acct, data: { tradingState } }), async () => (await p.account.findUniqueOrThrow(acct)).tradingState);
-    await cycle('Signal.status', $Enums.SignalStatus, (status) => p.signal.update({ ...sig, data: { status } }), async () => (await p.signal.findUniqueOrThrow(sig)).status);
-    await cycle('Signal.action', $Enums.SignalAction, (action) => p.signal.update({ ...sig, data: { action } }), async () => (await p.signal.findUniqueOrThrow(sig)).action);
-    await cycle('Order.role', $Enums.OrderRole, (role) => p.order.update({ ...ord, data: { role } }), async () => (await p.order.findUniqueOrThrow(ord)).role);
-    await cycle('Order.side', $Enums.OrderSide, (side) => p.order.update({ ...ord, data: { side } }), async () => (await p.order.findUniqueOrThrow(ord)).side);
-    await cycle('Order.type', $Enums.OrderType, (type) => p.order.update({ ...ord, data: { type } }), async () => (await p.order.findUniqueOrThrow(ord)).type);
-    await cycle('Order.timeInForce', $Enums.TimeInForce, (timeInForce) => p.order.update({ ...ord, data: { timeInForce } }), async () => (await p.order.findUniqueOrThrow(ord)).timeInForce);
-    await cycle('Order.replaceMethod', $Enums.ReplaceMethod, (replaceMethod) => p.order.update({ ...ord, data: { replaceMethod } }), async () => (await p.order.findUniqueOrThrow(ord)).replaceMethod);
-    await cycle('Order.status', $Enums.OrderStatus, (status) => p.order.update({ ...ord, data: { status } }), async () => (await p.order.findUniqueOrThrow(ord)).status);
+    await cycle(
+      'ApiKey.mode',
+      $Enums.Mode,
+      (mode) => p.apiKey.update({ ...key, data: { mode } }),
+      async () => (await p.apiKey.findUniqueOrThrow(key)).mode,
+    );
+    await cycle(
+      'Account.mode',
+      $Enums.Mode,
+      (mode) => p.account.update({ ...acct, data: { mode } }),
+      async () => (await p.account.findUniqueOrThrow(acct)).mode,
+    );
+    await cycle(
+      'Account.broker',
+      $Enums.Broker,
+      (broker) => p.account.update({ ...acct, data: { broker } }),
+      async () => (await p.account.findUniqueOrThrow(acct)).broker,
+    );
+    await cycle(
+      'Account.tradingState',
+      $Enums.TradingState,
+      (tradingState) => p.account.update({ ...acct, data: { tradingState } }),
+      async () => (await p.account.findUniqueOrThrow(acct)).tradingState,
+    );
+    await cycle(
+      'Signal.status',
+      $Enums.SignalStatus,
+      (status) => p.signal.update({ ...sig, data: { status } }),
+      async () => (await p.signal.findUniqueOrThrow(sig)).status,
+    );
+    await cycle(
+      'Signal.action',
+      $Enums.SignalAction,
+      (action) => p.signal.update({ ...sig, data: { action } }),
+      async () => (await p.signal.findUniqueOrThrow(sig)).action,
+    );
+    await cycle(
+      'Order.role',
+      $Enums.OrderRole,
+      (role) => p.order.update({ ...ord, data: { role } }),
+      async () => (await p.order.findUniqueOrThrow(ord)).role,
+    );
+    await cycle(
+      'Order.side',
+      $Enums.OrderSide,
+      (side) => p.order.update({ ...ord, data: { side } }),
+      async () => (await p.order.findUniqueOrThrow(ord)).side,
+    );
+    await cycle(
+      'Order.type',
+      $Enums.OrderType,
+      (type) => p.order.update({ ...ord, data: { type } }),
+      async () => (await p.order.findUniqueOrThrow(ord)).type,
+    );
+    await cycle(
+      'Order.timeInForce',
+      $Enums.TimeInForce,
+      (timeInForce) => p.order.update({ ...ord, data: { timeInForce } }),
+      async () => (await p.order.findUniqueOrThrow(ord)).timeInForce,
+    );
+    await cycle(
+      'Order.replaceMethod',
+      $Enums.ReplaceMethod,
+      (replaceMethod) => p.order.update({ ...ord, data: { replaceMethod } }),
+      async () => (await p.order.findUniqueOrThrow(ord)).replaceMethod,
+    );
+    await cycle(
+      'Order.status',
+      $Enums.OrderStatus,
+      (status) => p.order.update({ ...ord, data: { status } }),
+      async () => (await p.order.findUniqueOrThrow(ord)).status,
+    );
 
     // Bulk insert too: every action and every status in one createMany each.
     const statuses = Object.values($Enums.SignalStatus);
@@ -266,11 +356,16 @@ describe('behaviour: every model through the generated client', () => {
       })),
     });
     expect(count).toBe(statuses.length);
-    const bulk = await p.signal.findMany({ where: { accountId: inputs.account.id, symbol: 'AAPL' }, orderBy: { seq: 'asc' } });
+    const bulk = await p.signal.findMany({
+      where: { accountId: inputs.account.id, symbol: 'AAPL' },
+      orderBy: { seq: 'asc' },
+    });
     expect(bulk.map((s) => s.status)).toEqual(statuses);
     expect(new Set(bulk.map((s) => s.action))).toEqual(new Set(actions));
 
-    const enumFields = Object.entries(runtimeModels(p)).flatMap(([m, rt]) => rt.fields.filter((f) => f.kind === 'enum').map((f) => `${m}.${f.name}`));
+    const enumFields = Object.entries(runtimeModels(p)).flatMap(([m, rt]) =>
+      rt.fields.filter((f) => f.kind === 'enum').map((f) => `${m}.${f.name}`),
+    );
     expect([...covered].sort()).toEqual(enumFields.sort());
   });
 
@@ -307,7 +402,16 @@ describe('behaviour: every model through the generated client', () => {
     };
     const optional = Object.fromEntries(
       schema.models
-        .map((m) => [m.name, m.fields.filter((f) => f.optional && isColumn(schema, f)).map((f) => f.name).sort()] as const)
+        .map(
+          (m) =>
+            [
+              m.name,
+              m.fields
+                .filter((f) => f.optional && isColumn(schema, f))
+                .map((f) => f.name)
+                .sort(),
+            ] as const,
+        )
         .filter(([, fields]) => fields.length),
     );
     expect(Object.fromEntries(Object.entries(nulls).map(([m, v]) => [m, Object.keys(v).sort()]))).toEqual(optional);

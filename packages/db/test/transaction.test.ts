@@ -5,13 +5,21 @@ describe('withTransaction', () => {
   const db = createDb({ url: testDatabaseUrl(), poolMax: 1 });
   afterAll(() => db.close());
 
-  const show = async (c: { query: (q: string) => Promise<{ rows: Record<string, string>[] }> }, setting: string) => (await c.query(`SHOW ${setting}`)).rows[0]?.[setting];
+  const show = async (c: { query: (q: string) => Promise<{ rows: Record<string, string>[] }> }, setting: string) =>
+    (await c.query(`SHOW ${setting}`)).rows[0]?.[setting];
 
   it('sets its lock timeout and generic planning for the transaction only', async () => {
-    const inside = await withTransaction(db.pool, async (c) => ({ lock: await show(c, 'lock_timeout'), plans: await show(c, 'plan_cache_mode') }), { lockTimeoutMs: 150, genericPlans: true });
+    const inside = await withTransaction(
+      db.pool,
+      async (c) => ({ lock: await show(c, 'lock_timeout'), plans: await show(c, 'plan_cache_mode') }),
+      { lockTimeoutMs: 150, genericPlans: true },
+    );
     expect(inside).toEqual({ lock: '150ms', plans: 'force_generic_plan' });
     // Same (only) pooled connection, after COMMIT: back to the session's settings.
-    const after = await withTransaction(db.pool, async (c) => ({ lock: await show(c, 'lock_timeout'), plans: await show(c, 'plan_cache_mode') }));
+    const after = await withTransaction(db.pool, async (c) => ({
+      lock: await show(c, 'lock_timeout'),
+      plans: await show(c, 'plan_cache_mode'),
+    }));
     expect(after).toEqual({ lock: '0', plans: 'auto' });
   });
 
@@ -35,12 +43,20 @@ describe('pipelined queries', () => {
     const client = await db.pool.connect();
     try {
       expect(writesCoalesced(client)).toBe(true);
-      const stream = client.connection.stream as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+      const stream = client.connection.stream as unknown as {
+        _write: (...a: unknown[]) => void;
+        _writev: (...a: unknown[]) => void;
+      };
       let writes = 0;
       const [w, wv] = [stream._write.bind(stream), stream._writev.bind(stream)];
       stream._write = (...a) => void (writes++, w(...a));
       stream._writev = (...a) => void (writes++, wv(...a));
-      const answers = await Promise.all([client.query('BEGIN'), client.query('SELECT $1::int AS n', [1]), client.query('SELECT $1::int AS n', [2]), client.query('COMMIT')]);
+      const answers = await Promise.all([
+        client.query('BEGIN'),
+        client.query('SELECT $1::int AS n', [1]),
+        client.query('SELECT $1::int AS n', [2]),
+        client.query('COMMIT'),
+      ]);
       expect(answers.slice(1, 3).map((r) => r.rows[0])).toEqual([{ n: 1 }, { n: 2 }]);
       expect(writes).toBe(1);
     } finally {

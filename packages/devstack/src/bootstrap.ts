@@ -66,14 +66,19 @@ async function accountExists(databaseUrl: string, accountId: string): Promise<bo
 
 function runCli(cliMain: string, env: Record<string, string | undefined>, cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [cliMain, 'bootstrap', '--json'], { env, cwd, timeout: 60000 }, (err, stdout, stderr) => {
-      if (err) {
-        const detail = stderr.trim().split('\n').slice(-3).join(' | ') || err.message;
-        reject(new DevstackError(`utm bootstrap failed: ${detail}`));
-      } else {
-        resolve(stdout);
-      }
-    });
+    execFile(
+      process.execPath,
+      [cliMain, 'bootstrap', '--json'],
+      { env, cwd, timeout: 60000 },
+      (err, stdout, stderr) => {
+        if (err) {
+          const detail = stderr.trim().split('\n').slice(-3).join(' | ') || err.message;
+          reject(new DevstackError(`utm bootstrap failed: ${detail}`));
+        } else {
+          resolve(stdout);
+        }
+      },
+    );
   });
 }
 
@@ -90,7 +95,9 @@ export interface BootstrapOptions {
  * account exists in the database, else made by `utm bootstrap --json` and saved (0600).
  * Undefined (with a message) when the CLI is not built.
  */
-export async function ensureBootstrap(opts: BootstrapOptions): Promise<{ credentials: Credentials; reused: boolean } | undefined> {
+export async function ensureBootstrap(
+  opts: BootstrapOptions,
+): Promise<{ credentials: Credentials; reused: boolean } | undefined> {
   const file = path.join(opts.dataDir, 'bootstrap.json');
   if (existsSync(file)) {
     const saved = parseCredentials(readFileSync(file, 'utf8'));
@@ -123,7 +130,13 @@ export function banner(c: Credentials, gatewayUrl: string, savedIn: string, read
   const key = `-H 'X-API-Key: ${c.apiKey}'`;
   // `price` is the sender's reference price (TradingView's {{close}}): it sizes and checks the
   // order when no quote is known yet, as on a fresh install.
-  const body = JSON.stringify({ symbol: 'AAPL', action: 'openLong', accountId: c.accountId, quantity: 10, price: 150.25 });
+  const body = JSON.stringify({
+    symbol: 'AAPL',
+    action: 'openLong',
+    accountId: c.accountId,
+    quantity: 10,
+    price: 150.25,
+  });
   return [
     '',
     `Demo credentials (PAPER account; saved in ${savedIn}):`,

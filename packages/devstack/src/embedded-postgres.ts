@@ -87,7 +87,9 @@ function postgresIds(): { uid: number; gid: number } | undefined {
 async function initialise(dataDir: string, port: number): Promise<void> {
   if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
-    throw new DevstackError(`${dataDir} is not a complete Postgres data directory (an earlier initdb failed?); delete it and retry`);
+    throw new DevstackError(
+      `${dataDir} is not a complete Postgres data directory (an earlier initdb failed?); delete it and retry`,
+    );
   }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const output: string[] = [];
@@ -185,4 +187,3 @@ async function spawnPostgres(
   }
   return pid;
 }
-

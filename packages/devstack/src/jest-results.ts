@@ -107,7 +107,11 @@ export function summarizeReports(inputs: ReportInput[]): ResultSummary {
 
 /** Reads every *.json in `dir` (missing directory: no reports). */
 export function readResultsDir(dir: string): ResultSummary {
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
   return summarizeReports(files.map((f) => ({ file: f, content: readFileSync(path.join(dir, f), 'utf8') })));
 }
 

@@ -12,7 +12,8 @@ export function say(message: string): void {
 
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) {
-    const cause = err.cause instanceof Error && !err.message.includes(err.cause.message) ? ` (${err.cause.message})` : '';
+    const cause =
+      err.cause instanceof Error && !err.message.includes(err.cause.message) ? ` (${err.cause.message})` : '';
     return `${err.message || err.name}${cause}`;
   }
   return String(err);

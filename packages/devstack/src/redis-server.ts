@@ -68,14 +68,22 @@ async function spawnRedis(
   answers: () => Promise<boolean>,
 ): Promise<number> {
   const args = [
-    '--port', String(opts.port),
-    '--bind', '127.0.0.1',
-    '--dir', workDir,
-    '--save', '',
-    '--appendonly', 'no',
-    '--maxmemory-policy', 'noeviction', // BullMQ must never lose keys to eviction
-    '--daemonize', 'no',
-    '--logfile', '',
+    '--port',
+    String(opts.port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    workDir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--maxmemory-policy',
+    'noeviction', // BullMQ must never lose keys to eviction
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
   ];
   const fd = openLog(logFile);
   // Detached: a terminal Ctrl-C reaches us only, and we stop Redis after the services.

@@ -109,7 +109,10 @@ export function startService(spec: ServiceSpec, env: Record<string, string | und
  * Starts them all, tracked as one resource: on Ctrl-C they are stopped together (in
  * parallel, each bounded), before the stores that were tracked earlier.
  */
-export function startServices(specs: ServiceSpec[], env: Record<string, string | undefined>): {
+export function startServices(
+  specs: ServiceSpec[],
+  env: Record<string, string | undefined>,
+): {
   services: RunningService[];
   stop(): Promise<void>;
 } {
@@ -144,15 +147,11 @@ export async function waitReady(service: RunningService, timeoutMs: number): Pro
   let last: number | undefined;
   const url = `http://127.0.0.1:${service.spec.port}/readyz`;
   try {
-    await waitUntil(
-      `${service.spec.name} GET /readyz`,
-      async () => (last = await getStatus(url, 2000)) === 200,
-      {
-        timeoutMs,
-        intervalMs: 300,
-        failed: () => (exit ? `exited before it was ready (${exit.signal ?? `code ${exit.code}`})` : undefined),
-      },
-    );
+    await waitUntil(`${service.spec.name} GET /readyz`, async () => (last = await getStatus(url, 2000)) === 200, {
+      timeoutMs,
+      intervalMs: 300,
+      failed: () => (exit ? `exited before it was ready (${exit.signal ?? `code ${exit.code}`})` : undefined),
+    });
   } catch (err) {
     const status = last === undefined ? 'no answer' : `last answer ${last}`;
     throw new Error(`${(err as Error).message} (${status} from ${url})`, { cause: err });

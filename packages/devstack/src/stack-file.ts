@@ -30,10 +30,17 @@ export function readStackFile(dataDir: string): StackRecord | undefined {
   const file = stackFileOf(dataDir);
   if (!existsSync(file)) return undefined;
   const rec = JSON.parse(readFileSync(file, 'utf8')) as Partial<StackRecord>;
-  if (typeof rec.databaseUrl !== 'string' || typeof rec.redisUrl !== 'string' || typeof rec.owner !== 'number') return undefined;
+  if (typeof rec.databaseUrl !== 'string' || typeof rec.redisUrl !== 'string' || typeof rec.owner !== 'number')
+    return undefined;
   if (!pidAlive(rec.owner)) return undefined;
   const redisClusterNodes = typeof rec.redisClusterNodes === 'string' ? rec.redisClusterNodes : undefined;
-  return { databaseUrl: rec.databaseUrl, redisUrl: rec.redisUrl, redisClusterNodes, gatewayUrl: rec.gatewayUrl, owner: rec.owner };
+  return {
+    databaseUrl: rec.databaseUrl,
+    redisUrl: rec.redisUrl,
+    redisClusterNodes,
+    gatewayUrl: rec.gatewayUrl,
+    owner: rec.owner,
+  };
 }
 
 export function removeStackFile(dataDir: string, owner: number): void {

@@ -64,7 +64,10 @@ export async function resolvePostgres(opts: ResolveOptions): Promise<ResolvedSto
     if (!cfg.forceEmbedded) {
       const probe = await probePostgres(`${LOCAL_POSTGRES}/postgres`);
       if (probe.ok) store = { url: `${LOCAL_POSTGRES}/${database}`, source: 'local', pid: undefined, stop: noop };
-      else why = probe.refused ? 'nothing answers on 127.0.0.1:5432' : `127.0.0.1:5432 refused user postgres: ${probe.reason}`;
+      else
+        why = probe.refused
+          ? 'nothing answers on 127.0.0.1:5432'
+          : `127.0.0.1:5432 refused user postgres: ${probe.reason}`;
     }
     if (store) {
       note = 'local';
@@ -106,10 +109,14 @@ export async function resolveRedis(opts: ResolveOptions = { purpose: 'dev' }): P
   if (cfg.redisClusterNodes) {
     // A Redis Cluster is only ever the user's own: nothing here starts one.
     if (opts.purpose === 'test') {
-      throw new DevstackError('REDIS_CLUSTER_NODES is set: npm test runs against one Redis (its Redis Cluster tests start a cluster of their own); unset it');
+      throw new DevstackError(
+        'REDIS_CLUSTER_NODES is set: npm test runs against one Redis (its Redis Cluster tests start a cluster of their own); unset it',
+      );
     }
     if (cfg.forceEmbedded || !cfg.redisUrl) {
-      throw new DevstackError('REDIS_CLUSTER_NODES is set: set REDIS_URL to one node of that cluster as well (npm start does not start a Redis Cluster), or unset it');
+      throw new DevstackError(
+        'REDIS_CLUSTER_NODES is set: set REDIS_URL to one node of that cluster as well (npm start does not start a Redis Cluster), or unset it',
+      );
     }
     store = { url: cfg.redisUrl, clusterNodes: cfg.redisClusterNodes, source: 'env', pid: undefined, stop: noop };
     note = 'from REDIS_URL, a Redis Cluster with the nodes of REDIS_CLUSTER_NODES';

@@ -60,7 +60,13 @@ export async function start(opts: StartOptions = {}): Promise<Devstack> {
   const { services, stop: stopServices } = startServices(specs, env);
   if (specs.length) say(`started ${specs.map((s) => `${s.name} (port ${s.port})`).join(', ')}`);
   else say('no service is built (services/*/dist/main.js): only Postgres and Redis are up');
-  writeStackFile(dataDir, { databaseUrl: stack.databaseUrl, redisUrl: stack.redisUrl, redisClusterNodes: stack.redisClusterNodes, gatewayUrl: undefined, owner: process.pid });
+  writeStackFile(dataDir, {
+    databaseUrl: stack.databaseUrl,
+    redisUrl: stack.redisUrl,
+    redisClusterNodes: stack.redisClusterNodes,
+    gatewayUrl: undefined,
+    owner: process.pid,
+  });
   const forget = () => removeStackFile(dataDir, process.pid);
   // Also on Ctrl-C / SIGTERM, which stop through the lifecycle's tracked resources.
   const untrack = track({ name: 'stack.json', stop: async () => forget(), killNow: forget });
@@ -83,7 +89,13 @@ export async function start(opts: StartOptions = {}): Promise<Devstack> {
     } else {
       await waitReady(gateway, opts.readyTimeoutMs ?? 30000);
       gatewayUrl = `http://localhost:${gateway.spec.port}`;
-      writeStackFile(dataDir, { databaseUrl: stack.databaseUrl, redisUrl: stack.redisUrl, redisClusterNodes: stack.redisClusterNodes, gatewayUrl, owner: process.pid });
+      writeStackFile(dataDir, {
+        databaseUrl: stack.databaseUrl,
+        redisUrl: stack.redisUrl,
+        redisClusterNodes: stack.redisClusterNodes,
+        gatewayUrl,
+        owner: process.pid,
+      });
       say(`${GATEWAY} is ready at ${gatewayUrl}`);
       credentials = await bootstrapAndPrint({ root, dataDir, env, gatewayUrl, cliMain: opts.cliMain, print });
     }
@@ -113,7 +125,8 @@ async function bootstrapAndPrint(o: {
     if (!boot) return undefined;
     const readme = path.join(o.root, 'README.md');
     const saved = shortPath(o.root, path.join(o.dataDir, 'bootstrap.json'));
-    for (const line of banner(boot.credentials, o.gatewayUrl, saved, existsSync(readme) ? readme : undefined)) o.print(line);
+    for (const line of banner(boot.credentials, o.gatewayUrl, saved, existsSync(readme) ? readme : undefined))
+      o.print(line);
     return boot.credentials;
   } catch (err) {
     // The services are up and usable with credentials made by hand (npm run utm -- …).

@@ -20,7 +20,8 @@ export function workspaceDirs(root: string): string[] {
       const parent = path.join(root, pattern.slice(0, -2));
       if (!existsSync(parent)) continue;
       for (const e of readdirSync(parent, { withFileTypes: true })) {
-        if (e.isDirectory() && existsSync(path.join(parent, e.name, 'package.json'))) dirs.push(path.join(parent, e.name));
+        if (e.isDirectory() && existsSync(path.join(parent, e.name, 'package.json')))
+          dirs.push(path.join(parent, e.name));
       }
     } else if (existsSync(path.join(root, pattern, 'package.json'))) {
       dirs.push(path.join(root, pattern));

@@ -28,7 +28,9 @@ function assertDistIsFresh(): void {
   for (const file of readdirSync(path.join(PKG, 'src')).filter((f) => f.endsWith('.ts'))) {
     const built = path.join(PKG, 'dist', file.replace(/\.ts$/, '.js'));
     if (!existsSync(built) || statSync(built).mtimeMs < statSync(path.join(PKG, 'src', file)).mtimeMs) {
-      throw new Error(`packages/devstack/dist is older than src/${file}: run "npx tsc -p tsconfig.build.json" first (npm test builds)`);
+      throw new Error(
+        `packages/devstack/dist is older than src/${file}: run "npx tsc -p tsconfig.build.json" first (npm test builds)`,
+      );
     }
   }
 }
@@ -45,12 +47,19 @@ function freePort(): Promise<number> {
 }
 
 /** Starts the child; resolves with what it printed once the stores are up, and its exit. */
-function runChild(args: string[]): { info: Promise<ChildInfo>; exit: Promise<number | null>; kill(): void; stderr(): string } {
+function runChild(args: string[]): {
+  info: Promise<ChildInfo>;
+  exit: Promise<number | null>;
+  kill(): void;
+  stderr(): string;
+} {
   const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const exit = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))),
+  );
   const info = new Promise<ChildInfo>((resolve, reject) => {
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString('utf8');

@@ -5,7 +5,14 @@ import { describeFailures, failureReasons, readResultsDir, summarizeReports, sum
 import { missingResults } from '../src/workspaces';
 
 function report(over: Record<string, unknown>): string {
-  return JSON.stringify({ numPassedTests: 0, numFailedTests: 0, numTotalTests: 0, success: true, testResults: [], ...over });
+  return JSON.stringify({
+    numPassedTests: 0,
+    numFailedTests: 0,
+    numTotalTests: 0,
+    success: true,
+    testResults: [],
+    ...over,
+  });
 }
 
 const passing = report({
@@ -83,7 +90,10 @@ describe('summing jest --json reports', () => {
       for (const name of ['a', 'b', 'nojest']) {
         mkdirSync(path.join(root, 'packages', name), { recursive: true });
         const test = name === 'nojest' ? undefined : `jest --json --outputFile=../../.jest-results/${name}.json`;
-        writeFileSync(path.join(root, 'packages', name, 'package.json'), JSON.stringify({ name: `@x/${name}`, scripts: { test } }));
+        writeFileSync(
+          path.join(root, 'packages', name, 'package.json'),
+          JSON.stringify({ name: `@x/${name}`, scripts: { test } }),
+        );
       }
       const dir = path.join(root, '.jest-results');
       expect(readResultsDir(dir).reports).toEqual([]); // no directory at all

@@ -95,14 +95,33 @@ describe('resolving the stores', () => {
     }
   });
 
-  it('with REDIS_CLUSTER_NODES: npm start uses the user\'s cluster through REDIS_URL; it never starts one, and npm test refuses it', async () => {
+  it("with REDIS_CLUSTER_NODES: npm start uses the user's cluster through REDIS_URL; it never starts one, and npm test refuses it", async () => {
     const nodes = '127.0.0.1:7001,127.0.0.1:7002';
     const cluster = env({ REDIS_URL: 'redis://127.0.0.1:7000', REDIS_CLUSTER_NODES: nodes });
     expect(cluster.redisClusterNodes).toBe(nodes);
-    await expect(resolveRedis({ purpose: 'dev', config: cluster, baseDir: tmp })).resolves.toMatchObject({ url: 'redis://127.0.0.1:7000', clusterNodes: nodes, source: 'env', pid: undefined });
-    await expect(resolveRedis({ purpose: 'dev', config: env({ REDIS_CLUSTER_NODES: nodes }), baseDir: tmp })).rejects.toThrow(/REDIS_CLUSTER_NODES is set: set REDIS_URL to one node of that cluster/);
-    await expect(resolveRedis({ purpose: 'dev', config: env({ REDIS_URL: 'redis://127.0.0.1:7000', REDIS_CLUSTER_NODES: nodes, UTM_DEVSTACK_FORCE_EMBEDDED: '1' }), baseDir: tmp })).rejects.toThrow(/does not start a Redis Cluster/);
-    await expect(resolveRedis({ purpose: 'test', config: cluster, baseDir: tmp })).rejects.toThrow(/npm test runs against one Redis/);
+    await expect(resolveRedis({ purpose: 'dev', config: cluster, baseDir: tmp })).resolves.toMatchObject({
+      url: 'redis://127.0.0.1:7000',
+      clusterNodes: nodes,
+      source: 'env',
+      pid: undefined,
+    });
+    await expect(
+      resolveRedis({ purpose: 'dev', config: env({ REDIS_CLUSTER_NODES: nodes }), baseDir: tmp }),
+    ).rejects.toThrow(/REDIS_CLUSTER_NODES is set: set REDIS_URL to one node of that cluster/);
+    await expect(
+      resolveRedis({
+        purpose: 'dev',
+        config: env({
+          REDIS_URL: 'redis://127.0.0.1:7000',
+          REDIS_CLUSTER_NODES: nodes,
+          UTM_DEVSTACK_FORCE_EMBEDDED: '1',
+        }),
+        baseDir: tmp,
+      }),
+    ).rejects.toThrow(/does not start a Redis Cluster/);
+    await expect(resolveRedis({ purpose: 'test', config: cluster, baseDir: tmp })).rejects.toThrow(
+      /npm test runs against one Redis/,
+    );
   });
 
   it('says in one line how to get Redis when there is none', async () => {

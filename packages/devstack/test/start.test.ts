@@ -52,7 +52,10 @@ let lines: string[];
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'devstack-start-'));
-  for (const [name, code] of [['ingest-gateway', GATEWAY], ['signal-processor', WORKER]] as const) {
+  for (const [name, code] of [
+    ['ingest-gateway', GATEWAY],
+    ['signal-processor', WORKER],
+  ] as const) {
     mkdirSync(path.join(dir, 'services', name, 'dist'), { recursive: true });
     writeFileSync(path.join(dir, 'services', name, 'dist', 'main.js'), code);
   }
@@ -96,7 +99,9 @@ it('runs every built service, bootstraps once, prints a curl and stops the servi
   const creds = dev.credentials;
   expect(creds?.apiKey).toBe('utm_paper_bootstrap_--json');
   const text = lines.join('\n');
-  expect(text).toContain(`curl -sS -X POST http://localhost:${port}/api/v1/signals/ingest -H 'Content-Type: application/json' -H 'X-API-Key: ${creds?.apiKey}'`);
+  expect(text).toContain(
+    `curl -sS -X POST http://localhost:${port}/api/v1/signals/ingest -H 'Content-Type: application/json' -H 'X-API-Key: ${creds?.apiKey}'`,
+  );
   expect(text).toContain(`"accountId":"${creds?.accountId}"`);
   expect(text).toContain(`http://localhost:${port}/api/v1/signals/<signalId>`);
   expect(text).toContain(`  http://localhost:${port}/app/\n`);

@@ -27,11 +27,19 @@ export function createLogger(opts: LoggerOptions): Logger {
   // drops it for its level: a debug line on a hot path cost that much at level info. Entries
   // below the logger's level (as it is now: it may change) leave at the first format instead.
   const state: { logger?: Logger } = {};
-  const belowLevel = winston.format((info) => (state.logger && !state.logger.isLevelEnabled(info.level) ? false : info));
+  const belowLevel = winston.format((info) =>
+    state.logger && !state.logger.isLevelEnabled(info.level) ? false : info,
+  );
   state.logger = winston.createLogger({
     level: opts.level ?? 'info',
     defaultMeta: { service: opts.service },
-    format: winston.format.combine(belowLevel(), winston.format.errors({ stack: true }), winston.format.timestamp(), redactFormat(), winston.format.json()),
+    format: winston.format.combine(
+      belowLevel(),
+      winston.format.errors({ stack: true }),
+      winston.format.timestamp(),
+      redactFormat(),
+      winston.format.json(),
+    ),
     transports: [new winston.transports.Stream({ stream: opts.stream ?? process.stdout })],
   });
   return state.logger;

@@ -5,7 +5,8 @@
  */
 export const REDACTED = '[REDACTED]';
 
-const SECRET_FIELD = /^(x-api-key|apikey|api_key|authorization|proxy-authorization|cookie|set-cookie|password|secret|token|admintoken|admin_token|alpacasecret|alpaca_secret|alpaca-secret|secretkey|x-admin-token|apca-api-secret-key|apca-api-key-id|credentials|brokercredentials)$/i;
+const SECRET_FIELD =
+  /^(x-api-key|apikey|api_key|authorization|proxy-authorization|cookie|set-cookie|password|secret|token|admintoken|admin_token|alpacasecret|alpaca_secret|alpaca-secret|secretkey|x-admin-token|apca-api-secret-key|apca-api-key-id|credentials|brokercredentials)$/i;
 // apiKey / api_key / x-api-key as a query parameter, in any case, up to the next separator.
 const QUERY_KEY = /([?&;](?:api[-_]?key|x-api-key|token|secret)=)[^&#\s"']*/gi;
 // Our own key format (see @utm/contracts apiKeyShape), caught wherever it appears.
@@ -21,7 +22,11 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   if (seen.has(value)) return '[Circular]';
   seen.add(value);
   if (value instanceof Error) {
-    return { name: value.name, message: redactString(value.message), stack: value.stack ? redactString(value.stack) : undefined };
+    return {
+      name: value.name,
+      message: redactString(value.message),
+      stack: value.stack ? redactString(value.stack) : undefined,
+    };
   }
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1, seen));
   if (Buffer.isBuffer(value)) return `[${value.length} bytes]`;

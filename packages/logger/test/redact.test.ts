@@ -13,9 +13,19 @@ describe('redaction', () => {
   });
 
   it('drops secret fields at any depth and keeps the rest', () => {
-    const out = redact({ headers: { 'X-API-Key': KEY, 'content-type': 'application/json' }, nested: [{ password: 'p', ok: 1 }] });
-    expect(out).toEqual({ headers: { 'X-API-Key': REDACTED, 'content-type': 'application/json' }, nested: [{ password: REDACTED, ok: 1 }] });
-    expect(redact({ adminToken: 't', ADMIN_TOKEN: 't', authorization: 'Bearer t' })).toEqual({ adminToken: REDACTED, ADMIN_TOKEN: REDACTED, authorization: REDACTED });
+    const out = redact({
+      headers: { 'X-API-Key': KEY, 'content-type': 'application/json' },
+      nested: [{ password: 'p', ok: 1 }],
+    });
+    expect(out).toEqual({
+      headers: { 'X-API-Key': REDACTED, 'content-type': 'application/json' },
+      nested: [{ password: REDACTED, ok: 1 }],
+    });
+    expect(redact({ adminToken: 't', ADMIN_TOKEN: 't', authorization: 'Bearer t' })).toEqual({
+      adminToken: REDACTED,
+      ADMIN_TOKEN: REDACTED,
+      authorization: REDACTED,
+    });
   });
 
   it('never writes a key through the logger, in message, meta or error', () => {
@@ -39,7 +49,11 @@ describe('levels', () => {
     const child = logger.child({ module: 'm' });
     // A nested getter that throws if the entry is formatted (redaction walks every field; winston
     // itself only copies the top level).
-    const poisoned = { get boom(): string { throw new Error('formatted a dropped entry'); } };
+    const poisoned = {
+      get boom(): string {
+        throw new Error('formatted a dropped entry');
+      },
+    };
     child.debug('not at info', { nested: poisoned });
     child.info('at info', { n: 1 });
     logger.level = 'debug';

@@ -85,7 +85,12 @@ export interface WorkerServiceOptions {
  */
 export async function runWorkerService(opts: WorkerServiceOptions): Promise<void> {
   let draining: () => boolean = () => false;
-  const ops = await startOpsServer({ port: opts.opsPort, registry: opts.registry, checks: opts.checks, isShuttingDown: () => draining() });
+  const ops = await startOpsServer({
+    port: opts.opsPort,
+    registry: opts.registry,
+    checks: opts.checks,
+    isShuttingDown: () => draining(),
+  });
   draining = handleShutdown({
     logger: opts.logger,
     timeoutMs: opts.shutdownTimeoutMs,

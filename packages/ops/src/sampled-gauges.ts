@@ -86,7 +86,10 @@ export class Sampler<T> {
     if (this.last && Date.now() - this.last.at < this.maxAgeMs) return this.last.value;
     const flight = (this.inFlight ??= this.start());
     let timer: NodeJS.Timeout | undefined;
-    const result = await Promise.race([flight.done, new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), this.timeoutMs)))]);
+    const result = await Promise.race([
+      flight.done,
+      new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), this.timeoutMs))),
+    ]);
     clearTimeout(timer);
     if (result !== LATE) return result;
     if (!flight.late) {
@@ -109,7 +112,11 @@ export interface QueueSnapshotLike {
  * scraped. Every service exports them for both queues (the same values: aggregate with max),
  * so the backlog stays visible when its consumer is the one that is down.
  */
-export function registerQueueGauges(registry: Registry, snapshot: () => Promise<QueueSnapshotLike[]>, opts?: SamplerOptions): Sampler<QueueSnapshotLike[]> {
+export function registerQueueGauges(
+  registry: Registry,
+  snapshot: () => Promise<QueueSnapshotLike[]>,
+  opts?: SamplerOptions,
+): Sampler<QueueSnapshotLike[]> {
   const sampler = new Sampler(registry, 'queues', snapshot, opts);
   new Gauge({
     name: 'utm_queue_jobs',
@@ -118,7 +125,8 @@ export function registerQueueGauges(registry: Registry, snapshot: () => Promise<
     registers: [registry],
     async collect() {
       this.reset();
-      for (const q of (await sampler.get()) ?? []) for (const [state, n] of Object.entries(q.counts)) this.set({ queue: q.queue, state }, n);
+      for (const q of (await sampler.get()) ?? [])
+        for (const [state, n] of Object.entries(q.counts)) this.set({ queue: q.queue, state }, n);
     },
   });
   new Gauge({
@@ -135,7 +143,11 @@ export function registerQueueGauges(registry: Registry, snapshot: () => Promise<
 }
 
 /** `utm_orders{status}`: orders by status, from the database, read when scraped. */
-export function registerOrderStatusGauge(registry: Registry, counts: () => Promise<Record<string, number>>, opts?: SamplerOptions): Sampler<Record<string, number>> {
+export function registerOrderStatusGauge(
+  registry: Registry,
+  counts: () => Promise<Record<string, number>>,
+  opts?: SamplerOptions,
+): Sampler<Record<string, number>> {
   const sampler = new Sampler(registry, 'orders', counts, { maxAgeMs: 5000, timeoutMs: 2000, ...opts });
   new Gauge({
     name: 'utm_orders',

@@ -18,14 +18,20 @@ export interface OpsServerOptions {
 async function within(ms: number, p: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)))]);
+    await Promise.race([
+      p,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** Runs every check; `ready` only when all answered. */
-export async function readiness(checks: Record<string, ReadinessCheck>, timeoutMs = 1000): Promise<{ ready: boolean; checks: Record<string, 'up' | 'down'> }> {
+export async function readiness(
+  checks: Record<string, ReadinessCheck>,
+  timeoutMs = 1000,
+): Promise<{ ready: boolean; checks: Record<string, 'up' | 'down'> }> {
   const names = Object.keys(checks);
   const results = await Promise.allSettled(names.map((n) => within(timeoutMs, (checks[n] as ReadinessCheck)())));
   const out: Record<string, 'up' | 'down'> = {};
@@ -37,7 +43,9 @@ export async function readiness(checks: Record<string, ReadinessCheck>, timeoutM
  * GET /healthz (process alive), /readyz (dependencies answer, not draining), /metrics
  * (Prometheus), for services that have no HTTP API of their own.
  */
-export async function startOpsServer(opts: OpsServerOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startOpsServer(
+  opts: OpsServerOptions,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -50,7 +58,10 @@ export async function startOpsServer(opts: OpsServerOptions): Promise<{ server: 
       readiness(opts.checks, opts.checkTimeoutMs).then(
         ({ ready, checks }) => {
           const draining = opts.isShuttingDown?.() ?? false;
-          send(ready && !draining ? 200 : 503, { status: draining ? 'shutting-down' : ready ? 'ready' : 'unavailable', checks });
+          send(ready && !draining ? 200 : 503, {
+            status: draining ? 'shutting-down' : ready ? 'ready' : 'unavailable',
+            checks,
+          });
         },
         (err: unknown) => send(503, { status: 'unavailable', message: String(err) }),
       );

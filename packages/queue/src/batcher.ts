@@ -33,7 +33,8 @@ export class Batcher<T, R> {
     private readonly run: BatchRun<T, R>,
     private readonly opts: BatcherOptions,
   ) {
-    if (opts.maxBatch < 1 || opts.maxInFlight < 1) throw new Error('Batcher: maxBatch and maxInFlight must be at least 1');
+    if (opts.maxBatch < 1 || opts.maxInFlight < 1)
+      throw new Error('Batcher: maxBatch and maxInFlight must be at least 1');
   }
 
   submit(item: T): Promise<R> {
@@ -54,7 +55,8 @@ export class Batcher<T, R> {
     // setImmediate, not a microtask: the jobs that arrive in the same I/O turn join the batch.
     setImmediate(() => {
       this.scheduled = false;
-      while (this.running < this.opts.maxInFlight && this.waiting.length) void this.execute(this.waiting.splice(0, this.opts.maxBatch));
+      while (this.running < this.opts.maxInFlight && this.waiting.length)
+        void this.execute(this.waiting.splice(0, this.opts.maxBatch));
     });
   }
 
@@ -64,7 +66,8 @@ export class Batcher<T, R> {
       const results = await this.run(batch.map((w) => w.item));
       batch.forEach((w, i) => {
         const r = results[i];
-        if (i >= results.length) w.reject(new Error(`batch returned ${results.length} results for ${batch.length} items`));
+        if (i >= results.length)
+          w.reject(new Error(`batch returned ${results.length} results for ${batch.length} items`));
         else if (r instanceof Error) w.reject(r);
         else w.resolve(r as R);
       });
@@ -97,13 +100,16 @@ export async function runSplittingOnFailure<T>(
     const groups = [...new Set(items.map(groupOf))];
     if (groups.length === 1) throw err;
     onSplit(err, groups.length);
-    const outcomes = await Promise.all(groups.map((g) => run(items.filter((i) => groupOf(i) === g)).then(() => undefined, asError)));
+    const outcomes = await Promise.all(
+      groups.map((g) => run(items.filter((i) => groupOf(i) === g)).then(() => undefined, asError)),
+    );
     const byGroup = new Map(groups.map((g, i) => [g, outcomes[i]]));
     return items.map((i) => byGroup.get(groupOf(i)));
   }
 }
 
-export interface BatchConsumerOptions extends BatcherOptions, Omit<WorkerOptions, 'connection' | 'prefix' | 'concurrency'> {}
+export interface BatchConsumerOptions
+  extends BatcherOptions, Omit<WorkerOptions, 'connection' | 'prefix' | 'concurrency'> {}
 
 /**
  * A typed consumer whose jobs are handled in batches: the worker keeps maxBatch × maxInFlight
@@ -111,9 +117,17 @@ export interface BatchConsumerOptions extends BatcherOptions, Omit<WorkerOptions
  * each job completes or fails with its own item's result (a failed item is retried alone, with
  * the job's backoff).
  */
-export function createBatchConsumer<T, R>(def: JobDefinition<T>, run: BatchRun<{ data: T; job: Job<T> }, R>, conn: QueueConnection, opts: BatchConsumerOptions) {
+export function createBatchConsumer<T, R>(
+  def: JobDefinition<T>,
+  run: BatchRun<{ data: T; job: Job<T> }, R>,
+  conn: QueueConnection,
+  opts: BatchConsumerOptions,
+) {
   const { maxBatch, maxInFlight, ...workerOpts } = opts;
   const batcher = new Batcher(run, { maxBatch, maxInFlight });
-  const worker = createConsumer(def, async (data, job) => void (await batcher.submit({ data, job })), conn, { ...workerOpts, concurrency: maxBatch * maxInFlight });
+  const worker = createConsumer(def, async (data, job) => void (await batcher.submit({ data, job })), conn, {
+    ...workerOpts,
+    concurrency: maxBatch * maxInFlight,
+  });
   return { worker, batcher };
 }

@@ -28,7 +28,9 @@ export async function readEvictionPolicy(redis: Redis): Promise<string | null> {
     return match?.[1] ?? null;
   } catch (infoError) {
     const why = [configError, infoError].filter(Boolean).map((e) => (e instanceof Error ? e.message : String(e)));
-    throw new AppError('SERVICE_UNAVAILABLE', `could not read Redis maxmemory-policy (${why.join('; ')})`, { cause: infoError });
+    throw new AppError('SERVICE_UNAVAILABLE', `could not read Redis maxmemory-policy (${why.join('; ')})`, {
+      cause: infoError,
+    });
   }
 }
 
@@ -48,7 +50,9 @@ const nodeName = (node: Redis) => `${node.options.host ?? '127.0.0.1'}:${node.op
 /** What was found wrong on one server (`where` names a cluster master). */
 function finding(policy: string | null, where = ''): string {
   const redis = where ? `Redis Cluster master ${where}` : 'Redis';
-  return policy === null ? `${redis} does not report its maxmemory-policy (neither CONFIG GET nor INFO memory)` : `${redis} maxmemory-policy is "${policy}"`;
+  return policy === null
+    ? `${redis} does not report its maxmemory-policy (neither CONFIG GET nor INFO memory)`
+    : `${redis} maxmemory-policy is "${policy}"`;
 }
 
 /**
@@ -63,13 +67,23 @@ export async function assertNoEviction(redis: RedisConnection, opts: EvictionChe
   try {
     await waitForRedis(redis, timeoutMs);
   } catch (err) {
-    throw new AppError('SERVICE_UNAVAILABLE', `Redis did not answer within ${timeoutMs} ms, so its maxmemory-policy could not be checked`, { cause: err });
+    throw new AppError(
+      'SERVICE_UNAVAILABLE',
+      `Redis did not answer within ${timeoutMs} ms, so its maxmemory-policy could not be checked`,
+      { cause: err },
+    );
   }
   let found: string[];
   if (isCluster(redis)) {
     const masters = redis.nodes('master');
-    if (!masters.length) throw new AppError('SERVICE_UNAVAILABLE', 'the Redis Cluster reports no master node, so its maxmemory-policy could not be checked');
-    const policies = await Promise.all(masters.map(async (node) => ({ where: nodeName(node), policy: await readEvictionPolicy(node) })));
+    if (!masters.length)
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        'the Redis Cluster reports no master node, so its maxmemory-policy could not be checked',
+      );
+    const policies = await Promise.all(
+      masters.map(async (node) => ({ where: nodeName(node), policy: await readEvictionPolicy(node) })),
+    );
     found = policies.filter((p) => p.policy !== REQUIRED_EVICTION_POLICY).map((p) => finding(p.policy, p.where));
   } else {
     const policy = await readEvictionPolicy(redis);

@@ -10,9 +10,29 @@ export {
   type RedisConnection,
   type RedisRole,
 } from './redis';
-export { Producer, createConsumer, assertPayload, DEFAULT_JOB_OPTIONS, type ProducerOptions, type QueueConnection, type JobHandler } from './jobs';
-export { Batcher, createBatchConsumer, runSplittingOnFailure, type BatcherOptions, type BatchRun, type BatchConsumerOptions } from './batcher';
+export {
+  Producer,
+  createConsumer,
+  assertPayload,
+  DEFAULT_JOB_OPTIONS,
+  type ProducerOptions,
+  type QueueConnection,
+  type JobHandler,
+} from './jobs';
+export {
+  Batcher,
+  createBatchConsumer,
+  runSplittingOnFailure,
+  type BatcherOptions,
+  type BatchRun,
+  type BatchConsumerOptions,
+} from './batcher';
 export { OutboxSweeper, type SweepFetch, type OutboxSweeperOptions, type SweeperLogger } from './sweeper';
-export { assertNoEviction, readEvictionPolicy, REQUIRED_EVICTION_POLICY, type EvictionCheckOptions } from './eviction-policy';
+export {
+  assertNoEviction,
+  readEvictionPolicy,
+  REQUIRED_EVICTION_POLICY,
+  type EvictionCheckOptions,
+} from './eviction-policy';
 export { QueueStats, COUNTED_STATES, type CountedState, type QueueSnapshot } from './queue-stats';
 export { Queue, Worker, UnrecoverableError, DelayedError, type Job } from 'bullmq';

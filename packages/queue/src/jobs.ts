@@ -31,7 +31,9 @@ function validatorFor<T>(def: JobDefinition<T>): (data: unknown) => ValidationRe
 export function assertPayload<T>(def: JobDefinition<T>, data: unknown): T {
   const result = validatorFor(def)(data);
   if (!result.ok) {
-    throw new Error(`invalid ${def.queue} job payload: ${result.details.map((d) => `${d.field} ${d.message}`).join('; ')}`);
+    throw new Error(
+      `invalid ${def.queue} job payload: ${result.details.map((d) => `${d.field} ${d.message}`).join('; ')}`,
+    );
   }
   return result.value;
 }
@@ -102,7 +104,10 @@ export class Producer<T> {
       return await Promise.race([
         this.usableQueue().then(op),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${what} on queue ${this.def.queue} timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`${what} on queue ${this.def.queue} timed out after ${this.timeoutMs} ms`)),
+            this.timeoutMs,
+          );
         }),
       ]);
     } finally {
@@ -112,7 +117,9 @@ export class Producer<T> {
 
   async add(data: T): Promise<void> {
     const payload = assertPayload(this.def, data);
-    await this.withTimeout('add', (q) => q.add(this.def.name, payload, { ...this.jobOptions, jobId: this.def.jobId(payload) }));
+    await this.withTimeout('add', (q) =>
+      q.add(this.def.name, payload, { ...this.jobOptions, jobId: this.def.jobId(payload) }),
+    );
   }
 
   async addBulk(items: T[]): Promise<void> {

@@ -25,7 +25,8 @@ export function isCluster(redis: RedisConnection): redis is Cluster {
   return (redis as { isCluster?: boolean }).isCluster === true;
 }
 
-const reconnect = (minMs: number, maxMs: number) => (times: number) => Math.min(maxMs, minMs * 2 ** Math.min(times, 10));
+const reconnect = (minMs: number, maxMs: number) => (times: number) =>
+  Math.min(maxMs, minMs * 2 ** Math.min(times, 10));
 
 export function redisOptions(role: RedisRole, name?: string): RedisOptions {
   // disconnectTimeout: a socket that never opened would otherwise keep the process alive 2 s after disconnect().
@@ -34,7 +35,13 @@ export function redisOptions(role: RedisRole, name?: string): RedisOptions {
     case 'worker':
       return { ...base, maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy: reconnect(500, 20000) };
     case 'producer':
-      return { ...base, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000, retryStrategy: reconnect(100, 2000) };
+      return {
+        ...base,
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        commandTimeout: 2000,
+        retryStrategy: reconnect(100, 2000),
+      };
     case 'client':
       return {
         ...base,
@@ -63,7 +70,12 @@ export function clusterSeeds(target: RedisTarget): RedisSeed[] {
   return all.filter((s, i) => all.findIndex((o) => o.host === s.host && o.port === s.port) === i);
 }
 
-export function clusterOptions(target: RedisTarget, role: RedisRole, name?: string, overrides: ConnectOverrides = {}): ClusterOptions {
+export function clusterOptions(
+  target: RedisTarget,
+  role: RedisRole,
+  name?: string,
+  overrides: ConnectOverrides = {},
+): ClusterOptions {
   const { retryStrategy, enableOfflineQueue, enableAutoPipelining, lazyConnect, ...node } = redisOptions(role, name);
   const url = new URL(target.redisUrl);
   return {
@@ -86,8 +98,18 @@ export function clusterOptions(target: RedisTarget, role: RedisRole, name?: stri
  * when the configuration has REDIS_CLUSTER_NODES, a Cluster client seeded with them.
  */
 export function createRedis(url: string, role: RedisRole, name?: string, overrides?: ConnectOverrides): Redis;
-export function createRedis(target: string | RedisTarget, role: RedisRole, name?: string, overrides?: ConnectOverrides): RedisConnection;
-export function createRedis(target: string | RedisTarget, role: RedisRole, name?: string, overrides: ConnectOverrides = {}): RedisConnection {
+export function createRedis(
+  target: string | RedisTarget,
+  role: RedisRole,
+  name?: string,
+  overrides?: ConnectOverrides,
+): RedisConnection;
+export function createRedis(
+  target: string | RedisTarget,
+  role: RedisRole,
+  name?: string,
+  overrides: ConnectOverrides = {},
+): RedisConnection {
   const t: RedisTarget = typeof target === 'string' ? { redisUrl: target } : target;
   const redis = t.redisClusterNodes?.length
     ? new Cluster(clusterSeeds(t), clusterOptions(t, role, name, overrides))

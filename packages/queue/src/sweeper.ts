@@ -51,7 +51,9 @@ export class OutboxSweeper<T> {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.sweepOnce()
-        .catch((err: unknown) => this.log.warn('outbox sweep failed; will retry', { queue: this.producer.def.queue, err }))
+        .catch((err: unknown) =>
+          this.log.warn('outbox sweep failed; will retry', { queue: this.producer.def.queue, err }),
+        )
         .finally(() => this.schedule());
     }, this.opts.intervalMs);
     this.timer.unref();
@@ -67,7 +69,11 @@ export class OutboxSweeper<T> {
     const added = await this.producer.requeue(rows.map((r) => r.job));
     if (added) {
       this.opts.onSwept?.(added);
-      this.log.info('outbox sweep added jobs that were missing', { queue: this.producer.def.queue, added, checked: rows.length });
+      this.log.info('outbox sweep added jobs that were missing', {
+        queue: this.producer.def.queue,
+        added,
+        checked: rows.length,
+      });
     }
     return added;
   }

@@ -13,7 +13,10 @@ function gate(): { open: () => void; wait: Promise<void> } {
 describe('Batcher: natural batching', () => {
   it('sends a lone item at once, in a batch of one', async () => {
     const batches: number[][] = [];
-    const b = new Batcher<number, number>(async (items) => (batches.push(items), items.map((i) => i * 2)), { maxBatch: 10, maxInFlight: 1 });
+    const b = new Batcher<number, number>(async (items) => (batches.push(items), items.map((i) => i * 2)), {
+      maxBatch: 10,
+      maxInFlight: 1,
+    });
     await expect(b.submit(21)).resolves.toBe(42);
     expect(batches).toEqual([[21]]);
   });
@@ -56,12 +59,18 @@ describe('Batcher: natural batching', () => {
   });
 
   it('fails only the items whose result is an Error; a thrown batch fails all of its items', async () => {
-    const b = new Batcher<number, number>(async (items) => items.map((i) => (i % 2 ? new Error(`odd ${i}`) : i)), { maxBatch: 10, maxInFlight: 1 });
+    const b = new Batcher<number, number>(async (items) => items.map((i) => (i % 2 ? new Error(`odd ${i}`) : i)), {
+      maxBatch: 10,
+      maxInFlight: 1,
+    });
     const [even, odd] = await Promise.allSettled([b.submit(2), b.submit(3)]);
     expect(even).toEqual({ status: 'fulfilled', value: 2 });
     expect(odd).toMatchObject({ status: 'rejected', reason: { message: 'odd 3' } });
 
-    const boom = new Batcher<number, number>(async () => Promise.reject(new Error('down')), { maxBatch: 10, maxInFlight: 1 });
+    const boom = new Batcher<number, number>(async () => Promise.reject(new Error('down')), {
+      maxBatch: 10,
+      maxInFlight: 1,
+    });
     const all = await Promise.allSettled([boom.submit(1), boom.submit(2)]);
     expect(all.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     // and it keeps going afterwards
@@ -84,7 +93,12 @@ describe('runSplittingOnFailure', () => {
 
   it('runs the batch once when it succeeds', async () => {
     const runs: number[][] = [];
-    const out = await runSplittingOnFailure(items, (i) => i.group, async (xs) => void runs.push(xs.map((x) => x.n)), () => undefined);
+    const out = await runSplittingOnFailure(
+      items,
+      (i) => i.group,
+      async (xs) => void runs.push(xs.map((x) => x.n)),
+      () => undefined,
+    );
     expect(out).toEqual([undefined, undefined, undefined, undefined]);
     expect(runs).toEqual([[1, 2, 3, 4]]);
   });
@@ -107,7 +121,14 @@ describe('runSplittingOnFailure', () => {
   });
 
   it('rethrows when the batch is a single group', async () => {
-    await expect(runSplittingOnFailure([{ g: 'x' }], (i) => i.g, async () => Promise.reject(new Error('x down')), () => undefined)).rejects.toThrow('x down');
+    await expect(
+      runSplittingOnFailure(
+        [{ g: 'x' }],
+        (i) => i.g,
+        async () => Promise.reject(new Error('x down')),
+        () => undefined,
+      ),
+    ).rejects.toThrow('x down');
   });
 });
 
@@ -116,7 +137,11 @@ describe('createBatchConsumer over real Redis', () => {
 
   it('takes queued jobs in batches, completes each job with its own result and retries only the failed one', async () => {
     await waitForRedis(producerConn);
-    const producer = new Producer(JOBS.signals, { connection: producerConn, prefix }, { jobOptions: { attempts: 2, backoff: { type: 'fixed', delay: 50 } } });
+    const producer = new Producer(
+      JOBS.signals,
+      { connection: producerConn, prefix },
+      { jobOptions: { attempts: 2, backoff: { type: 'fixed', delay: 50 } } },
+    );
     const jobs: SignalJob[] = Array.from({ length: 12 }, () => ({ signalId: randomUUID(), accountId: randomUUID() }));
     const poison = jobs[5]?.signalId;
     await producer.addBulk(jobs);
@@ -133,7 +158,11 @@ describe('createBatchConsumer over real Redis', () => {
       { maxBatch: 5, maxInFlight: 1 },
     );
     const deadline = Date.now() + 10000;
-    while (Date.now() < deadline && ((await producer.queue.getCompletedCount()) < 11 || (await producer.queue.getFailedCount()) < 1)) await new Promise((r) => setTimeout(r, 50));
+    while (
+      Date.now() < deadline &&
+      ((await producer.queue.getCompletedCount()) < 11 || (await producer.queue.getFailedCount()) < 1)
+    )
+      await new Promise((r) => setTimeout(r, 50));
     await worker.close();
     expect(await producer.queue.getCompletedCount()).toBe(11);
     expect(await producer.queue.getFailedCount()).toBe(1);

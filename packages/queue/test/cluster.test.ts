@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import { JOBS, type SignalJob } from '@utm/contracts';
 import { startRedisCluster, uniqueClusterPrefix, type RedisClusterProcess } from '@utm/testkit';
-import { assertNoEviction, createConsumer, createRedis, isCluster, Producer, QueueStats, waitForRedis, type RedisConnection } from '../src';
+import {
+  assertNoEviction,
+  createConsumer,
+  createRedis,
+  isCluster,
+  Producer,
+  QueueStats,
+  waitForRedis,
+  type RedisConnection,
+} from '../src';
 
 /**
  * A real Redis Cluster of the test's own (three masters from redis-server on PATH): the
@@ -60,7 +69,10 @@ describe('on a Redis Cluster', () => {
     const signals = new Producer(JOBS.signals, { connection: connect('producer'), prefix });
     const orders = new Producer(JOBS.orders, { connection: connect('producer'), prefix });
     const seen: string[] = [];
-    const worker = createConsumer(JOBS.signals, async (d) => void seen.push(d.signalId), { connection: connect('worker'), prefix });
+    const worker = createConsumer(JOBS.signals, async (d) => void seen.push(d.signalId), {
+      connection: connect('worker'),
+      prefix,
+    });
     try {
       const jobs = [signal(), signal(), signal()];
       await signals.add(jobs[0] as SignalJob);
@@ -69,14 +81,19 @@ describe('on a Redis Cluster', () => {
       const deadline = Date.now() + 10000;
       while (seen.length < jobs.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       expect(seen.sort()).toEqual(jobs.map((j) => j.signalId).sort());
-      const stats = await new QueueStats({ connection: connect('client'), prefix }, [JOBS.signals.queue, JOBS.orders.queue]).snapshot();
+      const stats = await new QueueStats({ connection: connect('client'), prefix }, [
+        JOBS.signals.queue,
+        JOBS.orders.queue,
+      ]).snapshot();
       expect(stats.map((s) => [s.queue, s.counts.waiting])).toEqual([
         ['signals', 0],
         ['orders', 1],
       ]);
       const byNode = await keysByNode(cluster, `${prefix.replace(/[{}]/g, '\\$&')}:*`);
       expect(Object.keys(byNode)).toHaveLength(1);
-      expect(Object.values(byNode)[0]).toEqual(expect.arrayContaining([`${prefix}:signals:meta`, `${prefix}:orders:wait`]));
+      expect(Object.values(byNode)[0]).toEqual(
+        expect.arrayContaining([`${prefix}:signals:meta`, `${prefix}:orders:wait`]),
+      );
     } finally {
       await worker.close();
       await signals.queue.obliterate({ force: true });
@@ -90,7 +107,9 @@ describe('on a Redis Cluster', () => {
     const prefix = `plain-${randomUUID().slice(0, 8)}`;
     const fix = new RegExp(`QUEUE_PREFIX "${prefix}" is not hash-tagged[\\s\\S]*Set QUEUE_PREFIX=\\{${prefix}\\}`);
     expect(() => new Producer(JOBS.signals, { connection: connect('producer'), prefix })).toThrow(fix);
-    expect(() => createConsumer(JOBS.signals, async () => undefined, { connection: connect('worker'), prefix })).toThrow(fix);
+    expect(() =>
+      createConsumer(JOBS.signals, async () => undefined, { connection: connect('worker'), prefix }),
+    ).toThrow(fix);
     expect(() => new QueueStats({ connection: connect('client'), prefix }, [JOBS.signals.queue])).toThrow(fix);
     await new Promise((r) => setTimeout(r, 200));
     expect(await keysByNode(cluster, `${prefix}*`)).toEqual({});
@@ -102,8 +121,13 @@ describe('on a Redis Cluster', () => {
     const [, second] = cluster.nodes;
     await second?.admin.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
     try {
-      const err = await assertNoEviction(client, { timeoutMs: 5000 }).then(() => undefined, (e: unknown) => e as Error);
-      expect(err?.message).toContain(`Redis Cluster master 127.0.0.1:${second?.port} maxmemory-policy is "allkeys-lru"`);
+      const err = await assertNoEviction(client, { timeoutMs: 5000 }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toContain(
+        `Redis Cluster master 127.0.0.1:${second?.port} maxmemory-policy is "allkeys-lru"`,
+      );
       expect(err?.message).toMatch(/Refusing to start; set it to noeviction[\s\S]*on every master of the cluster/);
       for (const n of cluster.nodes.filter((x) => x !== second)) expect(err?.message).not.toContain(`:${n.port} `);
     } finally {

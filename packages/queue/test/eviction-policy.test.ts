@@ -47,7 +47,9 @@ describe('the eviction-policy check', () => {
       await waitForRedis(redis);
       await expect(redis.call('CONFIG', 'GET', 'maxmemory-policy')).rejects.toThrow(/unknown command/i);
       expect(await readEvictionPolicy(redis)).toBe('volatile-ttl');
-      await expect(assertNoEviction(redis)).rejects.toThrow(/maxmemory-policy is "volatile-ttl"[\s\S]*Refusing to start/);
+      await expect(assertNoEviction(redis)).rejects.toThrow(
+        /maxmemory-policy is "volatile-ttl"[\s\S]*Refusing to start/,
+      );
     } finally {
       redis.disconnect();
     }

@@ -39,7 +39,9 @@ describe('typed producer and consumer over real Redis', () => {
   it('refuses an invalid payload at the producer', async () => {
     const producer = new Producer(JOBS.signals, { connection: producerConn, prefix });
     await expect(producer.add({ signalId: 'nope', accountId: randomUUID() })).rejects.toThrow(/signalId/);
-    await expect(producer.add({ signalId: randomUUID(), accountId: randomUUID(), extra: 1 } as SignalJob)).rejects.toThrow(/extra/);
+    await expect(
+      producer.add({ signalId: randomUUID(), accountId: randomUUID(), extra: 1 } as SignalJob),
+    ).rejects.toThrow(/extra/);
     await producer.close();
   });
 
@@ -52,7 +54,9 @@ describe('typed producer and consumer over real Redis', () => {
     let calls = 0;
     const worker = createConsumer(JOBS.signals, async () => void calls++, { connection: workerConn, prefix: p2 });
     const job = await raw.add(JOBS.signals.name, { signalId: 'x' }, { attempts: 5 });
-    const failed = await new Promise<string>((resolve) => events.on('failed', ({ failedReason }) => resolve(failedReason)));
+    const failed = await new Promise<string>((resolve) =>
+      events.on('failed', ({ failedReason }) => resolve(failedReason)),
+    );
     expect(failed).toMatch(/invalid signals job payload/);
     expect(calls).toBe(0);
     const j = await raw.getJob(job.id ?? '');

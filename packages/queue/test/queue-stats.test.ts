@@ -23,8 +23,16 @@ describe('queue depth and age of the oldest waiting job, through BullMQ', () => 
     const stats = new QueueStats({ connection: conn, prefix }, [JOBS.signals.queue, JOBS.orders.queue], () => now);
     const empty = await stats.snapshot();
     expect(empty).toEqual([
-      { queue: 'signals', counts: { waiting: 0, prioritized: 0, active: 0, delayed: 0, 'waiting-children': 0, failed: 0 }, oldestWaitingAgeSeconds: 0 },
-      { queue: 'orders', counts: { waiting: 0, prioritized: 0, active: 0, delayed: 0, 'waiting-children': 0, failed: 0 }, oldestWaitingAgeSeconds: 0 },
+      {
+        queue: 'signals',
+        counts: { waiting: 0, prioritized: 0, active: 0, delayed: 0, 'waiting-children': 0, failed: 0 },
+        oldestWaitingAgeSeconds: 0,
+      },
+      {
+        queue: 'orders',
+        counts: { waiting: 0, prioritized: 0, active: 0, delayed: 0, 'waiting-children': 0, failed: 0 },
+        oldestWaitingAgeSeconds: 0,
+      },
     ]);
 
     const first = await signals.add('signal', { n: 1 });

@@ -30,7 +30,12 @@ describe('OutboxSweeper and requeue over real Redis', () => {
         { intervalMs: 1000, batchSize: 2 },
       );
       // Pages of 2: rows 1-2 (row 1 already queued: 1 added), 3-4, 5, then 1-2 again (all queued now).
-      expect([await sweeper.sweepOnce(), await sweeper.sweepOnce(), await sweeper.sweepOnce(), await sweeper.sweepOnce()]).toEqual([1, 2, 1, 0]);
+      expect([
+        await sweeper.sweepOnce(),
+        await sweeper.sweepOnce(),
+        await sweeper.sweepOnce(),
+        await sweeper.sweepOnce(),
+      ]).toEqual([1, 2, 1, 0]);
       expect(cursors).toEqual([0n, 2n, 4n, 0n]); // back to the head once the tail is reached
       expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 5 });
     } finally {

@@ -34,6 +34,7 @@ export async function isolatedDatabase(label: string, serverUrl = testDatabaseUr
   await migrate(u.toString());
   return {
     url: u.toString(),
-    drop: () => onServer(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      onServer(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }

@@ -44,7 +44,13 @@ export async function createApiKey(
 ): Promise<{ keyId: string; apiKey: string }> {
   const k = generateApiKey(opts.mode ?? 'PAPER');
   const row = await prisma.apiKey.create({
-    data: { userId, keyHash: k.keyHash, prefix: k.prefix, mode: opts.mode ?? 'PAPER', rateLimit: opts.rateLimit ?? 100 },
+    data: {
+      userId,
+      keyHash: k.keyHash,
+      prefix: k.prefix,
+      mode: opts.mode ?? 'PAPER',
+      rateLimit: opts.rateLimit ?? 100,
+    },
   });
   return { keyId: row.id, apiKey: k.apiKey };
 }

@@ -6,7 +6,11 @@ import type { Fixture } from './fixtures';
  * X-API-Key), defaulting symbol and account from the fixture; returns the signal id, or
  * throws with the gateway's answer when it is not a 202.
  */
-export async function postSignal(baseUrl: string, f: Fixture, body: Partial<IngestRequest> & Record<string, unknown>): Promise<string> {
+export async function postSignal(
+  baseUrl: string,
+  f: Fixture,
+  body: Partial<IngestRequest> & Record<string, unknown>,
+): Promise<string> {
   const res = await fetch(`${baseUrl}/api/v1/signals/ingest`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': f.apiKey },

@@ -2,8 +2,28 @@ export { testDatabaseUrl, testRedisUrl, uniqueClusterPrefix, uniquePrefix, uniqu
 export { createFixture, createApiKey, type Fixture, type FixtureOptions } from './fixtures';
 export { isolatedDatabase, type IsolatedDatabase } from './databases';
 export { postSignal } from './http';
-export { assertBuilt, describeProcesses, freePort, freePortBlock, REPO_ROOT, serviceMain, startService, waitUntilReady, withProcessOutput, type ProcessExit, type ServiceName, type ServiceProcess } from './processes';
-export { AlpacaTestServer, startAlpacaServer, type AlpacaServerOptions, type Fault, type RecordedRequest, type TradeUpdate } from './alpaca/server';
+export {
+  assertBuilt,
+  describeProcesses,
+  freePort,
+  freePortBlock,
+  REPO_ROOT,
+  serviceMain,
+  startService,
+  waitUntilReady,
+  withProcessOutput,
+  type ProcessExit,
+  type ServiceName,
+  type ServiceProcess,
+} from './processes';
+export {
+  AlpacaTestServer,
+  startAlpacaServer,
+  type AlpacaServerOptions,
+  type Fault,
+  type RecordedRequest,
+  type TradeUpdate,
+} from './alpaca/server';
 export type { ServerOrder } from './alpaca/orders';
 export { startRedisProcess, type RedisProcess, type RedisProcessOptions } from './redis-process';
 export { startRedisCluster, type RedisClusterOptions, type RedisClusterProcess } from './redis-cluster';

@@ -35,7 +35,9 @@ export function assertBuilt(...names: ServiceName[]): void {
     const main = statSync(serviceMain(name), { throwIfNoEntry: false });
     const src = newestMtime(path.join(REPO_ROOT, 'services', name, 'src'));
     if (!main || main.mtimeMs < src) {
-      throw new Error(`services/${name}/dist is missing or older than its src: run \`npx turbo run build --filter=@utm/${name}...\` (npm test builds it first)`);
+      throw new Error(
+        `services/${name}/dist is missing or older than its src: run \`npx turbo run build --filter=@utm/${name}...\` (npm test builds it first)`,
+      );
     }
   }
 }
@@ -102,12 +104,17 @@ export interface ServiceProcess {
  * environment (PATH and the like), so it must name everything the service should see.
  */
 export function startService(name: ServiceName, env: Record<string, string>, label: string = name): ServiceProcess {
-  const child = spawn(process.execPath, [serviceMain(name)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [serviceMain(name)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tail = '';
   const keep = (d: Buffer) => (tail = (tail + d.toString()).slice(-TAIL_CHARS));
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<ProcessExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  const exited = new Promise<ProcessExit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
   let ended = false;
   void exited.then(() => (ended = true));
   const running = () => !ended && child.exitCode === null && child.signalCode === null;
@@ -132,7 +139,12 @@ export function startService(name: ServiceName, env: Record<string, string>, lab
 
 /** Describes processes for a failure message: each one's state and the tail of its output. */
 export function describeProcesses(procs: ServiceProcess[]): string {
-  return procs.map((p) => `--- ${p.label} (pid ${p.child.pid}, ${p.running() ? 'running' : `exited ${p.child.exitCode ?? p.child.signalCode}`}):\n${p.output().trim() || '(no output)'}`).join('\n');
+  return procs
+    .map(
+      (p) =>
+        `--- ${p.label} (pid ${p.child.pid}, ${p.running() ? 'running' : `exited ${p.child.exitCode ?? p.child.signalCode}`}):\n${p.output().trim() || '(no output)'}`,
+    )
+    .join('\n');
 }
 
 /**
@@ -143,7 +155,8 @@ export async function waitUntilReady(url: string, proc?: ServiceProcess, timeout
   const deadline = Date.now() + timeoutMs;
   let last: string;
   for (;;) {
-    if (proc && !proc.running()) throw new Error(`${proc.label} ended before ${url} answered 200:\n${describeProcesses([proc])}`);
+    if (proc && !proc.running())
+      throw new Error(`${proc.label} ended before ${url} answered 200:\n${describeProcesses([proc])}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) return;
@@ -151,7 +164,10 @@ export async function waitUntilReady(url: string, proc?: ServiceProcess, timeout
     } catch (err) {
       last = err instanceof Error ? err.message : String(err);
     }
-    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms (last: ${last})${proc ? `\n${describeProcesses([proc])}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${url} not ready after ${timeoutMs} ms (last: ${last})${proc ? `\n${describeProcesses([proc])}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -33,14 +33,24 @@ export interface RedisClusterProcess {
 
 async function createWithRedisCli(nodes: RedisProcess[]): Promise<void> {
   const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
-  await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30000 });
+  await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], {
+    timeout: 30000,
+  });
 }
 
 async function createWithMeet(nodes: RedisProcess[], busPorts: number[]): Promise<void> {
   const per = Math.ceil(SLOTS / nodes.length);
-  await Promise.all(nodes.map((n, i) => n.admin.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(SLOTS, (i + 1) * per) - 1))));
+  await Promise.all(
+    nodes.map((n, i) =>
+      n.admin.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(SLOTS, (i + 1) * per) - 1)),
+    ),
+  );
   const [first, ...others] = nodes;
-  await Promise.all(others.map((_, i) => first?.admin.call('CLUSTER', 'MEET', '127.0.0.1', String(others[i]?.port), String(busPorts[i + 1]))));
+  await Promise.all(
+    others.map((_, i) =>
+      first?.admin.call('CLUSTER', 'MEET', '127.0.0.1', String(others[i]?.port), String(busPorts[i + 1])),
+    ),
+  );
 }
 
 /** Every node says cluster_state:ok, knows every other one and sees every slot assigned. */
@@ -49,10 +59,21 @@ async function untilFormed(nodes: RedisProcess[], timeoutMs: number): Promise<vo
   for (;;) {
     const infos = await Promise.all(nodes.map((n) => n.admin.call('CLUSTER', 'INFO') as Promise<string>));
     const ok = infos.every(
-      (info) => /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${nodes.length}\\b`).test(info) && new RegExp(`cluster_slots_assigned:${SLOTS}\\b`).test(info),
+      (info) =>
+        /cluster_state:ok/.test(info) &&
+        new RegExp(`cluster_known_nodes:${nodes.length}\\b`).test(info) &&
+        new RegExp(`cluster_slots_assigned:${SLOTS}\\b`).test(info),
     );
     if (ok) return;
-    const last = infos.map((info, i) => `node ${nodes[i]?.port}: ${info.split(/\r?\n/).filter((l) => /state|known_nodes|slots_assigned/.test(l)).join(' ')}`).join('; ');
+    const last = infos
+      .map(
+        (info, i) =>
+          `node ${nodes[i]?.port}: ${info
+            .split(/\r?\n/)
+            .filter((l) => /state|known_nodes|slots_assigned/.test(l))
+            .join(' ')}`,
+      )
+      .join('; ');
     if (Date.now() > deadline) throw new Error(`the Redis Cluster did not form within ${timeoutMs} ms: ${last}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -81,7 +102,15 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
     const [clientPorts, busPorts] = [[...ports].slice(0, count), [...ports].slice(count)];
     for (let i = 0; i < count; i++) {
       const busPort = busPorts[i];
-      const args = ['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `nodes-${i + 1}.conf`), '--cluster-port', String(busPort), ...(opts.extraArgs ?? [])];
+      const args = [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        path.join(dir, `nodes-${i + 1}.conf`),
+        '--cluster-port',
+        String(busPort),
+        ...(opts.extraArgs ?? []),
+      ];
       nodes.push(await startRedisProcess(args, { dir, port: clientPorts[i] }));
     }
     if (opts.via === 'meet') await createWithMeet(nodes, busPorts);

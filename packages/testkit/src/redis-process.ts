@@ -31,14 +31,34 @@ process.once('exit', () => {
  * the given extra arguments (e.g. `--maxmemory-policy allkeys-lru`): for tests that need a
  * Redis configured differently from the shared one, which they must never reconfigure.
  */
-export async function startRedisProcess(extraArgs: string[] = [], opts: RedisProcessOptions = {}): Promise<RedisProcess> {
+export async function startRedisProcess(
+  extraArgs: string[] = [],
+  opts: RedisProcessOptions = {},
+): Promise<RedisProcess> {
   const port = opts.port ?? (await freePort());
   const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), 'utm-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extraArgs];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    ...extraArgs,
+  ];
   const child: ChildProcess = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let failure: string | undefined;
-  child.on('error', (err) => (failure = `could not run redis-server (it must be on PATH: apt install redis-server): ${err.message}`));
+  child.on(
+    'error',
+    (err) => (failure = `could not run redis-server (it must be on PATH: apt install redis-server): ${err.message}`),
+  );
   child.on('exit', (code, signal) => {
     running.delete(child);
     failure ??= `redis-server exited (${signal ?? `code ${code}`})`;

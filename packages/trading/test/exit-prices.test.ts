@@ -100,15 +100,18 @@ describe('exitPrices: trailing stop', () => {
     ['BUY', { type: 'PERCENT', value: 3 }, '0.3333', '0.0001', '3', null, '0.3233'], // 0.323301 DOWN
   ];
 
-  it.each(cases)('%s entry, trailing %j at %s (tick %s) → percent %s, amount %s, initial stop %s', (side, rule, fill, tick, percent, amount, initialStop) => {
-    const result = exitPrices({ trailingStop: rule }, side, D(fill), D(tick));
-    if (!result.ok) throw new Error(result.message);
-    const t = result.prices.trailingStop;
-    expect(t).toBeDefined();
-    expect(t?.trailPercent?.toFixed() ?? null).toBe(percent);
-    expect(t?.trailAmount?.toFixed() ?? null).toBe(amount);
-    expect(t?.initialStop.toFixed()).toBe(initialStop);
-  });
+  it.each(cases)(
+    '%s entry, trailing %j at %s (tick %s) → percent %s, amount %s, initial stop %s',
+    (side, rule, fill, tick, percent, amount, initialStop) => {
+      const result = exitPrices({ trailingStop: rule }, side, D(fill), D(tick));
+      if (!result.ok) throw new Error(result.message);
+      const t = result.prices.trailingStop;
+      expect(t).toBeDefined();
+      expect(t?.trailPercent?.toFixed() ?? null).toBe(percent);
+      expect(t?.trailAmount?.toFixed() ?? null).toBe(amount);
+      expect(t?.initialStop.toFixed()).toBe(initialStop);
+    },
+  );
 
   // Once a bug: at decimal.js's default 20 significant digits 150 − 1e-25 was exactly 150 and
   // the trailing stop started AT the fill. Now computed at 60 digits and checked against the
@@ -116,38 +119,170 @@ describe('exitPrices: trailing stop', () => {
   it.each([
     ['BUY', { type: 'AMOUNT', value: 1e-25 }, '149.99'],
     ['SELL', { type: 'PERCENT', value: 1e-20 }, '150.01'],
-  ] as const)('%s entry with a vanishingly small trail %j never starts at the fill (exact: %s)', (side, rule, exact) => {
-    const result = exitPrices({ trailingStop: rule }, side, D('150'), D('0.01'));
-    expect(result.ok && result.prices.trailingStop?.initialStop.toFixed()).toBe(exact);
-  });
+  ] as const)(
+    '%s entry with a vanishingly small trail %j never starts at the fill (exact: %s)',
+    (side, rule, exact) => {
+      const result = exitPrices({ trailingStop: rule }, side, D('150'), D('0.01'));
+      expect(result.ok && result.prices.trailingStop?.initialStop.toFixed()).toBe(exact);
+    },
+  );
 
   it('refuses a trail so small that the stop would start at the fill even at 60 digits', () => {
     const result = exitPrices({ trailingStop: { type: 'AMOUNT', value: 1e-70 } }, 'BUY', D('150'), D('0.01'));
-    expect(result).toEqual({ ok: false, message: expect.stringMatching(/less than a tick from the entry price 150|149\.99/) });
+    expect(result).toEqual({
+      ok: false,
+      message: expect.stringMatching(/less than a tick from the entry price 150|149\.99/),
+    });
   });
 });
 
 describe('exitPrices: invalid rules', () => {
   // [side, rules, fill, tick, message]
   const cases: [string, Side, ExitRules, string, string, string][] = [
-    ['PRICE stop above a long', 'BUY', { stopLoss: { type: 'PRICE', value: 151 } }, '150', '0.01', 'stop loss of a long must be below the entry price 150 (got 151)'],
-    ['PRICE stop at a long entry', 'BUY', { stopLoss: { type: 'PRICE', value: 150 } }, '150', '0.01', 'stop loss of a long must be below the entry price 150 (got 150)'],
-    ['PRICE target below a long', 'BUY', { takeProfit: { type: 'PRICE', value: 149 } }, '150', '0.01', 'take profit of a long must be above the entry price 150 (got 149)'],
-    ['PRICE target at a long entry', 'BUY', { takeProfit: { type: 'PRICE', value: 150 } }, '150', '0.01', 'take profit of a long must be above the entry price 150 (got 150)'],
-    ['PRICE stop below a short', 'SELL', { stopLoss: { type: 'PRICE', value: 149 } }, '150', '0.01', 'stop loss of a short must be above the entry price 150 (got 149)'],
-    ['PRICE target above a short', 'SELL', { takeProfit: { type: 'PRICE', value: 151 } }, '150', '0.01', 'take profit of a short must be below the entry price 150 (got 151)'],
-    ['PRICE stop that rounds onto a long entry', 'BUY', { stopLoss: { type: 'PRICE', value: 150.009 } }, '150', '0.01', 'stop loss of a long must be below the entry price 150 (got 150)'],
-    ['AMOUNT stop equal to a long price', 'BUY', { stopLoss: { type: 'AMOUNT', value: 150 } }, '150', '0.01', 'stop loss of a long at 0 is not a positive price'],
-    ['AMOUNT stop above a long price', 'BUY', { stopLoss: { type: 'AMOUNT', value: 200 } }, '150', '0.01', 'stop loss of a long at -50 is not a positive price'],
-    ['PERCENT stop of 100 on a long', 'BUY', { stopLoss: { type: 'PERCENT', value: 100 } }, '150', '0.01', 'stop loss of a long at 0 is not a positive price'],
-    ['PERCENT stop of 120 on a long', 'BUY', { stopLoss: { type: 'PERCENT', value: 120 } }, '150', '0.01', 'stop loss of a long at -30 is not a positive price'],
-    ['long stop that rounds down to 0', 'BUY', { stopLoss: { type: 'PRICE', value: 0.001 } }, '150', '0.01', 'stop loss of a long at 0.001 is not a positive price'],
-    ['AMOUNT target equal to a short price', 'SELL', { takeProfit: { type: 'AMOUNT', value: 150 } }, '150', '0.01', 'take profit of a short at 0 is not a positive price'],
-    ['PERCENT target of 100 on a short', 'SELL', { takeProfit: { type: 'PERCENT', value: 100 } }, '150', '0.01', 'take profit of a short at 0 is not a positive price'],
-    ['trailing PERCENT of 100 on a long', 'BUY', { trailingStop: { type: 'PERCENT', value: 100 } }, '150', '0.01', 'trailing stop percent must be below 100'],
-    ['trailing PERCENT of 100 on a short', 'SELL', { trailingStop: { type: 'PERCENT', value: 100 } }, '150', '0.01', 'trailing stop percent must be below 100'],
-    ['trailing PERCENT of 250 on a long', 'BUY', { trailingStop: { type: 'PERCENT', value: 250 } }, '150', '0.01', 'trailing stop percent must be below 100'],
-    ['trailing PERCENT that rounds down to 0', 'BUY', { trailingStop: { type: 'PERCENT', value: 99.99 } }, '0.01', '0.0001', 'trailing stop of 99.99% leaves no positive stop price'],
+    [
+      'PRICE stop above a long',
+      'BUY',
+      { stopLoss: { type: 'PRICE', value: 151 } },
+      '150',
+      '0.01',
+      'stop loss of a long must be below the entry price 150 (got 151)',
+    ],
+    [
+      'PRICE stop at a long entry',
+      'BUY',
+      { stopLoss: { type: 'PRICE', value: 150 } },
+      '150',
+      '0.01',
+      'stop loss of a long must be below the entry price 150 (got 150)',
+    ],
+    [
+      'PRICE target below a long',
+      'BUY',
+      { takeProfit: { type: 'PRICE', value: 149 } },
+      '150',
+      '0.01',
+      'take profit of a long must be above the entry price 150 (got 149)',
+    ],
+    [
+      'PRICE target at a long entry',
+      'BUY',
+      { takeProfit: { type: 'PRICE', value: 150 } },
+      '150',
+      '0.01',
+      'take profit of a long must be above the entry price 150 (got 150)',
+    ],
+    [
+      'PRICE stop below a short',
+      'SELL',
+      { stopLoss: { type: 'PRICE', value: 149 } },
+      '150',
+      '0.01',
+      'stop loss of a short must be above the entry price 150 (got 149)',
+    ],
+    [
+      'PRICE target above a short',
+      'SELL',
+      { takeProfit: { type: 'PRICE', value: 151 } },
+      '150',
+      '0.01',
+      'take profit of a short must be below the entry price 150 (got 151)',
+    ],
+    [
+      'PRICE stop that rounds onto a long entry',
+      'BUY',
+      { stopLoss: { type: 'PRICE', value: 150.009 } },
+      '150',
+      '0.01',
+      'stop loss of a long must be below the entry price 150 (got 150)',
+    ],
+    [
+      'AMOUNT stop equal to a long price',
+      'BUY',
+      { stopLoss: { type: 'AMOUNT', value: 150 } },
+      '150',
+      '0.01',
+      'stop loss of a long at 0 is not a positive price',
+    ],
+    [
+      'AMOUNT stop above a long price',
+      'BUY',
+      { stopLoss: { type: 'AMOUNT', value: 200 } },
+      '150',
+      '0.01',
+      'stop loss of a long at -50 is not a positive price',
+    ],
+    [
+      'PERCENT stop of 100 on a long',
+      'BUY',
+      { stopLoss: { type: 'PERCENT', value: 100 } },
+      '150',
+      '0.01',
+      'stop loss of a long at 0 is not a positive price',
+    ],
+    [
+      'PERCENT stop of 120 on a long',
+      'BUY',
+      { stopLoss: { type: 'PERCENT', value: 120 } },
+      '150',
+      '0.01',
+      'stop loss of a long at -30 is not a positive price',
+    ],
+    [
+      'long stop that rounds down to 0',
+      'BUY',
+      { stopLoss: { type: 'PRICE', value: 0.001 } },
+      '150',
+      '0.01',
+      'stop loss of a long at 0.001 is not a positive price',
+    ],
+    [
+      'AMOUNT target equal to a short price',
+      'SELL',
+      { takeProfit: { type: 'AMOUNT', value: 150 } },
+      '150',
+      '0.01',
+      'take profit of a short at 0 is not a positive price',
+    ],
+    [
+      'PERCENT target of 100 on a short',
+      'SELL',
+      { takeProfit: { type: 'PERCENT', value: 100 } },
+      '150',
+      '0.01',
+      'take profit of a short at 0 is not a positive price',
+    ],
+    [
+      'trailing PERCENT of 100 on a long',
+      'BUY',
+      { trailingStop: { type: 'PERCENT', value: 100 } },
+      '150',
+      '0.01',
+      'trailing stop percent must be below 100',
+    ],
+    [
+      'trailing PERCENT of 100 on a short',
+      'SELL',
+      { trailingStop: { type: 'PERCENT', value: 100 } },
+      '150',
+      '0.01',
+      'trailing stop percent must be below 100',
+    ],
+    [
+      'trailing PERCENT of 250 on a long',
+      'BUY',
+      { trailingStop: { type: 'PERCENT', value: 250 } },
+      '150',
+      '0.01',
+      'trailing stop percent must be below 100',
+    ],
+    [
+      'trailing PERCENT that rounds down to 0',
+      'BUY',
+      { trailingStop: { type: 'PERCENT', value: 99.99 } },
+      '0.01',
+      '0.0001',
+      'trailing stop of 99.99% leaves no positive stop price',
+    ],
   ];
 
   it.each(cases)('%s', (_name, side, rules, fill, tick, message) => {
@@ -158,7 +293,9 @@ describe('exitPrices: invalid rules', () => {
     ['equal to a long price', '150'],
     ['above a long price', '200'],
   ])('trailing AMOUNT %s leaves no positive stop', (_name, amount) => {
-    const message = problemOf(exitPrices({ trailingStop: { type: 'AMOUNT', value: Number(amount) } }, 'BUY', D('150'), D('0.01')));
+    const message = problemOf(
+      exitPrices({ trailingStop: { type: 'AMOUNT', value: Number(amount) } }, 'BUY', D('150'), D('0.01')),
+    );
     // The sentence names the amount; the exact spacing is cosmetic (see the report).
     expect(message).toMatch(new RegExp(`^trailing stop of ${amount}\\s+leaves no positive stop price$`));
   });
@@ -177,11 +314,18 @@ describe('exitPrices: invalid rules', () => {
   });
 
   it('returns no prices when any one leg is invalid', () => {
-    const result = exitPrices({ stopLoss: { type: 'PERCENT', value: 2 }, takeProfit: { type: 'PRICE', value: 140 } }, 'BUY', D('150'), D('0.01'));
+    const result = exitPrices(
+      { stopLoss: { type: 'PERCENT', value: 2 }, takeProfit: { type: 'PRICE', value: 140 } },
+      'BUY',
+      D('150'),
+      D('0.01'),
+    );
     expect(result).toEqual({ ok: false, message: 'take profit of a long must be above the entry price 150 (got 140)' });
   });
 
   it('throws on a tick that is not positive', () => {
-    expect(() => exitPrices({ stopLoss: { type: 'PERCENT', value: 2 } }, 'BUY', D('150'), D('0'))).toThrow('tick size must be positive');
+    expect(() => exitPrices({ stopLoss: { type: 'PERCENT', value: 2 } }, 'BUY', D('150'), D('0'))).toThrow(
+      'tick size must be positive',
+    );
   });
 });

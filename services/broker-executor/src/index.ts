@@ -1,2 +1,7 @@
-export { createBrokerExecutor, type BrokerExecutor, type BrokerConnection, type ExecutorDeps } from './worker/create-executor';
+export {
+  createBrokerExecutor,
+  type BrokerExecutor,
+  type BrokerConnection,
+  type ExecutorDeps,
+} from './worker/create-executor';
 export type { Broker, BrokerOrder, BrokerOrderRequest, BrokerCapabilities } from './brokers/types';

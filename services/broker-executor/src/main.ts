@@ -14,7 +14,12 @@ import { createBrokerExecutor, type BrokerConnection } from './worker/create-exe
 async function main(): Promise<void> {
   const cfg = configOrExit('broker-executor', () => loadExecutorConfig());
   const logger = createLogger({ service: 'broker-executor', level: cfg.logLevel });
-  const db = createDb({ url: cfg.databaseUrl, poolMax: cfg.dbPoolMax, applicationName: 'broker-executor', onPoolError: (err) => logger.warn('idle Postgres connection failed', { err }) });
+  const db = createDb({
+    url: cfg.databaseUrl,
+    poolMax: cfg.dbPoolMax,
+    applicationName: 'broker-executor',
+    onPoolError: (err) => logger.warn('idle Postgres connection failed', { err }),
+  });
   const workerConn = createRedis(cfg, 'worker', 'executor-worker');
   const producerConn = createRedis(cfg, 'producer', 'executor-orders');
   // Refuse a Redis that may evict queue keys (and wait for Redis to answer, to know).
@@ -24,12 +29,20 @@ async function main(): Promise<void> {
   /** Alpaca credentials are decrypted here, in memory only, when an account is first traded. */
   const brokerFor = (account: ExecAccount): BrokerConnection => {
     if (!cfg.encryptionKey) throw new Error('UTM_ENCRYPTION_KEY is not set: broker credentials cannot be read');
-    if (!account.brokerCredentials) throw new Error('the account has no broker credentials (utm account create --alpaca-key-id … --alpaca-secret …)');
-    const credentials = JSON.parse(decryptSecret(cfg.encryptionKey, account.brokerCredentials, account.id)) as AlpacaCredentials;
+    if (!account.brokerCredentials)
+      throw new Error('the account has no broker credentials (utm account create --alpaca-key-id … --alpaca-secret …)');
+    const credentials = JSON.parse(
+      decryptSecret(cfg.encryptionKey, account.brokerCredentials, account.id),
+    ) as AlpacaCredentials;
     const endpoints = alpacaEndpoints(cfg, account.mode);
     return {
       broker: new AlpacaBroker({ baseUrl: endpoints.baseUrl, credentials, timeoutMs: cfg.brokerTimeoutMs }),
-      updates: new AlpacaUpdates({ ...endpoints, credentials, timeoutMs: cfg.brokerTimeoutMs, pollIntervalMs: cfg.brokerPollIntervalMs }),
+      updates: new AlpacaUpdates({
+        ...endpoints,
+        credentials,
+        timeoutMs: cfg.brokerTimeoutMs,
+        pollIntervalMs: cfg.brokerPollIntervalMs,
+      }),
     };
   };
 

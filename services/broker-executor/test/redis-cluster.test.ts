@@ -35,7 +35,9 @@ describe('the three services on a Redis Cluster', () => {
   /** The nodes holding keys under the stack's prefix (`{…}` escaped for KEYS). */
   async function nodesHoldingPrefix(): Promise<number[]> {
     const pattern = `${s.prefix.replace(/[{}]/g, '\\$&')}:*`;
-    const held = await Promise.all(cluster.nodes.map(async (n) => ((await n.admin.keys(pattern)).length ? [n.port] : [])));
+    const held = await Promise.all(
+      cluster.nodes.map(async (n) => ((await n.admin.keys(pattern)).length ? [n.port] : [])),
+    );
     return held.flat();
   }
 
@@ -45,7 +47,9 @@ describe('the three services on a Redis Cluster', () => {
     await s.quote(symbol, '50');
     const id = await s.send(f, { symbol, action: 'openLong', quantity: 4 });
     const signal = await s.until(id, ['FILLED']);
-    expect(signal.orders.map((o) => `${o.role} ${o.side} ${o.filledQuantity.toFixed()} @ ${o.avgFillPrice?.toFixed()}`)).toEqual(['ENTRY BUY 4 @ 50']);
+    expect(
+      signal.orders.map((o) => `${o.role} ${o.side} ${o.filledQuantity.toFixed()} @ ${o.avgFillPrice?.toFixed()}`),
+    ).toEqual(['ENTRY BUY 4 @ 50']);
     expect((await s.account(f.accountId)).cash).toBe('99800');
     // Both queues and the rate-limit windows hash to the prefix's slot: one node holds them all.
     expect(await nodesHoldingPrefix()).toHaveLength(1);
@@ -53,7 +57,11 @@ describe('the three services on a Redis Cluster', () => {
 
   it('the rate limit counts on the cluster: 3 of 6 accepted, the rest 429 with Retry-After', async () => {
     const f = await s.fixture({ rateLimit: 3 });
-    const answers = await Promise.all(Array.from({ length: 6 }, () => ingest(f, { symbol: uniqueSymbol('R'), action: 'openLong', quantity: 1, price: 10 })));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        ingest(f, { symbol: uniqueSymbol('R'), action: 'openLong', quantity: 1, price: 10 }),
+      ),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([202, 202, 202, 429, 429, 429]);
     for (const a of answers.filter((x) => x.status === 429)) {
       expect(a.json.error).toBe('RATE_LIMIT_EXCEEDED');
@@ -80,7 +88,12 @@ describe('the three services on a Redis Cluster', () => {
       const code = await run([...args, '--json'], {
         out: (x) => void (stdout += x),
         err: (x) => void (stderr += x),
-        settings: () => ({ databaseUrl: s.databaseUrl, ...cluster.target, encryptionKey: undefined, queuePrefix: s.prefix }),
+        settings: () => ({
+          databaseUrl: s.databaseUrl,
+          ...cluster.target,
+          encryptionKey: undefined,
+          queuePrefix: s.prefix,
+        }),
         db: () => s.db,
       });
       return { code, out: JSON.parse(stdout) as unknown, stderr };
@@ -90,24 +103,51 @@ describe('the three services on a Redis Cluster', () => {
     await s.quote(symbol, '20');
     // A FAILED signal, as a broker refusal leaves it: retried, it is queued on the cluster and filled.
     const failed = await s.db.prisma.signal.create({
-      data: { id: randomUUID(), userId: f.userId, accountId: f.accountId, symbol, action: 'openLong', request: { symbol, action: 'openLong', accountId: f.accountId, quantity: 2 }, status: 'FAILED', errorCode: 'BROKER_ERROR', errorMessage: 'refused' },
+      data: {
+        id: randomUUID(),
+        userId: f.userId,
+        accountId: f.accountId,
+        symbol,
+        action: 'openLong',
+        request: { symbol, action: 'openLong', accountId: f.accountId, quantity: 2 },
+        status: 'FAILED',
+        errorCode: 'BROKER_ERROR',
+        errorMessage: 'refused',
+      },
     });
-    expect(await cli(['signal', 'retry', failed.id])).toEqual({ code: 0, out: { signalId: failed.id, status: 'PENDING', enqueued: true }, stderr: '' });
+    expect(await cli(['signal', 'retry', failed.id])).toEqual({
+      code: 0,
+      out: { signalId: failed.id, status: 'PENDING', enqueued: true },
+      stderr: '',
+    });
     expect((await s.until(failed.id, ['FILLED'])).orders.map((o) => o.filledQuantity.toFixed())).toEqual(['2']);
 
     // The key is cached by the gateway; the revocation published on the cluster drops it at once.
     expect((await ingest(f, { symbol, action: 'closeLong' })).status).toBe(202);
-    expect(await cli(['key', 'revoke', '--key', f.keyId])).toEqual({ code: 0, out: { keyId: f.keyId, revoked: true }, stderr: '' });
+    expect(await cli(['key', 'revoke', '--key', f.keyId])).toEqual({
+      code: 0,
+      out: { keyId: f.keyId, revoked: true },
+      stderr: '',
+    });
     // Within the cache's 5 s TTL: only the message can have dropped it.
-    await s.waitFor('the revoked key refused', () => ingest(f, { symbol, action: 'openLong', quantity: 1 }).then((a) => a.status), (status) => status === 401, 3000);
+    await s.waitFor(
+      'the revoked key refused',
+      () => ingest(f, { symbol, action: 'openLong', quantity: 1 }).then((a) => a.status),
+      (status) => status === 401,
+      3000,
+    );
   });
 
   it('a prefix without a hash tag is refused with how to fix it, and writes nothing', async () => {
     const conn = createRedis(cluster.target, 'producer');
     const prefix = `exec-${randomUUID().slice(0, 8)}`;
     try {
-      expect(() => new Producer(JOBS.signals, { connection: conn, prefix })).toThrow(`QUEUE_PREFIX "${prefix}" is not hash-tagged`);
-      expect(() => new Producer(JOBS.signals, { connection: conn, prefix })).toThrow(`Set QUEUE_PREFIX={${prefix}} (the default is {utm})`);
+      expect(() => new Producer(JOBS.signals, { connection: conn, prefix })).toThrow(
+        `QUEUE_PREFIX "${prefix}" is not hash-tagged`,
+      );
+      expect(() => new Producer(JOBS.signals, { connection: conn, prefix })).toThrow(
+        `Set QUEUE_PREFIX={${prefix}} (the default is {utm})`,
+      );
       for (const n of cluster.nodes) expect(await n.admin.keys(`${prefix}*`)).toEqual([]);
     } finally {
       conn.disconnect();

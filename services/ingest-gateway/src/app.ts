@@ -83,10 +83,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     (n) => metrics.enqueueFailures.inc(n),
     (n) => metrics.batchSize.observe(n),
   );
-  const sweeper = new OutboxSweeper(deps.producer, pendingSignals(deps.db, deps.outboxGraceMs ?? 5000), deps.logger.child({ module: 'outbox/sweeper' }), {
-    intervalMs: deps.outboxIntervalMs ?? 1000,
-    onSwept: (n) => metrics.outboxSwept.inc(n),
-  });
+  const sweeper = new OutboxSweeper(
+    deps.producer,
+    pendingSignals(deps.db, deps.outboxGraceMs ?? 5000),
+    deps.logger.child({ module: 'outbox/sweeper' }),
+    {
+      intervalMs: deps.outboxIntervalMs ?? 1000,
+      onSwept: (n) => metrics.outboxSwept.inc(n),
+    },
+  );
   const drain = new HttpDrain(deps.logger, (req) => {
     if (req.path === INGEST_PATH) metrics.signalsReceived.inc({ outcome: 'SERVICE_UNAVAILABLE' });
   });
@@ -103,9 +108,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
   app.use(drain.middleware);
   // The webhook first: it is most of the traffic.
   app.post(INGEST_PATH, ingestHandler({ authenticator, rateLimiter, writer, metrics }));
-  registerHealth(app, { db: deps.db, redis: deps.redis, registry: metrics.registry, isShuttingDown: () => drain.isDraining });
+  registerHealth(app, {
+    db: deps.db,
+    redis: deps.redis,
+    registry: metrics.registry,
+    isShuttingDown: () => drain.isDraining,
+  });
   registerOpenApi(app);
-  const admin = adminQueues({ token: deps.adminToken, connection: deps.adminRedis ?? deps.redis, queuePrefix: deps.queuePrefix, logger: deps.logger });
+  const admin = adminQueues({
+    token: deps.adminToken,
+    connection: deps.adminRedis ?? deps.redis,
+    queuePrefix: deps.queuePrefix,
+    logger: deps.logger,
+  });
   admin.mount(app);
   app.use(consoleRouter({ dir: consoleDir }));
   // Before the read routes: /signals/stream is not a signal id, and these have their own auth.

@@ -27,7 +27,11 @@ async function main(): Promise<void> {
   // The queue board's reads stay off the webhook's auto-pipelined connection.
   const adminRedis = config.adminToken ? createRedis(config, 'producer', 'gateway-admin') : undefined;
   // Fail fast: a request waits at most 1 s for Redis before its signal is left to the outbox.
-  const producer = new Producer(JOBS.signals, { connection: producerConn, prefix: config.queuePrefix }, { timeoutMs: 1000 });
+  const producer = new Producer(
+    JOBS.signals,
+    { connection: producerConn, prefix: config.queuePrefix },
+    { timeoutMs: 1000 },
+  );
   const gateway = createGateway({
     db,
     redis,

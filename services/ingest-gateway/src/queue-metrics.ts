@@ -10,7 +10,12 @@ import { QueueStats } from '@utm/queue';
  * its fail-fast client connection when scraped: the backlog stays visible when the workers
  * that drain it are the ones down.
  */
-export function watchQueues(registry: Registry, redis: RedisConnection, prefix: string, log: Logger): { close(): Promise<void> } {
+export function watchQueues(
+  registry: Registry,
+  redis: RedisConnection,
+  prefix: string,
+  log: Logger,
+): { close(): Promise<void> } {
   const stats = new QueueStats({ connection: redis, prefix }, [JOBS.signals.queue, JOBS.orders.queue]);
   registerQueueGauges(registry, () => stats.snapshot(), {
     onError: (err, source) => log.warn('a metrics read failed; its gauges are empty for this scrape', { source, err }),

@@ -8,7 +8,9 @@ const INGEST = '/api/v1/signals/ingest';
 const BOARD = '/admin/queues';
 const TOKEN = randomBytes(32).toString('hex');
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 interface BoardQueue {
   name: string;
@@ -51,7 +53,11 @@ describe('queue board at /admin/queues', () => {
     for (const path of [BOARD, `${BOARD}/api/queues`, `${BOARD}/static/js/main.js`]) {
       const res = await get(path, headers as Record<string, string>);
       expect(res.status).toBe(401);
-      expect(await json(res)).toEqual({ success: false, error: 'INVALID_ADMIN_TOKEN', message: expect.stringContaining('Authorization: Bearer <ADMIN_TOKEN>') });
+      expect(await json(res)).toEqual({
+        success: false,
+        error: 'INVALID_ADMIN_TOKEN',
+        message: expect.stringContaining('Authorization: Bearer <ADMIN_TOKEN>'),
+      });
       expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm="utm queue board"/);
       expect(res.headers.get('x-request-id')).toBeTruthy();
       expect(res.headers.get('cache-control')).toBe('no-store');
@@ -111,16 +117,24 @@ describe('queue board at /admin/queues', () => {
       );
       await until(async () => (await gw.queue.getJobState(signalId)) === 'failed');
 
-      const failed = (await boardQueues('?activeQueue=signals&status=failed')).find((q) => q.name === JOBS.signals.queue);
+      const failed = (await boardQueues('?activeQueue=signals&status=failed')).find(
+        (q) => q.name === JOBS.signals.queue,
+      );
       expect(failed?.jobs.find((j) => j.id === signalId)?.failedReason).toBe('Postgres was away');
 
       // A write that another site started is refused, even with the browser's credentials.
-      const crossSite = await put(`${BOARD}/api/queues/signals/${signalId}/retry`, { ...bearer(TOKEN), 'sec-fetch-site': 'cross-site' });
+      const crossSite = await put(`${BOARD}/api/queues/signals/${signalId}/retry`, {
+        ...bearer(TOKEN),
+        'sec-fetch-site': 'cross-site',
+      });
       expect(crossSite.status).toBe(403);
       expect((await json(crossSite)).error).toBe('CROSS_SITE_REQUEST');
       expect(await gw.queue.getJobState(signalId)).toBe('failed');
 
-      const retry = await put(`${BOARD}/api/queues/signals/${signalId}/retry`, { ...bearer(TOKEN), 'sec-fetch-site': 'same-origin' });
+      const retry = await put(`${BOARD}/api/queues/signals/${signalId}/retry`, {
+        ...bearer(TOKEN),
+        'sec-fetch-site': 'same-origin',
+      });
       expect(retry.status).toBe(204);
       await until(async () => (await gw.queue.getJobState(signalId)) === 'completed');
       expect(runs).toEqual([signalId, signalId]);
@@ -135,7 +149,9 @@ describe('queue board at /admin/queues', () => {
     await put(`${BOARD}/api/queues/orders/pause`, bearer(TOKEN));
     await put(`${BOARD}/api/queues/orders/resume`, bearer(TOKEN));
     const actions = gw.logs.filter((l) => l.includes('queue board action'));
-    expect(actions.map((l) => (JSON.parse(l) as { path: string }).path)).toEqual(expect.arrayContaining([`${BOARD}/api/queues/orders/pause`, `${BOARD}/api/queues/orders/resume`]));
+    expect(actions.map((l) => (JSON.parse(l) as { path: string }).path)).toEqual(
+      expect.arrayContaining([`${BOARD}/api/queues/orders/pause`, `${BOARD}/api/queues/orders/resume`]),
+    );
     const all = gw.logs.join('\n');
     expect(all).not.toContain(TOKEN);
     expect(all).not.toContain(Buffer.from(`admin:${TOKEN}`).toString('base64'));
@@ -154,7 +170,11 @@ describe('queue board without ADMIN_TOKEN', () => {
       for (const headers of [{}, bearer(TOKEN)]) {
         const res = await fetch(gw.url + path, { headers });
         expect(res.status).toBe(404);
-        expect(await json(res)).toEqual({ success: false, error: 'NOT_FOUND', message: 'The queue board is off: set ADMIN_TOKEN on the gateway to turn it on' });
+        expect(await json(res)).toEqual({
+          success: false,
+          error: 'NOT_FOUND',
+          message: 'The queue board is off: set ADMIN_TOKEN on the gateway to turn it on',
+        });
       }
     }
   });

@@ -5,7 +5,8 @@ import { resolveConsoleDir } from '../src/routes/console';
 import { json, startGateway, type TestGateway } from './support/gateway';
 
 /** The web console's static files under /app/, as the gateway serves a built dist/. */
-const INDEX = '<!doctype html><title>utm console</title><script type="module" src="/app/assets/index-abc123.js"></script>';
+const INDEX =
+  '<!doctype html><title>utm console</title><script type="module" src="/app/assets/index-abc123.js"></script>';
 
 let dir: string;
 let gw: TestGateway;

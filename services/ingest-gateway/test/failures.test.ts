@@ -15,7 +15,12 @@ describe('no signal lost when Redis fails between commit and enqueue', () => {
     // The sweeper re-enqueues every PENDING signal of its database: a database of its own
     // keeps other tests' rows out. Only the producer goes through the proxy.
     database = await isolatedDatabase('outbox');
-    gw = await startGateway({ databaseUrl: database.url, producerRedisUrl: proxy.url, outboxIntervalMs: 100, outboxGraceMs: 500 });
+    gw = await startGateway({
+      databaseUrl: database.url,
+      producerRedisUrl: proxy.url,
+      outboxIntervalMs: 100,
+      outboxGraceMs: 500,
+    });
   });
   afterAll(async () => {
     await gw.close();
@@ -61,7 +66,10 @@ describe('dependencies down', () => {
 
   it('answers 503 SERVICE_UNAVAILABLE quickly when Postgres is down, accepting nothing', async () => {
     const f = await live.fixture();
-    const gw = await startGateway({ databaseUrl: 'postgresql://postgres@127.0.0.1:1/utm_test', prefix: uniquePrefix('pgdown') });
+    const gw = await startGateway({
+      databaseUrl: 'postgresql://postgres@127.0.0.1:1/utm_test',
+      prefix: uniquePrefix('pgdown'),
+    });
     try {
       const started = Date.now();
       const res = await gw.post(INGEST, signalBody(f.accountId), { 'x-api-key': f.apiKey });

@@ -7,12 +7,31 @@ const validate = createIngestValidator();
 
 /** Bodies near the valid space: every field from a mix of valid and invalid values. */
 function nearlyValid(accountId: string) {
-  const num = fc.oneof(fc.double({ noNaN: true }), fc.integer(), fc.constantFrom(0, -1, 1e-12, 100, 100.0001, 1e13), fc.string());
-  const rule = fc.record({ type: fc.constantFrom('PERCENT', 'PRICE', 'AMOUNT', 'TICKS', 1), value: num }, { requiredKeys: [] });
+  const num = fc.oneof(
+    fc.double({ noNaN: true }),
+    fc.integer(),
+    fc.constantFrom(0, -1, 1e-12, 100, 100.0001, 1e13),
+    fc.string(),
+  );
+  const rule = fc.record(
+    { type: fc.constantFrom('PERCENT', 'PRICE', 'AMOUNT', 'TICKS', 1), value: num },
+    { requiredKeys: [] },
+  );
   return fc.record(
     {
-      symbol: fc.oneof(fc.constantFrom('AAPL', 'BRK.B', 'BTC/USD', 'aapl', '', 'TOOLONGSYMBOL1234', '9X'), fc.string({ maxLength: 20 })),
-      action: fc.constantFrom('openLong', 'openShort', 'closeLong', 'closeShort', 'reverseToLong', 'reverseToShort', 'buy'),
+      symbol: fc.oneof(
+        fc.constantFrom('AAPL', 'BRK.B', 'BTC/USD', 'aapl', '', 'TOOLONGSYMBOL1234', '9X'),
+        fc.string({ maxLength: 20 }),
+      ),
+      action: fc.constantFrom(
+        'openLong',
+        'openShort',
+        'closeLong',
+        'closeShort',
+        'reverseToLong',
+        'reverseToShort',
+        'buy',
+      ),
       accountId: fc.constantFrom(accountId, accountId, 'x'.repeat(65)),
       quantity: num,
       quantityType: fc.constantFrom('FIXED', 'PERCENT_EQUITY', 'DOLLAR_AMOUNT', 'PERCENT_POSITION', 'X'),
@@ -20,7 +39,10 @@ function nearlyValid(accountId: string) {
       limitPrice: num,
       stopPrice: num,
       timeInForce: fc.constantFrom('DAY', 'GTC', 'IOC', 'FOK', 'GTD'),
-      exitRules: fc.record({ stopLoss: rule, takeProfit: rule, trailingStop: rule, stoploss: rule }, { requiredKeys: [] }),
+      exitRules: fc.record(
+        { stopLoss: rule, takeProfit: rule, trailingStop: rule, stoploss: rule },
+        { requiredKeys: [] },
+      ),
       comment: fc.string({ maxLength: 600 }),
       price: num,
       mode: fc.constantFrom('PAPER', 'LIVE'),
@@ -62,10 +84,14 @@ describe('fuzz: random bodies', () => {
   it('never produce a 5xx for raw byte soup', async () => {
     const f = await gw.fixture({ rateLimit: 100000 });
     await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 300 }), fc.constantFrom('application/json', 'text/plain'), async (raw, type) => {
-        const res = await gw.post(INGEST, raw, { 'x-api-key': f.apiKey, 'content-type': type });
-        expect(res.status).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.string({ maxLength: 300 }),
+        fc.constantFrom('application/json', 'text/plain'),
+        async (raw, type) => {
+          const res = await gw.post(INGEST, raw, { 'x-api-key': f.apiKey, 'content-type': type });
+          expect(res.status).toBeLessThan(500);
+        },
+      ),
       { numRuns: 200 },
     );
     expect(await gw.db.prisma.signal.count({ where: { accountId: f.accountId } })).toBe(0);

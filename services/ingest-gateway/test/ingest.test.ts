@@ -16,12 +16,30 @@ describe('POST /api/v1/signals/ingest', () => {
   describe('acceptance', () => {
     it('answers 202 only with the row committed, its RECEIVED event, and its job queued', async () => {
       const f = await gw.fixture();
-      const res = await gw.post(INGEST, signalBody(f.accountId, { exitRules: { stopLoss: { type: 'PERCENT', value: 2 } } }), { 'x-api-key': f.apiKey });
+      const res = await gw.post(
+        INGEST,
+        signalBody(f.accountId, { exitRules: { stopLoss: { type: 'PERCENT', value: 2 } } }),
+        { 'x-api-key': f.apiKey },
+      );
       expect(res.status).toBe(202);
       const body = await json(res);
-      expect(body).toEqual({ success: true, signalId: expect.any(String), status: 'PENDING', message: 'Signal received and queued for processing' });
-      const row = await gw.db.prisma.signal.findUniqueOrThrow({ where: { id: String(body.signalId) }, include: { events: true } });
-      expect(row).toMatchObject({ status: 'PENDING', accountId: f.accountId, userId: f.userId, symbol: 'AAPL', action: 'openLong' });
+      expect(body).toEqual({
+        success: true,
+        signalId: expect.any(String),
+        status: 'PENDING',
+        message: 'Signal received and queued for processing',
+      });
+      const row = await gw.db.prisma.signal.findUniqueOrThrow({
+        where: { id: String(body.signalId) },
+        include: { events: true },
+      });
+      expect(row).toMatchObject({
+        status: 'PENDING',
+        accountId: f.accountId,
+        userId: f.userId,
+        symbol: 'AAPL',
+        action: 'openLong',
+      });
       expect(row.request).toEqual(signalBody(f.accountId, { exitRules: { stopLoss: { type: 'PERCENT', value: 2 } } }));
       expect(row.events.map((e) => e.type)).toEqual(['RECEIVED']);
       const job = await gw.queue.getJob(String(body.signalId));
@@ -30,7 +48,10 @@ describe('POST /api/v1/signals/ingest', () => {
 
     it('accepts a text/plain body holding JSON (TradingView)', async () => {
       const f = await gw.fixture();
-      const res = await gw.post(INGEST, JSON.stringify(signalBody(f.accountId)), { 'content-type': 'text/plain; charset=utf-8', 'x-api-key': f.apiKey });
+      const res = await gw.post(INGEST, JSON.stringify(signalBody(f.accountId)), {
+        'content-type': 'text/plain; charset=utf-8',
+        'x-api-key': f.apiKey,
+      });
       expect(res.status).toBe(202);
     });
 
@@ -109,7 +130,9 @@ describe('POST /api/v1/signals/ingest', () => {
       const res = await gw.post(INGEST, signalBody(f.accountId, { mode: 'LIVE' }), { 'x-api-key': f.apiKey });
       expect(res.status).toBe(422);
       expect((await json(res)).error).toBe('MODE_MISMATCH');
-      expect((await gw.post(INGEST, signalBody(f.accountId, { mode: 'PAPER' }), { 'x-api-key': f.apiKey })).status).toBe(202);
+      expect(
+        (await gw.post(INGEST, signalBody(f.accountId, { mode: 'PAPER' }), { 'x-api-key': f.apiKey })).status,
+      ).toBe(202);
     });
   });
 
@@ -117,7 +140,10 @@ describe('POST /api/v1/signals/ingest', () => {
     it('refuses other content types with 415', async () => {
       const f = await gw.fixture();
       for (const type of ['application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-        const res = await gw.post(INGEST, JSON.stringify(signalBody(f.accountId)), { 'content-type': type, 'x-api-key': f.apiKey });
+        const res = await gw.post(INGEST, JSON.stringify(signalBody(f.accountId)), {
+          'content-type': type,
+          'x-api-key': f.apiKey,
+        });
         expect(res.status).toBe(415);
         expect((await json(res)).error).toBe('UNSUPPORTED_MEDIA_TYPE');
       }
@@ -138,14 +164,24 @@ describe('POST /api/v1/signals/ingest', () => {
       const res = await gw.post(INGEST, '{"symbol": "AAPL",', { 'x-api-key': f.apiKey });
       expect(res.status).toBe(400);
       const body = await json(res);
-      expect(body).toMatchObject({ success: false, error: 'VALIDATION_ERROR', details: [{ field: 'body', message: expect.stringContaining('not valid JSON') }] });
+      expect(body).toMatchObject({
+        success: false,
+        error: 'VALIDATION_ERROR',
+        details: [{ field: 'body', message: expect.stringContaining('not valid JSON') }],
+      });
     });
 
     it('reports every violation at once with its field path, and stores nothing', async () => {
       const f = await gw.fixture();
       const res = await gw.post(
         INGEST,
-        { symbol: 'aapl', action: 'openLong', accountId: f.accountId, orderType: 'LIMIT', exitRules: { stoploss: { type: 'PERCENT', value: 1 }, takeProfit: { type: 'PRICE', value: -1 } } },
+        {
+          symbol: 'aapl',
+          action: 'openLong',
+          accountId: f.accountId,
+          orderType: 'LIMIT',
+          exitRules: { stoploss: { type: 'PERCENT', value: 1 }, takeProfit: { type: 'PRICE', value: -1 } },
+        },
         { 'x-api-key': f.apiKey },
       );
       expect(res.status).toBe(400);

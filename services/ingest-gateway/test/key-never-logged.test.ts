@@ -29,7 +29,11 @@ describe('an API key sent in the query string never reaches a log', () => {
     expect(statuses).toEqual([202, 409, 400, 400, 413, 415, 429, 401, 404, 404]);
 
     // A gateway whose Postgres is down: the 503 path logs the error at 'error' level.
-    const down = await startGateway({ databaseUrl: 'postgresql://postgres@127.0.0.1:1/x', captureLogs: true, prefix: uniquePrefix('logs') });
+    const down = await startGateway({
+      databaseUrl: 'postgresql://postgres@127.0.0.1:1/x',
+      captureLogs: true,
+      prefix: uniquePrefix('logs'),
+    });
     try {
       expect((await down.post(q(key), signalBody(f.accountId))).status).toBe(503);
       expect((await down.post(INGEST, signalBody(f.accountId), { 'x-api-key': key })).status).toBe(503);

@@ -16,9 +16,17 @@ describe('gateway metrics', () => {
   it('counts signals by outcome, times ingest, and shows the waiting jobs and their age', async () => {
     const f = await gw.fixture();
     const before = Date.now();
-    for (let i = 0; i < 2; i++) expect((await gw.post('/api/v1/signals/ingest', signalBody(f.accountId), { 'x-api-key': f.apiKey })).status).toBe(202);
-    expect((await gw.post('/api/v1/signals/ingest', signalBody(f.accountId, { symbol: 'aapl' }), { 'x-api-key': f.apiKey })).status).toBe(400);
-    expect((await gw.post('/api/v1/signals/ingest', signalBody(f.accountId), { 'x-api-key': 'utm_paper_nope' })).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await gw.post('/api/v1/signals/ingest', signalBody(f.accountId), { 'x-api-key': f.apiKey })).status).toBe(
+        202,
+      );
+    expect(
+      (await gw.post('/api/v1/signals/ingest', signalBody(f.accountId, { symbol: 'aapl' }), { 'x-api-key': f.apiKey }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await gw.post('/api/v1/signals/ingest', signalBody(f.accountId), { 'x-api-key': 'utm_paper_nope' })).status,
+    ).toBe(401);
     await new Promise((r) => setTimeout(r, 1100));
 
     const m = await scrapeMetrics(gw.url);

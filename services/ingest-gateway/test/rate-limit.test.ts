@@ -19,7 +19,8 @@ describe('rate limit (rolling minute per key, in Redis)', () => {
   it('answers 429 with Retry-After past the key’s limit, and counts nothing for the refused', async () => {
     const f = await a.fixture({ rateLimit: 3 });
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await a.post(INGEST, signalBody(f.accountId), { 'x-api-key': f.apiKey })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await a.post(INGEST, signalBody(f.accountId), { 'x-api-key': f.apiKey })).status);
     expect(statuses).toEqual([202, 202, 202, 429, 429]);
     const res = await a.post(INGEST, signalBody(f.accountId), { 'x-api-key': f.apiKey });
     expect(res.status).toBe(429);
@@ -33,7 +34,9 @@ describe('rate limit (rolling minute per key, in Redis)', () => {
   it('is shared by two gateway instances', async () => {
     const f = await a.fixture({ rateLimit: 10 });
     const responses = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).post(INGEST, signalBody(f.accountId, { comment: String(i) }), { 'x-api-key': f.apiKey })),
+      Array.from({ length: 30 }, (_, i) =>
+        (i % 2 ? a : b).post(INGEST, signalBody(f.accountId, { comment: String(i) }), { 'x-api-key': f.apiKey }),
+      ),
     );
     const accepted = responses.filter((r) => r.status === 202).length;
     const limited = responses.filter((r) => r.status === 429).length;

@@ -23,22 +23,57 @@ describe('reading back', () => {
     const orderId = randomUUID();
     await gw.db.prisma.order.create({
       data: {
-        id: orderId, signalId: id, accountId: f.accountId, role: 'ENTRY', symbol: 'AAPL', side: 'BUY', type: 'LIMIT',
-        quantity: '10', limitPrice: '150.2500000000', timeInForce: 'DAY', status: 'PARTIALLY_FILLED', filledQuantity: '4', avgFillPrice: '150.1',
-        errorCode: null, fills: { create: [{ quantity: '4', price: '150.1' }] },
+        id: orderId,
+        signalId: id,
+        accountId: f.accountId,
+        role: 'ENTRY',
+        symbol: 'AAPL',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '10',
+        limitPrice: '150.2500000000',
+        timeInForce: 'DAY',
+        status: 'PARTIALLY_FILLED',
+        filledQuantity: '4',
+        avgFillPrice: '150.1',
+        errorCode: null,
+        fills: { create: [{ quantity: '4', price: '150.1' }] },
       },
     });
-    await gw.db.prisma.signal.update({ where: { id }, data: { status: 'REJECTED', errorCode: 'NO_POSITION', errorMessage: 'No long position in AAPL to close' } });
+    await gw.db.prisma.signal.update({
+      where: { id },
+      data: { status: 'REJECTED', errorCode: 'NO_POSITION', errorMessage: 'No long position in AAPL to close' },
+    });
     const res = await gw.get(`/api/v1/signals/${id}`, f.apiKey);
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body).toMatchObject({
-      signalId: id, status: 'REJECTED', accountId: f.accountId, symbol: 'AAPL', action: 'openLong',
+      signalId: id,
+      status: 'REJECTED',
+      accountId: f.accountId,
+      symbol: 'AAPL',
+      action: 'openLong',
       request: signalBody(f.accountId, { orderType: 'LIMIT', limitPrice: 150.25 }),
       error: { code: 'NO_POSITION', message: 'No long position in AAPL to close' },
       events: [{ at: expect.any(String), type: 'RECEIVED', message: expect.any(String) }],
-      orders: [{ orderId, signalId: id, role: 'ENTRY', symbol: 'AAPL', side: 'BUY', type: 'LIMIT', quantity: '10', limitPrice: '150.25', stopPrice: null,
-        timeInForce: 'DAY', status: 'PARTIALLY_FILLED', filledQuantity: '4', avgFillPrice: '150.1', brokerOrderId: null }],
+      orders: [
+        {
+          orderId,
+          signalId: id,
+          role: 'ENTRY',
+          symbol: 'AAPL',
+          side: 'BUY',
+          type: 'LIMIT',
+          quantity: '10',
+          limitPrice: '150.25',
+          stopPrice: null,
+          timeInForce: 'DAY',
+          status: 'PARTIALLY_FILLED',
+          filledQuantity: '4',
+          avgFillPrice: '150.1',
+          brokerOrderId: null,
+        },
+      ],
     });
     expect(new Date(String(body.receivedAt)).getTime()).toBeGreaterThan(Date.now() - 60000);
   });
@@ -57,7 +92,9 @@ describe('reading back', () => {
 
   it('lists signals newest first with a cursor, filtered by account and status', async () => {
     const f = await gw.fixture();
-    const second = await gw.db.prisma.account.create({ data: { userId: f.userId, name: 'two', mode: 'PAPER', broker: 'paper', cash: '5' } });
+    const second = await gw.db.prisma.account.create({
+      data: { userId: f.userId, name: 'two', mode: 'PAPER', broker: 'paper', cash: '5' },
+    });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await send(f.apiKey, f.accountId, { comment: String(i) }));
     const other = await send(f.apiKey, second.id);
@@ -66,9 +103,13 @@ describe('reading back', () => {
     const page1 = await json(await gw.get(`/api/v1/signals?accountId=${f.accountId}&limit=2`, f.apiKey));
     const list = page1.signals as { signalId: string }[];
     expect(list.map((s) => s.signalId)).toEqual([ids[4], ids[3]]);
-    const page2 = await json(await gw.get(`/api/v1/signals?accountId=${f.accountId}&limit=2&cursor=${String(page1.nextCursor)}`, f.apiKey));
+    const page2 = await json(
+      await gw.get(`/api/v1/signals?accountId=${f.accountId}&limit=2&cursor=${String(page1.nextCursor)}`, f.apiKey),
+    );
     expect((page2.signals as { signalId: string }[]).map((s) => s.signalId)).toEqual([ids[2], ids[1]]);
-    const page3 = await json(await gw.get(`/api/v1/signals?accountId=${f.accountId}&limit=2&cursor=${String(page2.nextCursor)}`, f.apiKey));
+    const page3 = await json(
+      await gw.get(`/api/v1/signals?accountId=${f.accountId}&limit=2&cursor=${String(page2.nextCursor)}`, f.apiKey),
+    );
     expect((page3.signals as { signalId: string }[]).map((s) => s.signalId)).toEqual([ids[0]]);
     expect(page3.nextCursor).toBeNull();
 
@@ -100,7 +141,11 @@ describe('reading back', () => {
     const res = await gw.get(`/api/v1/accounts/${f.accountId}`, f.apiKey);
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({
-      accountId: f.accountId, name: 'test account', mode: 'PAPER', broker: 'paper', tradingState: 'ACTIVE',
+      accountId: f.accountId,
+      name: 'test account',
+      mode: 'PAPER',
+      broker: 'paper',
+      tradingState: 'ACTIVE',
       cash: '10000.5',
       // 10000.50 + 10 × 110.25 (quote) − 5 × 20.5 (no quote: entry price)
       equity: '11000.5',
@@ -121,12 +166,25 @@ describe('reading back', () => {
     const ids = Array.from({ length: 3 }, () => randomUUID());
     for (const [i, id] of ids.entries()) {
       await gw.db.prisma.order.create({
-        data: { id, signalId, accountId: f.accountId, role: 'ENTRY', symbol: 'AAPL', side: 'BUY', type: 'MARKET', quantity: '1', timeInForce: 'DAY', status: i === 0 ? 'FILLED' : 'NEW' },
+        data: {
+          id,
+          signalId,
+          accountId: f.accountId,
+          role: 'ENTRY',
+          symbol: 'AAPL',
+          side: 'BUY',
+          type: 'MARKET',
+          quantity: '1',
+          timeInForce: 'DAY',
+          status: i === 0 ? 'FILLED' : 'NEW',
+        },
       });
     }
     const page1 = await json(await gw.get(`/api/v1/accounts/${f.accountId}/orders?limit=2`, f.apiKey));
     expect((page1.orders as { orderId: string }[]).map((o) => o.orderId)).toEqual([ids[2], ids[1]]);
-    const page2 = await json(await gw.get(`/api/v1/accounts/${f.accountId}/orders?limit=2&cursor=${String(page1.nextCursor)}`, f.apiKey));
+    const page2 = await json(
+      await gw.get(`/api/v1/accounts/${f.accountId}/orders?limit=2&cursor=${String(page1.nextCursor)}`, f.apiKey),
+    );
     expect((page2.orders as { orderId: string }[]).map((o) => o.orderId)).toEqual([ids[0]]);
     const filled = await json(await gw.get(`/api/v1/accounts/${f.accountId}/orders?status=FILLED`, f.apiKey));
     expect((filled.orders as { orderId: string }[]).map((o) => o.orderId)).toEqual([ids[0]]);

@@ -37,7 +37,8 @@ async function transition(signalId: string, status: string, type = status): Prom
   );
 }
 
-const open = (f: Fixture, headers: Record<string, string> = {}) => SseClient.open(gw.url + STREAM, { 'x-api-key': f.apiKey, ...headers });
+const open = (f: Fixture, headers: Record<string, string> = {}) =>
+  SseClient.open(gw.url + STREAM, { 'x-api-key': f.apiKey, ...headers });
 const ready = (c: SseClient) => c.until('ready', (x) => x.messages.some((m) => m.event === 'ready'));
 const types = (c: SseClient) => c.signals().map((m) => `${m.signal.signalId.slice(0, 8)}:${m.event.type}`);
 const tag = (id: string, type: string) => `${id.slice(0, 8)}:${type}`;
@@ -86,7 +87,9 @@ it("streams the user's own signals live, shaped like the list's items, and nothi
     expect(msgs.map((m) => m.sseId)).toEqual(msgs.map((m) => m.event.id));
     expect(last?.event).toMatchObject({ type: 'FILLED', message: 'now FILLED', at: expect.any(String) });
     // The payload's signal is exactly a GET /api/v1/signals item.
-    const list = (await (await gw.get(`/api/v1/signals?accountId=${a.accountId}`, a.apiKey)).json()) as { signals: unknown[] };
+    const list = (await (await gw.get(`/api/v1/signals?accountId=${a.accountId}`, a.apiKey)).json()) as {
+      signals: unknown[];
+    };
     expect(list.signals[0]).toEqual(last?.signal);
   } finally {
     await sa.close();
@@ -138,7 +141,12 @@ it('delivers an event committed after a later id (sequence order is not commit o
     await ready(stream);
     await slow.query('BEGIN');
     const late = BigInt(
-      (await slow.query<{ id: string }>(`INSERT INTO signal_events (signal_id, type, message) VALUES ($1, 'LATE', 'x') RETURNING id::text`, [s])).rows[0]?.id ?? '0',
+      (
+        await slow.query<{ id: string }>(
+          `INSERT INTO signal_events (signal_id, type, message) VALUES ($1, 'LATE', 'x') RETURNING id::text`,
+          [s],
+        )
+      ).rows[0]?.id ?? '0',
     );
     await db.pool.query(`INSERT INTO signal_events (signal_id, type, message) VALUES ($1, 'EARLY', 'y')`, [s]);
     await stream.until('EARLY', (c) => c.signals().some((m) => m.event.type === 'EARLY'));
@@ -150,7 +158,9 @@ it('delivers an event committed after a later id (sequence order is not commit o
     await slow.query('COMMIT');
     await stream.until('LATE', (c) => c.signals().some((m) => m.event.type === 'LATE'));
     // Once nothing is missing, a heartbeat moves the browser's resume point past both.
-    await stream.until('resume point past EARLY', (c) => c.messages.some((m) => m.comment === 'heartbeat' && m.id !== undefined && BigInt(m.id) >= late + 1n));
+    await stream.until('resume point past EARLY', (c) =>
+      c.messages.some((m) => m.comment === 'heartbeat' && m.id !== undefined && BigInt(m.id) >= late + 1n),
+    );
 
     const resumed = await open(f, { 'last-event-id': early?.sseId ?? '' });
     try {
@@ -167,7 +177,10 @@ it('delivers an event committed after a later id (sequence order is not commit o
 it('answers `reset` to a resume too far back, and sends heartbeats', async () => {
   const f = await gw.fixture();
   const s = await postSignal(gw.url, f, { action: 'openLong', quantity: 1 });
-  await db.pool.query(`INSERT INTO signal_events (signal_id, type, message) SELECT $1, 'NOISE', 'n' FROM generate_series(1, 60)`, [s]);
+  await db.pool.query(
+    `INSERT INTO signal_events (signal_id, type, message) SELECT $1, 'NOISE', 'n' FROM generate_series(1, 60)`,
+    [s],
+  );
   await sleep(300); // the feed has seen them (if another stream keeps it running)
   const stream = await open(f, { 'last-event-id': '1' });
   try {

@@ -10,7 +10,12 @@ import { createSignalProcessor } from './worker/create-worker';
 async function main(): Promise<void> {
   const cfg = configOrExit('signal-processor', () => loadProcessorConfig());
   const logger = createLogger({ service: 'signal-processor', level: cfg.logLevel });
-  const db = createDb({ url: cfg.databaseUrl, poolMax: cfg.dbPoolMax, applicationName: 'signal-processor', onPoolError: (err) => logger.warn('idle Postgres connection failed', { err }) });
+  const db = createDb({
+    url: cfg.databaseUrl,
+    poolMax: cfg.dbPoolMax,
+    applicationName: 'signal-processor',
+    onPoolError: (err) => logger.warn('idle Postgres connection failed', { err }),
+  });
   const workerConn = createRedis(cfg, 'worker', 'processor-worker');
   const producerConn = createRedis(cfg, 'producer', 'processor-orders');
   // Refuse a Redis that may evict queue keys (and wait for Redis to answer, to know).

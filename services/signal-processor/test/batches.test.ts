@@ -5,8 +5,6 @@ import { processAccounts } from '../src/repositories/account-processor';
 import { Harness, symbolFor } from './support/harness';
 import { holdAccountLock, until } from './support/waits';
 
-
-
 describe('signals decided in batches', () => {
   const h = new Harness({ jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 200 } } });
   beforeAll(() => h.start());
@@ -18,14 +16,10 @@ describe('signals decided in batches', () => {
     const ids: string[] = [];
     for (const r of requests) {
       const id = randomUUID();
-      await h.db.pool.query('INSERT INTO signals (id, user_id, account_id, symbol, action, request) VALUES ($1, $2, $3, $4, $5, $6)', [
-        id,
-        f.userId,
-        f.accountId,
-        r.symbol,
-        r.action,
-        JSON.stringify({ ...r, accountId: f.accountId }),
-      ]);
+      await h.db.pool.query(
+        'INSERT INTO signals (id, user_id, account_id, symbol, action, request) VALUES ($1, $2, $3, $4, $5, $6)',
+        [id, f.userId, f.accountId, r.symbol, r.action, JSON.stringify({ ...r, accountId: f.accountId })],
+      );
       ids.push(id);
     }
     return ids;
@@ -43,7 +37,12 @@ describe('signals decided in batches', () => {
       ),
     );
     // One job per account, about its last signal: the first signal of each is taken along.
-    const result = await processAccounts(h.db, fixtures.map((f, i) => ({ accountId: f.accountId, signalId: byAccount[i]?.[1] ?? '' })), 5000, true);
+    const result = await processAccounts(
+      h.db,
+      fixtures.map((f, i) => ({ accountId: f.accountId, signalId: byAccount[i]?.[1] ?? '' })),
+      5000,
+      true,
+    );
     expect(result.processed).toBe(6);
     expect([...result.done.values()]).toEqual([true, true, true]);
     expect(result.skipped.size).toBe(0);
@@ -84,7 +83,15 @@ describe('signals decided in batches', () => {
     const held = await holdAccountLock(b.accountId);
     let first;
     try {
-      first = await processAccounts(h.db, [{ accountId: a.accountId, signalId: sa ?? '' }, { accountId: b.accountId, signalId: sb ?? '' }], 5000, true);
+      first = await processAccounts(
+        h.db,
+        [
+          { accountId: a.accountId, signalId: sa ?? '' },
+          { accountId: b.accountId, signalId: sb ?? '' },
+        ],
+        5000,
+        true,
+      );
     } finally {
       await held.release();
     }

@@ -95,7 +95,13 @@ const cases: RejectCase[] = [
     name: 'a PRICE stop above a long limit entry',
     code: 'INVALID_EXIT_RULE',
     message: /stop loss of a long must be below the entry price 100/,
-    body: () => ({ action: 'openLong', quantity: 1, orderType: 'LIMIT', limitPrice: 100, exitRules: { stopLoss: { type: 'PRICE', value: 101 } } }),
+    body: () => ({
+      action: 'openLong',
+      quantity: 1,
+      orderType: 'LIMIT',
+      limitPrice: 100,
+      exitRules: { stopLoss: { type: 'PRICE', value: 101 } },
+    }),
   },
 ];
 
@@ -150,7 +156,15 @@ describe('accepted signals become NEW orders, written with the signal and enqueu
     const signal = (await h.settled([id])).get(id);
     expect(signal?.status).toBe('PROCESSING');
     const [order] = signal?.orders ?? [];
-    expect(order).toMatchObject({ role: 'ENTRY', side: 'BUY', type: 'MARKET', timeInForce: 'DAY', status: 'NEW', exitRules, symbol });
+    expect(order).toMatchObject({
+      role: 'ENTRY',
+      side: 'BUY',
+      type: 'MARKET',
+      timeInForce: 'DAY',
+      status: 'NEW',
+      exitRules,
+      symbol,
+    });
     expect(order?.quantity.toFixed()).toBe('10');
     expect(order?.priceBasis?.toFixed()).toBe('150.25');
     expect(signal?.events.map((e) => e.type)).toEqual(['RECEIVED', 'PROCESSING', 'ORDER_CREATED']);
@@ -168,7 +182,19 @@ describe('accepted signals become NEW orders, written with the signal and enqueu
     const opener = await h.send(f, { symbol: symbolFor('x'), action: 'openLong', quantity: 1, price: 1 });
     await h.settled([opener]);
     const leg = await h.db.prisma.order.create({
-      data: { id: crypto.randomUUID(), signalId: opener, accountId: f.accountId, role: 'STOP_LOSS', symbol, side: 'BUY', type: 'STOP', quantity: '30', stopPrice: '22', timeInForce: 'GTC', status: 'ACCEPTED' },
+      data: {
+        id: crypto.randomUUID(),
+        signalId: opener,
+        accountId: f.accountId,
+        role: 'STOP_LOSS',
+        symbol,
+        side: 'BUY',
+        type: 'STOP',
+        quantity: '30',
+        stopPrice: '22',
+        timeInForce: 'GTC',
+        status: 'ACCEPTED',
+      },
     });
     const id = await h.send(f, { symbol, action: 'reverseToLong' });
     const signal = (await h.settled([id])).get(id);
@@ -190,10 +216,14 @@ describe('accepted signals become NEW orders, written with the signal and enqueu
     const conflict = await h.send(f, { symbol, action: 'openShort', quantity: 1 });
     const rows = await h.settled([open, add, close, conflict]);
     expect(rows.get(add)?.orders.map((o) => o.quantity.toFixed())).toEqual(['2']);
-    expect(rows.get(close)?.orders.map((o) => [o.role, o.side, o.quantity.toFixed()])).toEqual([['CLOSE', 'SELL', '6']]);
+    expect(rows.get(close)?.orders.map((o) => [o.role, o.side, o.quantity.toFixed()])).toEqual([
+      ['CLOSE', 'SELL', '6'],
+    ]);
     // The close asked the long side's open entries to cancel and closes toward flat: the
     // position projects to 0, so an openShort is not a conflict.
-    expect(rows.get(conflict)?.orders.map((o) => [o.role, o.side, o.quantity.toFixed()])).toEqual([['ENTRY', 'SELL', '1']]);
+    expect(rows.get(conflict)?.orders.map((o) => [o.role, o.side, o.quantity.toFixed()])).toEqual([
+      ['ENTRY', 'SELL', '1'],
+    ]);
     const cancelled = await h.db.prisma.order.findMany({ where: { signalId: { in: [open, add] } } });
     expect(cancelled.every((o) => o.cancelRequestedAt !== null)).toBe(true);
   });

@@ -17,14 +17,14 @@ import { until } from './support/waits';
 const TOKEN = randomBytes(32).toString('hex');
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-
 describe('re-driving failed work', () => {
   const h = new Harness({ jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 200 } }, adminToken: TOKEN });
   beforeAll(() => h.start());
   afterEach(() => h.stopProcessors());
   afterAll(() => h.stop());
 
-  const boardRetry = (jobId: string) => fetch(`${h.url}/admin/queues/api/queues/${JOBS.signals.queue}/${jobId}/retry`, { method: 'PUT', headers: auth });
+  const boardRetry = (jobId: string) =>
+    fetch(`${h.url}/admin/queues/api/queues/${JOBS.signals.queue}/${jobId}/retry`, { method: 'PUT', headers: auth });
 
   it('a job that failed while its signal stayed PENDING: retried from the board, the processor decides the signal', async () => {
     const f = await h.fixture();
@@ -32,7 +32,13 @@ describe('re-driving failed work', () => {
     // The job fails for good before any decision (as when Postgres stayed away through every attempt).
     const conn = createRedis(testRedisUrl(), 'worker');
     await waitForRedis(conn);
-    const failing = createConsumer<SignalJob>(JOBS.signals, async () => { throw new UnrecoverableError('Postgres was away'); }, { connection: conn, prefix: h.prefix });
+    const failing = createConsumer<SignalJob>(
+      JOBS.signals,
+      async () => {
+        throw new UnrecoverableError('Postgres was away');
+      },
+      { connection: conn, prefix: h.prefix },
+    );
     await until(async () => (await h.signalsQueue.getJobState(id)) === 'failed');
     await failing.close();
     conn.disconnect();
@@ -46,7 +52,7 @@ describe('re-driving failed work', () => {
     await until(async () => (await h.signalsQueue.getJobState(id)) === 'completed');
   });
 
-  it('a FAILED signal: the board\'s retry changes nothing; `utm signal retry` re-drives it to a decision', async () => {
+  it("a FAILED signal: the board's retry changes nothing; `utm signal retry` re-drives it to a decision", async () => {
     h.processor({ lockTimeoutMs: 100 });
     const f = await h.fixture();
     // Another transaction holds the account's lock through every attempt: RETRIES_EXHAUSTED.
@@ -66,17 +72,32 @@ describe('re-driving failed work', () => {
 
     expect((await boardRetry(id)).status).toBe(204);
     await until(async () => (await h.signalsQueue.getJobState(id)) === 'completed');
-    const after = await h.db.prisma.signal.findUniqueOrThrow({ where: { id }, include: { orders: true, events: { orderBy: { id: 'asc' } } } });
-    expect({ status: after.status, orders: after.orders.length, events: after.events.map((e) => e.type) }).toEqual({ status: 'FAILED', orders: 0, events: ['RECEIVED', 'FAILED'] });
+    const after = await h.db.prisma.signal.findUniqueOrThrow({
+      where: { id },
+      include: { orders: true, events: { orderBy: { id: 'asc' } } },
+    });
+    expect({ status: after.status, orders: after.orders.length, events: after.events.map((e) => e.type) }).toEqual({
+      status: 'FAILED',
+      orders: 0,
+      events: ['RECEIVED', 'FAILED'],
+    });
 
     let stdout = '';
     const code = await run(['signal', 'retry', id, '--json'], {
       out: (s) => void (stdout += s),
       err: () => undefined,
-      settings: () => ({ databaseUrl: testDatabaseUrl(), redisUrl: testRedisUrl(), encryptionKey: undefined, queuePrefix: h.prefix }),
+      settings: () => ({
+        databaseUrl: testDatabaseUrl(),
+        redisUrl: testRedisUrl(),
+        encryptionKey: undefined,
+        queuePrefix: h.prefix,
+      }),
       db: () => h.db,
     });
-    expect({ code, out: JSON.parse(stdout) as unknown }).toEqual({ code: 0, out: { signalId: id, status: 'PENDING', enqueued: true } });
+    expect({ code, out: JSON.parse(stdout) as unknown }).toEqual({
+      code: 0,
+      out: { signalId: id, status: 'PENDING', enqueued: true },
+    });
     const signal = (await h.settled([id])).get(id);
     expect(signal?.status).toBe('PROCESSING');
     expect(signal?.orders.map((o) => [o.role, o.quantity.toString()])).toEqual([['ENTRY', '3']]);

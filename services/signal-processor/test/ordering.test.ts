@@ -20,7 +20,8 @@ function script(symbols: string[]): Body[][] {
     kind: fc.integer({ min: 0, max: 8 }),
     quantity: fc.integer({ min: 1, max: 40 }),
   });
-  const steps = fc.sample(fc.array(step, { minLength: SIGNALS, maxLength: SIGNALS }), { seed: 4242, numRuns: 1 })[0] ?? [];
+  const steps =
+    fc.sample(fc.array(step, { minLength: SIGNALS, maxLength: SIGNALS }), { seed: 4242, numRuns: 1 })[0] ?? [];
   const perAccount: Body[][] = Array.from({ length: ACCOUNTS }, () => []);
   steps.forEach((s, i) => {
     const body: Body = [
@@ -39,7 +40,13 @@ function script(symbols: string[]): Body[][] {
   return perAccount;
 }
 
-async function run(h: Harness, symbols: string[], plan: Body[][], shuffle: boolean, replicas: { concurrency: number }[]) {
+async function run(
+  h: Harness,
+  symbols: string[],
+  plan: Body[][],
+  shuffle: boolean,
+  replicas: { concurrency: number }[],
+) {
   const fixtures: Fixture[] = [];
   for (let i = 0; i < ACCOUNTS; i++) fixtures.push(await h.fixture({ cash: '5000' }));
   for (const s of symbols) await h.quote(s, '10');
@@ -55,8 +62,17 @@ async function run(h: Harness, symbols: string[], plan: Body[][], shuffle: boole
     const jobs = await h.signalsQueue.getWaiting(0, SIGNALS * 2);
     expect(jobs).toHaveLength(SIGNALS);
     await Promise.all(jobs.map((j) => j.remove()));
-    const shuffled = fc.sample(fc.shuffledSubarray(jobs, { minLength: jobs.length, maxLength: jobs.length }), { seed: 7, numRuns: 1 })[0] ?? jobs;
-    for (const j of shuffled) await h.signalsQueue.add(JOBS.signals.name, j.data, { jobId: j.id, attempts: 8, backoff: { type: 'exponential', delay: 200 } });
+    const shuffled =
+      fc.sample(fc.shuffledSubarray(jobs, { minLength: jobs.length, maxLength: jobs.length }), {
+        seed: 7,
+        numRuns: 1,
+      })[0] ?? jobs;
+    for (const j of shuffled)
+      await h.signalsQueue.add(JOBS.signals.name, j.data, {
+        jobId: j.id,
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 200 },
+      });
   }
   const procs = replicas.map((r) => h.processor({ concurrency: r.concurrency, lockTimeoutMs: 20000 }));
   const rows = await h.settled(ids.flat(), 120000);
@@ -64,7 +80,11 @@ async function run(h: Harness, symbols: string[], plan: Body[][], shuffle: boole
   return ids.map((accountIds) =>
     accountIds.map((id) => {
       const s = rows.get(id);
-      return { status: s?.status, code: s?.errorCode ?? null, orders: (s?.orders ?? []).map((o) => `${o.role} ${o.side} ${o.quantity.toFixed()} ${o.symbol}`) };
+      return {
+        status: s?.status,
+        code: s?.errorCode ?? null,
+        orders: (s?.orders ?? []).map((o) => `${o.role} ${o.side} ${o.quantity.toFixed()} ${o.symbol}`),
+      };
     }),
   );
 }
@@ -95,7 +115,11 @@ describe('signals of one account are applied in acceptance order, whatever the r
     expect(outcomes.some((o) => o.orders.length === 2)).toBe(true);
 
     // Orders of each account were created in the order of their signals.
-    const orders = await parallel.db.prisma.order.findMany({ include: { signal: { select: { seq: true } } }, orderBy: { seq: 'asc' }, where: { symbol: { in: symbols } } });
+    const orders = await parallel.db.prisma.order.findMany({
+      include: { signal: { select: { seq: true } } },
+      orderBy: { seq: 'asc' },
+      where: { symbol: { in: symbols } },
+    });
     const byAccount = new Map<string, bigint[]>();
     for (const o of orders) byAccount.set(o.accountId, [...(byAccount.get(o.accountId) ?? []), o.signal.seq]);
     for (const seqs of byAccount.values()) expect(seqs).toEqual([...seqs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));

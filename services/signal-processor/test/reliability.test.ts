@@ -3,8 +3,6 @@ import { isolatedDatabase, type IsolatedDatabase } from '@utm/testkit';
 import { Harness, symbolFor } from './support/harness';
 import { holdAccountLock, until } from './support/waits';
 
-
-
 describe('processor reliability', () => {
   const h = new Harness({ jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 200 } } });
   beforeAll(() => h.start());
@@ -53,7 +51,9 @@ describe('processor reliability', () => {
       const id = await h.send(f, { symbol: symbolFor('fail'), action: 'openLong', quantity: 1, price: 10 });
       const signal = (await h.settled([id])).get(id);
       expect(signal).toMatchObject({ status: 'FAILED', errorCode: 'RETRIES_EXHAUSTED' });
-      expect(signal?.errorMessage).toBe('retries exhausted after 3 attempt(s): canceling statement due to lock timeout (SQLSTATE 55P03)');
+      expect(signal?.errorMessage).toBe(
+        'retries exhausted after 3 attempt(s): canceling statement due to lock timeout (SQLSTATE 55P03)',
+      );
       expect(signal?.events.map((e) => e.type)).toEqual(['RECEIVED', 'FAILED']);
     } finally {
       await lock.release();
@@ -107,6 +107,10 @@ describe('the orders outbox', () => {
     await h.ordersQueue.remove(order?.id ?? ''); // lost between commit and enqueue
     expect(await h.ordersQueue.getJob(order?.id ?? '')).toBeUndefined();
     await p.sweeper.sweepOnce();
-    expect((await h.ordersQueue.getJob(order?.id ?? ''))?.data).toEqual({ orderId: order?.id, accountId: f.accountId, signalId: id });
+    expect((await h.ordersQueue.getJob(order?.id ?? ''))?.data).toEqual({
+      orderId: order?.id,
+      accountId: f.accountId,
+      signalId: id,
+    });
   });
 });

@@ -6,11 +6,22 @@ const path = require('node:path');
 
 const from = path.join(__dirname, '..', '.artifacts', 'screenshots');
 const to = path.join(__dirname, '..', '..', '..', 'docs', 'screenshots');
-const PAGES = ['sign-in', 'signals', 'signal-detail', 'signal-rejected', 'accounts', 'account', 'signals-375', 'account-375'];
+const PAGES = [
+  'sign-in',
+  'signals',
+  'signal-detail',
+  'signal-rejected',
+  'accounts',
+  'account',
+  'signals-375',
+  'account-375',
+];
 
 const missing = PAGES.filter((p) => !existsSync(path.join(from, `${p}.png`)));
 if (missing.length) {
-  process.stderr.write(`missing in ${from}: ${missing.join(', ')} (run the browser tests first: npx jest test/browser)\n`);
+  process.stderr.write(
+    `missing in ${from}: ${missing.join(', ')} (run the browser tests first: npx jest test/browser)\n`,
+  );
   process.exit(1);
 }
 mkdirSync(to, { recursive: true });

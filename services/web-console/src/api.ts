@@ -1,8 +1,27 @@
 import { clearApiKey, getApiKey } from './session';
 
 /** The JSON shapes of the gateway's API (SPEC "Reading back" plus the console's additions). Decimals are strings. */
-export type SignalStatus = 'PENDING' | 'PROCESSING' | 'SUBMITTED' | 'PARTIALLY_FILLED' | 'FILLED' | 'REJECTED' | 'FAILED' | 'CANCELLED' | 'EXPIRED';
-export const SIGNAL_STATUSES: SignalStatus[] = ['PENDING', 'PROCESSING', 'SUBMITTED', 'PARTIALLY_FILLED', 'FILLED', 'REJECTED', 'FAILED', 'CANCELLED', 'EXPIRED'];
+export type SignalStatus =
+  | 'PENDING'
+  | 'PROCESSING'
+  | 'SUBMITTED'
+  | 'PARTIALLY_FILLED'
+  | 'FILLED'
+  | 'REJECTED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'EXPIRED';
+export const SIGNAL_STATUSES: SignalStatus[] = [
+  'PENDING',
+  'PROCESSING',
+  'SUBMITTED',
+  'PARTIALLY_FILLED',
+  'FILLED',
+  'REJECTED',
+  'FAILED',
+  'CANCELLED',
+  'EXPIRED',
+];
 export type TradingState = 'ACTIVE' | 'REDUCE_ONLY' | 'HALTED';
 
 export interface ErrorInfo {
@@ -159,7 +178,10 @@ export const api = {
   /** Checks a key before it is kept (sign-in). */
   verifyKey: (apiKey: string) => request<{ accounts: AccountSummary[] }>('GET', '/api/v1/accounts', apiKey),
   signals: (f: SignalFilter, cursor?: string) =>
-    request<SignalPage>('GET', `/api/v1/signals${query({ accountId: f.accountId, status: f.status, symbol: f.symbol, limit: '50', cursor })}`),
+    request<SignalPage>(
+      'GET',
+      `/api/v1/signals${query({ accountId: f.accountId, status: f.status, symbol: f.symbol, limit: '50', cursor })}`,
+    ),
   signal: (id: string) => request<SignalDetail>('GET', `/api/v1/signals/${encodeURIComponent(id)}`),
   accounts: () => request<{ accounts: AccountSummary[] }>('GET', '/api/v1/accounts'),
   account: (id: string) => request<AccountDetail>('GET', `/api/v1/accounts/${encodeURIComponent(id)}`),

@@ -23,7 +23,15 @@ export function priceOf(o: Order): string {
 }
 
 /** Every order with its role, side, type, prices, status, fills and the broker's id. */
-export function OrdersTable({ orders, showFills = true, label }: { orders: Order[]; showFills?: boolean; label: string }) {
+export function OrdersTable({
+  orders,
+  showFills = true,
+  label,
+}: {
+  orders: Order[];
+  showFills?: boolean;
+  label: string;
+}) {
   return (
     <table className="table orders-table" aria-label={label}>
       <thead>
@@ -66,13 +74,20 @@ export function OrdersTable({ orders, showFills = true, label }: { orders: Order
                 <ul className="fills" aria-label="Fills">
                   {o.fills.map((f, i) => (
                     <li key={i}>
-                      {formatDecimal(f.quantity)} @ {formatDecimal(f.price)} <time dateTime={f.at}>{formatTimestamp(f.at)}</time>
+                      {formatDecimal(f.quantity)} @ {formatDecimal(f.price)}{' '}
+                      <time dateTime={f.at}>{formatTimestamp(f.at)}</time>
                     </li>
                   ))}
                 </ul>
               )}
             </td>
-            <td data-label="Broker order id">{o.brokerOrderId ? <code className="id">{o.brokerOrderId}</code> : <span className="muted">not yet at the broker</span>}</td>
+            <td data-label="Broker order id">
+              {o.brokerOrderId ? (
+                <code className="id">{o.brokerOrderId}</code>
+              ) : (
+                <span className="muted">not yet at the broker</span>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>

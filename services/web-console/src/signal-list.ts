@@ -6,14 +6,23 @@ import type { SignalFilter, SignalSummary } from './api';
  * new one at its place by time if it belongs to the loaded range, else leave the list alone.
  */
 export function matches(s: SignalSummary, f: SignalFilter): boolean {
-  return (!f.accountId || s.accountId === f.accountId) && (!f.status || s.status === f.status) && (!f.symbol || s.symbol === f.symbol);
+  return (
+    (!f.accountId || s.accountId === f.accountId) &&
+    (!f.status || s.status === f.status) &&
+    (!f.symbol || s.symbol === f.symbol)
+  );
 }
 
 function newer(a: SignalSummary, b: SignalSummary): SignalSummary {
   return Date.parse(a.updatedAt) >= Date.parse(b.updatedAt) ? a : b;
 }
 
-export function mergeSignal(rows: SignalSummary[], s: SignalSummary, f: SignalFilter, complete: boolean): SignalSummary[] {
+export function mergeSignal(
+  rows: SignalSummary[],
+  s: SignalSummary,
+  f: SignalFilter,
+  complete: boolean,
+): SignalSummary[] {
   const i = rows.findIndex((r) => r.signalId === s.signalId);
   if (i >= 0) {
     const next = newer(s, rows[i] as SignalSummary);
@@ -29,7 +38,12 @@ export function mergeSignal(rows: SignalSummary[], s: SignalSummary, f: SignalFi
 }
 
 /** The first page arrived: updates received while it loaded win where they are newer. */
-export function mergePage(page: SignalSummary[], updates: Map<string, SignalSummary>, f: SignalFilter, complete: boolean): SignalSummary[] {
+export function mergePage(
+  page: SignalSummary[],
+  updates: Map<string, SignalSummary>,
+  f: SignalFilter,
+  complete: boolean,
+): SignalSummary[] {
   let rows = page;
   for (const s of updates.values()) rows = mergeSignal(rows, s, f, complete);
   return rows;

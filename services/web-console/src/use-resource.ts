@@ -10,12 +10,17 @@ export interface Resource<T> {
 }
 
 function asApiError(err: unknown): ApiError {
-  return err instanceof ApiError ? err : new ApiError(0, 'UNEXPECTED', err instanceof Error ? err.message : String(err));
+  return err instanceof ApiError
+    ? err
+    : new ApiError(0, 'UNEXPECTED', err instanceof Error ? err.message : String(err));
 }
 
 /** Loads `load()` whenever `key` changes; answers that arrive out of order are dropped. */
 export function useResource<T>(load: () => Promise<T>, key: string): Resource<T> {
-  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean; key: string }>({ loading: true, key });
+  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean; key: string }>({
+    loading: true,
+    key,
+  });
   const latestLoad = useRef(load);
   const seq = useRef(0);
   useEffect(() => {
@@ -26,14 +31,26 @@ export function useResource<T>(load: () => Promise<T>, key: string): Resource<T>
     setState((s) => ({ ...s, loading: true }));
     latestLoad.current().then(
       (data) => n === seq.current && setState({ data, loading: false, key: forKey }),
-      (err: unknown) => n === seq.current && setState((s) => ({ data: s.key === forKey ? s.data : undefined, error: asApiError(err), loading: false, key: forKey })),
+      (err: unknown) =>
+        n === seq.current &&
+        setState((s) => ({
+          data: s.key === forKey ? s.data : undefined,
+          error: asApiError(err),
+          loading: false,
+          key: forKey,
+        })),
     );
   }, []);
   useEffect(() => run(key), [key, run]);
   const reload = useCallback(() => run(key), [key, run]);
   // Data of a previous key (another filter, another id) is never shown for the new one.
   const current = state.key === key;
-  return { data: current ? state.data : undefined, error: current ? state.error : undefined, loading: state.loading || !current, reload };
+  return {
+    data: current ? state.data : undefined,
+    error: current ? state.error : undefined,
+    loading: state.loading || !current,
+    reload,
+  };
 }
 
 /** A function that runs `fn` at most once per `ms`, at the end of a burst (live refreshes). */

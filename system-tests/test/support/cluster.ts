@@ -71,13 +71,38 @@ export class Cluster {
     };
     switch (name) {
       case 'ingest-gateway':
-        return { ...common, DB_POOL_MAX: '4', PORT: String(port), HOST: '127.0.0.1', OUTBOX_INTERVAL_MS: '500', OUTBOX_GRACE_MS: '3000' };
+        return {
+          ...common,
+          DB_POOL_MAX: '4',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          OUTBOX_INTERVAL_MS: '500',
+          OUTBOX_GRACE_MS: '3000',
+        };
       case 'signal-processor':
-        return { ...common, DB_POOL_MAX: '5', OPS_PORT: String(port), CONCURRENCY: '2', SWEEP_INTERVAL_MS: '500', SWEEP_GRACE_MS: '3000' };
+        return {
+          ...common,
+          DB_POOL_MAX: '5',
+          OPS_PORT: String(port),
+          CONCURRENCY: '2',
+          SWEEP_INTERVAL_MS: '500',
+          SWEEP_GRACE_MS: '3000',
+        };
       case 'broker-executor': {
         const a = this.opts.alpaca;
-        const alpaca: Record<string, string> = a ? { ALPACA_PAPER_URL: a.url, ALPACA_PAPER_STREAM_URL: a.streamUrl } : {};
-        return { ...common, ...alpaca, DB_POOL_MAX: '6', OPS_PORT: String(port), CONCURRENCY: '2', UTM_ENCRYPTION_KEY: this.encryptionKey.toString('hex'), RECONCILE_INTERVAL_MS: '2000', BROKER_TIMEOUT_MS: '3000' };
+        const alpaca: Record<string, string> = a
+          ? { ALPACA_PAPER_URL: a.url, ALPACA_PAPER_STREAM_URL: a.streamUrl }
+          : {};
+        return {
+          ...common,
+          ...alpaca,
+          DB_POOL_MAX: '6',
+          OPS_PORT: String(port),
+          CONCURRENCY: '2',
+          UTM_ENCRYPTION_KEY: this.encryptionKey.toString('hex'),
+          RECONCILE_INTERVAL_MS: '2000',
+          BROKER_TIMEOUT_MS: '3000',
+        };
       }
     }
   }
@@ -85,7 +110,11 @@ export class Cluster {
   /** Starts a replica (on `port`, e.g. a restarted one's, or a free one) and waits for /readyz. */
   async replica(name: ServiceName, port?: number): Promise<Replica> {
     const p = port ?? (await freePort());
-    const proc = startService(name, this.env(name, p), `${name} #${this.started.filter((s) => s.name === name).length + 1} (port ${p})`);
+    const proc = startService(
+      name,
+      this.env(name, p),
+      `${name} #${this.started.filter((s) => s.name === name).length + 1} (port ${p})`,
+    );
     this.started.push(proc);
     const url = `http://127.0.0.1:${p}`;
     await waitUntilReady(`${url}/readyz`, proc, 45000);
@@ -108,14 +137,24 @@ export class Cluster {
   /** An account trading at the Alpaca contract server, its credentials encrypted as `utm account create` does. */
   async alpacaFixture(server: AlpacaTestServer, opts: FixtureOptions = {}): Promise<Fixture> {
     const f = await this.fixture({ ...opts, broker: 'alpaca' });
-    const sealed = encryptSecret(this.encryptionKey, JSON.stringify({ keyId: server.keyId, secretKey: server.secretKey }), f.accountId);
-    await this.db.prisma.account.update({ where: { id: f.accountId }, data: { brokerCredentials: new Uint8Array(sealed) } });
+    const sealed = encryptSecret(
+      this.encryptionKey,
+      JSON.stringify({ keyId: server.keyId, secretKey: server.secretKey }),
+      f.accountId,
+    );
+    await this.db.prisma.account.update({
+      where: { id: f.accountId },
+      data: { brokerCredentials: new Uint8Array(sealed) },
+    });
     return f;
   }
 
   /** Like `utm quote set`: the paper market's price (the quotes trigger wakes the executors). */
   async quote(symbol: string, price: string): Promise<void> {
-    await this.db.pool.query('INSERT INTO quotes (symbol, price) VALUES ($1, $2) ON CONFLICT (symbol) DO UPDATE SET price = EXCLUDED.price, updated_at = now()', [symbol, price]);
+    await this.db.pool.query(
+      'INSERT INTO quotes (symbol, price) VALUES ($1, $2) ON CONFLICT (symbol) DO UPDATE SET price = EXCLUDED.price, updated_at = now()',
+      [symbol, price],
+    );
   }
 
   private queues: Queue[] = [];

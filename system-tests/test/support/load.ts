@@ -22,31 +22,51 @@ export interface Answer {
 }
 
 /** A POST over node:http (with `agent`, kept-alive connections are reused as a provider's client does). */
-export function postJson(url: string, headers: Record<string, string>, body: unknown, agent?: Agent, timeoutMs = 15000): Promise<Answer> {
+export function postJson(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  agent?: Agent,
+  timeoutMs = 15000,
+): Promise<Answer> {
   const text = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, timeout: timeoutMs, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        let json: Record<string, unknown>;
-        try {
-          json = JSON.parse(raw) as Record<string, unknown>;
-        } catch {
-          return reject(new Error(`status ${res.statusCode}: not JSON: ${raw.slice(0, 200)}`));
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json });
-      });
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        timeout: timeoutMs,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          let json: Record<string, unknown>;
+          try {
+            json = JSON.parse(raw) as Record<string, unknown>;
+          } catch {
+            return reject(new Error(`status ${res.statusCode}: not JSON: ${raw.slice(0, 200)}`));
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, json });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(Object.assign(new Error('no answer in time'), { code: 'TIMEOUT' })));
     req.on('error', reject);
     req.end(text);
   });
 }
 
-const transportCode = (err: unknown): string => (err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : err instanceof Error ? err.message : String(err));
+const transportCode = (err: unknown): string =>
+  err && typeof err === 'object' && 'code' in err
+    ? String((err as { code: unknown }).code)
+    : err instanceof Error
+      ? err.message
+      : String(err);
 
 export interface LoadOptions {
   /** Where to send; asked before every request (a restarted gateway may move). */
@@ -97,7 +117,10 @@ export class SignalLoad {
     const target = this.accepted().length + count;
     const deadline = Date.now() + timeoutMs;
     while (this.accepted().length < target) {
-      if (Date.now() > deadline) throw new Error(`load: ${this.accepted().length} accepted, waited for ${target}; last answers: ${JSON.stringify(this.attempts.slice(-5))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `load: ${this.accepted().length} accepted, waited for ${target}; last answers: ${JSON.stringify(this.attempts.slice(-5))}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -111,7 +134,12 @@ export class SignalLoad {
       const attempt: Attempt = { idempotencyKey: `load-${this.runId}-${n}`, accountId: f.accountId, gateway };
       this.attempts.push(attempt);
       try {
-        const res = await postJson(`${gateway}/api/v1/signals/ingest`, { 'x-api-key': f.apiKey }, { ...this.opts.body(f, n), accountId: f.accountId, idempotencyKey: attempt.idempotencyKey }, this.agent);
+        const res = await postJson(
+          `${gateway}/api/v1/signals/ingest`,
+          { 'x-api-key': f.apiKey },
+          { ...this.opts.body(f, n), accountId: f.accountId, idempotencyKey: attempt.idempotencyKey },
+          this.agent,
+        );
         attempt.status = res.status;
         attempt.connection = String(res.headers.connection ?? '');
         if (typeof res.json.signalId === 'string') attempt.signalId = res.json.signalId;

@@ -50,8 +50,18 @@ export class RawConnection {
   }
 
   /** A request's head and the first `firstBytes` of its body (all of it by default). */
-  static request(method: string, path: string, headers: Record<string, string>, body = '', firstBytes = body.length): [string, string] {
-    const head = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  static request(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body = '',
+    firstBytes = body.length,
+  ): [string, string] {
+    const head = [
+      `${method} ${path} HTTP/1.1`,
+      'Host: 127.0.0.1',
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     if (body || method === 'POST') head.push(`Content-Length: ${Buffer.byteLength(body)}`);
     const text = `${head.join('\r\n')}\r\n\r\n${body}`;
     const cut = text.length - body.length + firstBytes;
@@ -68,7 +78,8 @@ export class RawConnection {
     for (;;) {
       const parsed = this.take();
       if (parsed) return parsed;
-      if (this.closedFlag) throw new Error(`connection closed before a complete response (got ${JSON.stringify(this.buffer)})`);
+      if (this.closedFlag)
+        throw new Error(`connection closed before a complete response (got ${JSON.stringify(this.buffer)})`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no complete response in ${timeoutMs} ms (got ${JSON.stringify(this.buffer)})`);
       await new Promise<void>((resolve) => {

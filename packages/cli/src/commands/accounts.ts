@@ -25,7 +25,15 @@ export interface NewAccount {
 export async function createAccount(tx: Tx, a: NewAccount): Promise<string> {
   const id = randomUUID();
   await tx.account.create({
-    data: { id, userId: a.userId, name: a.name, mode: a.mode, broker: a.broker, cash: a.cash, brokerCredentials: a.credentials?.(id) ?? null },
+    data: {
+      id,
+      userId: a.userId,
+      name: a.name,
+      mode: a.mode,
+      broker: a.broker,
+      cash: a.cash,
+      brokerCredentials: a.credentials?.(id) ?? null,
+    },
   });
   return id;
 }
@@ -66,7 +74,11 @@ function alpacaCredentials(ctx: Ctx, opts: CreateOpts, broker: BrokerValue): New
 const STATES = [
   { command: 'halt', state: TRADING_STATE_CHANGES.halt, what: 'refuse every new signal' },
   { command: 'resume', state: TRADING_STATE_CHANGES.resume, what: 'trade normally again' },
-  { command: 'reduce-only', state: TRADING_STATE_CHANGES['reduce-only'], what: 'accept only signals that reduce positions' },
+  {
+    command: 'reduce-only',
+    state: TRADING_STATE_CHANGES['reduce-only'],
+    what: 'accept only signals that reduce positions',
+  },
 ] as const;
 
 export function registerAccountCommands(program: Command, ctx: Ctx): void {
@@ -92,7 +104,10 @@ export function registerAccountCommands(program: Command, ctx: Ctx): void {
         const prisma = ctx.prisma();
         await requireUser(prisma, userId);
         const accountId = await createAccount(prisma, { userId, name, mode, broker, cash, credentials });
-        return { json: { accountId }, human: `account ${accountId} created ("${name}", ${mode}, broker ${broker}, cash ${cash})` };
+        return {
+          json: { accountId },
+          human: `account ${accountId} created ("${name}", ${mode}, broker ${broker}, cash ${cash})`,
+        };
       }),
     );
   for (const s of STATES) {

@@ -11,7 +11,12 @@ import { requireUser } from './users';
 export const DEFAULT_RATE_LIMIT = 100;
 
 /** A new key for the user: only its sha256 and a short prefix are stored; the key is returned once. */
-export async function createKey(tx: Tx, userId: string, mode: ModeValue, rateLimit: number): Promise<{ keyId: string; apiKey: string }> {
+export async function createKey(
+  tx: Tx,
+  userId: string,
+  mode: ModeValue,
+  rateLimit: number,
+): Promise<{ keyId: string; apiKey: string }> {
   const k = generateApiKey(mode);
   const row = await tx.apiKey.create({ data: { userId, keyHash: k.keyHash, prefix: k.prefix, mode, rateLimit } });
   return { keyId: row.id, apiKey: k.apiKey };
@@ -72,11 +77,17 @@ export function registerKeyCommands(program: Command, ctx: Ctx): void {
     .action(
       act(ctx, async (opts: { key: string }) => {
         const prisma = ctx.prisma();
-        const row = await prisma.apiKey.findUnique({ where: keyLookup(opts.key), select: { id: true, keyHash: true, prefix: true } });
+        const row = await prisma.apiKey.findUnique({
+          where: keyLookup(opts.key),
+          select: { id: true, keyHash: true, prefix: true },
+        });
         if (!row) throw new CliError('NOT_FOUND', 'API key not found');
         // The first revocation time stands when revoked twice.
         await prisma.apiKey.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
-        const { revokedAt } = await prisma.apiKey.findUniqueOrThrow({ where: { id: row.id }, select: { revokedAt: true } });
+        const { revokedAt } = await prisma.apiKey.findUniqueOrThrow({
+          where: { id: row.id },
+          select: { revokedAt: true },
+        });
         await announceRevocation(ctx, row.keyHash);
         return {
           json: { keyId: row.id, revoked: true },

@@ -10,7 +10,8 @@ const SYMBOL = new RegExp(SYMBOL_PATTERN);
 export function symbolFlag(value: string): string {
   const v = value.trim();
   if (/[a-z]/.test(v)) throw invalid('--symbol', 'Symbol must be uppercase');
-  if (!SYMBOL.test(v)) throw invalid('--symbol', 'Symbol must be 1-15 characters of A-Z, 0-9, ".", "/", "-", starting with a letter');
+  if (!SYMBOL.test(v))
+    throw invalid('--symbol', 'Symbol must be 1-15 characters of A-Z, 0-9, ".", "/", "-", starting with a letter');
   return v;
 }
 
@@ -25,7 +26,9 @@ export function registerQuoteCommands(program: Command, ctx: Ctx): void {
       act(ctx, async (opts: { symbol: string; price: string }) => {
         const symbol = symbolFlag(opts.symbol);
         const price = decimalFlag('--price', opts.price, { positive: true });
-        const row = await ctx.prisma().quote.upsert({ where: { symbol }, create: { symbol, price }, update: { price } });
+        const row = await ctx
+          .prisma()
+          .quote.upsert({ where: { symbol }, create: { symbol, price }, update: { price } });
         const stored = row.price.toFixed();
         return { json: { symbol, price: stored }, human: `quote ${symbol} = ${stored}` };
       }),

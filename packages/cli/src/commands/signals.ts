@@ -44,7 +44,8 @@ async function retry(ctx: Ctx, id: string): Promise<{ enqueued: boolean }> {
       where: { id, status: 'FAILED' },
       data: { status: 'PENDING', errorCode: null, errorMessage: null },
     });
-    if (!count) throw new CliError('VALIDATION_ERROR', `signal ${id} changed meanwhile: only FAILED signals can be retried`);
+    if (!count)
+      throw new CliError('VALIDATION_ERROR', `signal ${id} changed meanwhile: only FAILED signals can be retried`);
     await tx.signalEvent.create({ data: { signalId: id, type: 'RETRY', message: 're-driven by operator' } });
   });
   const later = "the signal stays PENDING and the gateway's outbox sweeper will enqueue it";
@@ -76,9 +77,12 @@ export function registerSignalCommands(program: Command, ctx: Ctx): void {
     .action(
       act(ctx, async (opts: { account?: string; status?: string; limit: string }) => {
         const accountId = opts.account === undefined ? undefined : uuidFlag('--account', opts.account);
-        const status: SignalStatus | undefined = opts.status === undefined ? undefined : oneOfFlag('--status', opts.status, STATUSES);
+        const status: SignalStatus | undefined =
+          opts.status === undefined ? undefined : oneOfFlag('--status', opts.status, STATUSES);
         const take = intFlag('--limit', opts.limit, 1, 1000);
-        const rows = await ctx.prisma().signal.findMany({ where: { accountId, status }, orderBy: { seq: 'desc' }, take });
+        const rows = await ctx
+          .prisma()
+          .signal.findMany({ where: { accountId, status }, orderBy: { seq: 'desc' }, take });
         const list = rows.map(signalSummary);
         return { json: { signals: list }, human: list.length ? list.map(summaryLine).join('\n') : 'no signals' };
       }),

@@ -52,8 +52,12 @@ function columnType(schema: PrismaSchema, f: SchemaField): string {
   else if (f.type === 'Json') t = 'jsonb';
   else if (f.type === 'Bytes') t = 'bytea';
   else if (f.type === 'DateTime')
-    t = native?.name === '@db.Timestamptz' ? `timestamp(${native.args ?? 6}) with time zone` : 'timestamp(3) without time zone';
-  else if (f.type === 'Decimal') t = native?.name === '@db.Decimal' ? `numeric(${(native.args ?? '').replace(/\s/g, '')})` : 'numeric(65,30)';
+    t =
+      native?.name === '@db.Timestamptz'
+        ? `timestamp(${native.args ?? 6}) with time zone`
+        : 'timestamp(3) without time zone';
+  else if (f.type === 'Decimal')
+    t = native?.name === '@db.Decimal' ? `numeric(${(native.args ?? '').replace(/\s/g, '')})` : 'numeric(65,30)';
   else throw new Error(`unmapped Prisma type ${f.type} (${f.name}): extend the agreement test`);
   return f.list ? `${t}[]` : t;
 }
@@ -83,7 +87,8 @@ export function expectedDdl(schema: PrismaSchema): Ddl {
         // Prisma never writes NOT NULL for scalar lists (String[] is `TEXT[]`).
         const notNull = !f.optional && !f.list;
         const def = columnDefault(schema, t, f);
-        ddl.columns[`${t}.${f.column}`] = `${columnType(schema, f)}${notNull ? ' NOT NULL' : ''}${def ? ` DEFAULT ${def}` : ''}`;
+        ddl.columns[`${t}.${f.column}`] =
+          `${columnType(schema, f)}${notNull ? ' NOT NULL' : ''}${def ? ` DEFAULT ${def}` : ''}`;
         if (attr(f.attrs, '@id')) ddl.indexes.push(`${t}_pkey: PRIMARY ${t}(${f.column})`);
         if (attr(f.attrs, '@unique')) ddl.indexes.push(`${t}_${f.column}_key: UNIQUE ${t}(${f.column})`);
         continue;
@@ -125,7 +130,13 @@ export interface ActualDdl extends Ddl {
   partialIndexes: string[];
 }
 
-const ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+const ACTIONS: Record<string, string> = {
+  a: 'NO ACTION',
+  r: 'RESTRICT',
+  c: 'CASCADE',
+  n: 'SET NULL',
+  d: 'SET DEFAULT',
+};
 
 export async function actualDdl(client: Client): Promise<ActualDdl> {
   const ignored = IGNORED_TABLES;
@@ -134,7 +145,13 @@ export async function actualDdl(client: Client): Promise<ActualDdl> {
      WHERE table_schema = 'public' AND table_name <> ALL($1) ORDER BY table_name`,
     [ignored],
   );
-  const columns = await client.query<{ table: string; column: string; type: string; not_null: boolean; def: string | null }>(
+  const columns = await client.query<{
+    table: string;
+    column: string;
+    type: string;
+    not_null: boolean;
+    def: string | null;
+  }>(
     `SELECT c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
             a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS def
      FROM pg_attribute a
@@ -145,7 +162,14 @@ export async function actualDdl(client: Client): Promise<ActualDdl> {
        AND c.relname <> ALL($1)`,
     [ignored],
   );
-  const indexes = await client.query<{ name: string; table: string; primary: boolean; unique: boolean; partial: boolean; cols: string[] }>(
+  const indexes = await client.query<{
+    name: string;
+    table: string;
+    primary: boolean;
+    unique: boolean;
+    partial: boolean;
+    cols: string[];
+  }>(
     `SELECT i.relname AS name, t.relname AS table, ix.indisprimary AS primary, ix.indisunique AS unique,
             ix.indpred IS NOT NULL AS partial,
             array(SELECT a.attname FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord)
@@ -157,7 +181,15 @@ export async function actualDdl(client: Client): Promise<ActualDdl> {
      WHERE n.nspname = 'public' AND t.relname <> ALL($1)`,
     [ignored],
   );
-  const fks = await client.query<{ name: string; table: string; cols: string[]; ref: string; refcols: string[]; del: string; upd: string }>(
+  const fks = await client.query<{
+    name: string;
+    table: string;
+    cols: string[];
+    ref: string;
+    refcols: string[];
+    del: string;
+    upd: string;
+  }>(
     `SELECT c.conname AS name, t.relname AS table, r.relname AS ref,
             array(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, o)
                   JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS cols,
@@ -185,7 +217,8 @@ export async function actualDdl(client: Client): Promise<ActualDdl> {
     enums: Object.fromEntries(enums.rows.map((r) => [r.name, r.labels])),
   };
   for (const c of columns.rows) {
-    ddl.columns[`${c.table}.${c.column}`] = `${c.type}${c.not_null ? ' NOT NULL' : ''}${c.def !== null ? ` DEFAULT ${c.def}` : ''}`;
+    ddl.columns[`${c.table}.${c.column}`] =
+      `${c.type}${c.not_null ? ' NOT NULL' : ''}${c.def !== null ? ` DEFAULT ${c.def}` : ''}`;
   }
   for (const i of indexes.rows) {
     const sig = `${i.name}: ${i.primary ? 'PRIMARY' : i.unique ? 'UNIQUE' : 'INDEX'} ${i.table}(${i.cols.join(',')})`;

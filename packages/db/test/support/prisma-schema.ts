@@ -141,7 +141,7 @@ export function parseSchema(text: string = readFileSync(SCHEMA_PATH, 'utf8')): P
     if (kind === 'enum') {
       enums.set(
         name,
-        lines.filter((l) => !l.startsWith('@@')).map((l) => (l.split(/\s+/)[0] as string)),
+        lines.filter((l) => !l.startsWith('@@')).map((l) => l.split(/\s+/)[0] as string),
       );
       continue;
     }

@@ -65,7 +65,14 @@ export async function createSampleRows(prisma: PrismaClient) {
     status: 'SUBMITTED' as const,
     symbol: 'BTC/USD',
     action: 'reverseToShort' as const,
-    request: { symbol: 'BTC/USD', action: 'reverseToShort', quantity: 1.5, exitRules: { stopLoss: { type: 'PERCENT', value: 2 } }, comment: 'é ✓', tags: [1, 'two', null, true] },
+    request: {
+      symbol: 'BTC/USD',
+      action: 'reverseToShort',
+      quantity: 1.5,
+      exitRules: { stopLoss: { type: 'PERCENT', value: 2 } },
+      comment: 'é ✓',
+      tags: [1, 'two', null, true],
+    },
     idempotencyKey: `idem-${tag}`,
     requestHash: 'f'.repeat(64),
     errorCode: 'BROKER_ERROR',
@@ -120,8 +127,22 @@ export async function createSampleRows(prisma: PrismaClient) {
     createdAt: instant(),
     updatedAt: instant(),
   };
-  const event = { id: bigSerial(), signalId: signal.id, orderId: order.id, at: instant(), type: 'ORDER_FILLED', message: 'filled 0.75 @ 64999.99 ✓' };
-  const fill = { id: randomUUID(), orderId: order.id, quantity: '0.7500000001', price: NUMERIC_MAX_SHAPE, at: instant(), brokerFillId: `fill-${tag}` };
+  const event = {
+    id: bigSerial(),
+    signalId: signal.id,
+    orderId: order.id,
+    at: instant(),
+    type: 'ORDER_FILLED',
+    message: 'filled 0.75 @ 64999.99 ✓',
+  };
+  const fill = {
+    id: randomUUID(),
+    orderId: order.id,
+    quantity: '0.7500000001',
+    price: NUMERIC_MAX_SHAPE,
+    at: instant(),
+    brokerFillId: `fill-${tag}`,
+  };
 
   const rows = {
     user: await prisma.user.create({ data: user }),

@@ -104,7 +104,8 @@ export class OrderBook {
     const side = str(body, 'side');
     const type = str(body, 'type');
     const tif = str(body, 'time_in_force');
-    if (!symbol || !qty || !side || !type || !tif) return invalid('symbol, qty, side, type and time_in_force are required');
+    if (!symbol || !qty || !side || !type || !tif)
+      return invalid('symbol, qty, side, type and time_in_force are required');
     if (!DECIMAL.test(qty) || new Decimal(qty).lte(0)) return invalid('qty must be a positive number');
     if (side !== 'buy' && side !== 'sell') return invalid(`invalid side: ${side}`);
     if (!['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'].includes(tif)) return invalid(`invalid time_in_force: ${tif}`);
@@ -115,14 +116,20 @@ export class OrderBook {
     const orderClass = str(body, 'order_class') ?? 'simple';
     const tp = (body.take_profit ?? null) as Record<string, unknown> | null;
     const sl = (body.stop_loss ?? null) as Record<string, unknown> | null;
-    if (orderClass !== 'oco' && (type === 'limit' || type === 'stop_limit') && !limit) return invalid('limit_price is required');
+    if (orderClass !== 'oco' && (type === 'limit' || type === 'stop_limit') && !limit)
+      return invalid('limit_price is required');
     if ((type === 'stop' || type === 'stop_limit') && !stop) return invalid('stop_price is required');
-    if (type === 'trailing_stop' && (trailPct === null) === (trailPx === null)) return invalid('either trail_price or trail_percent is required');
-    if (!['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'].includes(type)) return invalid(`invalid order type: ${type}`);
-    if (orderClass === 'oto' && (tp === null) === (sl === null)) return invalid('oto orders need either take_profit or stop_loss');
-    if (orderClass === 'oto' && ((tp && !str(tp, 'limit_price')) || (sl && !str(sl, 'stop_price')))) return invalid('take_profit.limit_price or stop_loss.stop_price is required');
+    if (type === 'trailing_stop' && (trailPct === null) === (trailPx === null))
+      return invalid('either trail_price or trail_percent is required');
+    if (!['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'].includes(type))
+      return invalid(`invalid order type: ${type}`);
+    if (orderClass === 'oto' && (tp === null) === (sl === null))
+      return invalid('oto orders need either take_profit or stop_loss');
+    if (orderClass === 'oto' && ((tp && !str(tp, 'limit_price')) || (sl && !str(sl, 'stop_price'))))
+      return invalid('take_profit.limit_price or stop_loss.stop_price is required');
     if (orderClass === 'bracket' || orderClass === 'oco') {
-      if (!tp || !str(tp, 'limit_price') || !sl || !str(sl, 'stop_price')) return invalid('take_profit.limit_price and stop_loss.stop_price are required');
+      if (!tp || !str(tp, 'limit_price') || !sl || !str(sl, 'stop_price'))
+        return invalid('take_profit.limit_price and stop_loss.stop_price are required');
       if (tif !== 'day' && tif !== 'gtc') return invalid('time_in_force must be day or gtc for advanced orders');
       if (orderClass === 'oco' && type !== 'limit') return invalid('oco orders must be limit orders');
     }
@@ -144,13 +151,27 @@ export class OrderBook {
       const triggered = orderClass !== 'oco'; // bracket/oto legs wait for the entry; they exit it
       const exitSide = triggered ? (side === 'buy' ? 'sell' : 'buy') : side;
       const legStatus = triggered ? 'held' : 'new';
-      const stopLeg = { type: str(sl ?? {}, 'limit_price') ? 'stop_limit' : 'stop', limit_price: str(sl ?? {}, 'limit_price'), stop_price: str(sl ?? {}, 'stop_price') };
+      const stopLeg = {
+        type: str(sl ?? {}, 'limit_price') ? 'stop_limit' : 'stop',
+        limit_price: str(sl ?? {}, 'limit_price'),
+        stop_price: str(sl ?? {}, 'stop_price'),
+      };
       const legs = [
-        ...(orderClass !== 'oco' && tp ? [{ type: 'limit', limit_price: str(tp, 'limit_price'), stop_price: null }] : []),
+        ...(orderClass !== 'oco' && tp
+          ? [{ type: 'limit', limit_price: str(tp, 'limit_price'), stop_price: null }]
+          : []),
         ...(orderClass !== 'oto' || sl ? [stopLeg] : []),
       ];
       for (const leg of legs) {
-        const o = this.add({ ...base, ...leg, side: exitSide, client_order_id: randomUUID(), trail_percent: null, trail_price: null, status: legStatus });
+        const o = this.add({
+          ...base,
+          ...leg,
+          side: exitSide,
+          client_order_id: randomUUID(),
+          trail_percent: null,
+          trail_price: null,
+          status: legStatus,
+        });
         o.parentId = parent.id;
         parent.legIds.push(o.id);
       }
@@ -158,7 +179,23 @@ export class OrderBook {
     return parent;
   }
 
-  add(fields: Omit<ServerOrder, 'id' | 'filled_qty' | 'filled_avg_price' | 'submitted_at' | 'updated_at' | 'filled_at' | 'canceled_at' | 'replaced_by' | 'replaced_at' | 'replaces' | 'legIds' | 'parentId'>): ServerOrder {
+  add(
+    fields: Omit<
+      ServerOrder,
+      | 'id'
+      | 'filled_qty'
+      | 'filled_avg_price'
+      | 'submitted_at'
+      | 'updated_at'
+      | 'filled_at'
+      | 'canceled_at'
+      | 'replaced_by'
+      | 'replaced_at'
+      | 'replaces'
+      | 'legIds'
+      | 'parentId'
+    >,
+  ): ServerOrder {
     const at = this.tick();
     const o: ServerOrder = {
       ...fields,
@@ -190,7 +227,8 @@ export class OrderBook {
     const o = this.find(ref);
     const rest = o.qty.minus(o.filled_qty);
     const q = qty ?? rest;
-    if (!this.isOpen(o) || q.lte(0) || q.gt(rest)) throw new Error(`cannot fill ${q.toFixed()} of order ${ref} (${o.status}, ${rest.toFixed()} left)`);
+    if (!this.isOpen(o) || q.lte(0) || q.gt(rest))
+      throw new Error(`cannot fill ${q.toFixed()} of order ${ref} (${o.status}, ${rest.toFixed()} left)`);
     const rejected = [...this.orders.values()].filter((r) => r.replaces === o.id && r.status === 'pending_new');
     for (const r of rejected) this.setStatus(r, 'rejected');
     const total = o.filled_qty.plus(q);
@@ -199,19 +237,37 @@ export class OrderBook {
     o.status = total.eq(o.qty) ? 'filled' : 'partially_filled';
     o.updated_at = this.tick();
     if (o.status === 'filled') o.filled_at = o.updated_at;
-    if (o.status === 'filled' && (o.order_class === 'bracket' || o.order_class === 'oto') && o.parentId === null) for (const id of o.legIds) this.find(id).status = 'new';
+    if (o.status === 'filled' && (o.order_class === 'bracket' || o.order_class === 'oto') && o.parentId === null)
+      for (const id of o.legIds) this.find(id).status = 'new';
     // One member of an OCO filled, or a bracket's leg: Alpaca cancels the rest of the group.
     const exitMember = o.parentId !== null || o.order_class === 'oco';
     const canceled = o.status === 'filled' && exitMember ? this.cancelGroup(o) : [];
     if (o.status === 'partially_filled' && exitMember && o.type === 'limit') {
-      for (const stop of this.groupOf(o)) if (stop !== o && stop.type !== 'limit' && this.isOpen(stop)) stop.qty = rest.minus(q);
+      for (const stop of this.groupOf(o))
+        if (stop !== o && stop.type !== 'limit' && this.isOpen(stop)) stop.qty = rest.minus(q);
     }
     const signed = o.side === 'buy' ? q : q.neg();
     const pos = this.positions.get(o.symbol) ?? { qty: new Decimal(0), avg: price };
     const qtyAfter = pos.qty.plus(signed);
-    this.positions.set(o.symbol, { qty: qtyAfter, avg: pos.qty.isZero() || pos.qty.isNeg() !== signed.isNeg() ? price : pos.qty.times(pos.avg).plus(signed.times(price)).div(qtyAfter) });
+    this.positions.set(o.symbol, {
+      qty: qtyAfter,
+      avg:
+        pos.qty.isZero() || pos.qty.isNeg() !== signed.isNeg()
+          ? price
+          : pos.qty.times(pos.avg).plus(signed.times(price)).div(qtyAfter),
+    });
     if (qtyAfter.isZero()) this.positions.delete(o.symbol);
-    return { order: o, event: o.status === 'filled' ? 'fill' : 'partial_fill', executionId: randomUUID(), qty: q, price, timestamp: o.updated_at, positionQty: qtyAfter, canceled, rejected };
+    return {
+      order: o,
+      event: o.status === 'filled' ? 'fill' : 'partial_fill',
+      executionId: randomUUID(),
+      qty: q,
+      price,
+      timestamp: o.updated_at,
+      positionQty: qtyAfter,
+      canceled,
+      rejected,
+    };
   }
 
   /** What a corporate action does: the order is "replaced" by a copy under a new id. */
@@ -252,7 +308,8 @@ export class OrderBook {
   cancel(id: string): { status: number; body?: Refusal['body']; canceled: ServerOrder[] } {
     const o = this.orders.get(id);
     if (!o) return { status: 404, body: { code: 40410000, message: 'order not found' }, canceled: [] };
-    if (!this.isOpen(o) || o.status === 'pending_replace') return { status: 422, body: { code: 42210000, message: 'order is not cancelable' }, canceled: [] };
+    if (!this.isOpen(o) || o.status === 'pending_replace')
+      return { status: 422, body: { code: 42210000, message: 'order is not cancelable' }, canceled: [] };
     const group = this.groupOf(o).filter((x) => this.isOpen(x));
     for (const x of group) this.setStatus(x, 'canceled');
     return { status: 204, canceled: group };

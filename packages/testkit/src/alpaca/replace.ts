@@ -52,7 +52,9 @@ function text(body: Record<string, unknown>, key: string): string | null {
 
 function positive(value: string | null, field: string): Refusal | null {
   if (value === null) return null;
-  return DECIMAL.test(value) && new Decimal(value).gt(0) ? null : refuse(`${field} must be a positive number`, 40010001);
+  return DECIMAL.test(value) && new Decimal(value).gt(0)
+    ? null
+    : refuse(`${field} must be a positive number`, 40010001);
 }
 
 /** Why `order` cannot take this replacement, or null. */
@@ -69,18 +71,22 @@ function refusal(book: OrderBook, o: ServerOrder, body: Record<string, unknown>)
     if (!WHOLE.test(qty) || new Decimal(qty).lte(0)) return refuse('qty must be a whole number of shares', 40010001);
     if (!o.qty.isInteger()) return refuse('qty of a fractional order cannot be changed');
     if (advanced) return refuse('only limit_price and stop_price of an advanced order can be replaced');
-    if (o.filled_qty.gt(0)) return refuse('the qty of a partially filled order is not replaced by this server (not documented by Alpaca)');
+    if (o.filled_qty.gt(0))
+      return refuse('the qty of a partially filled order is not replaced by this server (not documented by Alpaca)');
   }
   const limit = text(body, 'limit_price');
   const stop = text(body, 'stop_price');
   const trail = text(body, 'trail');
-  if (limit !== null && o.type !== 'limit' && o.type !== 'stop_limit') return refuse(`${o.type} orders must not have limit_price`);
-  if (stop !== null && o.type !== 'stop' && o.type !== 'stop_limit') return refuse(`${o.type} orders must not have stop_price`);
+  if (limit !== null && o.type !== 'limit' && o.type !== 'stop_limit')
+    return refuse(`${o.type} orders must not have limit_price`);
+  if (stop !== null && o.type !== 'stop' && o.type !== 'stop_limit')
+    return refuse(`${o.type} orders must not have stop_price`);
   if (trail !== null && o.type !== 'trailing_stop') return refuse('trail works only for trailing_stop orders');
   const bad = positive(limit, 'limit_price') ?? positive(stop, 'stop_price') ?? positive(trail, 'trail');
   if (bad) return bad;
   const tif = text(body, 'time_in_force');
-  if (tif !== null && !['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'].includes(tif)) return refuse(`invalid time_in_force: ${tif}`, 40010001);
+  if (tif !== null && !['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'].includes(tif))
+    return refuse(`invalid time_in_force: ${tif}`, 40010001);
   const currentTrail = o.trail_price ?? o.trail_percent;
   const changes =
     (qty !== null && !new Decimal(qty).eq(o.qty)) ||
@@ -90,8 +96,10 @@ function refusal(book: OrderBook, o: ServerOrder, body: Record<string, unknown>)
     (tif !== null && tif !== o.time_in_force);
   if (!changes) return refuse('order parameters are not changed');
   const clientOrderId = text(body, 'client_order_id');
-  if (clientOrderId !== null && clientOrderId.length > 48) return refuse('client_order_id must be no more than 48 characters', 40010001);
-  if (clientOrderId !== null && book.byClientId(clientOrderId)) return refuse('client_order_id must be unique', 40010001);
+  if (clientOrderId !== null && clientOrderId.length > 48)
+    return refuse('client_order_id must be no more than 48 characters', 40010001);
+  if (clientOrderId !== null && book.byClientId(clientOrderId))
+    return refuse('client_order_id must be unique', 40010001);
   return null;
 }
 
@@ -99,7 +107,12 @@ function refusal(book: OrderBook, o: ServerOrder, body: Record<string, unknown>)
  * Replaces order `id` (Alpaca's id). `hold`: the replacement waits pending_new (the old order
  * pending_replace) until releaseReplacement. Returns the new order and the events to send.
  */
-export function replaceOrder(book: OrderBook, id: string, body: Record<string, unknown>, opts: { hold: boolean; acceptAs: string }): Refusal | { order: ServerOrder; events: TradeEvent[] } {
+export function replaceOrder(
+  book: OrderBook,
+  id: string,
+  body: Record<string, unknown>,
+  opts: { hold: boolean; acceptAs: string },
+): Refusal | { order: ServerOrder; events: TradeEvent[] } {
   const o = book.orders.get(id);
   if (!o) return refuse('order not found', 40410000, 404);
   const why = refusal(book, o, body);
@@ -145,7 +158,8 @@ function complete(book: OrderBook, old: ServerOrder, replacement: ServerOrder): 
 export function releaseReplacement(book: OrderBook, ref: string): TradeEvent[] {
   const old = book.find(ref);
   const replacement = [...book.orders.values()].find((r) => r.replaces === old.id && r.status === 'pending_new');
-  if (old.status !== 'pending_replace' || !replacement) throw new Error(`order ${ref} has no replacement on its way (${old.status})`);
+  if (old.status !== 'pending_replace' || !replacement)
+    throw new Error(`order ${ref} has no replacement on its way (${old.status})`);
   book.setStatus(replacement, 'new');
   return complete(book, old, replacement);
 }

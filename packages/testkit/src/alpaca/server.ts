@@ -107,7 +107,9 @@ export class AlpacaTestServer {
 
   /** Requests that reached a route (faulted ones included), for one method and path. */
   calls(method: string, path: string | RegExp): RecordedRequest[] {
-    return this.requests.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)));
+    return this.requests.filter(
+      (r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)),
+    );
   }
 
   order(ref: string): ServerOrder {
@@ -126,7 +128,10 @@ export class AlpacaTestServer {
       qty: x.qty.toFixed(),
       timestamp: x.timestamp,
     });
-    this.emitAll([...x.canceled.map((order) => ({ event: 'canceled', order })), ...x.rejected.map((order) => ({ event: 'rejected', order }))]);
+    this.emitAll([
+      ...x.canceled.map((order) => ({ event: 'canceled', order })),
+      ...x.rejected.map((order) => ({ event: 'rejected', order })),
+    ]);
     return x.executionId;
   }
 
@@ -136,7 +141,8 @@ export class AlpacaTestServer {
   }
 
   private emitAll(events: TradeEvent[]): void {
-    for (const e of events) this.emit({ event: e.event, order: this.book.toJson(e.order, true), timestamp: e.order.updated_at });
+    for (const e of events)
+      this.emit({ event: e.event, order: this.book.toJson(e.order, true), timestamp: e.order.updated_at });
   }
 
   /** Moves an order to any Alpaca status and sends the matching event. */
@@ -187,7 +193,9 @@ export class AlpacaTestServer {
   }
 
   private takeFault(method: string, path: string): Fault | null {
-    const rule = this.faults.find((f) => f.method === method && f.times > 0 && (typeof f.path === 'string' ? f.path === path : f.path.test(path)));
+    const rule = this.faults.find(
+      (f) => f.method === method && f.times > 0 && (typeof f.path === 'string' ? f.path === path : f.path.test(path)),
+    );
     if (!rule) return null;
     rule.times--;
     return rule.fault;
@@ -211,7 +219,13 @@ export class AlpacaTestServer {
     }
     const fault = this.takeFault(method, url.pathname);
     if (fault?.kind === 'hang') return;
-    if (fault?.kind === 'status') return send(res, fault.status, fault.body ?? { code: fault.status * 100000, message: 'simulated failure' }, fault.headers);
+    if (fault?.kind === 'status')
+      return send(
+        res,
+        fault.status,
+        fault.body ?? { code: fault.status * 100000, message: 'simulated failure' },
+        fault.headers,
+      );
     this.route(method, url, body, res, fault);
   }
 
@@ -220,7 +234,15 @@ export class AlpacaTestServer {
     const q = url.searchParams;
     const nested = q.get('nested') === 'true';
     if (method === 'GET' && path === '/v2/account') {
-      return send(res, 200, { id: 'acct', account_number: 'PA000TEST', status: 'ACTIVE', currency: 'USD', cash: this.cash, buying_power: this.cash, equity: this.cash });
+      return send(res, 200, {
+        id: 'acct',
+        account_number: 'PA000TEST',
+        status: 'ACTIVE',
+        currency: 'USD',
+        cash: this.cash,
+        buying_power: this.cash,
+        equity: this.cash,
+      });
     }
     if (method === 'GET' && path === '/v2/positions') return send(res, 200, this.positionsJson());
     if (method === 'POST' && path === '/v2/orders') {
@@ -232,17 +254,24 @@ export class AlpacaTestServer {
     if (method === 'GET' && path === '/v2/orders:by_client_order_id') {
       const o = this.book.byClientId(q.get('client_order_id') ?? '');
       // Not documented as nested: legs come back only from the nested endpoints.
-      return o ? send(res, 200, this.book.toJson(o, false)) : send(res, 404, { code: 40410000, message: 'order not found' });
+      return o
+        ? send(res, 200, this.book.toJson(o, false))
+        : send(res, 404, { code: 40410000, message: 'order not found' });
     }
     const byId = /^\/v2\/orders\/([^/]+)$/.exec(path);
     if (byId && method === 'GET') {
       const o = this.book.orders.get(decodeURIComponent(byId[1] ?? ''));
-      return o ? send(res, 200, this.book.toJson(o, nested)) : send(res, 404, { code: 40410000, message: 'order not found' });
+      return o
+        ? send(res, 200, this.book.toJson(o, nested))
+        : send(res, 404, { code: 40410000, message: 'order not found' });
     }
     if (byId && method === 'PATCH') {
       const id = decodeURIComponent(byId[1] ?? '');
       if (fault?.kind === 'fillFirst') this.fill(id, fault.price);
-      const r = replaceOrder(this.book, id, (body ?? {}) as Record<string, unknown>, { hold: this.holdReplacements, acceptAs: this.opts.acceptAs ?? 'new' });
+      const r = replaceOrder(this.book, id, (body ?? {}) as Record<string, unknown>, {
+        hold: this.holdReplacements,
+        acceptAs: this.opts.acceptAs ?? 'new',
+      });
       if ('body' in r) return send(res, r.status, r.body);
       return this.accepted(res, r.order, r.events, fault);
     }

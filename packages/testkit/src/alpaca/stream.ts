@@ -34,7 +34,10 @@ export class StreamHub {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly clients = new Set<Client>();
 
-  constructor(private readonly keyId: string, private readonly secretKey: string) {}
+  constructor(
+    private readonly keyId: string,
+    private readonly secretKey: string,
+  ) {}
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // A client that resets its connection is one of the failures the tests make: not an error here.
@@ -74,10 +77,14 @@ export class StreamHub {
       const key = msg.action === 'auth' ? msg.key : data.key_id;
       const secret = msg.action === 'auth' ? msg.secret : data.secret_key;
       client.authorized = this.authShapes.has(msg.action) && key === this.keyId && secret === this.secretKey;
-      return this.send(client, { stream: 'authorization', data: { status: client.authorized ? 'authorized' : 'unauthorized', action: 'authenticate' } });
+      return this.send(client, {
+        stream: 'authorization',
+        data: { status: client.authorized ? 'authorized' : 'unauthorized', action: 'authenticate' },
+      });
     }
     if (msg.action === 'listen') {
-      if (!client.authorized) return this.send(client, { stream: 'authorization', data: { status: 'unauthorized', action: 'listen' } });
+      if (!client.authorized)
+        return this.send(client, { stream: 'authorization', data: { status: 'unauthorized', action: 'listen' } });
       const streams = Array.isArray(data.streams) ? data.streams.filter((s) => s === 'trade_updates') : [];
       client.listening = streams.length > 0;
       return this.send(client, { stream: 'listening', data: { streams } });

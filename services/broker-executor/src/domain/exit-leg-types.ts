@@ -52,7 +52,9 @@ export const isOpenLeg = (leg: Pick<ExitLeg, 'status'>): boolean => !TERMINAL.ha
  */
 export function supersededIds(legs: readonly Pick<ExitLeg, 'id' | 'status' | 'replaces'>[]): Set<string> {
   const open = new Set(legs.filter(isOpenLeg).map((l) => l.id));
-  return new Set(legs.filter((l) => isOpenLeg(l) && l.replaces && open.has(l.replaces)).map((l) => l.replaces as string));
+  return new Set(
+    legs.filter((l) => isOpenLeg(l) && l.replaces && open.has(l.replaces)).map((l) => l.replaces as string),
+  );
 }
 
 /** A close or reverse cancels the position's exit legs: those still working. */

@@ -2,7 +2,16 @@ import type { ExitRules } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import { defaultTickSize, exitPrices, type ExitPricesResult } from '@utm/trading';
 import type { BrokerSide } from '../brokers/types';
-import { isOpenLeg, LEG_ROLES, positionLeft, supersededIds, type ExitLeg, type ExitLegDraft, type LegAmendment, type LegRole } from './exit-leg-types';
+import {
+  isOpenLeg,
+  LEG_ROLES,
+  positionLeft,
+  supersededIds,
+  type ExitLeg,
+  type ExitLegDraft,
+  type LegAmendment,
+  type LegRole,
+} from './exit-leg-types';
 import { betterReference, tighterStop, trailingStopPrice } from './trailing-stop';
 
 /**
@@ -37,7 +46,13 @@ export type ExitLegPlan = { ok: true; legs: ExitLegDraft[] } | { ok: false; mess
 const opposite = (side: BrokerSide): BrokerSide => (side === 'BUY' ? 'SELL' : 'BUY');
 
 /** exitPrices for one rule alone, so that one rule's refusal does not take the others with it. */
-function pricesFor(role: LegRole, rules: ExitRules, side: BrokerSide, fill: Decimal, tick: Decimal): ExitPricesResult | null {
+function pricesFor(
+  role: LegRole,
+  rules: ExitRules,
+  side: BrokerSide,
+  fill: Decimal,
+  tick: Decimal,
+): ExitPricesResult | null {
   switch (role) {
     case 'STOP_LOSS':
       return rules.stopLoss ? exitPrices({ stopLoss: rules.stopLoss }, side, fill, tick) : null;
@@ -65,7 +80,14 @@ function draft(role: LegRole, entry: EntryFill, result: Extract<ExitPricesResult
   if (role === 'TAKE_PROFIT' && takeProfit) return { ...base, type: 'LIMIT', limitPrice: takeProfit };
   if (role === 'TRAILING_STOP' && trailingStop) {
     const { trailPercent, trailAmount, initialStop } = trailingStop;
-    return { ...base, type: 'TRAILING_STOP', stopPrice: initialStop, trailPercent, trailAmount, trailReference: entry.avgFillPrice };
+    return {
+      ...base,
+      type: 'TRAILING_STOP',
+      stopPrice: initialStop,
+      trailPercent,
+      trailAmount,
+      trailReference: entry.avgFillPrice,
+    };
   }
   throw new Error(`exitPrices returned no ${role} price`);
 }
@@ -107,7 +129,12 @@ export interface EntryFillResize {
  */
 export function resizeLegsForEntryFill(legs: readonly ExitLeg[], entry: EntryFill): EntryFillResize {
   const done = legs.find((l) => l.status === 'FILLED');
-  if (done) return { amend: [], create: [], message: `exit leg ${done.id} (${done.role}) has already filled: the exits are over` };
+  if (done)
+    return {
+      amend: [],
+      create: [],
+      message: `exit leg ${done.id} (${done.role}) has already filled: the exits are over`,
+    };
   const left = positionLeft(legs, entry.filledQuantity);
   const plan = planExitLegs({ ...entry, filledQuantity: Decimal.max(left, 0) });
   const priced = new Map(plan.legs.map((d) => [d.role, d]));
@@ -125,10 +152,13 @@ function amendment(leg: ExitLeg, entry: EntryFill, priced: ExitLegDraft | undefi
   const a: LegAmendment = { id: leg.id };
   if (!quantity.eq(leg.quantity)) a.quantity = quantity;
   if (!priced) return a;
-  const changed = (next: Decimal | null, current: Decimal | null): next is Decimal => next !== null && (current === null || !next.eq(current));
+  const changed = (next: Decimal | null, current: Decimal | null): next is Decimal =>
+    next !== null && (current === null || !next.eq(current));
   if (leg.role === 'TRAILING_STOP') {
     const side = opposite(entry.entrySide);
-    const reference = leg.trailReference ? betterReference(side, leg.trailReference, entry.avgFillPrice) : entry.avgFillPrice;
+    const reference = leg.trailReference
+      ? betterReference(side, leg.trailReference, entry.avgFillPrice)
+      : entry.avgFillPrice;
     const trail = { percent: priced.trailPercent, amount: priced.trailAmount };
     const computed = trailingStopPrice(side, reference, trail, entry.tickSize);
     const stop = leg.stopPrice ? tighterStop(side, leg.stopPrice, computed) : computed;

@@ -36,10 +36,17 @@ export interface LegFillResult {
  * broker and the order row report it), so a replayed update changes nothing; it never moves
  * a leg's filled quantity backwards.
  */
-export function onLegFill(legs: readonly ExitLeg[], entryFilledQuantity: Decimal, filledLegId: string, legFilledQuantity: Decimal): LegFillResult {
+export function onLegFill(
+  legs: readonly ExitLeg[],
+  entryFilledQuantity: Decimal,
+  filledLegId: string,
+  legFilledQuantity: Decimal,
+): LegFillResult {
   const filled = legs.find((l) => l.id === filledLegId);
   if (!filled) throw new Error(`leg ${filledLegId} is not one of the entry's exit legs`);
-  const updated = legs.map((l) => (l.id === filledLegId ? { ...l, filledQuantity: Decimal.max(l.filledQuantity, legFilledQuantity) } : l));
+  const updated = legs.map((l) =>
+    l.id === filledLegId ? { ...l, filledQuantity: Decimal.max(l.filledQuantity, legFilledQuantity) } : l,
+  );
   const left = positionLeft(updated, entryFilledQuantity);
   const others = updated.filter((l) => l.id !== filledLegId && isOpenLeg(l));
   const held = Decimal.max(left, 0);

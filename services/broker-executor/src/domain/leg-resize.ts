@@ -43,7 +43,10 @@ const holdsLimit = (t: BrokerOrderType) => t === 'LIMIT' || t === 'STOP_LIMIT';
 const holdsStop = (t: BrokerOrderType) => t === 'STOP' || t === 'STOP_LIMIT';
 
 /** The open members of the leg's native OCO at the broker (its carrier and carried legs), or []. */
-export function nativeGroup<L extends Pick<ResizableLeg, 'id' | 'status' | 'carriedBy'>>(legs: readonly L[], leg: L): L[] {
+export function nativeGroup<L extends Pick<ResizableLeg, 'id' | 'status' | 'carriedBy'>>(
+  legs: readonly L[],
+  leg: L,
+): L[] {
   const carrier = leg.carriedBy ?? leg.id;
   const group = legs.filter((l) => isOpenLeg(l) && (l.id === carrier || l.carriedBy === carrier));
   return group.length > 1 ? group : [];
@@ -51,10 +54,20 @@ export function nativeGroup<L extends Pick<ResizableLeg, 'id' | 'status' | 'carr
 
 /** Whether the change touches what the broker holds of the order (its quantity, its limit or stop). */
 export function changesAtBroker(leg: Pick<ResizableLeg, 'type'>, change: LegAmendment): boolean {
-  return change.quantity !== undefined || (change.limitPrice !== undefined && holdsLimit(leg.type)) || (change.stopPrice !== undefined && holdsStop(leg.type));
+  return (
+    change.quantity !== undefined ||
+    (change.limitPrice !== undefined && holdsLimit(leg.type)) ||
+    (change.stopPrice !== undefined && holdsStop(leg.type))
+  );
 }
 
-export function resizeMethod(legs: readonly ResizableLeg[], leg: ResizableLeg, change: LegAmendment, venue: ResizeVenue, filledLegId: string | null = null): ResizeDecision {
+export function resizeMethod(
+  legs: readonly ResizableLeg[],
+  leg: ResizableLeg,
+  change: LegAmendment,
+  venue: ResizeVenue,
+  filledLegId: string | null = null,
+): ResizeDecision {
   const at = venue.broker ?? 'the paper broker';
   const working = leg.quantity.minus(leg.filledQuantity).toFixed();
   if (leg.cancelRequested) return { method: 'SKIP', reason: 'a cancel was asked for' };
@@ -63,10 +76,16 @@ export function resizeMethod(legs: readonly ResizableLeg[], leg: ResizableLeg, c
   const group = nativeGroup(legs, leg);
   const filled = filledLegId === null ? undefined : group.find((l) => l.id === filledLegId);
   if (filled && filled.carriedBy === null && leg.carriedBy === filled.id && venue.replace?.ocoStopFollowsTarget) {
-    return { method: 'IN_PLACE', reason: `${at} adjusts the stop loss of its OCO order to what the take profit has left` };
+    return {
+      method: 'IN_PLACE',
+      reason: `${at} adjusts the stop loss of its OCO order to what the take profit has left`,
+    };
   }
   if (filled || group.some((l) => l.carriedBy !== null && l.filledQuantity.gt(0))) {
-    return { method: 'KEEP', reason: `its OCO order at ${at} is executing; ${at} cancels the rest of it when it completes` };
+    return {
+      method: 'KEEP',
+      reason: `its OCO order at ${at} is executing; ${at} cancels the rest of it when it completes`,
+    };
   }
   if (leg.status === 'SUBMITTING') return { method: 'DEFER', reason: `resized once ${at} has answered for it` };
   if (!changesAtBroker(leg, change)) return { method: 'IN_PLACE', reason: `${at} holds nothing that changes` };
@@ -76,10 +95,13 @@ export function resizeMethod(legs: readonly ResizableLeg[], leg: ResizableLeg, c
   const cancelFirst = (why: string): ResizeDecision => ({ method: 'CANCEL_FIRST', reason: why });
   const caps = venue.replace;
   if (!caps) return cancelFirst(`${at} cannot replace an order`);
-  if (group.length && !caps.advancedLegQuantity) return cancelFirst(`${at} cannot change the quantity of an OCO order's legs`);
-  if (leg.filledQuantity.gt(0)) return cancelFirst('it has filled in part, and what a replacement would mean for that part is not documented');
+  if (group.length && !caps.advancedLegQuantity)
+    return cancelFirst(`${at} cannot change the quantity of an OCO order's legs`);
+  if (leg.filledQuantity.gt(0))
+    return cancelFirst('it has filled in part, and what a replacement would mean for that part is not documented');
   const quantity = change.quantity ?? leg.quantity;
-  if (caps.quantity === 'whole' && !(quantity.isInteger() && leg.quantity.isInteger())) return cancelFirst(`${at} replaces whole quantities only`);
+  if (caps.quantity === 'whole' && !(quantity.isInteger() && leg.quantity.isInteger()))
+    return cancelFirst(`${at} replaces whole quantities only`);
   return { method: 'AMEND', reason: `${at}'s replace request` };
 }
 

@@ -41,7 +41,11 @@ export interface ExitLegsRouting {
   executorOneCancelsOther: boolean;
 }
 
-const NEEDS: Record<LegRole, BrokerOrderType> = { STOP_LOSS: 'STOP', TAKE_PROFIT: 'LIMIT', TRAILING_STOP: 'TRAILING_STOP' };
+const NEEDS: Record<LegRole, BrokerOrderType> = {
+  STOP_LOSS: 'STOP',
+  TAKE_PROFIT: 'LIMIT',
+  TRAILING_STOP: 'TRAILING_STOP',
+};
 
 function unsupported(role: LegRole, caps: BrokerCapabilities): string | null {
   if (role === 'TRAILING_STOP' && !caps.nativeTrailingStop) return 'the broker has no native trailing stop';

@@ -13,7 +13,12 @@ export interface PositionState {
   avgPrice: Decimal;
 }
 
-export function applyFillToPosition(pos: PositionState | null, side: 'BUY' | 'SELL', quantity: Decimal, price: Decimal): PositionState {
+export function applyFillToPosition(
+  pos: PositionState | null,
+  side: 'BUY' | 'SELL',
+  quantity: Decimal,
+  price: Decimal,
+): PositionState {
   const before = pos ?? { quantity: new Decimal(0), avgPrice: new Decimal(0) };
   const delta = side === 'BUY' ? quantity : quantity.neg();
   const after = before.quantity.plus(delta);

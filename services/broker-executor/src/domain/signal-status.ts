@@ -4,7 +4,8 @@
  * SUBMITTED once all are at the broker, PARTIALLY_FILLED, FILLED; FAILED when the broker
  * refused one (BROKER_ERROR); CANCELLED or EXPIRED when they ended without filling all.
  */
-export type SignalStatusValue = 'PROCESSING' | 'SUBMITTED' | 'PARTIALLY_FILLED' | 'FILLED' | 'FAILED' | 'CANCELLED' | 'EXPIRED';
+export type SignalStatusValue =
+  'PROCESSING' | 'SUBMITTED' | 'PARTIALLY_FILLED' | 'FILLED' | 'FAILED' | 'CANCELLED' | 'EXPIRED';
 
 export interface SignalOrderState {
   status: 'NEW' | 'SUBMITTING' | 'ACCEPTED' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELLED' | 'REJECTED' | 'EXPIRED';
@@ -25,7 +26,12 @@ export function signalOutcome(orders: SignalOrderState[]): SignalOutcome | null 
   if (!orders.length) return null;
   const ok = (status: SignalStatusValue): SignalOutcome => ({ status, errorCode: null, errorMessage: null });
   const rejected = orders.find((o) => o.status === 'REJECTED');
-  if (rejected) return { status: 'FAILED', errorCode: rejected.errorCode ?? 'BROKER_ERROR', errorMessage: rejected.errorMessage ?? 'the broker refused the order' };
+  if (rejected)
+    return {
+      status: 'FAILED',
+      errorCode: rejected.errorCode ?? 'BROKER_ERROR',
+      errorMessage: rejected.errorMessage ?? 'the broker refused the order',
+    };
   const anyFilled = orders.some((o) => !o.filledQuantity.isZero());
   if (orders.every((o) => TERMINAL.has(o.status))) {
     if (orders.every((o) => o.status === 'FILLED')) return ok('FILLED');

@@ -42,8 +42,10 @@ export function tighterStop(side: BrokerSide, a: Decimal, b: Decimal): Decimal {
 
 /** Why a trail cannot work, or null: exactly one of percent and amount, positive, a percent below 100. */
 export function trailProblem(trail: Trail): string | null {
-  if ((trail.percent === null) === (trail.amount === null)) return 'a trailing stop needs exactly one of trail percent and trail amount';
-  if (trail.percent && (trail.percent.lte(0) || trail.percent.gte(100))) return `trail percent must be above 0 and below 100 (got ${trail.percent.toFixed()})`;
+  if ((trail.percent === null) === (trail.amount === null))
+    return 'a trailing stop needs exactly one of trail percent and trail amount';
+  if (trail.percent && (trail.percent.lte(0) || trail.percent.gte(100)))
+    return `trail percent must be above 0 and below 100 (got ${trail.percent.toFixed()})`;
   if (trail.amount && trail.amount.lte(0)) return `trail amount must be positive (got ${trail.amount.toFixed()})`;
   return null;
 }

@@ -42,7 +42,9 @@ export function affordable(input: AffordabilityInput): Affordability {
   const needed = opening.times(input.price);
   const buyingPower = input.cash.minus(input.reservations).minus(input.shortExposure.times(2));
   if (needed.lte(buyingPower) || opening.isZero()) return { ok: true, needed, buyingPower };
-  const what = opening.eq(input.quantity) ? `${input.side} ${qty(opening)}` : `${input.side} ${qty(input.quantity)} (${qty(opening)} of them opening)`;
+  const what = opening.eq(input.quantity)
+    ? `${input.side} ${qty(opening)}`
+    : `${input.side} ${qty(input.quantity)} (${qty(opening)} of them opening)`;
   const reason =
     `Insufficient buying power: ${what} at ${input.price.toFixed()} needs ${money(needed)}, ` +
     `${money(Decimal.max(buyingPower, 0))} available (cash ${money(input.cash)} − reservations ${money(input.reservations)} − 2 × short exposure ${money(input.shortExposure)})`;
@@ -57,7 +59,10 @@ export function affordable(input: AffordabilityInput): Affordability {
  * matters for the notional of a short). Null: no price known yet (no quote for a MARKET or
  * trailing stop order): the caller falls back to the order's price basis.
  */
-export function priceToPay(order: Pick<PaperOrder, 'side' | 'type' | 'limitPrice' | 'stopPrice'>, quote: Decimal | null): Decimal | null {
+export function priceToPay(
+  order: Pick<PaperOrder, 'side' | 'type' | 'limitPrice' | 'stopPrice'>,
+  quote: Decimal | null,
+): Decimal | null {
   switch (order.type) {
     case 'LIMIT':
     case 'STOP_LIMIT':

@@ -51,7 +51,14 @@ function wallClock(epochMs: number, timeZone: string): WallClock {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
   const get = (k: string): number => parts[k] ?? 0;
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour'),
+    minute: get('minute'),
+    second: get('second'),
+  };
 }
 
 /** The zone's offset from UTC at an instant, in ms (local wall clock read as UTC − the instant). */
@@ -113,7 +120,14 @@ function computeCloseAfter(at: Date, clock: MarketClock): Date {
     const date = new Date(Date.UTC(today.year, today.month - 1, today.day + ahead));
     const weekday = date.getUTCDay();
     if (weekday === 0 || weekday === 6) continue;
-    const close = zonedTime(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), hour, minute, clock.timeZone);
+    const close = zonedTime(
+      date.getUTCFullYear(),
+      date.getUTCMonth() + 1,
+      date.getUTCDate(),
+      hour,
+      minute,
+      clock.timeZone,
+    );
     if (close >= at.getTime()) return new Date(close);
   }
   // Unreachable: five weekdays lie within any eight consecutive days.

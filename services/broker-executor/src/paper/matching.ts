@@ -81,8 +81,12 @@ function stopLimit(order: PaperOrder, stop: Decimal, limit: Decimal, quote: Deci
   if (!order.triggered && !triggeredNow) return rest(`quote ${p(quote)} has not reached the stop ${p(stop)}`);
   // Once triggered it stays a limit order even if the price goes back through the stop.
   const trigger = triggeredNow ? `stop ${p(stop)} triggered by the quote ${p(quote)}; ` : '';
-  if (limitReached(order.side, quote, limit)) return fill(order, quote, `${trigger}limit ${p(limit)} reached: filled at the quote ${p(quote)}`);
-  return rest(`${trigger}quote ${p(quote)} has not reached the limit ${p(limit)}`, triggeredNow ? { triggered: true } : {});
+  if (limitReached(order.side, quote, limit))
+    return fill(order, quote, `${trigger}limit ${p(limit)} reached: filled at the quote ${p(quote)}`);
+  return rest(
+    `${trigger}quote ${p(quote)} has not reached the limit ${p(limit)}`,
+    triggeredNow ? { triggered: true } : {},
+  );
 }
 
 /**
@@ -94,14 +98,20 @@ function trailing(order: PaperOrder, trail: Trail, quote: Decimal): MatchOutcome
   const reference = order.trailReference ?? quote;
   const stop = order.stopPrice ?? trailingStopPrice(order.side, reference, trail);
   if (stopReached(order.side, quote, stop)) {
-    return fill(order, quote, `trailing stop ${p(stop)} (reference ${p(reference)}) triggered by the quote ${p(quote)}: filled at market`);
+    return fill(
+      order,
+      quote,
+      `trailing stop ${p(stop)} (reference ${p(reference)}) triggered by the quote ${p(quote)}: filled at market`,
+    );
   }
   const best = betterReference(order.side, reference, quote);
   const next = tighterStop(order.side, stop, trailingStopPrice(order.side, best, trail));
   const changes: RestingChanges = {};
   if (order.trailReference === null || !best.eq(order.trailReference)) changes.trailReference = best;
   if (order.stopPrice === null || !next.eq(order.stopPrice)) changes.stopPrice = next;
-  const reason = changes.stopPrice ? `trailing stop moved to ${p(next)} (reference ${p(best)})` : `quote ${p(quote)} has not reached the trailing stop ${p(stop)}`;
+  const reason = changes.stopPrice
+    ? `trailing stop moved to ${p(next)} (reference ${p(best)})`
+    : `quote ${p(quote)} has not reached the trailing stop ${p(stop)}`;
   return rest(reason, changes);
 }
 

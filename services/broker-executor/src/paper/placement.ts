@@ -84,13 +84,37 @@ export interface PaperWrites {
   milestones: Milestone[];
 }
 
-type Change = Partial<Pick<ExecOrder, 'status' | 'quantity' | 'brokerOrderId' | 'expiresAt' | 'triggeredAt' | 'stopPrice' | 'trailReference' | 'errorCode' | 'errorMessage' | 'filledQuantity' | 'avgFillPrice'>>;
+type Change = Partial<
+  Pick<
+    ExecOrder,
+    | 'status'
+    | 'quantity'
+    | 'brokerOrderId'
+    | 'expiresAt'
+    | 'triggeredAt'
+    | 'stopPrice'
+    | 'trailReference'
+    | 'errorCode'
+    | 'errorMessage'
+    | 'filledQuantity'
+    | 'avgFillPrice'
+  >
+>;
 
 const OPEN = new Set(['NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED']);
 const zero = new Decimal(0);
 
 export class PaperBatch {
-  readonly writes: PaperWrites = { orders: new Map(), fills: [], legs: [], positions: new Map(), cashDelta: new Map(), signals: new Map(), events: [], milestones: [] };
+  readonly writes: PaperWrites = {
+    orders: new Map(),
+    fills: [],
+    legs: [],
+    positions: new Map(),
+    cashDelta: new Map(),
+    signals: new Map(),
+    events: [],
+    milestones: [],
+  };
 
   constructor(
     private readonly book: PaperBook,
@@ -123,7 +147,8 @@ export class PaperBatch {
     this.writes.orders.set(o.id, next);
     if (event) this.writes.events.push({ signalId: o.signalId, orderId: o.id, ...event });
     const reserved = this.account(o).reserved;
-    if (next.role === 'ENTRY' && OPEN.has(next.status) && !next.cancelRequestedAt) reserved.set(o.id, next.quantity.minus(next.filledQuantity).times(next.priceBasis ?? zero));
+    if (next.role === 'ENTRY' && OPEN.has(next.status) && !next.cancelRequestedAt)
+      reserved.set(o.id, next.quantity.minus(next.filledQuantity).times(next.priceBasis ?? zero));
     else reserved.delete(o.id);
     return next;
   }
@@ -135,7 +160,13 @@ export class PaperBatch {
     if (o.role !== 'ENTRY' && o.role !== 'CLOSE') {
       // Exit legs of paper positions are created resting (ACCEPTED) by the paper broker itself.
       const why = `an exit leg reached the paper broker unplaced (${o.status}); exit legs are created resting when their entry fills`;
-      this.settle(this.change(o, { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: why }, { type: 'ORDER_REJECTED', message: `Paper broker refused the order: ${why}` }));
+      this.settle(
+        this.change(
+          o,
+          { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: why },
+          { type: 'ORDER_REJECTED', message: `Paper broker refused the order: ${why}` },
+        ),
+      );
       return;
     }
     const position = account.positions.get(o.symbol) ?? null;
@@ -144,9 +175,23 @@ export class PaperBatch {
       const closable = o.side === 'SELL' ? Decimal.max(held, 0) : Decimal.max(held.neg(), 0);
       if (closable.isZero()) {
         const why = `Nothing to close: no ${o.side === 'SELL' ? 'long' : 'short'} position in ${o.symbol} when the close was placed`;
-        return this.settle(this.change(o, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'nothing left to close' }, { type: 'ORDER_CANCELLED', message: why }));
+        return this.settle(
+          this.change(
+            o,
+            { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'nothing left to close' },
+            { type: 'ORDER_CANCELLED', message: why },
+          ),
+        );
       }
-      if (closable.lt(o.quantity)) o = this.change(o, { quantity: closable }, { type: 'NOTE', message: `Close capped at the position held: ${closable.toFixed()} of ${o.quantity.toFixed()}` });
+      if (closable.lt(o.quantity))
+        o = this.change(
+          o,
+          { quantity: closable },
+          {
+            type: 'NOTE',
+            message: `Close capped at the position held: ${closable.toFixed()} of ${o.quantity.toFixed()}`,
+          },
+        );
     }
     const quote = this.book.quotes.get(o.symbol) ?? null;
     const price = priceToPay(paperOrderOf(o), quote) ?? o.priceBasis;
@@ -161,34 +206,61 @@ export class PaperBatch {
         shortExposure: this.shortExposure(account),
       });
       if (!check.ok) {
-        return this.settle(this.change(o, { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: check.reason }, { type: 'ORDER_REJECTED', message: `Paper broker refused the order: ${check.reason}` }));
+        return this.settle(
+          this.change(
+            o,
+            { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: check.reason },
+            { type: 'ORDER_REJECTED', message: `Paper broker refused the order: ${check.reason}` },
+          ),
+        );
       }
     }
     const expiresAt = o.timeInForce === 'DAY' ? sessionCloseAfter(this.now, this.clock) : null;
-    const accepted = this.change(o, { status: 'ACCEPTED', brokerOrderId: `paper-${o.id}`, expiresAt }, {
-      type: 'ORDER_ACCEPTED',
-      message: `Paper broker accepted the order${expiresAt ? `; a DAY order, it expires at ${expiresAt.toISOString()}` : ''}`,
-    });
-    if (measuredRole(o.role)) this.writes.milestones.push({ kind: 'accepted', broker: 'paper', role: o.role, receivedAt: this.signal(o).receivedAt });
+    const accepted = this.change(
+      o,
+      { status: 'ACCEPTED', brokerOrderId: `paper-${o.id}`, expiresAt },
+      {
+        type: 'ORDER_ACCEPTED',
+        message: `Paper broker accepted the order${expiresAt ? `; a DAY order, it expires at ${expiresAt.toISOString()}` : ''}`,
+      },
+    );
+    if (measuredRole(o.role))
+      this.writes.milestones.push({
+        kind: 'accepted',
+        broker: 'paper',
+        role: o.role,
+        receivedAt: this.signal(o).receivedAt,
+      });
     this.settle(this.apply(accepted, onArrival(paperOrderOf(accepted), quote, this.now)));
   }
 
   /** Never sent anywhere: cancelled here (a close or reverse asked for it). */
   private cancelUnsent(o: ExecOrder): void {
     this.settle(
-      this.change(o, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'cancelled before it was placed' }, { type: 'ORDER_CANCELLED', message: 'Cancelled before it was placed (a close or reverse asked for it)' }),
+      this.change(
+        o,
+        { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'cancelled before it was placed' },
+        { type: 'ORDER_CANCELLED', message: 'Cancelled before it was placed (a close or reverse asked for it)' },
+      ),
     );
   }
 
   private cancelResting(o: ExecOrder): void {
     if (o.status !== 'ACCEPTED' && o.status !== 'PARTIALLY_FILLED') return;
-    this.settle(this.change(o, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'cancelled on request' }, { type: 'ORDER_CANCELLED', message: 'Cancelled at the paper broker (a close or reverse asked for it)' }));
+    this.settle(
+      this.change(
+        o,
+        { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'cancelled on request' },
+        { type: 'ORDER_CANCELLED', message: 'Cancelled at the paper broker (a close or reverse asked for it)' },
+      ),
+    );
   }
 
   /** Σ |short quantity| × mark (the quote, else the average price) over the account's short positions. */
   private shortExposure(account: PaperAccount): Decimal {
     let sum = zero;
-    for (const [symbol, p] of account.positions) if (p.quantity.lt(0)) sum = sum.plus(p.quantity.abs().times(this.book.quotes.get(symbol) ?? p.avgPrice));
+    for (const [symbol, p] of account.positions)
+      if (p.quantity.lt(0)) sum = sum.plus(p.quantity.abs().times(this.book.quotes.get(symbol) ?? p.avgPrice));
     return sum;
   }
 
@@ -206,15 +278,31 @@ export class PaperBatch {
       case 'REST': {
         const ch = outcome.changes;
         if (!Object.keys(ch).length) return o;
-        const change: Change = { ...(ch.triggered ? { triggeredAt: this.now } : {}), ...(ch.stopPrice ? { stopPrice: ch.stopPrice } : {}), ...(ch.trailReference ? { trailReference: ch.trailReference } : {}) };
+        const change: Change = {
+          ...(ch.triggered ? { triggeredAt: this.now } : {}),
+          ...(ch.stopPrice ? { stopPrice: ch.stopPrice } : {}),
+          ...(ch.trailReference ? { trailReference: ch.trailReference } : {}),
+        };
         return this.change(o, change, ch.triggered ? { type: 'ORDER_TRIGGERED', message: outcome.reason } : null);
       }
       case 'CANCEL':
-        return this.change(o, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: outcome.reason }, { type: 'ORDER_CANCELLED', message: outcome.reason });
+        return this.change(
+          o,
+          { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: outcome.reason },
+          { type: 'ORDER_CANCELLED', message: outcome.reason },
+        );
       case 'EXPIRE':
-        return this.change(o, { status: 'EXPIRED', errorCode: 'ORDER_EXPIRED', errorMessage: outcome.reason }, { type: 'ORDER_EXPIRED', message: outcome.reason });
+        return this.change(
+          o,
+          { status: 'EXPIRED', errorCode: 'ORDER_EXPIRED', errorMessage: outcome.reason },
+          { type: 'ORDER_EXPIRED', message: outcome.reason },
+        );
       case 'REJECT':
-        return this.change(o, { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: outcome.reason }, { type: 'ORDER_REJECTED', message: outcome.reason });
+        return this.change(
+          o,
+          { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: outcome.reason },
+          { type: 'ORDER_REJECTED', message: outcome.reason },
+        );
     }
   }
 
@@ -226,18 +314,32 @@ export class PaperBatch {
     const status = filled.gte(o.quantity) ? 'FILLED' : 'PARTIALLY_FILLED';
     const after = applyFillToPosition(account.positions.get(o.symbol) ?? null, o.side, quantity, price);
     const delta = cashAfterFill(zero, o.side, quantity, price).toDecimalPlaces(10);
-    this.writes.fills.push({ orderId: o.id, brokerFillId: `paper:${o.id}:${filled.toFixed()}`, quantity, price, at: this.now });
+    this.writes.fills.push({
+      orderId: o.id,
+      brokerFillId: `paper:${o.id}:${filled.toFixed()}`,
+      quantity,
+      price,
+      at: this.now,
+    });
     const position = { quantity: after.quantity, avgPrice: after.avgPrice.toDecimalPlaces(10) };
     if (position.quantity.isZero()) account.positions.delete(o.symbol);
     else account.positions.set(o.symbol, position);
-    this.writes.positions.set(`${o.accountId}\u0000${o.symbol}`, { accountId: o.accountId, symbol: o.symbol, ...position });
+    this.writes.positions.set(`${o.accountId}\u0000${o.symbol}`, {
+      accountId: o.accountId,
+      symbol: o.symbol,
+      ...position,
+    });
     account.cash = account.cash.plus(delta);
     this.writes.cashDelta.set(o.accountId, (this.writes.cashDelta.get(o.accountId) ?? zero).plus(delta));
     // Exact in memory (the legs are priced from it); stored to 10 places, as recordFill does.
-    const done = this.change(o, { filledQuantity: filled, avgFillPrice: avg, status }, {
-      type: status === 'FILLED' ? 'ORDER_FILLED' : 'ORDER_PARTIALLY_FILLED',
-      message: `${o.role} ${o.side} ${quantity.toFixed()} ${o.symbol} @ ${price.toFixed()} (${filled.toFixed()} of ${o.quantity.toFixed()} filled)`,
-    });
+    const done = this.change(
+      o,
+      { filledQuantity: filled, avgFillPrice: avg, status },
+      {
+        type: status === 'FILLED' ? 'ORDER_FILLED' : 'ORDER_PARTIALLY_FILLED',
+        message: `${o.role} ${o.side} ${quantity.toFixed()} ${o.symbol} @ ${price.toFixed()} (${filled.toFixed()} of ${o.quantity.toFixed()} filled)`,
+      },
+    );
     if (o.role === 'ENTRY' && o.exitRules) this.createLegs(done);
     return done;
   }
@@ -245,13 +347,34 @@ export class PaperBatch {
   /** The entry's first fill on paper: its exit legs, resting at once, sized and priced from the fill. */
   private createLegs(entry: ExecOrder): void {
     if (!entry.avgFillPrice || entry.filledQuantity.lte(0)) return;
-    const plan = planExitLegs({ entrySide: entry.side, filledQuantity: entry.filledQuantity, avgFillPrice: entry.avgFillPrice, exitRules: entry.exitRules });
-    if (!plan.ok) this.writes.events.push({ signalId: entry.signalId, orderId: entry.id, type: 'EXIT_RULE_REFUSED', message: plan.message });
+    const plan = planExitLegs({
+      entrySide: entry.side,
+      filledQuantity: entry.filledQuantity,
+      avgFillPrice: entry.avgFillPrice,
+      exitRules: entry.exitRules,
+    });
+    if (!plan.ok)
+      this.writes.events.push({
+        signalId: entry.signalId,
+        orderId: entry.id,
+        type: 'EXIT_RULE_REFUSED',
+        message: plan.message,
+      });
     for (const d of plan.legs) {
       const id = randomUUID();
       this.writes.legs.push({ id, entry, draft: d });
-      const price = d.type === 'LIMIT' ? `limit ${d.limitPrice?.toFixed()}` : d.type === 'STOP' ? `stop ${d.stopPrice?.toFixed()}` : `trailing ${d.trailPercent ? `${d.trailPercent.toFixed()}%` : d.trailAmount?.toFixed()}, stop ${d.stopPrice?.toFixed()}`;
-      this.writes.events.push({ signalId: entry.signalId, orderId: id, type: 'EXIT_LEG_CREATED', message: `${d.role} ${d.side} ${d.quantity.toFixed()} ${entry.symbol} ${price} GTC` });
+      const price =
+        d.type === 'LIMIT'
+          ? `limit ${d.limitPrice?.toFixed()}`
+          : d.type === 'STOP'
+            ? `stop ${d.stopPrice?.toFixed()}`
+            : `trailing ${d.trailPercent ? `${d.trailPercent.toFixed()}%` : d.trailAmount?.toFixed()}, stop ${d.stopPrice?.toFixed()}`;
+      this.writes.events.push({
+        signalId: entry.signalId,
+        orderId: id,
+        type: 'EXIT_LEG_CREATED',
+        message: `${d.role} ${d.side} ${d.quantity.toFixed()} ${entry.symbol} ${price} GTC`,
+      });
     }
   }
 
@@ -260,13 +383,24 @@ export class PaperBatch {
     const signal = this.book.signals.get(o.signalId);
     const before = signal?.orders.get(o.id);
     if (!signal || !before) return;
-    if (o.status === 'FILLED' && before.status !== 'FILLED') this.writes.milestones.push({ kind: 'filled', broker: 'paper', role: o.role, receivedAt: signal.receivedAt });
-    signal.orders.set(o.id, { status: o.status, filledQuantity: o.filledQuantity, errorCode: o.errorCode ?? null, errorMessage: o.errorMessage ?? null });
+    if (o.status === 'FILLED' && before.status !== 'FILLED')
+      this.writes.milestones.push({ kind: 'filled', broker: 'paper', role: o.role, receivedAt: signal.receivedAt });
+    signal.orders.set(o.id, {
+      status: o.status,
+      filledQuantity: o.filledQuantity,
+      errorCode: o.errorCode ?? null,
+      errorMessage: o.errorMessage ?? null,
+    });
     const outcome = signalOutcome([...signal.orders.values()]);
     if (!outcome || outcome.status === signal.status) return;
     signal.status = outcome.status;
     this.writes.signals.set(o.signalId, outcome);
     const why = outcome.errorCode ? `: ${outcome.errorCode}: ${outcome.errorMessage ?? ''}` : '';
-    this.writes.events.push({ signalId: o.signalId, orderId: null, type: outcome.status, message: `Signal ${outcome.status}${why}` });
+    this.writes.events.push({
+      signalId: o.signalId,
+      orderId: null,
+      type: outcome.status,
+      message: `Signal ${outcome.status}${why}`,
+    });
   }
 }

@@ -21,10 +21,19 @@ interface AccountRow {
   broker_credentials: Buffer | null;
 }
 
-const toAccount = (r: AccountRow): ExecAccount => ({ id: r.id, mode: r.mode, broker: r.broker, cash: new Decimal(r.cash), brokerCredentials: r.broker_credentials });
+const toAccount = (r: AccountRow): ExecAccount => ({
+  id: r.id,
+  mode: r.mode,
+  broker: r.broker,
+  cash: new Decimal(r.cash),
+  brokerCredentials: r.broker_credentials,
+});
 
 export async function loadAccount(db: Db, accountId: string): Promise<ExecAccount | null> {
-  const { rows } = await db.query<AccountRow>('SELECT id, mode, broker, cash::text, broker_credentials FROM accounts WHERE id = $1', [accountId]);
+  const { rows } = await db.query<AccountRow>(
+    'SELECT id, mode, broker, cash::text, broker_credentials FROM accounts WHERE id = $1',
+    [accountId],
+  );
   return rows[0] ? toAccount(rows[0]) : null;
 }
 
@@ -34,7 +43,10 @@ export async function loadAccount(db: Db, accountId: string): Promise<ExecAccoun
  * inserts pass).
  */
 export async function lockAccountRow(client: PoolClient, accountId: string): Promise<ExecAccount> {
-  const { rows } = await client.query<AccountRow>('SELECT id, mode, broker, cash::text, broker_credentials FROM accounts WHERE id = $1 FOR NO KEY UPDATE', [accountId]);
+  const { rows } = await client.query<AccountRow>(
+    'SELECT id, mode, broker, cash::text, broker_credentials FROM accounts WHERE id = $1 FOR NO KEY UPDATE',
+    [accountId],
+  );
   if (!rows[0]) throw new Error(`account ${accountId} not found`);
   return toAccount(rows[0]);
 }
@@ -45,7 +57,11 @@ export async function lockAccountRow(client: PoolClient, accountId: string): Pro
  * never wait on each other in a cycle. Returns the accounts locked: with `skipLocked`, those
  * another transaction holds are left out instead of waited for.
  */
-export async function lockAccountRows(client: PoolClient, accountIds: string[], skipLocked = false): Promise<ExecAccount[]> {
+export async function lockAccountRows(
+  client: PoolClient,
+  accountIds: string[],
+  skipLocked = false,
+): Promise<ExecAccount[]> {
   const { rows } = await client.query<AccountRow>({
     name: skipLocked ? 'executor-lock-accounts-skip' : 'executor-lock-accounts',
     text: `SELECT id, mode, broker, cash::text, broker_credentials FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
@@ -60,7 +76,11 @@ export async function lockAccountRows(client: PoolClient, accountIds: string[], 
  * A session-level advisory lock on its own connection, so no row stays locked meanwhile
  * (the processor and fills go on).
  */
-export async function acquireExecutionLock(pool: Pool, accountId: string, timeoutMs: number): Promise<{ client: PoolClient; release(): Promise<void> }> {
+export async function acquireExecutionLock(
+  pool: Pool,
+  accountId: string,
+  timeoutMs: number,
+): Promise<{ client: PoolClient; release(): Promise<void> }> {
   const client = await pool.connect();
   try {
     await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
@@ -85,11 +105,19 @@ export async function acquireExecutionLock(pool: Pool, accountId: string, timeou
 }
 
 export async function quoteOf(db: Db, symbol: string): Promise<Decimal | null> {
-  const { rows } = await db.query<{ price: string }>({ name: 'executor-quote', text: 'SELECT price::text FROM quotes WHERE symbol = $1', values: [symbol] });
+  const { rows } = await db.query<{ price: string }>({
+    name: 'executor-quote',
+    text: 'SELECT price::text FROM quotes WHERE symbol = $1',
+    values: [symbol],
+  });
   return rows[0] ? new Decimal(rows[0].price) : null;
 }
 
-export async function positionOf(db: Db, accountId: string, symbol: string): Promise<{ quantity: Decimal; avgPrice: Decimal } | null> {
+export async function positionOf(
+  db: Db,
+  accountId: string,
+  symbol: string,
+): Promise<{ quantity: Decimal; avgPrice: Decimal } | null> {
   const { rows } = await db.query<{ quantity: string; avg_price: string }>({
     name: 'executor-position',
     text: 'SELECT quantity::text, avg_price::text FROM positions WHERE account_id = $1 AND symbol = $2',
@@ -136,7 +164,12 @@ SELECT count(*)::int AS inserted FROM f`;
  * (else it is read here). Returns the order as it now stands, or null when this execution
  * was already recorded.
  */
-export async function recordFill(client: PoolClient, order: ExecOrder, fill: FillInput, position?: { quantity: Decimal; avgPrice: Decimal } | null): Promise<ExecOrder | null> {
+export async function recordFill(
+  client: PoolClient,
+  order: ExecOrder,
+  fill: FillInput,
+  position?: { quantity: Decimal; avgPrice: Decimal } | null,
+): Promise<ExecOrder | null> {
   const current = position === undefined ? await positionOf(client, order.accountId, order.symbol) : position;
   const filled = order.filledQuantity.plus(fill.quantity);
   const avg = averageFill(order.filledQuantity, order.avgFillPrice, fill.quantity, fill.price);

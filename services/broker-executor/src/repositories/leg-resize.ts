@@ -25,11 +25,19 @@ export interface ResizeContext extends LegVenue {
   filledLegId?: string | null;
 }
 
-const venueOf = (v: LegVenue): ResizeVenue => ({ broker: v.mode === 'paper' ? null : (v.broker?.name ?? 'the broker'), replace: v.broker?.capabilities.replace ?? null });
+const venueOf = (v: LegVenue): ResizeVenue => ({
+  broker: v.mode === 'paper' ? null : (v.broker?.name ?? 'the broker'),
+  replace: v.broker?.capabilities.replace ?? null,
+});
 const working = (o: Pick<ExecOrder, 'quantity' | 'filledQuantity'>) => o.quantity.minus(o.filledQuantity).toFixed();
 
 /** Applies `changes` to the entry's `legs`; returns the ids the account's executor must work. */
-export async function resizeLegs(client: PoolClient, legs: ExecOrder[], changes: readonly LegAmendment[], ctx: ResizeContext): Promise<string[]> {
+export async function resizeLegs(
+  client: PoolClient,
+  legs: ExecOrder[],
+  changes: readonly LegAmendment[],
+  ctx: ResizeContext,
+): Promise<string[]> {
   const views = legs.map(asLeg);
   const work: string[] = [];
   const handled = new Set<string>();
@@ -46,7 +54,13 @@ export async function resizeLegs(client: PoolClient, legs: ExecOrder[], changes:
         break;
       case 'DEFER':
       case 'KEEP':
-        await addEvent(client, leg.signalId, leg.id, decision.method === 'DEFER' ? 'RESIZE_DEFERRED' : 'RESIZE_KEPT', `${leg.role} ${leg.quantity.toFixed()} → ${target} (${ctx.why}): ${decision.reason}`);
+        await addEvent(
+          client,
+          leg.signalId,
+          leg.id,
+          decision.method === 'DEFER' ? 'RESIZE_DEFERRED' : 'RESIZE_KEPT',
+          `${leg.role} ${leg.quantity.toFixed()} → ${target} (${ctx.why}): ${decision.reason}`,
+        );
         break;
       case 'AMEND':
         work.push(await replaceLeg(client, leg, change, { method: 'AMEND', ctx, reason: decision.reason }));
@@ -66,10 +80,25 @@ async function resizeInPlace(client: PoolClient, leg: ExecOrder, a: LegAmendment
   await client.query(
     `UPDATE orders SET quantity = coalesce($2::numeric, quantity), limit_price = coalesce($3::numeric, limit_price), stop_price = coalesce($4::numeric, stop_price),
             trail_reference = coalesce($5::numeric, trail_reference), updated_at = now() WHERE id = $1`,
-    [a.id, a.quantity?.toFixed() ?? null, a.limitPrice?.toFixed() ?? null, a.stopPrice?.toFixed() ?? null, a.trailReference?.toFixed() ?? null],
+    [
+      a.id,
+      a.quantity?.toFixed() ?? null,
+      a.limitPrice?.toFixed() ?? null,
+      a.stopPrice?.toFixed() ?? null,
+      a.trailReference?.toFixed() ?? null,
+    ],
   );
-  const price = a.limitPrice || a.stopPrice ? `, ${priceText({ ...leg, limitPrice: a.limitPrice ?? leg.limitPrice, stopPrice: a.stopPrice ?? leg.stopPrice })}` : '';
-  await addEvent(client, leg.signalId, leg.id, 'EXIT_LEG_RESIZED', `${leg.role} ${leg.quantity.toFixed()} → ${(a.quantity ?? leg.quantity).toFixed()}${price} (${why})`);
+  const price =
+    a.limitPrice || a.stopPrice
+      ? `, ${priceText({ ...leg, limitPrice: a.limitPrice ?? leg.limitPrice, stopPrice: a.stopPrice ?? leg.stopPrice })}`
+      : '';
+  await addEvent(
+    client,
+    leg.signalId,
+    leg.id,
+    'EXIT_LEG_RESIZED',
+    `${leg.role} ${leg.quantity.toFixed()} → ${(a.quantity ?? leg.quantity).toFixed()}${price} (${why})`,
+  );
 }
 
 /** The leg as it will be: its new size (what is left to work: its fills stay with it) and prices. */
@@ -100,23 +129,51 @@ interface ReplaceOptions {
 async function replaceLeg(client: PoolClient, leg: ExecOrder, a: LegAmendment, o: ReplaceOptions): Promise<string> {
   const d = draftOf(leg, a);
   if (o.quantity) d.quantity = o.quantity;
-  const parent = { id: leg.parentOrderId ?? leg.id, signalId: leg.signalId, accountId: leg.accountId, symbol: leg.symbol };
-  const id = await insertLeg(client, parent, d, { mode: 'broker', carriedBy: o.carriedBy ?? null, replaces: { id: leg.id, method: o.method } });
+  const parent = {
+    id: leg.parentOrderId ?? leg.id,
+    signalId: leg.signalId,
+    accountId: leg.accountId,
+    symbol: leg.symbol,
+  };
+  const id = await insertLeg(client, parent, d, {
+    mode: 'broker',
+    carriedBy: o.carriedBy ?? null,
+    replaces: { id: leg.id, method: o.method },
+  });
   const how = o.method === 'AMEND' ? 'replaces this one' : 'will replace this one once its cancel is final';
-  await addEvent(client, leg.signalId, leg.id, 'RESIZE_REQUESTED', `${leg.role} ${working(leg)} → ${d.quantity.toFixed()} ${priceText(d)} (${o.ctx.why}): order ${id} ${how} (${o.reason})`);
+  await addEvent(
+    client,
+    leg.signalId,
+    leg.id,
+    'RESIZE_REQUESTED',
+    `${leg.role} ${working(leg)} → ${d.quantity.toFixed()} ${priceText(d)} (${o.ctx.why}): order ${id} ${how} (${o.reason})`,
+  );
   return id;
 }
 
 /** New rows for the leg (or its whole OCO pair), then the old order's cancel; the new ones wait for it. */
-async function cancelFirst(client: PoolClient, members: ExecOrder[], changes: readonly LegAmendment[], ctx: ResizeContext, reason: string): Promise<string[]> {
+async function cancelFirst(
+  client: PoolClient,
+  members: ExecOrder[],
+  changes: readonly LegAmendment[],
+  ctx: ResizeContext,
+  reason: string,
+): Promise<string[]> {
   const change = (m: ExecOrder): LegAmendment => changes.find((c) => c.id === m.id) ?? { id: m.id };
   const carrier = members.find((m) => m.carriedBy === null) ?? (members[0] as ExecOrder);
   const carrierId = await replaceLeg(client, carrier, change(carrier), { method: 'CANCEL_FIRST', ctx, reason });
   const quantity = draftOf(carrier, change(carrier)).quantity;
-  for (const m of members) if (m !== carrier) await replaceLeg(client, m, change(m), { method: 'CANCEL_FIRST', ctx, reason, carriedBy: carrierId, quantity });
+  for (const m of members)
+    if (m !== carrier)
+      await replaceLeg(client, m, change(m), { method: 'CANCEL_FIRST', ctx, reason, carriedBy: carrierId, quantity });
   const work: string[] = [];
   for (const m of members) {
-    const id = await cancelLeg(client, m, 'broker', `Cancelled to be placed again resized, as ${m === carrier ? carrierId : `a leg of ${carrierId}`} (${reason})`);
+    const id = await cancelLeg(
+      client,
+      m,
+      'broker',
+      `Cancelled to be placed again resized, as ${m === carrier ? carrierId : `a leg of ${carrierId}`} (${reason})`,
+    );
     if (id && m === carrier) work.push(id);
   }
   return work;
@@ -131,13 +188,27 @@ export async function resyncLegs(client: PoolClient, leg: ExecOrder, venue: LegV
   const entry = leg.parentOrderId ? await loadOrder(client, leg.parentOrderId, true) : null;
   if (!entry?.avgFillPrice || !entry.exitRules) return [];
   const legs = await legsOf(client, entry.id);
-  const fill = { entrySide: entry.side, filledQuantity: entry.filledQuantity, avgFillPrice: entry.avgFillPrice, exitRules: entry.exitRules };
+  const fill = {
+    entrySide: entry.side,
+    filledQuantity: entry.filledQuantity,
+    avgFillPrice: entry.avgFillPrice,
+    exitRules: entry.exitRules,
+  };
   const resize = resizeLegsForEntryFill(legs.map(asLeg), fill);
-  return resizeLegs(client, legs, resize.amend, { ...venue, why: `entry filled ${entry.filledQuantity.toFixed()}, ${leg.role} settled at ${venue.broker?.name ?? 'the broker'}` });
+  return resizeLegs(client, legs, resize.amend, {
+    ...venue,
+    why: `entry filled ${entry.filledQuantity.toFixed()}, ${leg.role} settled at ${venue.broker?.name ?? 'the broker'}`,
+  });
 }
 
 /** A replacement that will not be sent, or was refused: it ends (REJECTED: the broker refused it), and the event says why. */
-export async function endReplacement(client: PoolClient, r: ExecOrder, status: 'REJECTED' | 'CANCELLED', event: string, why: string): Promise<void> {
+export async function endReplacement(
+  client: PoolClient,
+  r: ExecOrder,
+  status: 'REJECTED' | 'CANCELLED',
+  event: string,
+  why: string,
+): Promise<void> {
   const errorCode = status === 'REJECTED' ? 'BROKER_ERROR' : 'ORDER_CANCELLED';
   await updateOrder(client, r, { status, errorCode, errorMessage: why }, { type: event, message: why });
 }

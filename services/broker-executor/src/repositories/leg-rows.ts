@@ -15,7 +15,10 @@ export type LegMode = 'paper' | 'broker';
 
 /** The entry's legs, every version of them, oldest first, locked. */
 export async function legsOf(client: PoolClient, entryId: string): Promise<ExecOrder[]> {
-  const { rows } = await client.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE parent_order_id = $1 ORDER BY seq FOR UPDATE`, [entryId]);
+  const { rows } = await client.query(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE parent_order_id = $1 ORDER BY seq FOR UPDATE`,
+    [entryId],
+  );
   return rows.map(toOrder);
 }
 
@@ -37,7 +40,9 @@ export const asLeg = (o: ExecOrder): ResizableLeg => ({
 });
 
 /** "limit 105", "stop 95", "trailing 3%, stop 97". */
-export function priceText(d: { type: string } & Pick<ExitLegDraft, 'limitPrice' | 'stopPrice' | 'trailPercent' | 'trailAmount'>): string {
+export function priceText(
+  d: { type: string } & Pick<ExitLegDraft, 'limitPrice' | 'stopPrice' | 'trailPercent' | 'trailAmount'>,
+): string {
   if (d.type === 'LIMIT') return `limit ${d.limitPrice?.toFixed()}`;
   if (d.type === 'STOP') return `stop ${d.stopPrice?.toFixed()}`;
   return `trailing ${d.trailPercent ? `${d.trailPercent.toFixed()}%` : d.trailAmount?.toFixed()}, stop ${d.stopPrice?.toFixed()}`;
@@ -52,7 +57,12 @@ export interface LegRowOptions {
 }
 
 /** Inserts a leg of `parent` (the entry: signal, account, symbol, group). Returns its id. */
-export async function insertLeg(client: PoolClient, parent: Pick<ExecOrder, 'id' | 'signalId' | 'accountId' | 'symbol'>, d: ExitLegDraft, opts: LegRowOptions): Promise<string> {
+export async function insertLeg(
+  client: PoolClient,
+  parent: Pick<ExecOrder, 'id' | 'signalId' | 'accountId' | 'symbol'>,
+  d: ExitLegDraft,
+  opts: LegRowOptions,
+): Promise<string> {
   const id = opts.id ?? randomUUID();
   const text = (v: Decimal | null) => (v === null ? null : v.toFixed());
   const paper = opts.mode === 'paper';
@@ -88,12 +98,25 @@ export async function insertLeg(client: PoolClient, parent: Pick<ExecOrder, 'id'
 }
 
 /** Ends a leg (paper, or never sent) or asks for its cancel at the broker; returns the id to work, if any. */
-export async function cancelLeg(client: PoolClient, leg: ExecOrder, mode: LegMode, why: string): Promise<string | null> {
+export async function cancelLeg(
+  client: PoolClient,
+  leg: ExecOrder,
+  mode: LegMode,
+  why: string,
+): Promise<string | null> {
   if (mode === 'paper' || leg.status === 'NEW') {
-    await updateOrder(client, leg, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: why }, { type: 'ORDER_CANCELLED', message: why });
+    await updateOrder(
+      client,
+      leg,
+      { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: why },
+      { type: 'ORDER_CANCELLED', message: why },
+    );
     return null;
   }
-  await client.query('UPDATE orders SET cancel_requested_at = now(), updated_at = now() WHERE id = $1 AND cancel_requested_at IS NULL', [leg.id]);
+  await client.query(
+    'UPDATE orders SET cancel_requested_at = now(), updated_at = now() WHERE id = $1 AND cancel_requested_at IS NULL',
+    [leg.id],
+  );
   await addEvent(client, leg.signalId, leg.id, 'CANCEL_REQUESTED', why);
   return leg.id;
 }

@@ -15,10 +15,23 @@ import { addEvent, EXIT_ROLES, loadOrder, type ExecOrder } from './orders';
 export type { LegMode } from './leg-rows';
 export type { LegVenue } from './leg-resize';
 
-async function createLeg(client: PoolClient, entry: ExecOrder, d: ExitLegDraft, mode: LegMode, id = randomUUID(), carriedBy: string | null = null): Promise<string> {
+async function createLeg(
+  client: PoolClient,
+  entry: ExecOrder,
+  d: ExitLegDraft,
+  mode: LegMode,
+  id = randomUUID(),
+  carriedBy: string | null = null,
+): Promise<string> {
   await insertLeg(client, entry, d, { mode, id, carriedBy });
   const via = carriedBy ? `, one-cancels-other at the broker with ${carriedBy}` : '';
-  await addEvent(client, entry.signalId, id, 'EXIT_LEG_CREATED', `${d.role} ${d.side} ${d.quantity.toFixed()} ${entry.symbol} ${priceText(d)} GTC${via}`);
+  await addEvent(
+    client,
+    entry.signalId,
+    id,
+    'EXIT_LEG_CREATED',
+    `${d.role} ${d.side} ${d.quantity.toFixed()} ${entry.symbol} ${priceText(d)} GTC${via}`,
+  );
   return id;
 }
 
@@ -28,7 +41,8 @@ async function createLeg(client: PoolClient, entry: ExecOrder, d: ExitLegDraft, 
  * are one OCO order there (the stop-loss row carried by the take-profit row).
  */
 export async function afterFill(client: PoolClient, order: ExecOrder, venue: LegVenue): Promise<string[]> {
-  if (order.role === 'ENTRY' && order.exitRules && order.avgFillPrice && order.filledQuantity.gt(0)) return entryFilled(client, order, venue);
+  if (order.role === 'ENTRY' && order.exitRules && order.avgFillPrice && order.filledQuantity.gt(0))
+    return entryFilled(client, order, venue);
   if (EXIT_ROLES.includes(order.role) && order.parentOrderId) return legFilled(client, order, venue);
   return [];
 }
@@ -37,14 +51,24 @@ async function entryFilled(client: PoolClient, entry: ExecOrder, venue: LegVenue
   if (!entry.avgFillPrice) return [];
   const { mode } = venue;
   const caps = venue.broker?.capabilities;
-  const fill = { entrySide: entry.side, filledQuantity: entry.filledQuantity, avgFillPrice: entry.avgFillPrice, exitRules: entry.exitRules };
+  const fill = {
+    entrySide: entry.side,
+    filledQuantity: entry.filledQuantity,
+    avgFillPrice: entry.avgFillPrice,
+    exitRules: entry.exitRules,
+  };
   const existing = await legsOf(client, entry.id);
   const work: string[] = [];
   if (!existing.length) {
     const plan = planExitLegs(fill);
     if (!plan.ok) await addEvent(client, entry.signalId, entry.id, 'EXIT_RULE_REFUSED', plan.message);
     const target = plan.legs.find((d) => d.role === 'TAKE_PROFIT');
-    const native = mode === 'broker' && caps !== undefined && target !== undefined && plan.legs.some((d) => d.role === 'STOP_LOSS') && legsForBroker(caps, entry.exitRules).ocoAfterFill;
+    const native =
+      mode === 'broker' &&
+      caps !== undefined &&
+      target !== undefined &&
+      plan.legs.some((d) => d.role === 'STOP_LOSS') &&
+      legsForBroker(caps, entry.exitRules).ocoAfterFill;
     const targetId = randomUUID();
     for (const d of plan.legs) {
       if (native && d.role === 'STOP_LOSS') await createLeg(client, entry, d, mode, randomUUID(), targetId);
@@ -54,7 +78,12 @@ async function entryFilled(client: PoolClient, entry: ExecOrder, venue: LegVenue
   }
   const resize = resizeLegsForEntryFill(existing.map(asLeg), fill);
   if (resize.message) await addEvent(client, entry.signalId, entry.id, 'NOTE', resize.message);
-  work.push(...(await resizeLegs(client, existing, resize.amend, { ...venue, why: `entry filled ${entry.filledQuantity.toFixed()}` })));
+  work.push(
+    ...(await resizeLegs(client, existing, resize.amend, {
+      ...venue,
+      why: `entry filled ${entry.filledQuantity.toFixed()}`,
+    })),
+  );
   for (const d of resize.create) work.push(await createLeg(client, entry, d, mode));
   return mode === 'paper' ? [] : work;
 }
@@ -68,17 +97,36 @@ async function legFilled(client: PoolClient, leg: ExecOrder, venue: LegVenue): P
   const work: string[] = [];
   for (const id of result.cancel) {
     const sibling = siblings.find((s) => s.id === id);
-    const w = sibling ? await cancelLeg(client, sibling, mode, `One-cancels-other: ${leg.role} filled, position closed`) : null;
+    const w = sibling
+      ? await cancelLeg(client, sibling, mode, `One-cancels-other: ${leg.role} filled, position closed`)
+      : null;
     if (w) work.push(w);
   }
   const changes = result.resize.map((r) => ({ id: r.id, quantity: r.quantity }));
-  work.push(...(await resizeLegs(client, siblings, changes, { ...venue, why: `${leg.role} closed part of the position`, filledLegId: leg.id })));
+  work.push(
+    ...(await resizeLegs(client, siblings, changes, {
+      ...venue,
+      why: `${leg.role} closed part of the position`,
+      filledLegId: leg.id,
+    })),
+  );
   if (result.cancelEntryRemainder && ['ACCEPTED', 'PARTIALLY_FILLED', 'NEW'].includes(entry.status)) {
-    const w = await cancelLeg(client, entry, mode, 'Position closed by its exit: the entry\'s unfilled rest is cancelled');
+    const w = await cancelLeg(
+      client,
+      entry,
+      mode,
+      "Position closed by its exit: the entry's unfilled rest is cancelled",
+    );
     if (w) work.push(w);
   }
   if (result.excess.gt(0)) {
-    await addEvent(client, leg.signalId, leg.id, 'EXCESS_CLOSE', `Exit legs closed ${result.excess.toFixed()} beyond the position: the account now holds the other side; review it`);
+    await addEvent(
+      client,
+      leg.signalId,
+      leg.id,
+      'EXCESS_CLOSE',
+      `Exit legs closed ${result.excess.toFixed()} beyond the position: the account now holds the other side; review it`,
+    );
   }
   return work;
 }

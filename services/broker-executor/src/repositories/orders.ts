@@ -128,7 +128,10 @@ export function toOrder(r: OrderRow): ExecOrder {
 
 /** One order, locked for the rest of the transaction when `forUpdate`. */
 export async function loadOrder(db: Db, id: string, forUpdate = false): Promise<ExecOrder | null> {
-  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  const { rows } = await db.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
   return rows[0] ? toOrder(rows[0]) : null;
 }
 
@@ -138,16 +141,27 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * The order a broker's update is about: by our id (the client order id), else by the
  * broker's id (a native OCO's leg carries a client order id the broker made up).
  */
-export async function loadOrderFor(db: Db, clientOrderId: string, brokerOrderId: string, forUpdate = false): Promise<ExecOrder | null> {
+export async function loadOrderFor(
+  db: Db,
+  clientOrderId: string,
+  brokerOrderId: string,
+  forUpdate = false,
+): Promise<ExecOrder | null> {
   const byOurs = UUID.test(clientOrderId) ? await loadOrder(db, clientOrderId, forUpdate) : null;
   if (byOurs) return byOurs;
-  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE broker_order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [brokerOrderId]);
+  const { rows } = await db.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE broker_order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [brokerOrderId],
+  );
   return rows[0] ? toOrder(rows[0]) : null;
 }
 
 /** The orders that travel to the broker as legs of `carrierId`. */
 export async function carriedOrders(db: Db, carrierId: string): Promise<ExecOrder[]> {
-  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE carried_by = $1 ORDER BY seq FOR UPDATE`, [carrierId]);
+  const { rows } = await db.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE carried_by = $1 ORDER BY seq FOR UPDATE`,
+    [carrierId],
+  );
   return rows.map(toOrder);
 }
 
@@ -188,7 +202,12 @@ export interface OrderChange {
 }
 
 /** Updates an order and records why, as an event on its signal: one statement. */
-export async function updateOrder(db: Db, order: ExecOrder, change: OrderChange, event: { type: string; message: string } | null): Promise<void> {
+export async function updateOrder(
+  db: Db,
+  order: ExecOrder,
+  change: OrderChange,
+  event: { type: string; message: string } | null,
+): Promise<void> {
   const sets: string[] = ['updated_at = now()'];
   const values: unknown[] = [order.id];
   const set = (column: string, value: unknown, cast = '') => {
@@ -201,7 +220,8 @@ export async function updateOrder(db: Db, order: ExecOrder, change: OrderChange,
   if (change.errorCode !== undefined) set('error_code', change.errorCode);
   if (change.errorMessage !== undefined) set('error_message', change.errorMessage);
   if (change.stopPrice !== undefined) set('stop_price', change.stopPrice?.toFixed() ?? null, '::numeric');
-  if (change.trailReference !== undefined) set('trail_reference', change.trailReference?.toFixed() ?? null, '::numeric');
+  if (change.trailReference !== undefined)
+    set('trail_reference', change.trailReference?.toFixed() ?? null, '::numeric');
   if (change.expiresAt !== undefined) set('expires_at', change.expiresAt);
   if (change.triggeredAt !== undefined) set('triggered_at', change.triggeredAt);
   const update = `UPDATE orders SET ${sets.join(', ')} WHERE id = $1`;
@@ -217,8 +237,18 @@ export async function updateOrder(db: Db, order: ExecOrder, change: OrderChange,
   );
 }
 
-export async function addEvent(db: Db, signalId: string, orderId: string | null, type: string, message: string): Promise<void> {
-  await db.query({ name: 'executor-event', text: 'INSERT INTO signal_events (signal_id, order_id, type, message) VALUES ($1, $2, $3, $4)', values: [signalId, orderId, type, message] });
+export async function addEvent(
+  db: Db,
+  signalId: string,
+  orderId: string | null,
+  type: string,
+  message: string,
+): Promise<void> {
+  await db.query({
+    name: 'executor-event',
+    text: 'INSERT INTO signal_events (signal_id, order_id, type, message) VALUES ($1, $2, $3, $4)',
+    values: [signalId, orderId, type, message],
+  });
 }
 
 /**
@@ -226,12 +256,26 @@ export async function addEvent(db: Db, signalId: string, orderId: string | null,
  * Call inside the transaction that changed one of them.
  */
 export async function refreshSignal(db: Db, signalId: string): Promise<void> {
-  const { rows } = await db.query<{ status: OrderStatus; filled_quantity: string; error_code: string | null; error_message: string | null }>({
+  const { rows } = await db.query<{
+    status: OrderStatus;
+    filled_quantity: string;
+    error_code: string | null;
+    error_message: string | null;
+  }>({
     name: 'executor-signal-orders',
     text: `SELECT status, filled_quantity::text, error_code, error_message FROM orders WHERE signal_id = $1 AND role IN ('ENTRY', 'CLOSE') ORDER BY seq`,
     values: [signalId],
   });
-  await setSignalOutcome(db, signalId, rows.map((r) => ({ status: r.status, filledQuantity: new Decimal(r.filled_quantity), errorCode: r.error_code, errorMessage: r.error_message })));
+  await setSignalOutcome(
+    db,
+    signalId,
+    rows.map((r) => ({
+      status: r.status,
+      filledQuantity: new Decimal(r.filled_quantity),
+      errorCode: r.error_code,
+      errorMessage: r.error_message,
+    })),
+  );
 }
 
 /** Writes the status that the signal's ENTRY/CLOSE order states give, with its event: one statement. */
@@ -251,5 +295,10 @@ export async function setSignalOutcome(db: Db, signalId: string, orders: SignalO
 
 /** Never sent anywhere: cancelled here (a close or reverse asked for it). */
 export async function cancelUnsent(c: Db, order: ExecOrder): Promise<void> {
-  await updateOrder(c, order, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'cancelled before it was placed' }, { type: 'ORDER_CANCELLED', message: 'Cancelled before it was placed (a close or reverse asked for it)' });
+  await updateOrder(
+    c,
+    order,
+    { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'cancelled before it was placed' },
+    { type: 'ORDER_CANCELLED', message: 'Cancelled before it was placed (a close or reverse asked for it)' },
+  );
 }

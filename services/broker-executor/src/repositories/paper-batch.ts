@@ -16,7 +16,18 @@ interface WorkRow {
   positions: { account_id: string; symbol: string; quantity: string; avgPrice: string }[];
   reserved: { account_id: string; id: string; reserved: string }[];
   quotes: { symbol: string; price: string }[];
-  signals: { id: string; status: string; receivedAt: string; orders: { id: string; status: SignalOrderState['status']; filled: string; errorCode: string | null; errorMessage: string | null }[] }[];
+  signals: {
+    id: string;
+    status: string;
+    receivedAt: string;
+    orders: {
+      id: string;
+      status: SignalOrderState['status'];
+      filled: string;
+      errorCode: string | null;
+      errorMessage: string | null;
+    }[];
+  }[];
 }
 
 // What the paper broker needs to work the locked accounts, in one round trip: each account's
@@ -64,7 +75,11 @@ export interface RawPaperWork {
  * (pipelined behind it: Postgres runs them in order, and this one takes its snapshot once the
  * locks are held); paperWorkFor keeps only the accounts locked.
  */
-export async function loadPaperWork(client: PoolClient, accountIds: string[], perAccount: number): Promise<RawPaperWork> {
+export async function loadPaperWork(
+  client: PoolClient,
+  accountIds: string[],
+  perAccount: number,
+): Promise<RawPaperWork> {
   const { rows } = await client.query<WorkRow>({ name: 'paper-work', text: WORK, values: [accountIds, perAccount] });
   const r = rows[0];
   if (!r) throw new Error('paper work query returned no row');
@@ -76,16 +91,45 @@ export function paperWorkFor({ row: r }: RawPaperWork, locked: ExecAccount[]): P
   const ids = new Set(locked.map((a) => a.id));
   const orders = r.orders
     .filter((o) => ids.has(o.account_id))
-    .map((o) => toOrder({ ...o, cancel_requested_at: date(o.cancel_requested_at), expires_at: date(o.expires_at), triggered_at: date(o.triggered_at) }));
-  const book: PaperBook = { accounts: new Map(), quotes: new Map(r.quotes.map((q) => [q.symbol, new Decimal(q.price)])), signals: new Map() };
-  for (const a of locked) book.accounts.set(a.id, { cash: a.cash, positions: new Map(), reserved: new Map() } satisfies PaperAccount);
-  for (const p of r.positions) book.accounts.get(p.account_id)?.positions.set(p.symbol, { quantity: new Decimal(p.quantity), avgPrice: new Decimal(p.avgPrice) });
+    .map((o) =>
+      toOrder({
+        ...o,
+        cancel_requested_at: date(o.cancel_requested_at),
+        expires_at: date(o.expires_at),
+        triggered_at: date(o.triggered_at),
+      }),
+    );
+  const book: PaperBook = {
+    accounts: new Map(),
+    quotes: new Map(r.quotes.map((q) => [q.symbol, new Decimal(q.price)])),
+    signals: new Map(),
+  };
+  for (const a of locked)
+    book.accounts.set(a.id, { cash: a.cash, positions: new Map(), reserved: new Map() } satisfies PaperAccount);
+  for (const p of r.positions)
+    book.accounts
+      .get(p.account_id)
+      ?.positions.set(p.symbol, { quantity: new Decimal(p.quantity), avgPrice: new Decimal(p.avgPrice) });
   for (const x of r.reserved) book.accounts.get(x.account_id)?.reserved.set(x.id, new Decimal(x.reserved));
   const signalIds = new Set(orders.map((o) => o.signalId));
   for (const s of r.signals) {
     if (!signalIds.has(s.id)) continue;
-    const signalOrders = new Map(s.orders.map((o) => [o.id, { status: o.status, filledQuantity: new Decimal(o.filled), errorCode: o.errorCode, errorMessage: o.errorMessage }]));
-    book.signals.set(s.id, { status: s.status, receivedAt: new Date(s.receivedAt), orders: signalOrders } satisfies PaperSignal);
+    const signalOrders = new Map(
+      s.orders.map((o) => [
+        o.id,
+        {
+          status: o.status,
+          filledQuantity: new Decimal(o.filled),
+          errorCode: o.errorCode,
+          errorMessage: o.errorMessage,
+        },
+      ]),
+    );
+    book.signals.set(s.id, {
+      status: s.status,
+      receivedAt: new Date(s.receivedAt),
+      orders: signalOrders,
+    } satisfies PaperSignal);
   }
   return { orders, book };
 }
@@ -200,6 +244,8 @@ export async function writePaperBatch(client: PoolClient, w: PaperWrites): Promi
   const r = rows[0];
   // Under the accounts' locks nothing else changes these rows: a shortfall is a bug, and rolls the batch back.
   if (!r || r.orders !== orders.length || r.fills !== w.fills.length || r.legs !== legs.length) {
-    throw new Error(`paper batch wrote ${r?.orders ?? 0}/${orders.length} orders, ${r?.fills ?? 0}/${w.fills.length} fills, ${r?.legs ?? 0}/${legs.length} legs`);
+    throw new Error(
+      `paper batch wrote ${r?.orders ?? 0}/${orders.length} orders, ${r?.fills ?? 0}/${w.fills.length} fills, ${r?.legs ?? 0}/${legs.length} legs`,
+    );
   }
 }

@@ -25,7 +25,9 @@ export interface PaperContext {
 }
 
 const CONTEXT = `
-SELECT ${ORDER_COLUMNS.split(',').map((c) => `o.${c.trim()}`).join(', ')},
+SELECT ${ORDER_COLUMNS.split(',')
+  .map((c) => `o.${c.trim()}`)
+  .join(', ')},
        a.cash::text AS cash,
        (SELECT price::text FROM quotes WHERE symbol = o.symbol) AS quote,
        (SELECT json_build_object('quantity', quantity::text, 'avgPrice', avg_price::text) FROM positions WHERE account_id = o.account_id AND symbol = o.symbol) AS position,
@@ -51,17 +53,37 @@ interface SiblingJson {
 
 export async function paperContext(client: PoolClient, orderId: string): Promise<PaperContext | null> {
   const { rows } = await client.query({ name: 'paper-context', text: CONTEXT, values: [orderId] });
-  const r = rows[0] as (Parameters<typeof toOrder>[0] & { cash: string; quote: string | null; position: { quantity: string; avgPrice: string } | null; reservations: string; short_exposure: string; signal_orders: SiblingJson[] | null; signal_received_at: Date }) | undefined;
+  const r = rows[0] as
+    | (Parameters<typeof toOrder>[0] & {
+        cash: string;
+        quote: string | null;
+        position: { quantity: string; avgPrice: string } | null;
+        reservations: string;
+        short_exposure: string;
+        signal_orders: SiblingJson[] | null;
+        signal_received_at: Date;
+      })
+    | undefined;
   if (!r) return null;
   return {
     order: toOrder(r),
     cash: new Decimal(r.cash),
     quote: r.quote === null ? null : new Decimal(r.quote),
-    position: r.position ? { quantity: new Decimal(r.position.quantity), avgPrice: new Decimal(r.position.avgPrice) } : null,
+    position: r.position
+      ? { quantity: new Decimal(r.position.quantity), avgPrice: new Decimal(r.position.avgPrice) }
+      : null,
     reservations: new Decimal(r.reservations),
     shortExposure: new Decimal(r.short_exposure),
     signalOrders: new Map(
-      (r.signal_orders ?? []).map((s) => [s.id, { status: s.status, filledQuantity: new Decimal(s.filled), errorCode: s.errorCode, errorMessage: s.errorMessage }]),
+      (r.signal_orders ?? []).map((s) => [
+        s.id,
+        {
+          status: s.status,
+          filledQuantity: new Decimal(s.filled),
+          errorCode: s.errorCode,
+          errorMessage: s.errorMessage,
+        },
+      ]),
     ),
     signalReceivedAt: r.signal_received_at,
   };

@@ -22,7 +22,10 @@ export async function replacementOf(c: PoolClient, orderId: string, brokerOrderI
 
 /** Orders to work now that `orderId` changed: the replacements waiting on it (an OCO pair's through its carrier). */
 export async function waitingOn(c: PoolClient, orderId: string): Promise<string[]> {
-  const { rows } = await c.query<{ id: string }>(`SELECT DISTINCT coalesce(carried_by, id) AS id FROM orders WHERE replaces = $1 AND status = 'NEW'`, [orderId]);
+  const { rows } = await c.query<{ id: string }>(
+    `SELECT DISTINCT coalesce(carried_by, id) AS id FROM orders WHERE replaces = $1 AND status = 'NEW'`,
+    [orderId],
+  );
   return rows.map((r) => r.id);
 }
 
@@ -33,5 +36,11 @@ export async function recordResized(c: PoolClient, r: ExecOrder, broker: string)
   const old = r.replaces ? await loadOrder(c, r.replaces) : null;
   if (!old) return;
   const how = r.replaceMethod === 'AMEND' ? 'its replace request' : 'the old order cancelled first';
-  await addEvent(c, r.signalId, r.id, 'EXIT_LEG_RESIZED', `${r.role} ${working(old)} → ${r.quantity.toFixed()} at ${broker}: order ${r.id} (broker id ${r.brokerOrderId ?? '?'}) replaces ${old.id}, by ${how}`);
+  await addEvent(
+    c,
+    r.signalId,
+    r.id,
+    'EXIT_LEG_RESIZED',
+    `${r.role} ${working(old)} → ${r.quantity.toFixed()} at ${broker}: order ${r.id} (broker id ${r.brokerOrderId ?? '?'}) replaces ${old.id}, by ${how}`,
+  );
 }

@@ -41,7 +41,13 @@ class Progress {
  * place, placements left uncertain — until nothing is left. Errors propagate (the job is
  * retried with backoff); what was recorded stays recorded.
  */
-export async function workAccount(pool: Pool, venue: Venue, accountId: string, log: Logger, opts: AccountWorkOptions): Promise<number> {
+export async function workAccount(
+  pool: Pool,
+  venue: Venue,
+  accountId: string,
+  log: Logger,
+  opts: AccountWorkOptions,
+): Promise<number> {
   const lock = venue.serialise ? await acquireExecutionLock(pool, accountId, opts.lockTimeoutMs) : null;
   let handled = 0;
   const progress = new Progress();
@@ -90,7 +96,10 @@ export async function workPaperAccounts(
       pool,
       async (c) => {
         // Pipelined: the work query leaves with the lock statement and runs right after it.
-        const [locked, raw] = await Promise.all([lockAccountRows(c, open, skipLocked), loadPaperWork(c, open, PER_ROUND)]);
+        const [locked, raw] = await Promise.all([
+          lockAccountRows(c, open, skipLocked),
+          loadPaperWork(c, open, PER_ROUND),
+        ]);
         const held = skipLocked ? open.filter((id) => !locked.some((a) => a.id === id)) : [];
         const work = paperWorkFor(raw, locked);
         return { orders: work.orders, reached: await venue.workIn(c, work, (o) => progress.check(o)), held };
@@ -104,7 +113,11 @@ export async function workPaperAccounts(
     for (const o of round.orders) {
       perAccount.set(o.accountId, (perAccount.get(o.accountId) ?? 0) + 1);
       opts.onHandled?.(operationOf(o), seconds);
-      log.debug('order handled', { orderId: o.id, signalId: o.signalId, was: `${o.status}${o.cancelRequestedAt ? ':cancel' : ''}` });
+      log.debug('order handled', {
+        orderId: o.id,
+        signalId: o.signalId,
+        was: `${o.status}${o.cancelRequestedAt ? ':cancel' : ''}`,
+      });
     }
     handled += round.orders.length;
     const alone = await Promise.all(round.held.map((id) => workPaperAccounts(pool, venue, [id], log, opts, false)));

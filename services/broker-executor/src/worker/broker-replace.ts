@@ -43,14 +43,25 @@ export class Replacements {
       if (!r || r.status !== 'NEW') return null;
       const old = r.replaces ? await loadOrder(c, r.replaces, true) : null;
       if (!old || ENDED.has(old.status)) {
-        await endReplacement(c, r, 'CANCELLED', 'RESIZE_DROPPED', `Not sent: the order it was to replace ${old ? `ended ${old.status}` : 'is gone'} before its replace request left`);
+        await endReplacement(
+          c,
+          r,
+          'CANCELLED',
+          'RESIZE_DROPPED',
+          `Not sent: the order it was to replace ${old ? `ended ${old.status}` : 'is gone'} before its replace request left`,
+        );
         return null;
       }
       if (old.status !== 'ACCEPTED' || !old.brokerOrderId) {
         // It filled in part since the resize was decided: a replace of a partly filled order is
         // not documented, so the old one is cancelled first and this one waits for that.
         await c.query(`UPDATE orders SET replace_method = 'CANCEL_FIRST', updated_at = now() WHERE id = $1`, [r.id]);
-        await cancelLeg(c, old, 'broker', `Cancelled to be placed again resized, as ${r.id} (it filled in part before its replace request left)`);
+        await cancelLeg(
+          c,
+          old,
+          'broker',
+          `Cancelled to be placed again resized, as ${r.id} (it filled in part before its replace request left)`,
+        );
         return null;
       }
       const message = `Sending to ${this.broker.name}: replace order ${old.id} (broker id ${old.brokerOrderId}), ${working(old)} → ${r.quantity.toFixed()}`;
@@ -62,17 +73,36 @@ export class Replacements {
 
   async resolve(order: ExecOrder): Promise<void> {
     const found = await this.broker.findByClientOrderId(order.id);
-    if (found) return this.venue.apply(order.id, found, `Found at ${this.broker.name} after an interrupted replace request: adopted`);
+    if (found)
+      return this.venue.apply(
+        order.id,
+        found,
+        `Found at ${this.broker.name} after an interrupted replace request: adopted`,
+      );
     const old = await withTransaction(this.pool, async (c) => {
       await lockAccountRow(c, order.accountId);
       const r = await loadOrder(c, order.id, true);
       if (!r || r.status !== 'SUBMITTING') return null;
       const o = r.replaces ? await loadOrder(c, r.replaces, true) : null;
       if (!o?.brokerOrderId) {
-        await endReplacement(c, r, 'CANCELLED', 'RESIZE_DROPPED', 'Not sent: the order it was to replace is not known at the broker');
+        await endReplacement(
+          c,
+          r,
+          'CANCELLED',
+          'RESIZE_DROPPED',
+          'Not sent: the order it was to replace is not known at the broker',
+        );
         return null;
       }
-      await updateOrder(c, r, {}, { type: 'RESUBMIT', message: `${this.broker.name} has never seen this order: sending its replace request again` });
+      await updateOrder(
+        c,
+        r,
+        {},
+        {
+          type: 'RESUBMIT',
+          message: `${this.broker.name} has never seen this order: sending its replace request again`,
+        },
+      );
       return o;
     });
     if (old) await this.send(order, old);
@@ -87,7 +117,12 @@ export class Replacements {
       if (err instanceof BrokerError && err.code === 'BROKER_ERROR') return this.refused(r, old, err);
       // Transient (or unknown whether it arrived): the row stays SUBMITTING and the job is
       // retried with backoff; the retry resolves it by client order id first.
-      this.log.warn('replace request not confirmed; will resolve by client order id', { orderId: r.id, signalId: r.signalId, replaces: old.id, err });
+      this.log.warn('replace request not confirmed; will resolve by client order id', {
+        orderId: r.id,
+        signalId: r.signalId,
+        replaces: old.id,
+        err,
+      });
       throw err;
     }
     await this.venue.apply(r.id, result, null);
@@ -98,7 +133,9 @@ export class Replacements {
     const now = await this.broker.findByClientOrderId(old.id);
     if (now) await this.venue.apply(old.id, now, null);
     const moot = !now || ENDED.has(now.status) || Boolean(now.replacedBy) || now.filledQuantity.gt(0);
-    const state = now ? `is ${now.status}${now.filledQuantity.gt(0) ? ` (${now.filledQuantity.toFixed()} filled)` : ''}` : 'is gone';
+    const state = now
+      ? `is ${now.status}${now.filledQuantity.gt(0) ? ` (${now.filledQuantity.toFixed()} filled)` : ''}`
+      : 'is gone';
     const why = moot
       ? `Not needed: ${this.broker.name} refused to replace order ${old.id}, which ${state} (${err.message})`
       : `${this.broker.name} refused to resize ${old.role} ${working(old)} → ${r.quantity.toFixed()}: ${err.message}; order ${old.id} keeps working as it is`;

@@ -31,22 +31,39 @@ export async function capClose(client: PoolClient, order: ExecOrder): Promise<De
   const held = (await positionOf(client, order.accountId, order.symbol))?.quantity ?? new Decimal(0);
   const closable = order.side === 'SELL' ? Decimal.max(held, 0) : Decimal.max(held.neg(), 0);
   if (closable.isZero()) {
-    await updateOrder(client, order, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'nothing left to close' }, {
-      type: 'ORDER_CANCELLED',
-      message: `Nothing to close: no ${order.side === 'SELL' ? 'long' : 'short'} position in ${order.symbol} when the close was placed`,
-    });
+    await updateOrder(
+      client,
+      order,
+      { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'nothing left to close' },
+      {
+        type: 'ORDER_CANCELLED',
+        message: `Nothing to close: no ${order.side === 'SELL' ? 'long' : 'short'} position in ${order.symbol} when the close was placed`,
+      },
+    );
     await refreshSignal(client, order.signalId);
     return null;
   }
   if (closable.lt(order.quantity)) {
-    await updateOrder(client, order, { quantity: closable }, { type: 'NOTE', message: `Close capped at the position held: ${closable.toFixed()} of ${order.quantity.toFixed()}` });
+    await updateOrder(
+      client,
+      order,
+      { quantity: closable },
+      {
+        type: 'NOTE',
+        message: `Close capped at the position held: ${closable.toFixed()} of ${order.quantity.toFixed()}`,
+      },
+    );
     return closable;
   }
   return order.quantity;
 }
 
 export async function signalReceivedAt(c: PoolClient, signalId: string): Promise<Date> {
-  const { rows } = await c.query<{ received_at: Date }>({ name: 'executor-signal-received', text: 'SELECT received_at FROM signals WHERE id = $1', values: [signalId] });
+  const { rows } = await c.query<{ received_at: Date }>({
+    name: 'executor-signal-received',
+    text: 'SELECT received_at FROM signals WHERE id = $1',
+    values: [signalId],
+  });
   if (!rows[0]) throw new Error(`signal ${signalId} not found`);
   return rows[0].received_at;
 }

@@ -3,7 +3,16 @@ import { Decimal, withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { BrokerError, type Broker, type BrokerOrder, type BrokerOrderRequest } from '../brokers/types';
 import { lockAccountRow, recordFill } from '../repositories/accounts';
-import { cancelUnsent, carriedOrders, EXIT_ROLES, loadOrder, loadOrderFor, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
+import {
+  cancelUnsent,
+  carriedOrders,
+  EXIT_ROLES,
+  loadOrder,
+  loadOrderFor,
+  refreshSignal,
+  updateOrder,
+  type ExecOrder,
+} from '../repositories/orders';
 import { recordResized, replacementOf, waitingOn } from '../repositories/replacements';
 import { capClose, requestOf, signalReceivedAt, withLegs } from './broker-requests';
 import { Replacements } from './broker-replace';
@@ -70,8 +79,19 @@ export class BrokerVenue implements Venue {
         else carried.push(o);
       }
       const pair = carried.length ? ` as one OCO order with its ${carried.map((o) => o.role).join(', ')}` : '';
-      await updateOrder(c, current, { status: 'SUBMITTING' }, { type: 'SUBMITTING', message: `Sending to ${this.broker.name}${pair}` });
-      for (const o of carried) await updateOrder(c, o, { status: 'SUBMITTING' }, { type: 'SUBMITTING', message: `Sending to ${this.broker.name} as a leg of OCO order ${current.id}` });
+      await updateOrder(
+        c,
+        current,
+        { status: 'SUBMITTING' },
+        { type: 'SUBMITTING', message: `Sending to ${this.broker.name}${pair}` },
+      );
+      for (const o of carried)
+        await updateOrder(
+          c,
+          o,
+          { status: 'SUBMITTING' },
+          { type: 'SUBMITTING', message: `Sending to ${this.broker.name} as a leg of OCO order ${current.id}` },
+        );
       return withLegs(requestOf(current, q), carried);
     });
     if (request) await this.send(order, request);
@@ -85,7 +105,12 @@ export class BrokerVenue implements Venue {
       return;
     }
     const carried = await withTransaction(this.pool, async (c) => {
-      await updateOrder(c, order, {}, { type: 'RESUBMIT', message: `${this.broker.name} has never seen this order: sending it again` });
+      await updateOrder(
+        c,
+        order,
+        {},
+        { type: 'RESUBMIT', message: `${this.broker.name} has never seen this order: sending it again` },
+      );
       return (await carriedOrders(c, order.id)).filter((o) => o.status === 'SUBMITTING');
     });
     await this.send(order, withLegs(requestOf(order), carried));
@@ -98,7 +123,10 @@ export class BrokerVenue implements Venue {
   async brokerView(order: Pick<ExecOrder, 'id' | 'carriedBy' | 'brokerOrderId'>): Promise<BrokerOrder | null> {
     if (!order.carriedBy) return this.broker.findByClientOrderId(order.id);
     const carrier = await this.broker.findByClientOrderId(order.carriedBy);
-    return carrier?.legs.find((l) => l.brokerOrderId === order.brokerOrderId) ?? (order.brokerOrderId ? null : (carrier?.legs[0] ?? null));
+    return (
+      carrier?.legs.find((l) => l.brokerOrderId === order.brokerOrderId) ??
+      (order.brokerOrderId ? null : (carrier?.legs[0] ?? null))
+    );
   }
 
   async cancel(order: ExecOrder): Promise<void> {
@@ -112,7 +140,12 @@ export class BrokerVenue implements Venue {
         const current = await loadOrder(c, order.id, true);
         if (!current || ['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED'].includes(current.status)) return;
         const why = `${this.broker.name} has no such order: nothing to cancel there, it ends here`;
-        await updateOrder(c, current, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: why }, { type: 'ORDER_CANCELLED', message: why });
+        await updateOrder(
+          c,
+          current,
+          { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: why },
+          { type: 'ORDER_CANCELLED', message: why },
+        );
         await refreshSignal(c, current.signalId);
       });
       return;
@@ -129,9 +162,16 @@ export class BrokerVenue implements Venue {
       if (err instanceof BrokerError && err.code === 'BROKER_ERROR') {
         await withTransaction(this.pool, async (c) => {
           const refused = { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: err.message } as const;
-          await updateOrder(c, order, refused, { type: 'ORDER_REJECTED', message: `${this.broker.name} refused the order: ${err.message}` });
+          await updateOrder(c, order, refused, {
+            type: 'ORDER_REJECTED',
+            message: `${this.broker.name} refused the order: ${err.message}`,
+          });
           for (const o of await carriedOrders(c, order.id)) {
-            if (o.status === 'SUBMITTING') await updateOrder(c, o, refused, { type: 'ORDER_REJECTED', message: `${this.broker.name} refused OCO order ${order.id}, of which this is a leg: ${err.message}` });
+            if (o.status === 'SUBMITTING')
+              await updateOrder(c, o, refused, {
+                type: 'ORDER_REJECTED',
+                message: `${this.broker.name} refused OCO order ${order.id}, of which this is a leg: ${err.message}`,
+              });
           }
           await refreshSignal(c, order.signalId);
         });
@@ -139,7 +179,11 @@ export class BrokerVenue implements Venue {
       }
       // Transient (or unknown whether it arrived): the order stays SUBMITTING and the job is
       // retried with backoff; the retry resolves it by client order id first.
-      this.log.warn('placement not confirmed; will resolve by client order id', { orderId: order.id, signalId: order.signalId, err });
+      this.log.warn('placement not confirmed; will resolve by client order id', {
+        orderId: order.id,
+        signalId: order.signalId,
+        err,
+      });
       throw err;
     }
     await this.apply(order.id, result, null);
@@ -163,7 +207,8 @@ export class BrokerVenue implements Venue {
       await this.record(c, (await loadOrder(c, row.id, true)) ?? row, b, note, out);
       const carried = b.legs.length ? await carriedOrders(c, row.id) : [];
       for (const leg of b.legs) {
-        const mine = carried.find((o) => o.brokerOrderId === leg.brokerOrderId) ?? carried.find((o) => o.brokerOrderId === null);
+        const mine =
+          carried.find((o) => o.brokerOrderId === leg.brokerOrderId) ?? carried.find((o) => o.brokerOrderId === null);
         if (!mine) continue;
         mine.brokerOrderId = leg.brokerOrderId; // taken: the next leg matches another row
         await this.record(c, (await loadOrder(c, mine.id, true)) ?? mine, leg, note, out);
@@ -180,7 +225,13 @@ export class BrokerVenue implements Venue {
     if (out.work.length) await this.requestWork(accountId, out.work);
   }
 
-  private async record(c: PoolClient, current: ExecOrder, b: BrokerOrder, note: string | null, out: Outcome): Promise<void> {
+  private async record(
+    c: PoolClient,
+    current: ExecOrder,
+    b: BrokerOrder,
+    note: string | null,
+    out: Outcome,
+  ): Promise<void> {
     let order = current;
     const before = order.status;
     if (note) await updateOrder(c, order, {}, { type: 'RECONCILED', message: note });
@@ -188,8 +239,17 @@ export class BrokerVenue implements Venue {
       const delta = b.filledQuantity.minus(order.filledQuantity);
       const brokerTotal = b.filledQuantity.times(b.avgFillPrice ?? 0);
       const ours = order.filledQuantity.times(order.avgFillPrice ?? 0);
-      const price = b.avgFillPrice && order.avgFillPrice ? brokerTotal.minus(ours).div(delta).toDecimalPlaces(10) : (b.avgFillPrice ?? new Decimal(0));
-      order = (await recordFill(c, order, { id: `${b.brokerOrderId}:${b.filledQuantity.toFixed()}`, quantity: delta, price, at: new Date() })) ?? order;
+      const price =
+        b.avgFillPrice && order.avgFillPrice
+          ? brokerTotal.minus(ours).div(delta).toDecimalPlaces(10)
+          : (b.avgFillPrice ?? new Decimal(0));
+      order =
+        (await recordFill(c, order, {
+          id: `${b.brokerOrderId}:${b.filledQuantity.toFixed()}`,
+          quantity: delta,
+          price,
+          at: new Date(),
+        })) ?? order;
       out.work.push(...(await this.legs.afterFill(c, order)));
     }
     // A report of the order still working that arrives after we ended it (a stream event or a
@@ -197,10 +257,19 @@ export class BrokerVenue implements Venue {
     const stale = ENDED.has(order.status) && !ENDED.has(b.status);
     // Replaced at the broker by a replacement row of ours: this row ends, that one carries on.
     const successor = b.replacedBy && !ENDED.has(order.status) ? await replacementOf(c, order.id, b.replacedBy) : null;
-    const status = successor ? 'CANCELLED' : stale || (b.status === 'PARTIALLY_FILLED' && order.status === 'FILLED') ? order.status : b.status;
+    const status = successor
+      ? 'CANCELLED'
+      : stale || (b.status === 'PARTIALLY_FILLED' && order.status === 'FILLED')
+        ? order.status
+        : b.status;
     if (successor) {
       const why = `replaced by order ${successor} (broker id ${b.replacedBy ?? ''})`;
-      await updateOrder(c, order, { status, brokerOrderId: b.brokerOrderId, errorCode: 'ORDER_CANCELLED', errorMessage: why }, { type: 'ORDER_REPLACED', message: `${this.broker.name}: ${why}; this order ends here` });
+      await updateOrder(
+        c,
+        order,
+        { status, brokerOrderId: b.brokerOrderId, errorCode: 'ORDER_CANCELLED', errorMessage: why },
+        { type: 'ORDER_REPLACED', message: `${this.broker.name}: ${why}; this order ends here` },
+      );
     } else if (status !== order.status || order.brokerOrderId !== b.brokerOrderId) {
       const ended = status === 'CANCELLED' || status === 'EXPIRED' || status === 'REJECTED';
       await updateOrder(
@@ -209,9 +278,18 @@ export class BrokerVenue implements Venue {
         {
           status,
           brokerOrderId: b.brokerOrderId,
-          ...(ended ? { errorCode: status === 'REJECTED' ? 'BROKER_ERROR' : status === 'EXPIRED' ? 'ORDER_EXPIRED' : 'ORDER_CANCELLED', errorMessage: b.reason } : {}),
+          ...(ended
+            ? {
+                errorCode:
+                  status === 'REJECTED' ? 'BROKER_ERROR' : status === 'EXPIRED' ? 'ORDER_EXPIRED' : 'ORDER_CANCELLED',
+                errorMessage: b.reason,
+              }
+            : {}),
         },
-        { type: `ORDER_${status}`, message: `${this.broker.name}: ${status}${b.reason ? ` (${b.reason})` : ''}, broker id ${b.brokerOrderId}` },
+        {
+          type: `ORDER_${status}`,
+          message: `${this.broker.name}: ${status}${b.reason ? ` (${b.reason})` : ''}, broker id ${b.brokerOrderId}`,
+        },
       );
     }
     await refreshSignal(c, order.signalId);
@@ -227,7 +305,8 @@ export class BrokerVenue implements Venue {
   private async followUp(c: PoolClient, order: ExecOrder, before: string, out: Outcome): Promise<void> {
     out.work.push(...(await waitingOn(c, order.id)));
     if (!EXIT_ROLES.includes(order.role) || (before !== 'NEW' && before !== 'SUBMITTING')) return;
-    if (order.replaces && ['ACCEPTED', 'PARTIALLY_FILLED', 'FILLED'].includes(order.status)) await recordResized(c, order, this.broker.name);
+    if (order.replaces && ['ACCEPTED', 'PARTIALLY_FILLED', 'FILLED'].includes(order.status))
+      await recordResized(c, order, this.broker.name);
     if (before === 'SUBMITTING') out.settled.push(order);
   }
 }

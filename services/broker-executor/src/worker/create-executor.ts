@@ -3,7 +3,16 @@ import { JOBS, type OrderJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { registerOrderStatusGauge, registerQueueGauges } from '@utm/ops';
-import { Batcher, createConsumer, QueueStats, runSplittingOnFailure, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
+import {
+  Batcher,
+  createConsumer,
+  QueueStats,
+  runSplittingOnFailure,
+  UnrecoverableError,
+  type Producer,
+  type QueueConnection,
+  type Worker,
+} from '@utm/queue';
 import type { Broker, BrokerOrderUpdate } from '../brokers/types';
 import type { MarketClock } from '../paper/market-clock';
 import { loadAccount, type ExecAccount } from '../repositories/accounts';
@@ -92,10 +101,14 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
   const pool = deps.db.pool;
   const milestones: MilestoneSink = (m) => {
     const seconds = Math.max(0, (Date.now() - m.receivedAt.getTime()) / 1000);
-    (m.kind === 'accepted' ? metrics.toAccepted : metrics.toFilled).observe({ broker: m.broker, role: m.role }, seconds);
+    (m.kind === 'accepted' ? metrics.toAccepted : metrics.toFilled).observe(
+      { broker: m.broker, role: m.role },
+      seconds,
+    );
   };
   const paper = new PaperVenue(pool, deps.clock, now, deps.logger.child({ module: 'paper' }), milestones);
-  const onSampleError = (err: unknown, source: string) => log.warn('a metrics read failed; its gauges are empty for this scrape', { source, err });
+  const onSampleError = (err: unknown, source: string) =>
+    log.warn('a metrics read failed; its gauges are empty for this scrape', { source, err });
   const queueStats = new QueueStats(deps.consumer, [JOBS.signals.queue, JOBS.orders.queue]);
   registerQueueGauges(metrics.registry, () => queueStats.snapshot(), { onError: onSampleError });
   registerOrderStatusGauge(metrics.registry, () => orderCountsByStatus(pool, 2000), { onError: onSampleError });
@@ -109,7 +122,10 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
   // (its placement), which a plain add would silently keep.
   const requestWork = async (accountId: string, orderIds: string[]) => {
     try {
-      const { rows } = await pool.query<{ id: string; signal_id: string }>('SELECT id, signal_id FROM orders WHERE id = ANY($1::uuid[])', [orderIds]);
+      const { rows } = await pool.query<{ id: string; signal_id: string }>(
+        'SELECT id, signal_id FROM orders WHERE id = ANY($1::uuid[])',
+        [orderIds],
+      );
       await deps.orders.requeue(rows.map((r) => ({ orderId: r.id, accountId, signalId: r.signal_id })));
     } catch (err) {
       // New orders are re-added by the outbox sweeper; cancels by reconciliation.
@@ -134,13 +150,21 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     const venueLog = deps.logger.child({ module: 'broker', accountId });
     const broker = instrumentBroker(connection.broker, metrics.brokerCalls);
     const legVenue = { mode: 'broker', broker } as const;
-    const legs = { afterFill: (c: PoolClient, o: ExecOrder) => afterFill(c, o, legVenue), afterSettle: (c: PoolClient, o: ExecOrder) => resyncLegs(c, o, legVenue) };
+    const legs = {
+      afterFill: (c: PoolClient, o: ExecOrder) => afterFill(c, o, legVenue),
+      afterSettle: (c: PoolClient, o: ExecOrder) => resyncLegs(c, o, legVenue),
+    };
     const venue = new BrokerVenue(pool, broker, legs, requestWork, venueLog, milestones);
     external.set(accountId, venue);
     const updates = connection.updates;
     if (updates && !closing) {
       updates.onUpdate((u) => {
-        venue.apply(u.order.clientOrderId, u.order, null).catch((err: unknown) => venueLog.warn('could not record a broker update; reconciliation will', { orderId: u.order.clientOrderId, err }));
+        venue.apply(u.order.clientOrderId, u.order, null).catch((err: unknown) =>
+          venueLog.warn('could not record a broker update; reconciliation will', {
+            orderId: u.order.clientOrderId,
+            err,
+          }),
+        );
       });
       updates.onError((err) => venueLog.warn('broker update stream error', { err }));
       streams.push(updates);
@@ -155,13 +179,18 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
   const paperAmong = async (accountIds: string[]): Promise<string[]> => {
     const unknown = accountIds.filter((id) => !paperAccounts.has(id) && !external.has(id));
     if (unknown.length) {
-      const { rows } = await pool.query<{ id: string }>({ name: 'executor-paper-accounts', text: `SELECT id FROM accounts WHERE id = ANY($1::uuid[]) AND broker = 'paper'`, values: [unknown] });
+      const { rows } = await pool.query<{ id: string }>({
+        name: 'executor-paper-accounts',
+        text: `SELECT id FROM accounts WHERE id = ANY($1::uuid[]) AND broker = 'paper'`,
+        values: [unknown],
+      });
       for (const r of rows) paperAccounts.add(r.id);
     }
     return accountIds.filter((id) => paperAccounts.has(id));
   };
   const workOpts = { lockTimeoutMs: deps.lockTimeoutMs ?? 10000 };
-  const onPaperHandled = (operation: string, seconds: number) => metrics.brokerCalls.observe({ broker: 'paper', operation, outcome: 'ok' }, seconds);
+  const onPaperHandled = (operation: string, seconds: number) =>
+    metrics.brokerCalls.observe({ broker: 'paper', operation, outcome: 'ok' }, seconds);
 
   // Paper accounts are worked in batches: the accounts of the jobs taken together, in one
   // transaction (split by account if it fails).
@@ -173,7 +202,10 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
       const results = await runSplittingOnFailure(
         ids,
         (id) => id,
-        async (some) => void metrics.ordersHandled.inc(await workPaperAccounts(pool, paper, some, log, { ...workOpts, onHandled: onPaperHandled })),
+        async (some) =>
+          void metrics.ordersHandled.inc(
+            await workPaperAccounts(pool, paper, some, log, { ...workOpts, onHandled: onPaperHandled }),
+          ),
         (err, n) => log.warn('a batch of paper accounts failed; working them one by one', { accounts: n, err }),
       );
       const byAccount = new Map(ids.map((id, i) => [id, results[i]]));
@@ -189,7 +221,8 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
   };
   const worker = createConsumer(
     JOBS.orders,
-    async (data) => ((await paperAmong([data.accountId])).length ? paperBatches.submit(data.accountId) : workAtBroker(data.accountId)),
+    async (data) =>
+      (await paperAmong([data.accountId])).length ? paperBatches.submit(data.accountId) : workAtBroker(data.accountId),
     deps.consumer,
     { concurrency: batchSize * batchesInFlight + BROKER_JOBS_AT_ONCE, autorun: deps.autorun ?? true },
   );
@@ -206,8 +239,20 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     void withTransaction(pool, async (c) => {
       const o = await loadOrder(c, job.data.orderId, true);
       if (!o || o.status !== 'NEW') return; // SUBMITTING: reconciliation asks the broker
-      await updateOrder(c, o, { status: 'REJECTED', errorCode: code, errorMessage: message }, { type: 'ORDER_REJECTED', message });
-      for (const leg of await carriedOrders(c, o.id)) if (leg.status === 'NEW') await updateOrder(c, leg, { status: 'REJECTED', errorCode: code, errorMessage: message }, { type: 'ORDER_REJECTED', message });
+      await updateOrder(
+        c,
+        o,
+        { status: 'REJECTED', errorCode: code, errorMessage: message },
+        { type: 'ORDER_REJECTED', message },
+      );
+      for (const leg of await carriedOrders(c, o.id))
+        if (leg.status === 'NEW')
+          await updateOrder(
+            c,
+            leg,
+            { status: 'REJECTED', errorCode: code, errorMessage: message },
+            { type: 'ORDER_REJECTED', message },
+          );
       await refreshSignal(c, o.signalId);
     }).catch((e: unknown) => log.error('could not record the order as failed', { orderId: job.data.orderId, err: e }));
   });
@@ -219,7 +264,8 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     onEvaluated: (_symbol, _changed, ms) => metrics.quoteEvaluation.observe(ms / 1000),
   });
 
-  const reconcileNow = () => reconcile(pool, brokerVenueFor, requestWork, log, (result) => metrics.reconciled.inc({ result }));
+  const reconcileNow = () =>
+    reconcile(pool, brokerVenueFor, requestWork, log, (result) => metrics.reconciled.inc({ result }));
   let reconcileTimer: NodeJS.Timeout | undefined;
   /** The pass under way, which close() lets finish before the pool closes. */
   let reconciling: Promise<void> | undefined;
@@ -227,7 +273,10 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     if (closing) return;
     reconcileTimer = setTimeout(() => {
       reconciling = reconcileNow()
-        .then(() => undefined, (err: unknown) => void log.warn('reconciliation pass failed', { err }))
+        .then(
+          () => undefined,
+          (err: unknown) => void log.warn('reconciliation pass failed', { err }),
+        )
         .finally(() => {
           reconciling = undefined;
           scheduleReconcile();
@@ -249,8 +298,13 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
         `SELECT DISTINCT o.account_id FROM orders o JOIN accounts a ON a.id = o.account_id
          WHERE a.broker <> 'paper' AND o.status IN ('SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED')`,
       );
-      for (const r of rows) await brokerVenueFor(r.account_id).catch((err: unknown) => log.warn('could not connect an account to its broker', { accountId: r.account_id, err }));
-      await reconcileNow().catch((err: unknown) => log.warn('start-up reconciliation failed; the timer retries', { err }));
+      for (const r of rows)
+        await brokerVenueFor(r.account_id).catch((err: unknown) =>
+          log.warn('could not connect an account to its broker', { accountId: r.account_id, err }),
+        );
+      await reconcileNow().catch((err: unknown) =>
+        log.warn('start-up reconciliation failed; the timer retries', { err }),
+      );
       scheduleReconcile();
       if (!worker.isRunning()) void worker.run();
     },

@@ -6,7 +6,12 @@ type CallHistogram = Histogram<'broker' | 'operation' | 'outcome'>;
 
 const outcomeOf = (err: unknown): string => (err instanceof AppError ? err.code : 'error');
 
-async function timed<T>(histogram: CallHistogram, broker: string, operation: string, call: () => Promise<T>): Promise<T> {
+async function timed<T>(
+  histogram: CallHistogram,
+  broker: string,
+  operation: string,
+  call: () => Promise<T>,
+): Promise<T> {
   const end = histogram.startTimer({ broker, operation });
   try {
     const result = await call();

@@ -20,7 +20,11 @@ export function createMetrics(withDefaults: boolean): ExecutorMetrics {
   if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'utm_executor_' });
   return {
     registry,
-    ordersHandled: new Counter({ name: 'utm_executor_orders_handled_total', help: 'Orders placed, resolved or cancelled by the account executor', registers: [registry] }),
+    ordersHandled: new Counter({
+      name: 'utm_executor_orders_handled_total',
+      help: 'Orders placed, resolved or cancelled by the account executor',
+      registers: [registry],
+    }),
     brokerCalls: new Histogram({
       name: 'utm_broker_call_duration_seconds',
       help: 'Broker calls by broker (paper, alpaca), operation and outcome (ok or the error code)',
@@ -34,7 +38,12 @@ export function createMetrics(withDefaults: boolean): ExecutorMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
-    reconciled: new Counter({ name: 'utm_reconciled_orders_total', help: 'Open orders compared with their broker, by result', labelNames: ['result'], registers: [registry] }),
+    reconciled: new Counter({
+      name: 'utm_reconciled_orders_total',
+      help: 'Open orders compared with their broker, by result',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
     toAccepted: new Histogram({
       name: 'utm_signal_to_broker_accepted_seconds',
       help: 'End to end: signal received by the gateway → its ENTRY/CLOSE order accepted by the broker',

@@ -43,7 +43,11 @@ export class PaperVenue {
    * decided in memory by the paper batch, then one write. Returns the milestones reached, to
    * report once the transaction has committed.
    */
-  async workIn(c: PoolClient, { orders, book }: PaperWork, check: (o: ExecOrder) => void = () => undefined): Promise<Milestone[]> {
+  async workIn(
+    c: PoolClient,
+    { orders, book }: PaperWork,
+    check: (o: ExecOrder) => void = () => undefined,
+  ): Promise<Milestone[]> {
     if (!orders.length) return [];
     const batch = new PaperBatch(book, this.clock, this.now());
     for (const order of orders) {
@@ -72,7 +76,10 @@ export class PaperVenue {
     return this.reevaluate(orderId, (o) => expireIfDue(o, this.now()));
   }
 
-  private async reevaluate(orderId: string, decide: (o: ExecOrder, ctx: PaperContext) => MatchOutcome | null): Promise<boolean> {
+  private async reevaluate(
+    orderId: string,
+    decide: (o: ExecOrder, ctx: PaperContext) => MatchOutcome | null,
+  ): Promise<boolean> {
     return this.committed(async (c, reached) => {
       const ctx = await paperContext(c, orderId);
       const o = ctx?.order;
@@ -88,8 +95,14 @@ export class PaperVenue {
   private async settle(c: PoolClient, ctx: PaperContext, o: ExecOrder, reached: Milestone[]): Promise<void> {
     const before = ctx.signalOrders.get(o.id);
     if (!before) return;
-    if (o.status === 'FILLED' && before.status !== 'FILLED') reached.push({ kind: 'filled', broker: 'paper', role: o.role, receivedAt: ctx.signalReceivedAt });
-    ctx.signalOrders.set(o.id, { status: o.status, filledQuantity: o.filledQuantity, errorCode: o.errorCode ?? null, errorMessage: o.errorMessage ?? null });
+    if (o.status === 'FILLED' && before.status !== 'FILLED')
+      reached.push({ kind: 'filled', broker: 'paper', role: o.role, receivedAt: ctx.signalReceivedAt });
+    ctx.signalOrders.set(o.id, {
+      status: o.status,
+      filledQuantity: o.filledQuantity,
+      errorCode: o.errorCode ?? null,
+      errorMessage: o.errorMessage ?? null,
+    });
     await setSignalOutcome(c, o.signalId, [...ctx.signalOrders.values()]);
   }
 
@@ -98,7 +111,17 @@ export class PaperVenue {
     switch (outcome.kind) {
       case 'FILL': {
         const filledAfter = o.filledQuantity.plus(outcome.quantity);
-        const filled = await recordFill(c, o, { id: `paper:${o.id}:${filledAfter.toFixed()}`, quantity: outcome.quantity, price: outcome.price, at: this.now() }, ctx.position);
+        const filled = await recordFill(
+          c,
+          o,
+          {
+            id: `paper:${o.id}:${filledAfter.toFixed()}`,
+            quantity: outcome.quantity,
+            price: outcome.price,
+            at: this.now(),
+          },
+          ctx.position,
+        );
         if (!filled) return o;
         await afterFill(c, filled, { mode: 'paper' });
         return filled;
@@ -109,19 +132,38 @@ export class PaperVenue {
         await updateOrder(
           c,
           o,
-          { ...(ch.triggered ? { triggeredAt: this.now() } : {}), ...(ch.stopPrice ? { stopPrice: ch.stopPrice } : {}), ...(ch.trailReference ? { trailReference: ch.trailReference } : {}) },
+          {
+            ...(ch.triggered ? { triggeredAt: this.now() } : {}),
+            ...(ch.stopPrice ? { stopPrice: ch.stopPrice } : {}),
+            ...(ch.trailReference ? { trailReference: ch.trailReference } : {}),
+          },
           ch.triggered ? { type: 'ORDER_TRIGGERED', message: outcome.reason } : null,
         );
         return o;
       }
       case 'CANCEL':
-        await updateOrder(c, o, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: outcome.reason }, { type: 'ORDER_CANCELLED', message: outcome.reason });
+        await updateOrder(
+          c,
+          o,
+          { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: outcome.reason },
+          { type: 'ORDER_CANCELLED', message: outcome.reason },
+        );
         return { ...o, status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: outcome.reason };
       case 'EXPIRE':
-        await updateOrder(c, o, { status: 'EXPIRED', errorCode: 'ORDER_EXPIRED', errorMessage: outcome.reason }, { type: 'ORDER_EXPIRED', message: outcome.reason });
+        await updateOrder(
+          c,
+          o,
+          { status: 'EXPIRED', errorCode: 'ORDER_EXPIRED', errorMessage: outcome.reason },
+          { type: 'ORDER_EXPIRED', message: outcome.reason },
+        );
         return { ...o, status: 'EXPIRED', errorCode: 'ORDER_EXPIRED', errorMessage: outcome.reason };
       case 'REJECT':
-        await updateOrder(c, o, { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: outcome.reason }, { type: 'ORDER_REJECTED', message: outcome.reason });
+        await updateOrder(
+          c,
+          o,
+          { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: outcome.reason },
+          { type: 'ORDER_REJECTED', message: outcome.reason },
+        );
         return { ...o, status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: outcome.reason };
     }
   }

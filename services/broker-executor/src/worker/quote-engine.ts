@@ -118,7 +118,12 @@ export class QuoteEngine {
   /** One symbol: expiry first, then every resting order against the latest quote, in time priority. */
   async evaluate(symbol: string): Promise<number> {
     const started = Date.now();
-    const { rows } = await this.pool.query<{ id: string; account_id: string; expires_at: Date | null; price: string | null }>({
+    const { rows } = await this.pool.query<{
+      id: string;
+      account_id: string;
+      expires_at: Date | null;
+      price: string | null;
+    }>({
       name: 'paper-resting',
       text: `SELECT o.id, o.account_id, o.expires_at, q.price::text FROM orders o
              JOIN accounts a ON a.id = o.account_id LEFT JOIN quotes q ON q.symbol = o.symbol

@@ -18,7 +18,15 @@ export async function reconcile(
   log: Logger,
   onResult: (result: string) => void,
 ): Promise<number> {
-  const { rows } = await pool.query<{ id: string; account_id: string; status: string; filled_quantity: string; cancel_requested: boolean; carried_by: string | null; broker_order_id: string | null }>(
+  const { rows } = await pool.query<{
+    id: string;
+    account_id: string;
+    status: string;
+    filled_quantity: string;
+    cancel_requested: boolean;
+    carried_by: string | null;
+    broker_order_id: string | null;
+  }>(
     `SELECT o.id, o.account_id, o.status, o.filled_quantity::text, o.cancel_requested_at IS NOT NULL AS cancel_requested, o.carried_by, o.broker_order_id
      FROM orders o JOIN accounts a ON a.id = o.account_id
      WHERE a.broker <> 'paper' AND o.status IN ('SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED') ORDER BY o.seq`,
@@ -42,10 +50,19 @@ export async function reconcile(
         await withTransaction(pool, async (c) => {
           const o = await loadOrder(c, r.id, true);
           if (!o || !['ACCEPTED', 'PARTIALLY_FILLED'].includes(o.status)) return;
-          await updateOrder(c, o, { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: `${venue.name} has no record of this order` }, {
-            type: 'RECONCILED',
-            message: `Drift: ${venue.name} has no record of this order; it is no longer working`,
-          });
+          await updateOrder(
+            c,
+            o,
+            {
+              status: 'CANCELLED',
+              errorCode: 'ORDER_CANCELLED',
+              errorMessage: `${venue.name} has no record of this order`,
+            },
+            {
+              type: 'RECONCILED',
+              message: `Drift: ${venue.name} has no record of this order; it is no longer working`,
+            },
+          );
           await refreshSignal(c, o.signalId);
         });
         corrected++;
@@ -54,7 +71,13 @@ export async function reconcile(
       }
       const filled = new Decimal(r.filled_quantity);
       const drift = found.status !== r.status || !found.filledQuantity.eq(filled);
-      await venue.apply(r.id, found, drift ? `Reconciled with ${venue.name}: ${r.status} → ${found.status}, filled ${filled.toFixed()} → ${found.filledQuantity.toFixed()}` : null);
+      await venue.apply(
+        r.id,
+        found,
+        drift
+          ? `Reconciled with ${venue.name}: ${r.status} → ${found.status}, filled ${filled.toFixed()} → ${found.filledQuantity.toFixed()}`
+          : null,
+      );
       if (drift) corrected++;
       onResult(drift ? 'corrected' : 'in-sync');
     } catch (err) {

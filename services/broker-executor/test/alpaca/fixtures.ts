@@ -21,7 +21,10 @@ export function orderRequest(overrides: Partial<BrokerOrderRequest> = {}): Broke
 }
 
 /** A broker against the test server whose waits are recorded instead of slept. */
-export function brokerFor(server: AlpacaTestServer, opts: Partial<AlpacaBrokerOptions> = {}): { broker: AlpacaBroker; waits: number[] } {
+export function brokerFor(
+  server: AlpacaTestServer,
+  opts: Partial<AlpacaBrokerOptions> = {},
+): { broker: AlpacaBroker; waits: number[] } {
   const waits: number[] = [];
   const broker = new AlpacaBroker({
     baseUrl: server.url,
@@ -45,7 +48,9 @@ export async function eventually(check: () => boolean, ms = 3000): Promise<void>
 }
 
 /** The promise's rejection, or a failure if it resolved. */
-export async function rejection(p: Promise<unknown>): Promise<Error & { code?: string; uncertain?: boolean; retryAfterMs?: number; opts?: { status?: number } }> {
+export async function rejection(
+  p: Promise<unknown>,
+): Promise<Error & { code?: string; uncertain?: boolean; retryAfterMs?: number; opts?: { status?: number } }> {
   try {
     await p;
   } catch (err) {

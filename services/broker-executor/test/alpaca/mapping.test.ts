@@ -25,9 +25,21 @@ describe('our order → Alpaca order JSON (as sent to the server, which validate
     ['market', { type: 'MARKET' }, { type: 'market' }],
     ['limit', { type: 'LIMIT', limitPrice: d('187.25') }, { type: 'limit', limit_price: '187.25' }],
     ['stop', { type: 'STOP', side: 'SELL', stopPrice: d('180') }, { type: 'stop', stop_price: '180' }],
-    ['stop_limit', { type: 'STOP_LIMIT', stopPrice: d('190'), limitPrice: d('190.5') }, { type: 'stop_limit', stop_price: '190', limit_price: '190.5' }],
-    ['trailing stop, percent', { type: 'TRAILING_STOP', side: 'SELL', trailPercent: d('1.5'), timeInForce: 'GTC' }, { type: 'trailing_stop', trail_percent: '1.5', time_in_force: 'gtc' }],
-    ['trailing stop, amount', { type: 'TRAILING_STOP', side: 'SELL', trailAmount: d('2.05') }, { type: 'trailing_stop', trail_price: '2.05' }],
+    [
+      'stop_limit',
+      { type: 'STOP_LIMIT', stopPrice: d('190'), limitPrice: d('190.5') },
+      { type: 'stop_limit', stop_price: '190', limit_price: '190.5' },
+    ],
+    [
+      'trailing stop, percent',
+      { type: 'TRAILING_STOP', side: 'SELL', trailPercent: d('1.5'), timeInForce: 'GTC' },
+      { type: 'trailing_stop', trail_percent: '1.5', time_in_force: 'gtc' },
+    ],
+    [
+      'trailing stop, amount',
+      { type: 'TRAILING_STOP', side: 'SELL', trailAmount: d('2.05') },
+      { type: 'trailing_stop', trail_price: '2.05' },
+    ],
     ['fractional qty, never exponent notation', { quantity: d('0.0000001') }, { qty: '0.0000001' }],
     ['IOC', { type: 'LIMIT', limitPrice: d('10'), timeInForce: 'IOC' }, { time_in_force: 'ioc', limit_price: '10' }],
     ['FOK', { type: 'LIMIT', limitPrice: d('10'), timeInForce: 'FOK' }, { time_in_force: 'fok', limit_price: '10' }],
@@ -35,7 +47,14 @@ describe('our order → Alpaca order JSON (as sent to the server, which validate
     const req = orderRequest(overrides);
     const body = await placedBody(req);
     expect(body).toEqual(
-      expect.objectContaining({ symbol: 'AAPL', qty: req.quantity.toFixed(), side: req.side.toLowerCase(), time_in_force: 'day', client_order_id: req.clientOrderId, ...expected }),
+      expect.objectContaining({
+        symbol: 'AAPL',
+        qty: req.quantity.toFixed(),
+        side: req.side.toLowerCase(),
+        time_in_force: 'day',
+        client_order_id: req.clientOrderId,
+        ...expected,
+      }),
     );
     const keys = Object.keys(body as object);
     for (const unused of ['limit_price', 'stop_price', 'trail_percent', 'trail_price', 'order_class']) {
@@ -44,9 +63,20 @@ describe('our order → Alpaca order JSON (as sent to the server, which validate
   });
 
   it('bracket: order_class, take_profit.limit_price, stop_loss.stop_price; legs come back as orders', async () => {
-    const req = orderRequest({ type: 'LIMIT', limitPrice: d('100'), timeInForce: 'GTC', bracket: { takeProfitLimitPrice: d('110'), stopLossStopPrice: d('95') } });
+    const req = orderRequest({
+      type: 'LIMIT',
+      limitPrice: d('100'),
+      timeInForce: 'GTC',
+      bracket: { takeProfitLimitPrice: d('110'), stopLossStopPrice: d('95') },
+    });
     expect(await placedBody(req)).toEqual(
-      expect.objectContaining({ order_class: 'bracket', type: 'limit', limit_price: '100', take_profit: { limit_price: '110' }, stop_loss: { stop_price: '95' } }),
+      expect.objectContaining({
+        order_class: 'bracket',
+        type: 'limit',
+        limit_price: '100',
+        take_profit: { limit_price: '110' },
+        stop_loss: { stop_price: '95' },
+      }),
     );
     const found = await brokerFor(server).broker.findByClientOrderId(req.clientOrderId);
     expect(found?.legs).toHaveLength(2);
@@ -54,7 +84,13 @@ describe('our order → Alpaca order JSON (as sent to the server, which validate
   });
 
   it('oco: order_class oco, type limit, no top-level limit_price (the documented shape)', async () => {
-    const req = orderRequest({ side: 'SELL', type: 'LIMIT', limitPrice: d('110'), timeInForce: 'GTC', oco: { takeProfitLimitPrice: d('110'), stopLossStopPrice: d('95') } });
+    const req = orderRequest({
+      side: 'SELL',
+      type: 'LIMIT',
+      limitPrice: d('110'),
+      timeInForce: 'GTC',
+      oco: { takeProfitLimitPrice: d('110'), stopLossStopPrice: d('95') },
+    });
     const body = await placedBody(req);
     expect(body).toEqual({
       symbol: 'AAPL',
@@ -72,27 +108,36 @@ describe('our order → Alpaca order JSON (as sent to the server, which validate
   it.each([
     ['take profit', { takeProfitLimitPrice: d('110') }, { take_profit: { limit_price: '110' } }, 'limit'],
     ['stop loss', { stopLossStopPrice: d('95') }, { stop_loss: { stop_price: '95' } }, 'stop'],
-  ] as const)('oto with a %s: order_class oto and that one exit; its leg waits for the entry, then works', async (_name, oto, exit, legType) => {
-    const req = orderRequest({ type: 'LIMIT', limitPrice: d('100'), timeInForce: 'GTC', oto });
-    const body = await placedBody(req);
-    expect(body).toEqual(expect.objectContaining({ order_class: 'oto', type: 'limit', limit_price: '100', ...exit }));
-    expect(Object.keys(body as object).filter((k) => k === 'take_profit' || k === 'stop_loss')).toHaveLength(1);
-    const parent = server.order(req.clientOrderId);
-    expect(parent.legIds).toHaveLength(1);
-    const leg = server.order(parent.legIds[0] ?? '');
-    expect([leg.type, leg.side, leg.status]).toEqual([legType, 'sell', 'held']);
-    server.fill(parent.id, '100');
-    expect(server.order(leg.id).status).toBe('new');
-    const found = await brokerFor(server).broker.findByClientOrderId(req.clientOrderId);
-    expect(found?.legs.map((l) => l.status)).toEqual(['ACCEPTED']);
-  });
+  ] as const)(
+    'oto with a %s: order_class oto and that one exit; its leg waits for the entry, then works',
+    async (_name, oto, exit, legType) => {
+      const req = orderRequest({ type: 'LIMIT', limitPrice: d('100'), timeInForce: 'GTC', oto });
+      const body = await placedBody(req);
+      expect(body).toEqual(expect.objectContaining({ order_class: 'oto', type: 'limit', limit_price: '100', ...exit }));
+      expect(Object.keys(body as object).filter((k) => k === 'take_profit' || k === 'stop_loss')).toHaveLength(1);
+      const parent = server.order(req.clientOrderId);
+      expect(parent.legIds).toHaveLength(1);
+      const leg = server.order(parent.legIds[0] ?? '');
+      expect([leg.type, leg.side, leg.status]).toEqual([legType, 'sell', 'held']);
+      server.fill(parent.id, '100');
+      expect(server.order(leg.id).status).toBe('new');
+      const found = await brokerFor(server).broker.findByClientOrderId(req.clientOrderId);
+      expect(found?.legs.map((l) => l.status)).toEqual(['ACCEPTED']);
+    },
+  );
 
   it.each<[string, Partial<BrokerOrderRequest>]>([
     ['LIMIT without a price', { type: 'LIMIT' }],
     ['STOP_LIMIT without a stop', { type: 'STOP_LIMIT', limitPrice: d('1') }],
     ['TRAILING_STOP with both trails', { type: 'TRAILING_STOP', trailPercent: d('1'), trailAmount: d('1') }],
-    ['an OCO that is not LIMIT', { type: 'STOP', stopPrice: d('1'), oco: { takeProfitLimitPrice: d('2'), stopLossStopPrice: d('1') } }],
-    ['an OTO that is also a bracket', { bracket: { takeProfitLimitPrice: d('2'), stopLossStopPrice: d('1') }, oto: { stopLossStopPrice: d('1') } }],
+    [
+      'an OCO that is not LIMIT',
+      { type: 'STOP', stopPrice: d('1'), oco: { takeProfitLimitPrice: d('2'), stopLossStopPrice: d('1') } },
+    ],
+    [
+      'an OTO that is also a bracket',
+      { bracket: { takeProfitLimitPrice: d('2'), stopLossStopPrice: d('1') }, oto: { stopLossStopPrice: d('1') } },
+    ],
     ['a client order id over 48 characters', { clientOrderId: 'x'.repeat(49) }],
     ['a zero quantity', { quantity: d('0') }],
   ])('refuses %s before sending (BROKER_ERROR)', (_name, overrides) => {
@@ -123,18 +168,21 @@ describe('Alpaca status → ours', () => {
     ['some_future_status', 'ACCEPTED', 'PARTIALLY_FILLED'],
   ];
 
-  it.each(table)('%s → %s (nothing filled) / %s (part filled), read back from the server', async (status, none, part) => {
-    const { broker } = brokerFor(server);
-    const a = orderRequest();
-    const b = orderRequest();
-    await broker.place(a);
-    await broker.place(b);
-    server.fill(b.clientOrderId, '100', '4');
-    server.setStatus(a.clientOrderId, status);
-    server.setStatus(b.clientOrderId, status);
-    expect((await broker.findByClientOrderId(a.clientOrderId))?.status).toBe(none);
-    expect((await broker.findByClientOrderId(b.clientOrderId))?.status).toBe(part);
-  });
+  it.each(table)(
+    '%s → %s (nothing filled) / %s (part filled), read back from the server',
+    async (status, none, part) => {
+      const { broker } = brokerFor(server);
+      const a = orderRequest();
+      const b = orderRequest();
+      await broker.place(a);
+      await broker.place(b);
+      server.fill(b.clientOrderId, '100', '4');
+      server.setStatus(a.clientOrderId, status);
+      server.setStatus(b.clientOrderId, status);
+      expect((await broker.findByClientOrderId(a.clientOrderId))?.status).toBe(none);
+      expect((await broker.findByClientOrderId(b.clientOrderId))?.status).toBe(part);
+    },
+  );
 
   it('calculated with the whole quantity filled is FILLED', () => {
     expect(mapStatus({ status: 'calculated', qty: d('10'), filledQty: d('10') })).toBe('FILLED');

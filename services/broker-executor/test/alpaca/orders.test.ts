@@ -15,7 +15,11 @@ describe('AlpacaBroker: reading and cancelling', () => {
     const req = orderRequest();
     await broker.place(req);
     server.fill(req.clientOrderId, '100.01', '2.5');
-    expect(await broker.findByClientOrderId(req.clientOrderId)).toMatchObject({ status: 'PARTIALLY_FILLED', filledQuantity: new Decimal('2.5'), avgFillPrice: new Decimal('100.01') });
+    expect(await broker.findByClientOrderId(req.clientOrderId)).toMatchObject({
+      status: 'PARTIALLY_FILLED',
+      filledQuantity: new Decimal('2.5'),
+      avgFillPrice: new Decimal('100.01'),
+    });
   });
 
   it('cancel: looks the order up, DELETEs by Alpaca id, the order ends CANCELLED', async () => {
@@ -35,7 +39,10 @@ describe('AlpacaBroker: reading and cancelling', () => {
     await broker.place(req);
     server.fill(req.clientOrderId, '10');
     await expect(broker.cancel(req.clientOrderId)).resolves.toBeUndefined();
-    expect(await rejection(broker.cancel('not-an-order'))).toMatchObject({ code: 'BROKER_ERROR', opts: { status: 404 } });
+    expect(await rejection(broker.cancel('not-an-order'))).toMatchObject({
+      code: 'BROKER_ERROR',
+      opts: { status: 404 },
+    });
   });
 
   it('cancel answered 422 "not cancelable" while pending_replace is BROKER_UNAVAILABLE', async () => {
@@ -43,7 +50,10 @@ describe('AlpacaBroker: reading and cancelling', () => {
     const req = orderRequest({ type: 'LIMIT', limitPrice: new Decimal('1') });
     await broker.place(req);
     server.setStatus(req.clientOrderId, 'pending_replace');
-    expect(await rejection(broker.cancel(req.clientOrderId))).toMatchObject({ code: 'BROKER_UNAVAILABLE', opts: { status: 422 } });
+    expect(await rejection(broker.cancel(req.clientOrderId))).toMatchObject({
+      code: 'BROKER_UNAVAILABLE',
+      opts: { status: 422 },
+    });
   });
 
   it('cancel of an order Alpaca replaced cancels its replacement', async () => {
@@ -51,14 +61,20 @@ describe('AlpacaBroker: reading and cancelling', () => {
     const req = orderRequest({ type: 'LIMIT', limitPrice: new Decimal('1') });
     await broker.place(req);
     const replacement = server.book.replace(req.clientOrderId);
-    expect(await broker.findByClientOrderId(req.clientOrderId)).toMatchObject({ status: 'ACCEPTED', reason: `replaced by Alpaca order ${replacement.id}` });
+    expect(await broker.findByClientOrderId(req.clientOrderId)).toMatchObject({
+      status: 'ACCEPTED',
+      reason: `replaced by Alpaca order ${replacement.id}`,
+    });
     await broker.cancel(req.clientOrderId);
     expect(replacement.status).toBe('canceled');
   });
 
   it('cancel of a filled bracket entry cancels its open legs', async () => {
     const { broker } = brokerFor(server);
-    const req = orderRequest({ timeInForce: 'GTC', bracket: { takeProfitLimitPrice: new Decimal(120), stopLossStopPrice: new Decimal(90) } });
+    const req = orderRequest({
+      timeInForce: 'GTC',
+      bracket: { takeProfitLimitPrice: new Decimal(120), stopLossStopPrice: new Decimal(90) },
+    });
     await broker.place(req);
     server.fill(req.clientOrderId, '100');
     await broker.cancel(req.clientOrderId);
@@ -69,7 +85,12 @@ describe('AlpacaBroker: reading and cancelling', () => {
 
   it('openOrders: open ones only, nested legs included', async () => {
     const { broker } = brokerFor(server);
-    const bracket = orderRequest({ type: 'LIMIT', limitPrice: new Decimal(100), timeInForce: 'GTC', bracket: { takeProfitLimitPrice: new Decimal(110), stopLossStopPrice: new Decimal(95) } });
+    const bracket = orderRequest({
+      type: 'LIMIT',
+      limitPrice: new Decimal(100),
+      timeInForce: 'GTC',
+      bracket: { takeProfitLimitPrice: new Decimal(110), stopLossStopPrice: new Decimal(95) },
+    });
     const filled = orderRequest();
     await broker.place(bracket);
     await broker.place(filled);
@@ -80,16 +101,19 @@ describe('AlpacaBroker: reading and cancelling', () => {
     expect(server.calls('GET', '/v2/orders')[0]?.query.get('nested')).toBe('true');
   });
 
-  it.each([false, true])('snapshot: cash, positions with a short negative (unsigned qty on the wire: %s)', async (unsigned) => {
-    server.cash = '25000.55';
-    server.book.unsignedShortQty = unsigned;
-    server.setPosition('AAPL', '10', '187.25');
-    server.setPosition('TSLA', '-3', '250.1');
-    const snap = await brokerFor(server).broker.snapshot();
-    expect(snap.cash).toEqual(new Decimal('25000.55'));
-    expect(snap.positions).toEqual([
-      { symbol: 'AAPL', quantity: new Decimal(10), avgPrice: new Decimal('187.25') },
-      { symbol: 'TSLA', quantity: new Decimal(-3), avgPrice: new Decimal('250.1') },
-    ]);
-  });
+  it.each([false, true])(
+    'snapshot: cash, positions with a short negative (unsigned qty on the wire: %s)',
+    async (unsigned) => {
+      server.cash = '25000.55';
+      server.book.unsignedShortQty = unsigned;
+      server.setPosition('AAPL', '10', '187.25');
+      server.setPosition('TSLA', '-3', '250.1');
+      const snap = await brokerFor(server).broker.snapshot();
+      expect(snap.cash).toEqual(new Decimal('25000.55'));
+      expect(snap.positions).toEqual([
+        { symbol: 'AAPL', quantity: new Decimal(10), avgPrice: new Decimal('187.25') },
+        { symbol: 'TSLA', quantity: new Decimal(-3), avgPrice: new Decimal('250.1') },
+      ]);
+    },
+  );
 });

@@ -37,7 +37,11 @@ describe('AlpacaBroker: placing', () => {
   });
 
   it('403 insufficient buying power → BROKER_ERROR in Alpaca words, not retried', async () => {
-    server.fault('POST', '/v2/orders', { kind: 'status', status: 403, body: { buying_power: '10', code: 40310000, cost_basis: '1870', message: 'insufficient buying power' } });
+    server.fault('POST', '/v2/orders', {
+      kind: 'status',
+      status: 403,
+      body: { buying_power: '10', code: 40310000, cost_basis: '1870', message: 'insufficient buying power' },
+    });
     const err = await rejection(brokerFor(server).broker.place(orderRequest()));
     expect(err).toMatchObject({ code: 'BROKER_ERROR', message: 'insufficient buying power', opts: { status: 403 } });
     expect(server.calls('POST', '/v2/orders')).toHaveLength(1);
@@ -45,15 +49,30 @@ describe('AlpacaBroker: placing', () => {
   });
 
   it('422 invalid order → BROKER_ERROR with the server message, once', async () => {
-    const err = await rejection(brokerFor(server).broker.place(orderRequest({ symbol: 'AAPL', timeInForce: 'IOC', bracket: { takeProfitLimitPrice: new Decimal(2), stopLossStopPrice: new Decimal(1) } })));
-    expect(err).toMatchObject({ code: 'BROKER_ERROR', message: 'time_in_force must be day or gtc for advanced orders' });
+    const err = await rejection(
+      brokerFor(server).broker.place(
+        orderRequest({
+          symbol: 'AAPL',
+          timeInForce: 'IOC',
+          bracket: { takeProfitLimitPrice: new Decimal(2), stopLossStopPrice: new Decimal(1) },
+        }),
+      ),
+    );
+    expect(err).toMatchObject({
+      code: 'BROKER_ERROR',
+      message: 'time_in_force must be day or gtc for advanced orders',
+    });
     expect(server.calls('POST', '/v2/orders')).toHaveLength(1);
   });
 
   it('wrong keys → 401 from Alpaca, BROKER_ERROR; the secret appears in no error message', async () => {
     const secret = 'wrong-secret-0123456789abcdef';
     const { broker } = brokerFor(server, { credentials: { keyId: 'PKWRONG', secretKey: secret } });
-    const errors = await Promise.all([rejection(broker.place(orderRequest())), rejection(broker.snapshot()), rejection(broker.openOrders())]);
+    const errors = await Promise.all([
+      rejection(broker.place(orderRequest())),
+      rejection(broker.snapshot()),
+      rejection(broker.openOrders()),
+    ]);
     for (const err of errors) {
       expect(err).toMatchObject({ code: 'BROKER_ERROR', message: 'request is not authorized', opts: { status: 401 } });
       expect(`${err.message} ${err.stack ?? ''} ${JSON.stringify(err)}`).not.toContain(secret);
@@ -63,8 +82,18 @@ describe('AlpacaBroker: placing', () => {
   it('the secret is in no error message: timeouts, resets and 5xx that echo it', async () => {
     const { broker } = brokerFor(server, { timeoutMs: 100 });
     server.fault('GET', '/v2/account', { kind: 'hang' }, 3);
-    server.fault('POST', '/v2/orders', { kind: 'status', status: 502, body: { message: `upstream rejected key ${server.secretKey}` } }, 3);
-    server.fault('GET', '/v2/orders:by_client_order_id', { kind: 'status', status: 500, body: { message: `bad ${server.secretKey}` } }, 3);
+    server.fault(
+      'POST',
+      '/v2/orders',
+      { kind: 'status', status: 502, body: { message: `upstream rejected key ${server.secretKey}` } },
+      3,
+    );
+    server.fault(
+      'GET',
+      '/v2/orders:by_client_order_id',
+      { kind: 'status', status: 500, body: { message: `bad ${server.secretKey}` } },
+      3,
+    );
     for (const err of [await rejection(broker.snapshot()), await rejection(broker.place(orderRequest()))]) {
       expect(err.code).toBe('BROKER_UNAVAILABLE');
       expect(err.message).not.toContain(server.secretKey);
@@ -74,7 +103,17 @@ describe('AlpacaBroker: placing', () => {
 
   it('429 on POST: waits Retry-After, asks for the order, then places it once', async () => {
     const { broker, waits } = brokerFor(server);
-    server.fault('POST', '/v2/orders', { kind: 'status', status: 429, body: { code: 42910000, message: 'rate limit exceeded' }, headers: { 'Retry-After': '2' } }, 2);
+    server.fault(
+      'POST',
+      '/v2/orders',
+      {
+        kind: 'status',
+        status: 429,
+        body: { code: 42910000, message: 'rate limit exceeded' },
+        headers: { 'Retry-After': '2' },
+      },
+      2,
+    );
     const req = orderRequest();
     expect((await broker.place(req)).status).toBe('ACCEPTED');
     expect(waits).toEqual([2000, 2000]);
@@ -87,7 +126,11 @@ describe('AlpacaBroker: placing', () => {
     const { broker, waits } = brokerFor(server);
     const inThreeSeconds = new Date(Date.now() + 3000).toUTCString();
     server.fault('GET', '/v2/account', { kind: 'status', status: 429, headers: { 'Retry-After': inThreeSeconds } });
-    server.fault('GET', '/v2/account', { kind: 'status', status: 429, headers: { 'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 1) } });
+    server.fault('GET', '/v2/account', {
+      kind: 'status',
+      status: 429,
+      headers: { 'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 1) },
+    });
     await broker.snapshot();
     expect(waits).toHaveLength(2);
     expect(waits[0]).toBeGreaterThan(1000);
@@ -125,16 +168,19 @@ describe('AlpacaBroker: placing', () => {
     expect(server.book.orders.size).toBe(1);
   });
 
-  it.each(['acceptThenHang', 'acceptThenDrop'] as const)('%s: exactly one order exists and the adapter returns it', async (kind) => {
-    const { broker } = brokerFor(server, { timeoutMs: 150 });
-    server.fault('POST', '/v2/orders', { kind });
-    const req = orderRequest();
-    const order = await broker.place(req);
-    expect(order.clientOrderId).toBe(req.clientOrderId);
-    expect(order.brokerOrderId).toBe(server.order(req.clientOrderId).id);
-    expect(server.book.orders.size).toBe(1);
-    expect(server.calls('POST', '/v2/orders')).toHaveLength(1);
-  });
+  it.each(['acceptThenHang', 'acceptThenDrop'] as const)(
+    '%s: exactly one order exists and the adapter returns it',
+    async (kind) => {
+      const { broker } = brokerFor(server, { timeoutMs: 150 });
+      server.fault('POST', '/v2/orders', { kind });
+      const req = orderRequest();
+      const order = await broker.place(req);
+      expect(order.clientOrderId).toBe(req.clientOrderId);
+      expect(order.brokerOrderId).toBe(server.order(req.clientOrderId).id);
+      expect(server.book.orders.size).toBe(1);
+      expect(server.calls('POST', '/v2/orders')).toHaveLength(1);
+    },
+  );
 
   it('a POST that hangs every time ends BROKER_UNAVAILABLE and uncertain', async () => {
     const { broker } = brokerFor(server, { timeoutMs: 100 });
@@ -161,13 +207,22 @@ describe('AlpacaBroker: placing', () => {
     await broker.place(req);
     server.fill(req.clientOrderId, '187.5');
     const again = await broker.place(req);
-    expect(again).toMatchObject({ status: 'FILLED', filledQuantity: new Decimal(10), avgFillPrice: new Decimal('187.5') });
+    expect(again).toMatchObject({
+      status: 'FILLED',
+      filledQuantity: new Decimal(10),
+      avgFillPrice: new Decimal('187.5'),
+    });
   });
 });
 
 describe('AlpacaBroker: endpoints and transport', () => {
   it('PAPER → the paper URLs, LIVE → the live ones', () => {
-    const cfg = { alpacaPaperUrl: 'https://p', alpacaLiveUrl: 'https://l', alpacaPaperStreamUrl: 'wss://p/stream', alpacaLiveStreamUrl: 'wss://l/stream' };
+    const cfg = {
+      alpacaPaperUrl: 'https://p',
+      alpacaLiveUrl: 'https://l',
+      alpacaPaperStreamUrl: 'wss://p/stream',
+      alpacaLiveStreamUrl: 'wss://l/stream',
+    };
     expect(alpacaEndpoints(cfg, 'PAPER')).toEqual({ baseUrl: 'https://p', streamUrl: 'wss://p/stream' });
     expect(alpacaEndpoints(cfg, 'LIVE')).toEqual({ baseUrl: 'https://l', streamUrl: 'wss://l/stream' });
   });
@@ -178,13 +233,21 @@ describe('AlpacaBroker: endpoints and transport', () => {
     await expect(broker.snapshot()).resolves.toMatchObject({ positions: [] });
     expect(waits).toEqual([250]);
     server.fault('GET', '/v2/positions', { kind: 'hang' }, 3);
-    expect(await rejection(broker.snapshot())).toMatchObject({ code: 'BROKER_UNAVAILABLE', uncertain: false, message: 'Alpaca GET /v2/positions timed out after 100 ms' });
+    expect(await rejection(broker.snapshot())).toMatchObject({
+      code: 'BROKER_UNAVAILABLE',
+      uncertain: false,
+      message: 'Alpaca GET /v2/positions timed out after 100 ms',
+    });
   });
 
   it('a redirect is not followed: the keys never go to another host', async () => {
     const elsewhere = await startAlpacaServer();
     try {
-      server.fault('GET', '/v2/account', { kind: 'status', status: 302, headers: { Location: `${elsewhere.url}/v2/account` } });
+      server.fault('GET', '/v2/account', {
+        kind: 'status',
+        status: 302,
+        headers: { Location: `${elsewhere.url}/v2/account` },
+      });
       const err = await rejection(brokerFor(server).broker.snapshot());
       expect(err).toMatchObject({ code: 'BROKER_ERROR', opts: { status: 302 } });
       expect(elsewhere.requests).toHaveLength(0);

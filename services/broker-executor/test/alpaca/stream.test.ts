@@ -38,7 +38,8 @@ async function startUpdates(overrides: Partial<AlpacaUpdatesOptions> = {}): Prom
   return updates;
 }
 
-const fillsOf = (clientOrderId: string) => seen.filter((u) => u.order.clientOrderId === clientOrderId && u.fill).map((u) => u.fill);
+const fillsOf = (clientOrderId: string) =>
+  seen.filter((u) => u.order.clientOrderId === clientOrderId && u.fill).map((u) => u.fill);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('AlpacaUpdates: the trade_updates stream', () => {
@@ -72,27 +73,30 @@ describe('AlpacaUpdates: the trade_updates stream', () => {
     expect(server.stream.received.map((m) => m.action)).toEqual(['auth', 'listen']);
   });
 
-  it.each(['binary', 'text'] as const)('new, partial_fill and fill events become updates with execution ids (%s frames)', async (frames) => {
-    server.stream.frames = frames;
-    const u = await startUpdates();
-    await eventually(() => u.state === 'streaming');
-    const req = orderRequest();
-    await brokerFor(server).broker.place(req);
-    const first = server.fill(req.clientOrderId, '100', '4');
-    const firstAt = String(server.lastEvent?.timestamp);
-    const second = server.fill(req.clientOrderId, '101');
-    await eventually(() => fillsOf(req.clientOrderId).length === 2);
-    expect(seen.map((s) => [s.order.status, s.fill?.id ?? null])).toEqual([
-      ['ACCEPTED', null],
-      ['PARTIALLY_FILLED', first],
-      ['FILLED', second],
-    ]);
-    expect(fillsOf(req.clientOrderId)).toEqual([
-      { id: first, quantity: new Decimal(4), price: new Decimal(100), at: new Date(firstAt) },
-      expect.objectContaining({ id: second, quantity: new Decimal(6), price: new Decimal(101) }),
-    ]);
-    expect(seen[2]?.order.avgFillPrice).toEqual(new Decimal('100.6'));
-  });
+  it.each(['binary', 'text'] as const)(
+    'new, partial_fill and fill events become updates with execution ids (%s frames)',
+    async (frames) => {
+      server.stream.frames = frames;
+      const u = await startUpdates();
+      await eventually(() => u.state === 'streaming');
+      const req = orderRequest();
+      await brokerFor(server).broker.place(req);
+      const first = server.fill(req.clientOrderId, '100', '4');
+      const firstAt = String(server.lastEvent?.timestamp);
+      const second = server.fill(req.clientOrderId, '101');
+      await eventually(() => fillsOf(req.clientOrderId).length === 2);
+      expect(seen.map((s) => [s.order.status, s.fill?.id ?? null])).toEqual([
+        ['ACCEPTED', null],
+        ['PARTIALLY_FILLED', first],
+        ['FILLED', second],
+      ]);
+      expect(fillsOf(req.clientOrderId)).toEqual([
+        { id: first, quantity: new Decimal(4), price: new Decimal(100), at: new Date(firstAt) },
+        expect.objectContaining({ id: second, quantity: new Decimal(6), price: new Decimal(101) }),
+      ]);
+      expect(seen[2]?.order.avgFillPrice).toEqual(new Decimal('100.6'));
+    },
+  );
 
   it('a replayed event (same execution id) is reported once', async () => {
     const u = await startUpdates();
@@ -119,7 +123,10 @@ describe('AlpacaUpdates: the trade_updates stream', () => {
     server.book.fill(req.clientOrderId, new Decimal('99'), new Decimal('2')); // no event sent
     server.setStatus(req.clientOrderId, 'canceled');
     await eventually(() => seen.length === 2);
-    expect(seen[1]).toMatchObject({ order: { status: 'CANCELLED', filledQuantity: new Decimal(2) }, fill: { quantity: new Decimal(2), price: new Decimal(99) } });
+    expect(seen[1]).toMatchObject({
+      order: { status: 'CANCELLED', filledQuantity: new Decimal(2) },
+      fill: { quantity: new Decimal(2), price: new Decimal(99) },
+    });
   });
 
   it('orders as they were at start are not reported; their later changes are', async () => {
@@ -158,19 +165,43 @@ describe('AlpacaUpdates: the trade_updates stream', () => {
     await eventually(() => u.state === 'polling');
     // Placed and filled while nothing streams (in one go, so no poll can see it in between).
     const during = orderRequest();
-    server.book.create({ symbol: 'AAPL', qty: '10', side: 'buy', type: 'market', time_in_force: 'day', client_order_id: during.clientOrderId }, 'new');
+    server.book.create(
+      {
+        symbol: 'AAPL',
+        qty: '10',
+        side: 'buy',
+        type: 'market',
+        time_in_force: 'day',
+        client_order_id: during.clientOrderId,
+      },
+      'new',
+    );
     server.fill(during.clientOrderId, '50');
     server.fill(before.clientOrderId, '99.5', '3');
     server.fill(before.clientOrderId, '99', '7'); // two executions between polls: one update
     await eventually(() => fillsOf(during.clientOrderId).length === 1 && fillsOf(before.clientOrderId).length === 1);
     await sleep(200); // several more polls: nothing new to say
     expect(fillsOf(during.clientOrderId)).toEqual([
-      { id: `${server.order(during.clientOrderId).id}:10`, quantity: new Decimal(10), price: new Decimal(50), at: expect.any(Date) },
+      {
+        id: `${server.order(during.clientOrderId).id}:10`,
+        quantity: new Decimal(10),
+        price: new Decimal(50),
+        at: expect.any(Date),
+      },
     ]);
-    expect(fillsOf(before.clientOrderId)).toEqual([expect.objectContaining({ quantity: new Decimal(10), price: new Decimal('99.15') })]);
-    expect(seen.filter((s) => s.order.clientOrderId === before.clientOrderId).map((s) => s.order.status)).toEqual(['ACCEPTED', 'FILLED']);
-    expect(seen.filter((s) => s.order.clientOrderId === during.clientOrderId).map((s) => s.order.status)).toEqual(['FILLED']);
-    expect(server.calls('GET', '/v2/orders').some((r) => r.query.get('status') === 'all' && r.query.get('after'))).toBe(true);
+    expect(fillsOf(before.clientOrderId)).toEqual([
+      expect.objectContaining({ quantity: new Decimal(10), price: new Decimal('99.15') }),
+    ]);
+    expect(seen.filter((s) => s.order.clientOrderId === before.clientOrderId).map((s) => s.order.status)).toEqual([
+      'ACCEPTED',
+      'FILLED',
+    ]);
+    expect(seen.filter((s) => s.order.clientOrderId === during.clientOrderId).map((s) => s.order.status)).toEqual([
+      'FILLED',
+    ]);
+    expect(server.calls('GET', '/v2/orders').some((r) => r.query.get('status') === 'all' && r.query.get('after'))).toBe(
+      true,
+    );
 
     const count = seen.length;
     server.stream.accepting = true;

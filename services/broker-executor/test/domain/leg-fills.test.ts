@@ -22,42 +22,184 @@ function result(legs: ExitLeg[], entryFilled: string, id: string, cumulative: st
 describe('onLegFill: one-cancels-other by the position the legs protect', () => {
   // [name, legs, entry filled, filled leg, its cumulative filled quantity, cancel, resize, cancel entry rest, left, excess]
   const cases: [string, ExitLeg[], string, string, string, string[], [string, string][], boolean, string, string][] = [
-    ['the stop loss fills completely: the others are cancelled', three(), '10', 'sl', '10', ['tp', 'tr'], [], true, '0', '0'],
+    [
+      'the stop loss fills completely: the others are cancelled',
+      three(),
+      '10',
+      'sl',
+      '10',
+      ['tp', 'tr'],
+      [],
+      true,
+      '0',
+      '0',
+    ],
     ['the trailing stop fills completely', three(), '10', 'tr', '10', ['sl', 'tp'], [], true, '0', '0'],
-    ['the take profit fills partially: the others shrink to the rest', three(), '10', 'tp', '4', [], [['sl', '6'], ['tr', '6']], false, '6', '0'],
-    ['then completely', three({ tp: { status: 'PARTIALLY_FILLED', filledQuantity: D(4) }, sl: { quantity: D(6) }, tr: { quantity: D(6) } }), '10', 'tp', '10', ['sl', 'tr'], [], true, '0', '0'],
-    ['a replayed update changes nothing', three({ tp: { status: 'PARTIALLY_FILLED', filledQuantity: D(4) }, sl: { quantity: D(6) }, tr: { quantity: D(6) } }), '10', 'tp', '4', [], [], false, '6', '0'],
-    ['an older cumulative never moves it back', three({ tp: { status: 'PARTIALLY_FILLED', filledQuantity: D(4) }, sl: { quantity: D(6) }, tr: { quantity: D(6) } }), '10', 'tp', '3', [], [], false, '6', '0'],
+    [
+      'the take profit fills partially: the others shrink to the rest',
+      three(),
+      '10',
+      'tp',
+      '4',
+      [],
+      [
+        ['sl', '6'],
+        ['tr', '6'],
+      ],
+      false,
+      '6',
+      '0',
+    ],
+    [
+      'then completely',
+      three({
+        tp: { status: 'PARTIALLY_FILLED', filledQuantity: D(4) },
+        sl: { quantity: D(6) },
+        tr: { quantity: D(6) },
+      }),
+      '10',
+      'tp',
+      '10',
+      ['sl', 'tr'],
+      [],
+      true,
+      '0',
+      '0',
+    ],
+    [
+      'a replayed update changes nothing',
+      three({
+        tp: { status: 'PARTIALLY_FILLED', filledQuantity: D(4) },
+        sl: { quantity: D(6) },
+        tr: { quantity: D(6) },
+      }),
+      '10',
+      'tp',
+      '4',
+      [],
+      [],
+      false,
+      '6',
+      '0',
+    ],
+    [
+      'an older cumulative never moves it back',
+      three({
+        tp: { status: 'PARTIALLY_FILLED', filledQuantity: D(4) },
+        sl: { quantity: D(6) },
+        tr: { quantity: D(6) },
+      }),
+      '10',
+      'tp',
+      '3',
+      [],
+      [],
+      false,
+      '6',
+      '0',
+    ],
     [
       'a second leg fills partially too: each keeps what it filled plus the rest',
-      three({ tp: { status: 'PARTIALLY_FILLED', quantity: D(10), filledQuantity: D(4) }, sl: { quantity: D(6) }, tr: { quantity: D(6) } }),
-      '10', 'sl', '3', [], [['tp', '7'], ['tr', '3']], false, '3', '0',
+      three({
+        tp: { status: 'PARTIALLY_FILLED', quantity: D(10), filledQuantity: D(4) },
+        sl: { quantity: D(6) },
+        tr: { quantity: D(6) },
+      }),
+      '10',
+      'sl',
+      '3',
+      [],
+      [
+        ['tp', '7'],
+        ['tr', '3'],
+      ],
+      false,
+      '3',
+      '0',
     ],
-    ['fractions', three(), '1.5', 'sl', '0.333333', [], [['tp', '1.166667'], ['tr', '1.166667']], false, '1.166667', '0'],
+    [
+      'fractions',
+      three(),
+      '1.5',
+      'sl',
+      '0.333333',
+      [],
+      [
+        ['tp', '1.166667'],
+        ['tr', '1.166667'],
+      ],
+      false,
+      '1.166667',
+      '0',
+    ],
     [
       'the entry is partly filled: a complete leg fill also stops the entry',
       three({ sl: { quantity: D(4) }, tp: { quantity: D(4) }, tr: { quantity: D(4) } }),
-      '4', 'tp', '4', ['sl', 'tr'], [], true, '0', '0',
+      '4',
+      'tp',
+      '4',
+      ['sl', 'tr'],
+      [],
+      true,
+      '0',
+      '0',
     ],
     [
       'an undersized leg filled completely: the others keep protecting what is left',
       three({ sl: { quantity: D(4) } }),
-      '10', 'sl', '4', [], [['tp', '6'], ['tr', '6']], false, '6', '0',
+      '10',
+      'sl',
+      '4',
+      [],
+      [
+        ['tp', '6'],
+        ['tr', '6'],
+      ],
+      false,
+      '6',
+      '0',
     ],
     [
       'two legs executed before the cancel reached the broker: the excess is reported',
       three({ tp: { status: 'FILLED', filledQuantity: D(10) }, tr: { status: 'CANCELLED' } }),
-      '10', 'sl', '2', [], [], true, '0', '2',
+      '10',
+      'sl',
+      '2',
+      [],
+      [],
+      true,
+      '0',
+      '2',
     ],
-    ['finished legs are neither cancelled nor resized', three({ tr: { status: 'REJECTED' } }), '10', 'tp', '4', [], [['sl', '6']], false, '6', '0'],
+    [
+      'finished legs are neither cancelled nor resized',
+      three({ tr: { status: 'REJECTED' } }),
+      '10',
+      'tp',
+      '4',
+      [],
+      [['sl', '6']],
+      false,
+      '6',
+      '0',
+    ],
   ];
 
-  it.each(cases)('%s', (_name, legs, entryFilled, id, cumulative, cancel, resize, cancelEntryRemainder, positionLeft, excess) => {
-    expect(result(legs, entryFilled, id, cumulative)).toEqual({ cancel, resize, cancelEntryRemainder, positionLeft, excess });
-  });
+  it.each(cases)(
+    '%s',
+    (_name, legs, entryFilled, id, cumulative, cancel, resize, cancelEntryRemainder, positionLeft, excess) => {
+      expect(result(legs, entryFilled, id, cumulative)).toEqual({
+        cancel,
+        resize,
+        cancelEntryRemainder,
+        positionLeft,
+        excess,
+      });
+    },
+  );
 
   it('a leg that is not one of them is a programming error', () => {
-    expect(() => onLegFill(three(), D(10), 'nope', D(1))).toThrow('leg nope is not one of the entry\'s exit legs');
+    expect(() => onLegFill(three(), D(10), 'nope', D(1))).toThrow("leg nope is not one of the entry's exit legs");
   });
 });
 

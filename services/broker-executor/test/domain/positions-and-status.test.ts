@@ -17,11 +17,22 @@ describe('applyFillToPosition', () => {
     ['adds to a short', pos('-3', '50'), 'SELL', '1', '54', ['-4', '51']],
     ['covers part of a short', pos('-4', '51'), 'BUY', '1', '40', ['-3', '51']],
     ['flips a short to a long', pos('-4', '51'), 'BUY', '6', '40', ['2', '40']],
-    ['keeps exact decimals', pos('3', '33.3333333333'), 'BUY', '0.000001', '10', ['3.000001', '33.3333255555248148250617']],
+    [
+      'keeps exact decimals',
+      pos('3', '33.3333333333'),
+      'BUY',
+      '0.000001',
+      '10',
+      ['3.000001', '33.3333255555248148250617'],
+    ],
   ] as const)('%s', (_n, before, side, q, p, expected) => {
     const after = view(applyFillToPosition(before, side, D(q), D(p)));
     expect(after[0]).toBe(expected[0]);
-    expect(D(after[1] ?? '0').toDecimalPlaces(12).toFixed()).toBe(D(expected[1]).toDecimalPlaces(12).toFixed());
+    expect(
+      D(after[1] ?? '0')
+        .toDecimalPlaces(12)
+        .toFixed(),
+    ).toBe(D(expected[1]).toDecimalPlaces(12).toFixed());
   });
 
   it('moves cash by the notional: buys pay, sells receive', () => {
@@ -36,7 +47,11 @@ describe('applyFillToPosition', () => {
 });
 
 describe('signalOutcome (ENTRY and CLOSE orders only)', () => {
-  const o = (status: SignalOrderState['status'], filled = '0', error: [string, string] | null = null): SignalOrderState => ({
+  const o = (
+    status: SignalOrderState['status'],
+    filled = '0',
+    error: [string, string] | null = null,
+  ): SignalOrderState => ({
     status,
     filledQuantity: D(filled),
     errorCode: error?.[0] ?? null,
@@ -50,7 +65,11 @@ describe('signalOutcome (ENTRY and CLOSE orders only)', () => {
     ['partly filled', [o('PARTIALLY_FILLED', '3')], 'PARTIALLY_FILLED'],
     ['close filled, entry working', [o('FILLED', '5'), o('ACCEPTED')], 'PARTIALLY_FILLED'],
     ['all filled', [o('FILLED', '5'), o('FILLED', '5')], 'FILLED'],
-    ['refused by the broker', [o('FILLED', '5'), o('REJECTED', '0', ['BROKER_ERROR', 'insufficient buying power'])], 'FAILED'],
+    [
+      'refused by the broker',
+      [o('FILLED', '5'), o('REJECTED', '0', ['BROKER_ERROR', 'insufficient buying power'])],
+      'FAILED',
+    ],
     ['cancelled unfilled', [o('CANCELLED')], 'CANCELLED'],
     ['expired', [o('EXPIRED')], 'EXPIRED'],
     ['partly filled then cancelled', [o('CANCELLED', '2')], 'CANCELLED'],

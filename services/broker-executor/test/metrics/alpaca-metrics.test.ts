@@ -8,8 +8,15 @@ describe('broker metrics on an Alpaca account', () => {
   let server: AlpacaTestServer;
   const s = new Stack({
     brokerFor: () => {
-      const common = { baseUrl: server.url, credentials: { keyId: server.keyId, secretKey: server.secretKey }, timeoutMs: 2000 };
-      return { broker: new AlpacaBroker({ ...common, sleep: async () => undefined }), updates: new AlpacaUpdates({ ...common, streamUrl: server.streamUrl, pollIntervalMs: 200 }) };
+      const common = {
+        baseUrl: server.url,
+        credentials: { keyId: server.keyId, secretKey: server.secretKey },
+        timeoutMs: 2000,
+      };
+      return {
+        broker: new AlpacaBroker({ ...common, sleep: async () => undefined }),
+        updates: new AlpacaUpdates({ ...common, streamUrl: server.streamUrl, pollIntervalMs: 200 }),
+      };
     },
   });
   let ops: Awaited<ReturnType<typeof opsEndpoint>>;
@@ -32,13 +39,25 @@ describe('broker metrics on an Alpaca account', () => {
     server.fill(server.order(submitted.orders[0]?.id ?? '').id, '50.1');
     await s.until(id, ['FILLED']);
 
-    server.fault('POST', '/v2/orders', { kind: 'status', status: 403, body: { code: 40310000, message: 'insufficient buying power' } });
+    server.fault('POST', '/v2/orders', {
+      kind: 'status',
+      status: 403,
+      body: { code: 40310000, message: 'insufficient buying power' },
+    });
     const refused = await s.send(f, { symbol: 'ALP', action: 'openLong', quantity: 1 });
     await s.until(refused, ['FAILED']);
 
     const m = await ops.scrape();
-    expect(m.value('utm_broker_call_duration_seconds_count', { broker: 'alpaca', operation: 'place', outcome: 'ok' })).toBe(1);
-    expect(m.value('utm_broker_call_duration_seconds_count', { broker: 'alpaca', operation: 'place', outcome: 'BROKER_ERROR' })).toBe(1);
+    expect(
+      m.value('utm_broker_call_duration_seconds_count', { broker: 'alpaca', operation: 'place', outcome: 'ok' }),
+    ).toBe(1);
+    expect(
+      m.value('utm_broker_call_duration_seconds_count', {
+        broker: 'alpaca',
+        operation: 'place',
+        outcome: 'BROKER_ERROR',
+      }),
+    ).toBe(1);
     expect(m.value('utm_signal_to_broker_accepted_seconds_count', { broker: 'alpaca', role: 'ENTRY' })).toBe(1);
     expect(m.value('utm_signal_to_fill_seconds_count', { broker: 'alpaca', role: 'ENTRY' })).toBe(1);
     expect(m.value('utm_signal_to_broker_accepted_seconds_count', { broker: 'paper', role: 'ENTRY' })).toBeUndefined();

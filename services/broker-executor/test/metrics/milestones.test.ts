@@ -13,7 +13,11 @@ describe('end-to-end milestones of an order', () => {
     expect(milestonesOf('ACCEPTED', 'CANCELLED')).toEqual([]);
   });
 
-  it('counts a signal\'s own orders only, not the exit legs of its position', () => {
-    expect(['ENTRY', 'CLOSE', 'STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP'].filter((r) => measuredRole(r as Parameters<typeof measuredRole>[0]))).toEqual(['ENTRY', 'CLOSE']);
+  it("counts a signal's own orders only, not the exit legs of its position", () => {
+    expect(
+      ['ENTRY', 'CLOSE', 'STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP'].filter((r) =>
+        measuredRole(r as Parameters<typeof measuredRole>[0]),
+      ),
+    ).toEqual(['ENTRY', 'CLOSE']);
   });
 });

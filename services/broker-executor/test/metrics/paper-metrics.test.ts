@@ -27,12 +27,20 @@ describe('pipeline metrics on the paper broker', () => {
     await s.quote('MET', '100');
     const market = await s.send(f, { symbol: 'MET', action: 'openLong', quantity: 10 });
     await s.until(market, ['FILLED']);
-    const limit = await s.send(f, { symbol: 'MET', action: 'openLong', quantity: 5, orderType: 'LIMIT', limitPrice: 90 });
+    const limit = await s.send(f, {
+      symbol: 'MET',
+      action: 'openLong',
+      quantity: 5,
+      orderType: 'LIMIT',
+      limitPrice: 90,
+    });
     await s.until(limit, ['SUBMITTED']);
 
     let ex = await executorOps.scrape();
-    const accepted = (role: string, m: Scrape = ex) => m.value('utm_signal_to_broker_accepted_seconds_count', { broker: 'paper', role });
-    const filled = (role: string, m: Scrape = ex) => m.value('utm_signal_to_fill_seconds_count', { broker: 'paper', role });
+    const accepted = (role: string, m: Scrape = ex) =>
+      m.value('utm_signal_to_broker_accepted_seconds_count', { broker: 'paper', role });
+    const filled = (role: string, m: Scrape = ex) =>
+      m.value('utm_signal_to_fill_seconds_count', { broker: 'paper', role });
     expect(accepted('ENTRY')).toBe(2);
     expect(filled('ENTRY')).toBe(1);
     expect(ex.value('utm_orders', { status: 'ACCEPTED' })).toBe(1);
@@ -48,14 +56,23 @@ describe('pipeline metrics on the paper broker', () => {
     const refused = await s.send(f, { symbol: 'MET', action: 'closeLong' });
     await s.until(refused, ['REJECTED']);
 
-    ex = await s.waitFor('orders by status refreshed', () => executorOps.scrape(), (m) => m.value('utm_orders', { status: 'FILLED' }) === 3, 15000);
+    ex = await s.waitFor(
+      'orders by status refreshed',
+      () => executorOps.scrape(),
+      (m) => m.value('utm_orders', { status: 'FILLED' }) === 3,
+      15000,
+    );
     expect(accepted('ENTRY')).toBe(2);
     expect(filled('ENTRY')).toBe(2);
     expect(accepted('CLOSE')).toBe(1);
     expect(filled('CLOSE')).toBe(1);
     expect(ex.value('utm_signal_to_fill_seconds_sum', { broker: 'paper', role: 'ENTRY' })).toBeGreaterThanOrEqual(0.5);
-    expect(ex.value('utm_signal_to_fill_seconds_bucket', { broker: 'paper', role: 'ENTRY', le: '0.01' })).toBeLessThan(2);
-    expect(ex.value('utm_broker_call_duration_seconds_count', { broker: 'paper', operation: 'place', outcome: 'ok' })).toBe(3);
+    expect(ex.value('utm_signal_to_fill_seconds_bucket', { broker: 'paper', role: 'ENTRY', le: '0.01' })).toBeLessThan(
+      2,
+    );
+    expect(
+      ex.value('utm_broker_call_duration_seconds_count', { broker: 'paper', operation: 'place', outcome: 'ok' }),
+    ).toBe(3);
     expect(ex.value('utm_orders', { status: 'ACCEPTED' })).toBe(0);
     expect(ex.value('utm_orders', { status: 'REJECTED' })).toBe(0);
     for (const queue of ['signals', 'orders']) {

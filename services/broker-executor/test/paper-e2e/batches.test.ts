@@ -16,7 +16,8 @@ describe('paper accounts worked in batches', () => {
   async function newOrders(n: number, symbol: string) {
     const fixtures = await Promise.all(Array.from({ length: n }, () => s.fixture()));
     const ids = await Promise.all(fixtures.map((f) => s.send(f, { symbol, action: 'openLong', quantity: 2 })));
-    for (const id of ids) await s.until(id, ['PROCESSING'], async () => (await s.signal(id)).orders[0]?.status === 'NEW');
+    for (const id of ids)
+      await s.until(id, ['PROCESSING'], async () => (await s.signal(id)).orders[0]?.status === 'NEW');
     return { fixtures, ids };
   }
 
@@ -24,9 +25,21 @@ describe('paper accounts worked in batches', () => {
     await s.quote('BATCHA', '25');
     const { fixtures, ids } = await newOrders(3, 'BATCHA');
     const reached: string[] = [];
-    const venue = new PaperVenue(s.db.pool, CLOCK, () => new Date(), quiet, (m) => reached.push(m.kind));
+    const venue = new PaperVenue(
+      s.db.pool,
+      CLOCK,
+      () => new Date(),
+      quiet,
+      (m) => reached.push(m.kind),
+    );
     const transactions: number[] = [];
-    const handled = await workPaperAccounts(s.db.pool, venue, fixtures.map((f) => f.accountId), quiet, { lockTimeoutMs: 5000, onHandled: (_op, seconds) => transactions.push(seconds) });
+    const handled = await workPaperAccounts(
+      s.db.pool,
+      venue,
+      fixtures.map((f) => f.accountId),
+      quiet,
+      { lockTimeoutMs: 5000, onHandled: (_op, seconds) => transactions.push(seconds) },
+    );
     expect(handled).toBe(3);
     // One round: every order was told the same round's duration.
     expect(new Set(transactions).size).toBe(1);
@@ -35,10 +48,21 @@ describe('paper accounts worked in batches', () => {
       const signal = await s.signal(id);
       expect(signal.status).toBe('FILLED');
       expect(signal.orders[0]?.fills.map((f) => f.price.toFixed())).toEqual(['25']);
-      expect(await s.account(fixtures[i]?.accountId ?? '')).toEqual({ cash: '99950', positions: { BATCHA: { quantity: '2', avgPrice: '25' } } });
+      expect(await s.account(fixtures[i]?.accountId ?? '')).toEqual({
+        cash: '99950',
+        positions: { BATCHA: { quantity: '2', avgPrice: '25' } },
+      });
     }
     // Nothing left: a second pass does nothing.
-    expect(await workPaperAccounts(s.db.pool, venue, fixtures.map((f) => f.accountId), quiet, { lockTimeoutMs: 5000 })).toBe(0);
+    expect(
+      await workPaperAccounts(
+        s.db.pool,
+        venue,
+        fixtures.map((f) => f.accountId),
+        quiet,
+        { lockTimeoutMs: 5000 },
+      ),
+    ).toBe(0);
   });
 
   it('works around an account another transaction holds, then works that one once it is free', async () => {
@@ -50,7 +74,13 @@ describe('paper accounts worked in batches', () => {
     await other.query('BEGIN');
     await other.query('SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE', [held]);
     const venue = new PaperVenue(s.db.pool, CLOCK, () => new Date(), quiet);
-    const working = workPaperAccounts(s.db.pool, venue, fixtures.map((f) => f.accountId), quiet, { lockTimeoutMs: 5000 });
+    const working = workPaperAccounts(
+      s.db.pool,
+      venue,
+      fixtures.map((f) => f.accountId),
+      quiet,
+      { lockTimeoutMs: 5000 },
+    );
     // The two free accounts are filled while the third waits for its lock.
     await s.until(ids[0] ?? '', ['FILLED']);
     await s.until(ids[2] ?? '', ['FILLED']);

@@ -9,7 +9,14 @@ describe('paper broker rules through the whole pipeline', () => {
   it('a LIMIT buy rests until the quote crosses it, and fills at the quote (its price or better)', async () => {
     const f = await s.fixture();
     await s.quote('LIM', '101');
-    const id = await s.send(f, { symbol: 'LIM', action: 'openLong', quantity: 3, orderType: 'LIMIT', limitPrice: 100, timeInForce: 'GTC' });
+    const id = await s.send(f, {
+      symbol: 'LIM',
+      action: 'openLong',
+      quantity: 3,
+      orderType: 'LIMIT',
+      limitPrice: 100,
+      timeInForce: 'GTC',
+    });
     const submitted = await s.until(id, ['SUBMITTED']);
     expect(submitted.orders[0]?.status).toBe('ACCEPTED');
     await s.quote('LIM', '100.5');
@@ -23,7 +30,14 @@ describe('paper broker rules through the whole pipeline', () => {
   it('an IOC that cannot fill at once is cancelled, and so is its signal', async () => {
     const f = await s.fixture();
     await s.quote('IOCX', '50');
-    const id = await s.send(f, { symbol: 'IOCX', action: 'openLong', quantity: 1, orderType: 'LIMIT', limitPrice: 49, timeInForce: 'IOC' });
+    const id = await s.send(f, {
+      symbol: 'IOCX',
+      action: 'openLong',
+      quantity: 1,
+      orderType: 'LIMIT',
+      limitPrice: 49,
+      timeInForce: 'IOC',
+    });
     const signal = await s.until(id, ['CANCELLED']);
     expect(signal.orders[0]?.status).toBe('CANCELLED');
     expect(signal.errorCode).toBe('ORDER_CANCELLED');
@@ -32,7 +46,13 @@ describe('paper broker rules through the whole pipeline', () => {
   it('a DAY order expires at the session close of the market clock', async () => {
     const f = await s.fixture();
     await s.quote('DAYX', '10');
-    const id = await s.send(f, { symbol: 'DAYX', action: 'openShort', quantity: 2, orderType: 'LIMIT', limitPrice: 11 });
+    const id = await s.send(f, {
+      symbol: 'DAYX',
+      action: 'openShort',
+      quantity: 2,
+      orderType: 'LIMIT',
+      limitPrice: 11,
+    });
     const submitted = await s.until(id, ['SUBMITTED']);
     expect(submitted.orders[0]?.expiresAt?.toISOString()).toBe('2026-11-24T21:00:00.000Z'); // 16:00 New York
     clock = new Date('2026-11-24T21:00:01Z');
@@ -55,7 +75,9 @@ describe('paper broker rules through the whole pipeline', () => {
       await s.ordersQueue.resume();
       const failed = await s.until(id, ['FAILED']);
       expect(failed.errorCode).toBe('BROKER_ERROR');
-      expect(failed.errorMessage).toMatch(/^Insufficient buying power: BUY 50 at 100 needs 5,000\.00, 1,000\.00 available/);
+      expect(failed.errorMessage).toMatch(
+        /^Insufficient buying power: BUY 50 at 100 needs 5,000\.00, 1,000\.00 available/,
+      );
       expect(failed.orders[0]).toMatchObject({ status: 'REJECTED', errorCode: 'BROKER_ERROR' });
       expect(await s.account(f.accountId)).toEqual({ cash: '1000', positions: {} });
     } finally {

@@ -42,7 +42,8 @@ describe('STOP_LIMIT: triggered, then not fillable, then fillable', () => {
   });
 });
 
-const trailing = (overrides: Partial<PaperOrder>): PaperOrder => order({ type: 'TRAILING_STOP', timeInForce: 'GTC', ...overrides });
+const trailing = (overrides: Partial<PaperOrder>): PaperOrder =>
+  order({ type: 'TRAILING_STOP', timeInForce: 'GTC', ...overrides });
 
 describe('trailing stop protecting a long (SELL): follows the highest price, triggers on the way down', () => {
   it('percent: reference up, stop up (rounded down to the cent), never back, then fills at the quote', () => {

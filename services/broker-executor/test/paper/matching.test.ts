@@ -7,10 +7,29 @@ const fill = (price: string): Expected => ({ kind: 'FILL', price, quantity: '10'
 const REST: Expected = { kind: 'REST' };
 const CANCEL: Expected = { kind: 'CANCEL' };
 
-const limit = (side: 'BUY' | 'SELL', price: string): Partial<PaperOrder> => ({ side, type: 'LIMIT', limitPrice: D(price) });
-const stop = (side: 'BUY' | 'SELL', price: string): Partial<PaperOrder> => ({ side, type: 'STOP', stopPrice: D(price) });
-const trail = (side: 'BUY' | 'SELL', stopAt: string): Partial<PaperOrder> => ({ side, type: 'TRAILING_STOP', trailPercent: D(5), trailReference: D(100), stopPrice: D(stopAt) });
-const stopLimit = (side: 'BUY' | 'SELL', s: string, l: string): Partial<PaperOrder> => ({ side, type: 'STOP_LIMIT', stopPrice: D(s), limitPrice: D(l) });
+const limit = (side: 'BUY' | 'SELL', price: string): Partial<PaperOrder> => ({
+  side,
+  type: 'LIMIT',
+  limitPrice: D(price),
+});
+const stop = (side: 'BUY' | 'SELL', price: string): Partial<PaperOrder> => ({
+  side,
+  type: 'STOP',
+  stopPrice: D(price),
+});
+const trail = (side: 'BUY' | 'SELL', stopAt: string): Partial<PaperOrder> => ({
+  side,
+  type: 'TRAILING_STOP',
+  trailPercent: D(5),
+  trailReference: D(100),
+  stopPrice: D(stopAt),
+});
+const stopLimit = (side: 'BUY' | 'SELL', s: string, l: string): Partial<PaperOrder> => ({
+  side,
+  type: 'STOP_LIMIT',
+  stopPrice: D(s),
+  limitPrice: D(l),
+});
 
 describe('onArrival and onQuote: every type × side against a quote below, at and above its prices', () => {
   // [name, order, quote, expected] — the same rules on arrival (DAY) and on a later quote.
@@ -33,16 +52,36 @@ describe('onArrival and onQuote: every type × side against a quote below, at an
     ['STOP_LIMIT BUY 100/101, at the stop: fills', stopLimit('BUY', '100', '101'), '100', fill('100')],
     ['STOP_LIMIT BUY 100/101, between: fills at the quote', stopLimit('BUY', '100', '101'), '100.5', fill('100.5')],
     ['STOP_LIMIT BUY 100/101, at the limit: fills', stopLimit('BUY', '100', '101'), '101', fill('101')],
-    ['STOP_LIMIT BUY 100/101, gap over the limit: triggered, rests', stopLimit('BUY', '100', '101'), '102', { kind: 'REST', triggered: true }],
+    [
+      'STOP_LIMIT BUY 100/101, gap over the limit: triggered, rests',
+      stopLimit('BUY', '100', '101'),
+      '102',
+      { kind: 'REST', triggered: true },
+    ],
     ['STOP_LIMIT SELL 100/99, above the stop: rests untriggered', stopLimit('SELL', '100', '99'), '101', REST],
     ['STOP_LIMIT SELL 100/99, between: fills at the quote', stopLimit('SELL', '100', '99'), '99.5', fill('99.5')],
-    ['STOP_LIMIT SELL 100/99, gap under the limit: triggered, rests', stopLimit('SELL', '100', '99'), '98', { kind: 'REST', triggered: true }],
+    [
+      'STOP_LIMIT SELL 100/99, gap under the limit: triggered, rests',
+      stopLimit('SELL', '100', '99'),
+      '98',
+      { kind: 'REST', triggered: true },
+    ],
     ['TRAILING_STOP SELL 5 % from 100, above the stop 95: rests', trail('SELL', '95'), '96', REST],
     ['TRAILING_STOP SELL, at the stop: market at the quote', trail('SELL', '95'), '95', fill('95')],
-    ['TRAILING_STOP SELL, a new high: the stop follows', trail('SELL', '95'), '110', { kind: 'REST', trailReference: '110', stopPrice: '104.5' }],
+    [
+      'TRAILING_STOP SELL, a new high: the stop follows',
+      trail('SELL', '95'),
+      '110',
+      { kind: 'REST', trailReference: '110', stopPrice: '104.5' },
+    ],
     ['TRAILING_STOP BUY 5 % from 100, under the stop 105: rests', trail('BUY', '105'), '104', REST],
     ['TRAILING_STOP BUY, at the stop: market at the quote', trail('BUY', '105'), '105', fill('105')],
-    ['TRAILING_STOP BUY, a new low: the stop follows', trail('BUY', '105'), '90', { kind: 'REST', trailReference: '90', stopPrice: '94.5' }],
+    [
+      'TRAILING_STOP BUY, a new low: the stop follows',
+      trail('BUY', '105'),
+      '90',
+      { kind: 'REST', trailReference: '90', stopPrice: '94.5' },
+    ],
   ];
 
   it.each(cases)('arrival: %s', (_name, overrides, quote, expected) => {
@@ -73,7 +112,8 @@ describe('IOC and FOK: all now at the quote, or cancelled (paper liquidity is in
     it.each(cases)(`${tif}: %s`, (_name, overrides, quote, expected) => {
       const outcome = onArrival(order({ ...overrides, timeInForce: tif }), quote === null ? null : D(quote), NOW);
       expect(show(outcome)).toEqual(expected);
-      if (outcome.kind === 'CANCEL') expect(outcome.reason).toMatch(new RegExp(`^${tif} order not marketable on arrival: `));
+      if (outcome.kind === 'CANCEL')
+        expect(outcome.reason).toMatch(new RegExp(`^${tif} order not marketable on arrival: `));
     });
   }
 });
@@ -93,7 +133,11 @@ describe('arrival without a quote: DAY and GTC orders rest until the first quote
 
   it('a non-positive quote is no quote', () => {
     expect(onArrival(order(), D(0), NOW).kind).toBe('REST');
-    expect(onQuote(order(), D('-1'), NOW)).toMatchObject({ kind: 'REST', changes: {}, reason: 'quote -1 is not a usable price' });
+    expect(onQuote(order(), D('-1'), NOW)).toMatchObject({
+      kind: 'REST',
+      changes: {},
+      reason: 'quote -1 is not a usable price',
+    });
   });
 });
 
@@ -104,9 +148,21 @@ describe('orders that cannot be worked are rejected, with the reason', () => {
     ['STOP_LIMIT without a stop', { type: 'STOP_LIMIT', limitPrice: D(10) }, 'STOP_LIMIT order without a stop price'],
     ['STOP_LIMIT without a limit', { type: 'STOP_LIMIT', stopPrice: D(10) }, 'STOP_LIMIT order without a limit price'],
     ['a zero limit', { type: 'LIMIT', limitPrice: D(0) }, "LIMIT order's limit price must be positive (got 0)"],
-    ['a trailing stop with neither trail', { type: 'TRAILING_STOP' }, 'a trailing stop needs exactly one of trail percent and trail amount'],
-    ['a trailing stop with both', { type: 'TRAILING_STOP', trailPercent: D(1), trailAmount: D(1) }, 'a trailing stop needs exactly one of trail percent and trail amount'],
-    ['a 100 % trail', { type: 'TRAILING_STOP', trailPercent: D(100) }, 'trail percent must be above 0 and below 100 (got 100)'],
+    [
+      'a trailing stop with neither trail',
+      { type: 'TRAILING_STOP' },
+      'a trailing stop needs exactly one of trail percent and trail amount',
+    ],
+    [
+      'a trailing stop with both',
+      { type: 'TRAILING_STOP', trailPercent: D(1), trailAmount: D(1) },
+      'a trailing stop needs exactly one of trail percent and trail amount',
+    ],
+    [
+      'a 100 % trail',
+      { type: 'TRAILING_STOP', trailPercent: D(100) },
+      'trail percent must be above 0 and below 100 (got 100)',
+    ],
     ['nothing remaining', { remaining: D(0) }, 'nothing left to fill (remaining 0)'],
   ] as [string, Partial<PaperOrder>, string][])('%s', (_name, overrides, reason) => {
     expect(onArrival(order(overrides), D(100), NOW)).toEqual({ kind: 'REJECT', reason });
@@ -129,7 +185,10 @@ describe('DAY expiry: at or after expiresAt, before any fill', () => {
   });
 
   it('says when, and a GTC order (no expiresAt) never expires', () => {
-    expect(expireIfDue(dayOrder, close)).toEqual({ kind: 'EXPIRE', reason: 'DAY order expired at the session close 2026-11-25T21:00:00.000Z' });
+    expect(expireIfDue(dayOrder, close)).toEqual({
+      kind: 'EXPIRE',
+      reason: 'DAY order expired at the session close 2026-11-25T21:00:00.000Z',
+    });
     expect(expireIfDue(dayOrder, at('2026-11-25T20:00:00.000Z'))).toBeNull();
     expect(expireIfDue(order({ timeInForce: 'GTC' }), at('2099-01-01T00:00:00.000Z'))).toBeNull();
   });
@@ -150,8 +209,14 @@ describe('sortByTimePriority', () => {
   });
 
   it('a quote that triggers two stop legs fills the earlier one first', () => {
-    const legs = sortByTimePriority([order({ id: 'late', seq: 20n, ...stop('SELL', '95') }), order({ id: 'early', seq: 10n, ...stop('SELL', '96') })]);
+    const legs = sortByTimePriority([
+      order({ id: 'late', seq: 20n, ...stop('SELL', '95') }),
+      order({ id: 'early', seq: 10n, ...stop('SELL', '96') }),
+    ]);
     const outcomes = legs.map((o) => [o.id, onQuote(o, D(94), NOW).kind]);
-    expect(outcomes).toEqual([['early', 'FILL'], ['late', 'FILL']]);
+    expect(outcomes).toEqual([
+      ['early', 'FILL'],
+      ['late', 'FILL'],
+    ]);
   });
 });

@@ -45,17 +45,31 @@ function row(overrides: Partial<ExecOrder> = {}): ExecOrder {
 }
 
 /** The book the batch starts from: account A's cash and positions, quotes, and each order's signal (PROCESSING). */
-function book(orders: ExecOrder[], opts: { cash?: string; positions?: Record<string, [string, string]>; quotes?: Record<string, string> } = {}): PaperBook {
-  const b: PaperBook = { accounts: new Map(), quotes: new Map(Object.entries(opts.quotes ?? { XYZ: '100' }).map(([s, p]) => [s, D(p)])), signals: new Map() };
+function book(
+  orders: ExecOrder[],
+  opts: { cash?: string; positions?: Record<string, [string, string]>; quotes?: Record<string, string> } = {},
+): PaperBook {
+  const b: PaperBook = {
+    accounts: new Map(),
+    quotes: new Map(Object.entries(opts.quotes ?? { XYZ: '100' }).map(([s, p]) => [s, D(p)])),
+    signals: new Map(),
+  };
   b.accounts.set('A', {
     cash: D(opts.cash ?? '100000'),
-    positions: new Map(Object.entries(opts.positions ?? {}).map(([s, [q, a]]) => [s, { quantity: D(q), avgPrice: D(a) }])),
+    positions: new Map(
+      Object.entries(opts.positions ?? {}).map(([s, [q, a]]) => [s, { quantity: D(q), avgPrice: D(a) }]),
+    ),
     // Every open entry holds its buying power, as the book query reads it.
-    reserved: new Map(orders.filter((o) => o.role === 'ENTRY' && !o.cancelRequestedAt).map((o) => [o.id, o.quantity.minus(o.filledQuantity).times(o.priceBasis ?? 0)])),
+    reserved: new Map(
+      orders
+        .filter((o) => o.role === 'ENTRY' && !o.cancelRequestedAt)
+        .map((o) => [o.id, o.quantity.minus(o.filledQuantity).times(o.priceBasis ?? 0)]),
+    ),
   });
   for (const o of orders) {
     const s = b.signals.get(o.signalId) ?? { status: 'PROCESSING', receivedAt: NOW, orders: new Map() };
-    if (o.role === 'ENTRY' || o.role === 'CLOSE') s.orders.set(o.id, { status: o.status, filledQuantity: o.filledQuantity, errorCode: null, errorMessage: null });
+    if (o.role === 'ENTRY' || o.role === 'CLOSE')
+      s.orders.set(o.id, { status: o.status, filledQuantity: o.filledQuantity, errorCode: null, errorMessage: null });
     b.signals.set(o.signalId, s);
   }
   return b;
@@ -67,7 +81,8 @@ function run(orders: ExecOrder[], b: PaperBook) {
   return batch.writes;
 }
 
-const types = (w: ReturnType<typeof run>, signalId: string) => w.events.filter((e) => e.signalId === signalId).map((e) => e.type);
+const types = (w: ReturnType<typeof run>, signalId: string) =>
+  w.events.filter((e) => e.signalId === signalId).map((e) => e.type);
 
 describe('PaperBatch: a batch of placements, each seeing the ones before it', () => {
   it('fills a market entry at the quote: order, fill, position, cash and the signal, with their events in order', () => {
@@ -75,8 +90,15 @@ describe('PaperBatch: a batch of placements, each seeing the ones before it', ()
     const w = run([o], book([o]));
     expect(w.orders.get(o.id)).toMatchObject({ status: 'FILLED', brokerOrderId: `paper-${o.id}` });
     expect(w.orders.get(o.id)?.avgFillPrice?.toFixed()).toBe('100');
-    expect(w.fills).toEqual([{ orderId: o.id, brokerFillId: `paper:${o.id}:10`, quantity: D(10), price: D(100), at: NOW }]);
-    expect(w.positions.get('A\u0000XYZ')).toMatchObject({ accountId: 'A', symbol: 'XYZ', quantity: D(10), avgPrice: D(100) });
+    expect(w.fills).toEqual([
+      { orderId: o.id, brokerFillId: `paper:${o.id}:10`, quantity: D(10), price: D(100), at: NOW },
+    ]);
+    expect(w.positions.get('A\u0000XYZ')).toMatchObject({
+      accountId: 'A',
+      symbol: 'XYZ',
+      quantity: D(10),
+      avgPrice: D(100),
+    });
     expect(w.cashDelta.get('A')?.toFixed()).toBe('-1000');
     expect(w.signals.get(o.signalId)).toEqual({ status: 'FILLED', errorCode: null, errorMessage: null });
     expect(types(w, o.signalId)).toEqual(['ORDER_ACCEPTED', 'ORDER_FILLED', 'FILLED']);
@@ -92,7 +114,9 @@ describe('PaperBatch: a batch of placements, each seeing the ones before it', ()
     expect(w.orders.get(first.id)?.status).toBe('FILLED');
     // 1050 − 800 spent = 250 (its own reservation excluded), 5 × 100 needed.
     expect(w.orders.get(second.id)).toMatchObject({ status: 'REJECTED', errorCode: 'BROKER_ERROR' });
-    expect(w.orders.get(second.id)?.errorMessage).toMatch(/^Insufficient buying power: BUY 5 at 100 needs 500\.00, 250\.00 available/);
+    expect(w.orders.get(second.id)?.errorMessage).toMatch(
+      /^Insufficient buying power: BUY 5 at 100 needs 500\.00, 250\.00 available/,
+    );
     expect(w.signals.get(second.signalId)?.status).toBe('FAILED');
     expect(w.fills).toHaveLength(1);
   });
@@ -121,7 +145,11 @@ describe('PaperBatch: a batch of placements, each seeing the ones before it', ()
   it('a close with nothing to close is cancelled, its signal CANCELLED', () => {
     const close = row({ role: 'CLOSE', side: 'SELL', priceBasis: null });
     const w = run([close], book([close]));
-    expect(w.orders.get(close.id)).toMatchObject({ status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'nothing left to close' });
+    expect(w.orders.get(close.id)).toMatchObject({
+      status: 'CANCELLED',
+      errorCode: 'ORDER_CANCELLED',
+      errorMessage: 'nothing left to close',
+    });
     expect(w.signals.get(close.signalId)?.status).toBe('CANCELLED');
     expect(w.fills).toHaveLength(0);
   });
@@ -129,22 +157,47 @@ describe('PaperBatch: a batch of placements, each seeing the ones before it', ()
   it('cancels what was asked to cancel: a NEW order before placement, a resting one at the paper broker', () => {
     const at = new Date('2026-11-25T14:00:00Z');
     const unsent = row({ cancelRequestedAt: at });
-    const resting = row({ type: 'LIMIT', limitPrice: D(90), status: 'ACCEPTED', cancelRequestedAt: at, brokerOrderId: 'paper-x' });
+    const resting = row({
+      type: 'LIMIT',
+      limitPrice: D(90),
+      status: 'ACCEPTED',
+      cancelRequestedAt: at,
+      brokerOrderId: 'paper-x',
+    });
     const w = run([unsent, resting], book([unsent, resting]));
-    expect(w.orders.get(unsent.id)).toMatchObject({ status: 'CANCELLED', errorMessage: 'cancelled before it was placed' });
+    expect(w.orders.get(unsent.id)).toMatchObject({
+      status: 'CANCELLED',
+      errorMessage: 'cancelled before it was placed',
+    });
     expect(w.orders.get(resting.id)).toMatchObject({ status: 'CANCELLED', errorMessage: 'cancelled on request' });
     expect(w.signals.get(unsent.signalId)?.status).toBe('CANCELLED');
     expect(w.signals.get(resting.signalId)?.status).toBe('CANCELLED');
   });
 
   it('creates the filled entry’s exit legs, resting, priced from the fill', () => {
-    const o = row({ exitRules: { stopLoss: { type: 'PERCENT', value: 2 }, takeProfit: { type: 'PERCENT', value: 4 } } });
+    const o = row({
+      exitRules: { stopLoss: { type: 'PERCENT', value: 2 }, takeProfit: { type: 'PERCENT', value: 4 } },
+    });
     const w = run([o], book([o], { quotes: { XYZ: '150' } }));
-    expect(w.legs.map((l) => [l.draft.role, l.draft.side, l.draft.type, l.draft.quantity.toFixed(), (l.draft.stopPrice ?? l.draft.limitPrice)?.toFixed()])).toEqual([
+    expect(
+      w.legs.map((l) => [
+        l.draft.role,
+        l.draft.side,
+        l.draft.type,
+        l.draft.quantity.toFixed(),
+        (l.draft.stopPrice ?? l.draft.limitPrice)?.toFixed(),
+      ]),
+    ).toEqual([
       ['STOP_LOSS', 'SELL', 'STOP', '10', '147'],
       ['TAKE_PROFIT', 'SELL', 'LIMIT', '10', '156'],
     ]);
-    expect(types(w, o.signalId)).toEqual(['ORDER_ACCEPTED', 'ORDER_FILLED', 'EXIT_LEG_CREATED', 'EXIT_LEG_CREATED', 'FILLED']);
+    expect(types(w, o.signalId)).toEqual([
+      'ORDER_ACCEPTED',
+      'ORDER_FILLED',
+      'EXIT_LEG_CREATED',
+      'EXIT_LEG_CREATED',
+      'FILLED',
+    ]);
   });
 
   it('a DAY order gets the session close of the market clock; an IOC that cannot fill is cancelled', () => {

@@ -8,7 +8,17 @@ import { createLogger } from '@utm/logger';
 import type { RedisTarget } from '@utm/config';
 import { createRedis, Producer, waitForRedis } from '@utm/queue';
 import { createSignalProcessor, type SignalProcessor } from '@utm/signal-processor';
-import { createFixture, postSignal, isolatedDatabase, testRedisUrl, uniqueClusterPrefix, uniquePrefix, type Fixture, type FixtureOptions, type IsolatedDatabase } from '@utm/testkit';
+import {
+  createFixture,
+  postSignal,
+  isolatedDatabase,
+  testRedisUrl,
+  uniqueClusterPrefix,
+  uniquePrefix,
+  type Fixture,
+  type FixtureOptions,
+  type IsolatedDatabase,
+} from '@utm/testkit';
 import type { ExecAccount } from '../../src/repositories/accounts';
 import { createBrokerExecutor, type BrokerConnection, type BrokerExecutor } from '../../src/worker/create-executor';
 
@@ -57,20 +67,45 @@ export class Stack {
     this.database = await isolatedDatabase('executor');
     this.databaseUrl = this.database.url;
     this.db = createDb({ url: this.database.url, poolMax: 20 });
-    const conns = [createRedis(this.redis, 'client'), createRedis(this.redis, 'producer'), createRedis(this.redis, 'producer'), createRedis(this.redis, 'producer')];
+    const conns = [
+      createRedis(this.redis, 'client'),
+      createRedis(this.redis, 'producer'),
+      createRedis(this.redis, 'producer'),
+      createRedis(this.redis, 'producer'),
+    ];
     const subscriber = this.opts.subscribe ? createRedis(this.redis, 'worker') : undefined;
     await Promise.all(conns.map((c) => waitForRedis(c)));
-    const [client, signalsConn, ordersConn, queuesConn] = conns as [(typeof conns)[0], (typeof conns)[0], (typeof conns)[0], (typeof conns)[0]];
+    const [client, signalsConn, ordersConn, queuesConn] = conns as [
+      (typeof conns)[0],
+      (typeof conns)[0],
+      (typeof conns)[0],
+      (typeof conns)[0],
+    ];
     const signals = new Producer<SignalJob>(JOBS.signals, { connection: signalsConn, prefix: this.prefix });
     const orders = new Producer<OrderJob>(JOBS.orders, { connection: ordersConn, prefix: this.prefix });
     this.ordersQueue = new Queue(JOBS.orders.queue, { connection: queuesConn, prefix: this.prefix });
 
-    const gateway = (this.gateway = createGateway({ db: this.db, redis: client, subscriber, producer: signals, logger: quiet, queuePrefix: this.prefix, outboxSweep: false }));
+    const gateway = (this.gateway = createGateway({
+      db: this.db,
+      redis: client,
+      subscriber,
+      producer: signals,
+      logger: quiet,
+      queuePrefix: this.prefix,
+      outboxSweep: false,
+    }));
     const server = await gateway.listen(0, '127.0.0.1');
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     const processorConn = createRedis(this.redis, 'worker');
-    const processor = (this.processor = createSignalProcessor({ db: this.db, consumer: { connection: processorConn, prefix: this.prefix }, orders, logger: quiet, concurrency: 4, sweepGraceMs: 60000 }));
+    const processor = (this.processor = createSignalProcessor({
+      db: this.db,
+      consumer: { connection: processorConn, prefix: this.prefix },
+      orders,
+      logger: quiet,
+      concurrency: 4,
+      sweepGraceMs: 60000,
+    }));
 
     const executorConn = createRedis(this.redis, 'worker');
     const inProcess = this.opts.executor ?? true;
@@ -85,9 +120,11 @@ export class Stack {
       },
       logger: quiet,
       clock: { timeZone: 'America/New_York', close: '16:00' },
-      brokerFor: this.opts.brokerFor ?? (() => {
-        throw new Error('no external broker in this test');
-      }),
+      brokerFor:
+        this.opts.brokerFor ??
+        (() => {
+          throw new Error('no external broker in this test');
+        }),
       now: this.opts.now,
       quoteSweepMs: 200,
       concurrency: this.opts.executorBatches,
@@ -119,14 +156,19 @@ export class Stack {
     return postSignal(this.url, f, body);
   }
 
-
   /** Like `utm quote set`: the quotes table's trigger wakes the paper engine. */
   async quote(symbol: string, price: string): Promise<void> {
-    await this.db.pool.query('INSERT INTO quotes (symbol, price) VALUES ($1, $2) ON CONFLICT (symbol) DO UPDATE SET price = EXCLUDED.price, updated_at = now()', [symbol, price]);
+    await this.db.pool.query(
+      'INSERT INTO quotes (symbol, price) VALUES ($1, $2) ON CONFLICT (symbol) DO UPDATE SET price = EXCLUDED.price, updated_at = now()',
+      [symbol, price],
+    );
   }
 
   signal(id: string) {
-    return this.db.prisma.signal.findUniqueOrThrow({ where: { id }, include: { orders: { orderBy: { seq: 'asc' }, include: { fills: true } }, events: { orderBy: { id: 'asc' } } } });
+    return this.db.prisma.signal.findUniqueOrThrow({
+      where: { id },
+      include: { orders: { orderBy: { seq: 'asc' }, include: { fills: true } }, events: { orderBy: { id: 'asc' } } },
+    });
   }
 
   /** Waits until the signal's status is one of `statuses` (and `extra` holds, if given). */
@@ -135,7 +177,10 @@ export class Stack {
     for (;;) {
       const s = await this.signal(id);
       if (statuses.includes(s.status) && (await extra())) return s;
-      if (Date.now() > deadline) throw new Error(`signal ${id} is ${s.status}, not ${statuses.join('/')}: ${s.events.map((e) => `${e.type}: ${e.message}`).join(' | ')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `signal ${id} is ${s.status}, not ${statuses.join('/')}: ${s.events.map((e) => `${e.type}: ${e.message}`).join(' | ')}`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
   }
@@ -145,14 +190,25 @@ export class Stack {
     for (;;) {
       const v = await get();
       if (ok(v)) return v;
-      if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${what}: still ${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x))}`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
   }
 
   async account(accountId: string) {
-    const a = await this.db.prisma.account.findUniqueOrThrow({ where: { id: accountId }, include: { positions: true } });
-    return { cash: a.cash.toFixed(), positions: Object.fromEntries(a.positions.map((p) => [p.symbol, { quantity: p.quantity.toFixed(), avgPrice: p.avgPrice.toFixed() }])) };
+    const a = await this.db.prisma.account.findUniqueOrThrow({
+      where: { id: accountId },
+      include: { positions: true },
+    });
+    return {
+      cash: a.cash.toFixed(),
+      positions: Object.fromEntries(
+        a.positions.map((p) => [p.symbol, { quantity: p.quantity.toFixed(), avgPrice: p.avgPrice.toFixed() }]),
+      ),
+    };
   }
 
   async stop(): Promise<void> {

@@ -65,7 +65,8 @@ export class Authenticator {
   }
 
   async authenticate(apiKey: string | undefined): Promise<AuthContext> {
-    if (!apiKey) throw new AppError('INVALID_API_KEY', 'API key missing: send the X-API-Key header or the apiKey query parameter');
+    if (!apiKey)
+      throw new AppError('INVALID_API_KEY', 'API key missing: send the X-API-Key header or the apiKey query parameter');
     const keyHash = hashApiKey(apiKey);
     const key = await this.keys.get(keyHash, () => this.repo.findKeyByHash(keyHash));
     if (!key || key.revoked) throw new AppError('INVALID_API_KEY', 'API key is unknown or revoked');
@@ -74,7 +75,9 @@ export class Authenticator {
 
   /** The account if it exists and belongs to the user; otherwise ACCOUNT_NOT_FOUND, alike. */
   async ownedAccount(auth: AuthContext, accountId: string): Promise<AccountRecord> {
-    const account = isUuid(accountId) ? await this.accounts.get(accountId, () => this.repo.findAccount(accountId)) : null;
+    const account = isUuid(accountId)
+      ? await this.accounts.get(accountId, () => this.repo.findAccount(accountId))
+      : null;
     if (!account || account.userId !== auth.userId) {
       throw new AppError('ACCOUNT_NOT_FOUND', `Account ${accountId} not found`);
     }

@@ -37,7 +37,13 @@ return {admitted, count + admitted, retry}
 export const WINDOW_MS = 60_000;
 
 type RedisWithLimit = RedisConnection & {
-  utmRateLimit(key: string, windowMs: number, limit: number, n: number, nonce: string): Promise<[number, number, number]>;
+  utmRateLimit(
+    key: string,
+    windowMs: number,
+    limit: number,
+    n: number,
+    nonce: string,
+  ): Promise<[number, number, number]>;
 };
 
 interface Hit {
@@ -62,7 +68,10 @@ export class RateLimiter {
     if (!('utmRateLimit' in redis)) redis.defineCommand('utmRateLimit', { numberOfKeys: 1, lua: SLIDING_WINDOW });
     this.redis = redis as RedisWithLimit;
     this.log = logger.child({ module: 'auth/rate-limiter' });
-    this.loader = new DataLoader((hits) => this.count(hits), { cache: false, batchScheduleFn: (run) => setImmediate(run) });
+    this.loader = new DataLoader((hits) => this.count(hits), {
+      cache: false,
+      batchScheduleFn: (run) => setImmediate(run),
+    });
   }
 
   private async count(hits: readonly Hit[]): Promise<({ remaining: number } | AppError)[]> {
@@ -84,9 +93,17 @@ export class RateLimiter {
           out[hitIndex] =
             i < admitted
               ? { remaining: Math.max(0, limit - (countAfter - admitted + i + 1)) }
-              : new AppError('RATE_LIMIT_EXCEEDED', `Rate limit of ${limit} requests per minute exceeded; retry in ${retryAfter} s`, {
-                  headers: { 'Retry-After': retryAfter, 'X-RateLimit-Limit': String(limit), 'X-RateLimit-Remaining': '0' },
-                });
+              : new AppError(
+                  'RATE_LIMIT_EXCEEDED',
+                  `Rate limit of ${limit} requests per minute exceeded; retry in ${retryAfter} s`,
+                  {
+                    headers: {
+                      'Retry-After': retryAfter,
+                      'X-RateLimit-Limit': String(limit),
+                      'X-RateLimit-Remaining': '0',
+                    },
+                  },
+                );
         });
       }),
     );
@@ -112,9 +129,12 @@ export class RateLimiter {
       res.setHeader('X-RateLimit-Remaining', String(remaining));
     } catch (err) {
       if (err instanceof AppError) return err;
-      this.log.warn('rate limiter unavailable; request allowed without limiting', { requestId: res.locals.requestId, keyId: auth.keyId, err });
+      this.log.warn('rate limiter unavailable; request allowed without limiting', {
+        requestId: res.locals.requestId,
+        keyId: auth.keyId,
+        err,
+      });
     }
     return undefined;
   }
-
 }

@@ -25,7 +25,15 @@ export function accountSummaryView(a: AccountRow, marks: Marks) {
     a.cash,
     a.positions.map((p) => ({ quantity: p.quantity, avgPrice: p.avgPrice, mark: marks.get(p.symbol) ?? null })),
   );
-  return { accountId: a.id, name: a.name, mode: a.mode, broker: a.broker, cash: dec(a.cash), equity: dec(equity), tradingState: a.tradingState };
+  return {
+    accountId: a.id,
+    name: a.name,
+    mode: a.mode,
+    broker: a.broker,
+    cash: dec(a.cash),
+    equity: dec(equity),
+    tradingState: a.tradingState,
+  };
 }
 
 /** An exit leg protects its position while it can still fill and no cancel was asked for. */
@@ -33,7 +41,12 @@ function isLiveExit(o: OrderRow & { cancelRequestedAt: Date | null }): boolean {
   return (EXIT_ROLES as readonly string[]).includes(o.role) && o.cancelRequestedAt === null;
 }
 
-export function accountDetailView(a: AccountRow, marks: Marks, openOrders: (OrderRow & { cancelRequestedAt: Date | null })[], fills: RecentFill[]) {
+export function accountDetailView(
+  a: AccountRow,
+  marks: Marks,
+  openOrders: (OrderRow & { cancelRequestedAt: Date | null })[],
+  fills: RecentFill[],
+) {
   const exits = new Map<string, OrderView[]>();
   // Oldest first within a position: the stop placed with the entry before later ones.
   for (const o of [...openOrders].reverse()) {

@@ -23,7 +23,8 @@ export function parsePage(query: Record<string, unknown>, details: ErrorDetail[]
   let limit = DEFAULT_LIMIT;
   if (query.limit !== undefined) {
     const n = typeof query.limit === 'string' && /^\d{1,4}$/.test(query.limit) ? Number(query.limit) : NaN;
-    if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) details.push({ field: 'limit', message: `must be an integer from 1 to ${MAX_LIMIT}` });
+    if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT)
+      details.push({ field: 'limit', message: `must be an integer from 1 to ${MAX_LIMIT}` });
     else limit = n;
   }
   let before: bigint | null = null;
@@ -34,7 +35,12 @@ export function parsePage(query: Record<string, unknown>, details: ErrorDetail[]
   return { limit, before };
 }
 
-export function enumParam<T extends string>(query: Record<string, unknown>, name: string, values: readonly T[], details: ErrorDetail[]): T | undefined {
+export function enumParam<T extends string>(
+  query: Record<string, unknown>,
+  name: string,
+  values: readonly T[],
+  details: ErrorDetail[],
+): T | undefined {
   const v = query[name];
   if (v === undefined) return undefined;
   if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T;

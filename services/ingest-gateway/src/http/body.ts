@@ -20,7 +20,11 @@ function hasBody(req: Request): boolean {
  */
 export function jsonBody(req: Request, res: Response, next: NextFunction): void {
   if (!hasBody(req)) {
-    next(new AppError('VALIDATION_ERROR', 'Request body is required', { details: [{ field: 'body', message: 'is required (a JSON object)' }] }));
+    next(
+      new AppError('VALIDATION_ERROR', 'Request body is required', {
+        details: [{ field: 'body', message: 'is required (a JSON object)' }],
+      }),
+    );
     return;
   }
   if (!req.is(ACCEPTED_TYPES)) {
@@ -36,7 +40,11 @@ export function jsonBody(req: Request, res: Response, next: NextFunction): void 
     try {
       req.body = JSON.parse(text) as unknown;
     } catch (e) {
-      next(new AppError('VALIDATION_ERROR', 'Malformed JSON body', { details: [{ field: 'body', message: `is not valid JSON: ${(e as Error).message}` }] }));
+      next(
+        new AppError('VALIDATION_ERROR', 'Malformed JSON body', {
+          details: [{ field: 'body', message: `is not valid JSON: ${(e as Error).message}` }],
+        }),
+      );
       return;
     }
     next();

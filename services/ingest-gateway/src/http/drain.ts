@@ -5,7 +5,10 @@ import type { Logger } from '@utm/logger';
 /** Still answered while draining: liveness, readiness (503 by itself then), metrics. */
 const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
-const REFUSAL = new AppError('SERVICE_UNAVAILABLE', 'This gateway is shutting down; the request was not accepted. Retry it: another replica, or this one restarted, will take it.');
+const REFUSAL = new AppError(
+  'SERVICE_UNAVAILABLE',
+  'This gateway is shutting down; the request was not accepted. Retry it: another replica, or this one restarted, will take it.',
+);
 
 /**
  * The HTTP half of a graceful stop. Requests are counted while in flight; once draining
@@ -39,7 +42,11 @@ export class HttpDrain {
       if (req.method === 'GET' && OPS_PATHS.has(req.path)) return next();
       this.onRefused(req);
       const text = JSON.stringify(errorBody(REFUSAL));
-      res.writeHead(REFUSAL.httpStatus, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Retry-After': '1' });
+      res.writeHead(REFUSAL.httpStatus, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(text),
+        'Retry-After': '1',
+      });
       res.end(text);
       return;
     }
@@ -58,7 +65,8 @@ export class HttpDrain {
   async drain(timeoutMs: number): Promise<number> {
     this.draining = true;
     for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-    if (this.inFlight.size) this.log.info('draining: finishing the requests in flight, refusing new ones', { inFlight: this.inFlight.size });
+    if (this.inFlight.size)
+      this.log.info('draining: finishing the requests in flight, refusing new ones', { inFlight: this.inFlight.size });
     if (this.inFlight.size === 0) return 0;
     let timer: NodeJS.Timeout | undefined;
     let wake: (() => void) | undefined;
@@ -69,7 +77,11 @@ export class HttpDrain {
     });
     clearTimeout(timer);
     if (wake) this.waiters.delete(wake);
-    if (this.inFlight.size) this.log.warn('drain timed out; closing the connections of the requests still in flight', { inFlight: this.inFlight.size, timeoutMs });
+    if (this.inFlight.size)
+      this.log.warn('drain timed out; closing the connections of the requests still in flight', {
+        inFlight: this.inFlight.size,
+        timeoutMs,
+      });
     return this.inFlight.size;
   }
 }

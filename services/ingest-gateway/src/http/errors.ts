@@ -40,7 +40,11 @@ export function isDependencyDown(err: unknown, depth = 0): boolean {
   // 08 connection, 53 resources, 57P shutdown, 57014 statement timeout, 55P03 lock timeout.
   if (code && (CONNECTION_CODES.has(code) || /^(08|53|57P|57014|55P03)/.test(code))) return true;
   const message = err instanceof Error ? err.message : '';
-  if (/timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Stream isn't writeable|Connection is closed|Cannot reach database|the database system is (starting up|shutting down)/i.test(message)) {
+  if (
+    /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Stream isn't writeable|Connection is closed|Cannot reach database|the database system is (starting up|shutting down)/i.test(
+      message,
+    )
+  ) {
     return true;
   }
   const cause = (err as { cause?: unknown }).cause;
@@ -58,10 +62,16 @@ export function toAppError(err: unknown): AppError {
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding; send UTF-8 JSON');
     case 'request.aborted':
     case 'request.size.invalid':
-      return new AppError('VALIDATION_ERROR', 'Request body was incomplete', { details: [{ field: 'body', message: 'is incomplete' }] });
+      return new AppError('VALIDATION_ERROR', 'Request body was incomplete', {
+        details: [{ field: 'body', message: 'is incomplete' }],
+      });
   }
   if (isDependencyDown(err)) {
-    return new AppError('SERVICE_UNAVAILABLE', 'A dependency is unavailable; the request was not accepted. Retry later.', { cause: err });
+    return new AppError(
+      'SERVICE_UNAVAILABLE',
+      'A dependency is unavailable; the request was not accepted. Retry later.',
+      { cause: err },
+    );
   }
   return new AppError('INTERNAL_ERROR', 'Internal error', { cause: err });
 }

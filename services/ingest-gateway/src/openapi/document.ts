@@ -25,12 +25,20 @@ export function buildOpenApiDocument(): Schema {
       schemas: componentSchemas(),
       securitySchemes: {
         ApiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-        ApiKeyQuery: { type: 'apiKey', in: 'query', name: 'apiKey', description: 'For senders that cannot set headers (TradingView); never logged' },
+        ApiKeyQuery: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'apiKey',
+          description: 'For senders that cannot set headers (TradingView); never logged',
+        },
         AdminBearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN of the gateway' },
         AdminBasic: { type: 'http', scheme: 'basic', description: 'Any user name, ADMIN_TOKEN as password (browsers)' },
       },
       headers: {
-        'X-Request-Id': { description: "The caller's X-Request-Id if sane, else a fresh uuid", schema: { type: 'string' } },
+        'X-Request-Id': {
+          description: "The caller's X-Request-Id if sane, else a fresh uuid",
+          schema: { type: 'string' },
+        },
       },
     },
   };

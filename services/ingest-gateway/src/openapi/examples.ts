@@ -41,8 +41,17 @@ export const VALID_REQUESTS: Record<string, RequestExample> = {
     },
   },
   'tradingview-percent-equity': {
-    summary: 'TradingView style: 25% of equity in BTC/USD, sized with the alert\'s {{close}}',
-    value: { symbol: 'BTC/USD', action: 'openLong', ...acc, quantity: 25, quantityType: 'PERCENT_EQUITY', price: 64250.5, strategyId: 'tv-breakout', comment: 'breakout above the range' },
+    summary: "TradingView style: 25% of equity in BTC/USD, sized with the alert's {{close}}",
+    value: {
+      symbol: 'BTC/USD',
+      action: 'openLong',
+      ...acc,
+      quantity: 25,
+      quantityType: 'PERCENT_EQUITY',
+      price: 64250.5,
+      strategyId: 'tv-breakout',
+      comment: 'breakout above the range',
+    },
   },
   'close-whole-position': {
     summary: 'Close the whole long position (quantity omitted)',
@@ -54,11 +63,26 @@ export const VALID_REQUESTS: Record<string, RequestExample> = {
   },
   'reverse-with-trailing-stop': {
     summary: 'Close the long, open a short of the same size, trail it by 1.5%',
-    value: { symbol: 'AAPL', action: 'reverseToShort', ...acc, exitRules: { trailingStop: { type: 'PERCENT', value: 1.5 } } },
+    value: {
+      symbol: 'AAPL',
+      action: 'reverseToShort',
+      ...acc,
+      exitRules: { trailingStop: { type: 'PERCENT', value: 1.5 } },
+    },
   },
   'stop-limit-short': {
     summary: 'Short 5 TSLA with a STOP_LIMIT order, good till cancelled, in PAPER mode',
-    value: { symbol: 'TSLA', action: 'openShort', ...acc, quantity: 5, orderType: 'STOP_LIMIT', stopPrice: 240, limitPrice: 239.5, timeInForce: 'GTC', mode: 'PAPER' },
+    value: {
+      symbol: 'TSLA',
+      action: 'openShort',
+      ...acc,
+      quantity: 5,
+      orderType: 'STOP_LIMIT',
+      stopPrice: 240,
+      limitPrice: 239.5,
+      timeInForce: 'GTC',
+      mode: 'PAPER',
+    },
   },
   'dollar-amount': {
     summary: 'Buy 1,000 dollars of MSFT',
@@ -74,7 +98,13 @@ export const INVALID_REQUESTS: Record<string, InvalidRequestExample> = {
   },
   'invalid-unknown-field': {
     summary: 'Invalid: a typo ("stoploss") is an unknown field, never silently dropped',
-    value: { symbol: 'AAPL', action: 'openLong', ...acc, quantity: 10, exitRules: { stoploss: { type: 'PERCENT', value: 2 } } },
+    value: {
+      symbol: 'AAPL',
+      action: 'openLong',
+      ...acc,
+      quantity: 10,
+      exitRules: { stoploss: { type: 'PERCENT', value: 2 } },
+    },
     details: [{ field: 'exitRules.stoploss', message: 'is not a known field' }],
   },
   'invalid-missing-quantity': {
@@ -95,11 +125,19 @@ export const INVALID_REQUESTS: Record<string, InvalidRequestExample> = {
   'invalid-exit-rules-on-close': {
     summary: 'Invalid: exit rules on a close',
     value: { symbol: 'AAPL', action: 'closeLong', ...acc, exitRules: { stopLoss: { type: 'PERCENT', value: 2 } } },
-    details: [{ field: 'exitRules', message: 'is only allowed with openLong, openShort, reverseToLong and reverseToShort' }],
+    details: [
+      { field: 'exitRules', message: 'is only allowed with openLong, openShort, reverseToLong and reverseToShort' },
+    ],
   },
   'invalid-stop-loss-value': {
     summary: 'Invalid: a stop loss of 0',
-    value: { symbol: 'AAPL', action: 'openLong', ...acc, quantity: 10, exitRules: { stopLoss: { type: 'PERCENT', value: 0 } } },
+    value: {
+      symbol: 'AAPL',
+      action: 'openLong',
+      ...acc,
+      quantity: 10,
+      exitRules: { stopLoss: { type: 'PERCENT', value: 0 } },
+    },
     details: [{ field: 'exitRules.stopLoss.value', message: 'must be greater than 0' }],
   },
   'invalid-percent-over-100': {
@@ -113,7 +151,10 @@ export const INVALID_REQUESTS: Record<string, InvalidRequestExample> = {
     details: [
       { field: 'accountId', message: 'is required' },
       { field: 'symbol', message: 'Symbol must be uppercase' },
-      { field: 'action', message: 'must be one of: openLong, openShort, closeLong, closeShort, reverseToLong, reverseToShort' },
+      {
+        field: 'action',
+        message: 'must be one of: openLong, openShort, closeLong, closeShort, reverseToLong, reverseToShort',
+      },
       { field: 'quantity', message: 'must be greater than 0' },
     ],
   },
@@ -133,13 +174,38 @@ export const INGEST_ERROR_EXAMPLES: Record<number, Record<string, ErrorExample>>
   400: {
     'malformed-json': {
       summary: 'Malformed JSON (field "body")',
-      value: { success: false, error: 'VALIDATION_ERROR', message: 'Malformed JSON body', details: [{ field: 'body', message: "is not valid JSON: Expected ',' or '}' after property value in JSON at position 17" }] },
+      value: {
+        success: false,
+        error: 'VALIDATION_ERROR',
+        message: 'Malformed JSON body',
+        details: [
+          {
+            field: 'body',
+            message: "is not valid JSON: Expected ',' or '}' after property value in JSON at position 17",
+          },
+        ],
+      },
     },
-    ...Object.fromEntries(Object.entries(INVALID_REQUESTS).map(([name, e]) => [name, { summary: e.summary, value: validationErrorBody(e.details) }])),
+    ...Object.fromEntries(
+      Object.entries(INVALID_REQUESTS).map(([name, e]) => [
+        name,
+        { summary: e.summary, value: validationErrorBody(e.details) },
+      ]),
+    ),
   },
   401: {
-    'missing-key': { summary: 'No API key', value: { success: false, error: 'INVALID_API_KEY', message: 'API key missing: send the X-API-Key header or the apiKey query parameter' } },
-    'unknown-key': { summary: 'Unknown or revoked API key', value: { success: false, error: 'INVALID_API_KEY', message: 'API key is unknown or revoked' } },
+    'missing-key': {
+      summary: 'No API key',
+      value: {
+        success: false,
+        error: 'INVALID_API_KEY',
+        message: 'API key missing: send the X-API-Key header or the apiKey query parameter',
+      },
+    },
+    'unknown-key': {
+      summary: 'Unknown or revoked API key',
+      value: { success: false, error: 'INVALID_API_KEY', message: 'API key is unknown or revoked' },
+    },
   },
   404: {
     'account-not-found': {
@@ -150,33 +216,63 @@ export const INGEST_ERROR_EXAMPLES: Record<number, Record<string, ErrorExample>>
   409: {
     'idempotency-conflict': {
       summary: 'Same idempotency key, different body',
-      value: { success: false, error: 'IDEMPOTENCY_CONFLICT', message: `Idempotency key already used with a different body (signal ${EXAMPLE_SIGNAL_ID})` },
+      value: {
+        success: false,
+        error: 'IDEMPOTENCY_CONFLICT',
+        message: `Idempotency key already used with a different body (signal ${EXAMPLE_SIGNAL_ID})`,
+      },
     },
   },
-  413: { 'payload-too-large': { summary: 'Body over 16 KiB', value: { success: false, error: 'PAYLOAD_TOO_LARGE', message: 'Request body exceeds 16 KiB' } } },
+  413: {
+    'payload-too-large': {
+      summary: 'Body over 16 KiB',
+      value: { success: false, error: 'PAYLOAD_TOO_LARGE', message: 'Request body exceeds 16 KiB' },
+    },
+  },
   415: {
     'unsupported-media-type': {
       summary: 'Neither JSON nor text/plain',
-      value: { success: false, error: 'UNSUPPORTED_MEDIA_TYPE', message: 'Content-Type must be application/json or text/plain holding JSON' },
+      value: {
+        success: false,
+        error: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'Content-Type must be application/json or text/plain holding JSON',
+      },
     },
   },
   422: {
     'mode-mismatch': {
       summary: "The key's mode differs from the account's",
-      value: { success: false, error: 'MODE_MISMATCH', message: "API key mode PAPER differs from the account's mode LIVE" },
+      value: {
+        success: false,
+        error: 'MODE_MISMATCH',
+        message: "API key mode PAPER differs from the account's mode LIVE",
+      },
     },
   },
   429: {
     'rate-limited': {
       summary: "Over the key's limit per rolling minute (Retry-After set)",
-      value: { success: false, error: 'RATE_LIMIT_EXCEEDED', message: 'Rate limit of 100 requests per minute exceeded; retry in 12 s' },
+      value: {
+        success: false,
+        error: 'RATE_LIMIT_EXCEEDED',
+        message: 'Rate limit of 100 requests per minute exceeded; retry in 12 s',
+      },
     },
   },
-  500: { internal: { summary: 'An unexpected failure (nothing internal is shown)', value: { success: false, error: 'INTERNAL_ERROR', message: 'Internal error' } } },
+  500: {
+    internal: {
+      summary: 'An unexpected failure (nothing internal is shown)',
+      value: { success: false, error: 'INTERNAL_ERROR', message: 'Internal error' },
+    },
+  },
   503: {
     'dependency-down': {
       summary: 'Postgres unreachable: nothing was accepted',
-      value: { success: false, error: 'SERVICE_UNAVAILABLE', message: 'A dependency is unavailable; the request was not accepted. Retry later.' },
+      value: {
+        success: false,
+        error: 'SERVICE_UNAVAILABLE',
+        message: 'A dependency is unavailable; the request was not accepted. Retry later.',
+      },
     },
   },
 };

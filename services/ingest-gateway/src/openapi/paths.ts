@@ -6,7 +6,9 @@ import type { Schema } from './schemas';
 
 /** The operations of the gateway. Every route of the app must appear here (a test checks). */
 
-const json = (schemaName: string, extra: Schema = {}): Schema => ({ 'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` }, ...extra } });
+const json = (schemaName: string, extra: Schema = {}): Schema => ({
+  'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` }, ...extra },
+});
 const withRequestId = { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
 
 function ok(description: string, schemaName: string): Schema {
@@ -17,7 +19,10 @@ function ok(description: string, schemaName: string): Schema {
  * Error responses for the given codes, grouped by the HTTP status that the error table
  * (ERROR_CODES) gives each, with examples where there are some.
  */
-function errors(codes: ErrorCode[], examples: Record<number, Record<string, ErrorExample>> = {}): Record<string, Schema> {
+function errors(
+  codes: ErrorCode[],
+  examples: Record<number, Record<string, ErrorExample>> = {},
+): Record<string, Schema> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(httpStatusOf(code), [...(byStatus.get(httpStatusOf(code)) ?? []), code]);
   const out: Record<string, Schema> = {};
@@ -25,7 +30,16 @@ function errors(codes: ErrorCode[], examples: Record<number, Record<string, Erro
     const ex = examples[status];
     out[String(status)] = {
       description: list.join(' | '),
-      headers: status === 429 ? { ...withRequestId, 'Retry-After': { description: 'Seconds until a request would be admitted', schema: { type: 'integer', minimum: 1 } } } : withRequestId,
+      headers:
+        status === 429
+          ? {
+              ...withRequestId,
+              'Retry-After': {
+                description: 'Seconds until a request would be admitted',
+                schema: { type: 'integer', minimum: 1 },
+              },
+            }
+          : withRequestId,
       content: {
         'application/json': {
           schema: { allOf: [{ $ref: '#/components/schemas/ErrorBody' }, { properties: { error: { enum: list } } }] },
@@ -54,13 +68,29 @@ const READ_ERRORS: ErrorCode[] = ['VALIDATION_ERROR', 'INVALID_API_KEY', 'INTERN
 const requestExamples = {
   ...VALID_REQUESTS,
   // Refused with the 400 example of the same name.
-  ...Object.fromEntries(Object.entries(INVALID_REQUESTS).map(([name, e]) => [name, { summary: e.summary, value: e.value, 'x-expected-error': 'VALIDATION_ERROR' }])),
+  ...Object.fromEntries(
+    Object.entries(INVALID_REQUESTS).map(([name, e]) => [
+      name,
+      { summary: e.summary, value: e.value, 'x-expected-error': 'VALIDATION_ERROR' },
+    ]),
+  ),
 };
 
 const API_KEY = [{ ApiKeyHeader: [] }, { ApiKeyQuery: [] }];
 
-const param = (name: string, where: 'path' | 'query', schema: Schema, description: string): Schema => ({ name, in: where, required: where === 'path', description, schema });
-const limit = param('limit', 'query', { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }, 'Page size');
+const param = (name: string, where: 'path' | 'query', schema: Schema, description: string): Schema => ({
+  name,
+  in: where,
+  required: where === 'path',
+  description,
+  schema,
+});
+const limit = param(
+  'limit',
+  'query',
+  { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+  'Page size',
+);
 const cursor = param('cursor', 'query', { type: 'string' }, 'nextCursor of the previous page');
 
 const ingest: Schema = {
@@ -76,7 +106,8 @@ const ingest: Schema = {
         name: 'Idempotency-Key',
         in: 'header',
         required: false,
-        description: 'Same as the body field idempotencyKey (for senders that can set headers); both present must agree',
+        description:
+          'Same as the body field idempotencyKey (for senders that can set headers); both present must agree',
         schema: { type: 'string', minLength: 1, maxLength: 128 },
       },
     ],
@@ -85,8 +116,17 @@ const ingest: Schema = {
       content: {
         'application/json': { schema: { $ref: '#/components/schemas/IngestRequest' }, examples: requestExamples },
         'text/plain': {
-          schema: { type: 'string', contentMediaType: 'application/json', contentSchema: { $ref: '#/components/schemas/IngestRequest' } },
-          examples: { tradingview: { summary: 'A TradingView alert body', value: JSON.stringify(VALID_REQUESTS['tradingview-percent-equity']?.value) } },
+          schema: {
+            type: 'string',
+            contentMediaType: 'application/json',
+            contentSchema: { $ref: '#/components/schemas/IngestRequest' },
+          },
+          examples: {
+            tradingview: {
+              summary: 'A TradingView alert body',
+              value: JSON.stringify(VALID_REQUESTS['tradingview-percent-equity']?.value),
+            },
+          },
         },
       },
     },
@@ -104,7 +144,7 @@ const signals: Schema = {
     summary: "The key's user's signals, newest first",
     security: API_KEY,
     parameters: [
-      param('accountId', 'query', { type: 'string' }, 'Only this account (404 if not the user\'s)'),
+      param('accountId', 'query', { type: 'string' }, "Only this account (404 if not the user's)"),
       param('status', 'query', { type: 'string', enum: Object.values($Enums.SignalStatus) }, 'Only this status'),
       limit,
       cursor,
@@ -118,7 +158,7 @@ const signal: Schema = {
     operationId: 'getSignal',
     summary: 'One signal with its orders and events',
     security: API_KEY,
-    parameters: [param('signalId', 'path', { type: 'string' }, 'Another user\'s signal is 404, like an unknown one')],
+    parameters: [param('signalId', 'path', { type: 'string' }, "Another user's signal is 404, like an unknown one")],
     responses: { '200': ok('The signal', 'Signal'), ...errors([...READ_ERRORS, 'SIGNAL_NOT_FOUND']) },
   },
 };
@@ -128,7 +168,7 @@ const account: Schema = {
     operationId: 'getAccount',
     summary: 'An account: cash, equity, positions',
     security: API_KEY,
-    parameters: [param('accountId', 'path', { type: 'string' }, 'Another user\'s account is 404, like an unknown one')],
+    parameters: [param('accountId', 'path', { type: 'string' }, "Another user's account is 404, like an unknown one")],
     responses: { '200': ok('The account', 'Account'), ...errors([...READ_ERRORS, 'ACCOUNT_NOT_FOUND']) },
   },
 };
@@ -139,7 +179,7 @@ const orders: Schema = {
     summary: "An account's orders, newest first",
     security: API_KEY,
     parameters: [
-      param('accountId', 'path', { type: 'string' }, 'Another user\'s account is 404'),
+      param('accountId', 'path', { type: 'string' }, "Another user's account is 404"),
       param('status', 'query', { type: 'string', enum: Object.values($Enums.OrderStatus) }, 'Only this status'),
       limit,
       cursor,
@@ -148,7 +188,9 @@ const orders: Schema = {
   },
 };
 
-const open = (operationId: string, summary: string, responses: Record<string, Schema>): Schema => ({ get: { operationId, summary, security: [], responses } });
+const open = (operationId: string, summary: string, responses: Record<string, Schema>): Schema => ({
+  get: { operationId, summary, security: [], responses },
+});
 
 const ops: Record<string, Schema> = {
   '/healthz': open('healthz', 'The process answers', { '200': ok('Alive', 'Health') }),
@@ -157,10 +199,18 @@ const ops: Record<string, Schema> = {
     '503': { description: 'Not ready', headers: withRequestId, content: json('Readiness') },
   }),
   '/metrics': open('metrics', 'Prometheus metrics', {
-    '200': { description: 'Prometheus text exposition format', headers: withRequestId, content: { 'text/plain': { schema: { type: 'string' } } } },
+    '200': {
+      description: 'Prometheus text exposition format',
+      headers: withRequestId,
+      content: { 'text/plain': { schema: { type: 'string' } } },
+    },
   }),
   '/openapi.json': open('openapi', 'This document', {
-    '200': { description: 'OpenAPI 3.1', headers: withRequestId, content: { 'application/json': { schema: { type: 'object' } } } },
+    '200': {
+      description: 'OpenAPI 3.1',
+      headers: withRequestId,
+      content: { 'application/json': { schema: { type: 'object' } } },
+    },
   }),
 };
 
@@ -168,7 +218,8 @@ const adminBoard: Schema = {
   get: {
     operationId: 'queueBoard',
     summary: 'Bull Board for the signals and orders queues (HTML; its own JSON API lives under /admin/queues/api)',
-    description: 'Off (404) unless ADMIN_TOKEN is set on the gateway. Browsers: HTTP Basic, any user name, the token as password.',
+    description:
+      'Off (404) unless ADMIN_TOKEN is set on the gateway. Browsers: HTTP Basic, any user name, the token as password.',
     security: [{ AdminBearer: [] }, { AdminBasic: [] }],
     responses: {
       '200': { description: 'The board', content: { 'text/html': { schema: { type: 'string' } } } },
@@ -184,33 +235,96 @@ const adminBoard: Schema = {
  * they are merged, with `errors([...])` for their codes; test/openapi.test.ts fails while an
  * app route is missing from the document.
  */
-const anyJson = (description: string): Schema => ({ description, headers: withRequestId, content: { 'application/json': { schema: { type: 'object' } } } });
-const accountParam = param('accountId', 'path', { type: 'string' }, 'Another user\'s account is 404, like an unknown one');
+const anyJson = (description: string): Schema => ({
+  description,
+  headers: withRequestId,
+  content: { 'application/json': { schema: { type: 'object' } } },
+});
+const accountParam = param(
+  'accountId',
+  'path',
+  { type: 'string' },
+  "Another user's account is 404, like an unknown one",
+);
 const tradingState = (name: string, summary: string): Schema => ({
-  post: { operationId: name, summary, security: API_KEY, parameters: [accountParam], responses: { '200': anyJson('The account, in its new trading state'), ...errors([...READ_ERRORS, 'ACCOUNT_NOT_FOUND', 'MODE_MISMATCH']) } },
+  post: {
+    operationId: name,
+    summary,
+    security: API_KEY,
+    parameters: [accountParam],
+    responses: {
+      '200': anyJson('The account, in its new trading state'),
+      ...errors([...READ_ERRORS, 'ACCOUNT_NOT_FOUND', 'MODE_MISMATCH']),
+    },
+  },
 });
 const html = (operationId: string, summary: string, parameters: Schema[]): Schema => ({
-  get: { operationId, summary, security: [], parameters, responses: { '200': { description: 'The web console (HTML)', content: { 'text/html': { schema: { type: 'string' } } } } } },
+  get: {
+    operationId,
+    summary,
+    security: [],
+    parameters,
+    responses: {
+      '200': { description: 'The web console (HTML)', content: { 'text/html': { schema: { type: 'string' } } } },
+    },
+  },
 });
 
 const consolePaths: Record<string, Schema> = {
   '/api/v1/accounts': {
-    get: { operationId: 'listAccounts', summary: "The key's user's accounts: cash, equity, trading state", security: API_KEY, responses: { '200': anyJson('{accounts: [...]}'), ...errors(READ_ERRORS) } },
+    get: {
+      operationId: 'listAccounts',
+      summary: "The key's user's accounts: cash, equity, trading state",
+      security: API_KEY,
+      responses: { '200': anyJson('{accounts: [...]}'), ...errors(READ_ERRORS) },
+    },
   },
   '/api/v1/accounts/{accountId}/halt': tradingState('haltAccount', 'Halt: no signal is acted on until resumed'),
-  '/api/v1/accounts/{accountId}/reduce-only': tradingState('reduceOnlyAccount', 'Reduce only: only closes are acted on'),
+  '/api/v1/accounts/{accountId}/reduce-only': tradingState(
+    'reduceOnlyAccount',
+    'Reduce only: only closes are acted on',
+  ),
   '/api/v1/accounts/{accountId}/resume': tradingState('resumeAccount', 'Resume normal trading'),
   '/api/v1/signals/stream': {
     get: {
       operationId: 'streamSignals',
-      summary: "Server-sent events: the user's signals as their events happen; resumable with Last-Event-ID (or ?lastEventId=)",
+      summary:
+        "Server-sent events: the user's signals as their events happen; resumable with Last-Event-ID (or ?lastEventId=)",
       security: API_KEY,
-      parameters: [{ name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' }, description: 'Resume after this event id' }],
-      responses: { '200': { description: 'text/event-stream; heartbeat comments', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors(READ_ERRORS) },
+      parameters: [
+        {
+          name: 'Last-Event-ID',
+          in: 'header',
+          required: false,
+          schema: { type: 'string' },
+          description: 'Resume after this event id',
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'text/event-stream; heartbeat comments',
+          content: { 'text/event-stream': { schema: { type: 'string' } } },
+        },
+        ...errors(READ_ERRORS),
+      },
     },
   },
-  '/': { get: { operationId: 'root', summary: 'Redirects to the web console at /app/', security: [], responses: { '302': { description: 'To /app/' } } } },
-  '/app': { get: { operationId: 'webConsoleBase', summary: 'Redirects to /app/', security: [], responses: { '302': { description: 'To /app/' } } } },
+  '/': {
+    get: {
+      operationId: 'root',
+      summary: 'Redirects to the web console at /app/',
+      security: [],
+      responses: { '302': { description: 'To /app/' } },
+    },
+  },
+  '/app': {
+    get: {
+      operationId: 'webConsoleBase',
+      summary: 'Redirects to /app/',
+      security: [],
+      responses: { '302': { description: 'To /app/' } },
+    },
+  },
   '/app/{path}': html('webConsole', 'The web console: its assets, and index.html for every client route under /app/', [
     { name: 'path', in: 'path', required: true, schema: { type: 'string' }, description: 'An asset or a client route' },
   ]),

@@ -15,21 +15,43 @@ const string = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
 const uuid: Schema = { type: 'string', format: 'uuid' };
 const dateTime: Schema = { type: 'string', format: 'date-time' };
 const DECIMAL_PATTERN = '^-?[0-9]+(\\.[0-9]+)?$';
-const decimal: Schema = { type: 'string', pattern: DECIMAL_PATTERN, description: 'A decimal as a JSON string, e.g. "150.25"', examples: ['150.25'] };
+const decimal: Schema = {
+  type: 'string',
+  pattern: DECIMAL_PATTERN,
+  description: 'A decimal as a JSON string, e.g. "150.25"',
+  examples: ['150.25'],
+};
 const nullableDecimal: Schema = { type: ['string', 'null'], pattern: DECIMAL_PATTERN };
 
 function object(properties: Record<string, Schema>, optional: string[] = [], extra: Schema = {}): Schema {
-  return { type: 'object', additionalProperties: false, required: Object.keys(properties).filter((k) => !optional.includes(k)), properties, ...extra };
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: Object.keys(properties).filter((k) => !optional.includes(k)),
+    properties,
+    ...extra,
+  };
 }
 
-const errorDetail = object({ field: string({ description: 'Path of the field, e.g. exitRules.stopLoss.value; "body" for the body itself' }), message: string() });
+const errorDetail = object({
+  field: string({ description: 'Path of the field, e.g. exitRules.stopLoss.value; "body" for the body itself' }),
+  message: string(),
+});
 
 const errorBody = object(
   {
     success: { const: false },
-    error: { type: 'string', enum: Object.keys(ERROR_CODES), description: 'A code of the error table (@utm/contracts ERROR_CODES)' },
+    error: {
+      type: 'string',
+      enum: Object.keys(ERROR_CODES),
+      description: 'A code of the error table (@utm/contracts ERROR_CODES)',
+    },
     message: string(),
-    details: { type: 'array', items: ref('ErrorDetail'), description: 'Every violation at once; present for VALIDATION_ERROR' },
+    details: {
+      type: 'array',
+      items: ref('ErrorDetail'),
+      description: 'Every violation at once; present for VALIDATION_ERROR',
+    },
   },
   ['details'],
 );
@@ -91,11 +113,25 @@ const summaryProperties: Record<string, Schema> = {
 
 const signalSummary = object(summaryProperties, ['error']);
 
-const signalEvent = object({ at: dateTime, type: string({ examples: ['RECEIVED', 'PROCESSING', 'SUBMITTED', 'FILLED'] }), message: string() });
+const signalEvent = object({
+  at: dateTime,
+  type: string({ examples: ['RECEIVED', 'PROCESSING', 'SUBMITTED', 'FILLED'] }),
+  message: string(),
+});
 
-const signal = object({ ...summaryProperties, orders: { type: 'array', items: ref('Order') }, events: { type: 'array', items: ref('SignalEvent') } }, ['error']);
+const signal = object(
+  {
+    ...summaryProperties,
+    orders: { type: 'array', items: ref('Order') },
+    events: { type: 'array', items: ref('SignalEvent') },
+  },
+  ['error'],
+);
 
-const cursor: Schema = { type: ['string', 'null'], description: 'Pass as ?cursor= for the next page; null on the last page' };
+const cursor: Schema = {
+  type: ['string', 'null'],
+  description: 'Pass as ?cursor= for the next page; null on the last page',
+};
 
 const position = object(
   {
@@ -103,23 +139,30 @@ const position = object(
     quantity: { ...decimal, description: 'Negative for a short position' },
     avgPrice: decimal,
     markPrice: { type: ['string', 'null'], description: 'The latest quote (null: none yet)' },
-    exitOrders: { type: 'array', items: ref('Order'), description: 'Its live exit orders (empty: the position has no stop)' },
+    exitOrders: {
+      type: 'array',
+      items: ref('Order'),
+      description: 'Its live exit orders (empty: the position has no stop)',
+    },
   },
   ['markPrice', 'exitOrders'],
 );
 
-const account = object({
-  accountId: uuid,
-  name: string(),
-  mode: { type: 'string', enum: values($Enums.Mode) },
-  broker: { type: 'string', enum: values($Enums.Broker) },
-  tradingState: { type: 'string', enum: values($Enums.TradingState) },
-  cash: decimal,
-  equity: { ...decimal, description: 'Cash plus positions at the latest quote (at cost without one)' },
-  positions: { type: 'array', items: ref('Position') },
-  openOrders: { type: 'array', items: ref('Order'), description: 'Orders still working' },
-  recentFills: { type: 'array', items: { type: 'object' }, description: 'The latest fills, newest first' },
-}, ['openOrders', 'recentFills']);
+const account = object(
+  {
+    accountId: uuid,
+    name: string(),
+    mode: { type: 'string', enum: values($Enums.Mode) },
+    broker: { type: 'string', enum: values($Enums.Broker) },
+    tradingState: { type: 'string', enum: values($Enums.TradingState) },
+    cash: decimal,
+    equity: { ...decimal, description: 'Cash plus positions at the latest quote (at cost without one)' },
+    positions: { type: 'array', items: ref('Position') },
+    openOrders: { type: 'array', items: ref('Order'), description: 'Orders still working' },
+    recentFills: { type: 'array', items: { type: 'object' }, description: 'The latest fills, newest first' },
+  },
+  ['openOrders', 'recentFills'],
+);
 
 const upDown: Schema = { type: 'string', enum: ['up', 'down'] };
 
@@ -142,6 +185,9 @@ export function componentSchemas(): Record<string, Schema> {
     Position: position,
     Account: account,
     Health: object({ status: { const: 'ok' } }),
-    Readiness: object({ status: { type: 'string', enum: ['ready', 'unavailable', 'shutting-down'] }, checks: object({ postgres: upDown, redis: upDown }) }),
+    Readiness: object({
+      status: { type: 'string', enum: ['ready', 'unavailable', 'shutting-down'] },
+      checks: object({ postgres: upDown, redis: upDown }),
+    }),
   };
 }

@@ -21,7 +21,11 @@ export class AccountRepository {
   constructor(private readonly db: Db) {}
 
   list(userId: string) {
-    return this.db.prisma.account.findMany({ where: { userId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: ACCOUNT_FIELDS });
+    return this.db.prisma.account.findMany({
+      where: { userId },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      select: ACCOUNT_FIELDS,
+    });
   }
 
   account(userId: string, accountId: string) {
@@ -29,7 +33,9 @@ export class AccountRepository {
   }
 
   quotes(symbols: string[]) {
-    return symbols.length ? this.db.prisma.quote.findMany({ where: { symbol: { in: [...new Set(symbols)] } } }) : Promise.resolve([]);
+    return symbols.length
+      ? this.db.prisma.quote.findMany({ where: { symbol: { in: [...new Set(symbols)] } } })
+      : Promise.resolve([]);
   }
 
   /** Open orders, newest first (an exit whose cancel was asked for is still open until the broker confirms). */
@@ -47,7 +53,12 @@ export class AccountRepository {
       where: { order: { accountId } },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
       take: RECENT_FILLS_SHOWN,
-      select: { quantity: true, price: true, at: true, order: { select: { id: true, signalId: true, symbol: true, side: true, role: true } } },
+      select: {
+        quantity: true,
+        price: true,
+        at: true,
+        order: { select: { id: true, signalId: true, symbol: true, side: true, role: true } },
+      },
     });
   }
 }

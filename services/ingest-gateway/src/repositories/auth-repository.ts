@@ -19,13 +19,21 @@ export class AuthRepository {
   constructor(private readonly db: Db) {}
 
   async findKeyByHash(keyHash: string): Promise<KeyRecord | null> {
-    const { rows } = await this.db.pool.query<{ id: string; user_id: string; mode: Mode; rate_limit: number; revoked_at: Date | null }>({
+    const { rows } = await this.db.pool.query<{
+      id: string;
+      user_id: string;
+      mode: Mode;
+      rate_limit: number;
+      revoked_at: Date | null;
+    }>({
       name: 'gateway-find-key',
       text: 'SELECT id, user_id, mode, rate_limit, revoked_at FROM api_keys WHERE key_hash = $1',
       values: [keyHash],
     });
     const r = rows[0];
-    return r ? { keyId: r.id, userId: r.user_id, mode: r.mode, rateLimit: r.rate_limit, revoked: r.revoked_at !== null } : null;
+    return r
+      ? { keyId: r.id, userId: r.user_id, mode: r.mode, rateLimit: r.rate_limit, revoked: r.revoked_at !== null }
+      : null;
   }
 
   async findAccount(accountId: string): Promise<AccountRecord | null> {

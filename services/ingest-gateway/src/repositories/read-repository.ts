@@ -15,7 +15,11 @@ export class ReadRepository {
     });
   }
 
-  signals(userId: string, filter: { accountId?: string | undefined; status?: SignalStatus | undefined; symbol?: string | undefined }, p: PageQuery) {
+  signals(
+    userId: string,
+    filter: { accountId?: string | undefined; status?: SignalStatus | undefined; symbol?: string | undefined },
+    p: PageQuery,
+  ) {
     return this.db.prisma.signal.findMany({
       where: {
         userId,

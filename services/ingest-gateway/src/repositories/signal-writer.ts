@@ -75,7 +75,10 @@ export class SignalWriter {
     // together in the next one (at 500/s, one request every 2 ms, a batch per event-loop turn
     // was one or two requests: a commit and an enqueue each). Four: a closed loop of 32
     // connections keeps its throughput (one or two in flight cost it 10-20 %).
-    this.batcher = new Batcher((items) => this.writeBatch(items), { maxBatch: opts.maxBatchSize ?? 256, maxInFlight: 4 });
+    this.batcher = new Batcher((items) => this.writeBatch(items), {
+      maxBatch: opts.maxBatchSize ?? 256,
+      maxInFlight: 4,
+    });
   }
 
   write(signal: NewSignal): Promise<WriteResult> {
@@ -121,13 +124,17 @@ export class SignalWriter {
       const k = keyOf(s.userId, s.idempotencyKey);
       const first = items[firstByKey.get(k) ?? -1];
       if (first && first !== s && inserted.has(first.id)) {
-        return first.requestHash === s.requestHash ? { kind: 'duplicate', signalId: first.id, status: 'PENDING' } : { kind: 'conflict', signalId: first.id };
+        return first.requestHash === s.requestHash
+          ? { kind: 'duplicate', signalId: first.id, status: 'PENDING' }
+          : { kind: 'conflict', signalId: first.id };
       }
       if (existing instanceof Error) return existing;
       const row = existing.get(k);
       if (!row) return new Error(`idempotency key of signal ${s.id} conflicted but no row was found`);
       if (row.expired) return new ExpiredKey(row.id);
-      return row.request_hash === s.requestHash ? { kind: 'duplicate', signalId: row.id, status: row.status } : { kind: 'conflict', signalId: row.id };
+      return row.request_hash === s.requestHash
+        ? { kind: 'duplicate', signalId: row.id, status: row.status }
+        : { kind: 'conflict', signalId: row.id };
     });
   }
 
@@ -160,7 +167,14 @@ export class SignalWriter {
   }
 
   private async lookupExisting(rows: NewSignal[]) {
-    type Row = { id: string; user_id: string; idempotency_key: string; request_hash: string | null; status: SignalStatus; expired: boolean };
+    type Row = {
+      id: string;
+      user_id: string;
+      idempotency_key: string;
+      request_hash: string | null;
+      status: SignalStatus;
+      expired: boolean;
+    };
     const out = new Map<string, Row>();
     const keyed = rows.filter((r): r is NewSignal & { idempotencyKey: string } => r.idempotencyKey !== null);
     if (!keyed.length) return out;

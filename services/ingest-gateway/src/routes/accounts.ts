@@ -28,7 +28,11 @@ export function accountsRouter(deps: { authenticator: Authenticator; db: Db; log
   async function detail(a: AuthContext, accountId: string) {
     const account = isUuid(accountId) ? await accounts.account(a.userId, accountId) : null;
     if (!account) throw new AppError('ACCOUNT_NOT_FOUND', `Account ${accountId} not found`);
-    const [marks, open, fills] = await Promise.all([marksFor(account.positions.map((p) => p.symbol)), accounts.openOrders(account.id), accounts.recentFills(account.id)]);
+    const [marks, open, fills] = await Promise.all([
+      marksFor(account.positions.map((p) => p.symbol)),
+      accounts.openOrders(account.id),
+      accounts.recentFills(account.id),
+    ]);
     return accountDetailView(account, marks, open, fills);
   }
 
@@ -43,18 +47,23 @@ export function accountsRouter(deps: { authenticator: Authenticator; db: Db; log
   });
 
   for (const name of Object.keys(TRADING_STATE_CHANGES) as TradingStateChangeName[]) {
-    router.post(`/api/v1/accounts/:accountId/${name}`, auth, async (req: Request<{ accountId: string }>, res: Response) => {
-      const a = authOf(res);
-      const { accountId } = req.params;
-      const owned = await authenticator.ownedAccount(a, accountId);
-      // As for signals (SPEC: MODE_MISMATCH): a PAPER key must not halt or resume a LIVE account.
-      if (owned.mode !== a.mode) throw new AppError('MODE_MISMATCH', `API key mode ${a.mode} differs from the account's mode ${owned.mode}`);
-      const state = TRADING_STATE_CHANGES[name];
-      const change = await setTradingState(deps.db.prisma, accountId, state, a.userId);
-      if (!change) throw new AppError('ACCOUNT_NOT_FOUND', `Account ${accountId} not found`);
-      log.info('trading state changed', { accountId, from: change.previous, to: state, keyId: a.keyId });
-      res.json(await detail(a, accountId));
-    });
+    router.post(
+      `/api/v1/accounts/:accountId/${name}`,
+      auth,
+      async (req: Request<{ accountId: string }>, res: Response) => {
+        const a = authOf(res);
+        const { accountId } = req.params;
+        const owned = await authenticator.ownedAccount(a, accountId);
+        // As for signals (SPEC: MODE_MISMATCH): a PAPER key must not halt or resume a LIVE account.
+        if (owned.mode !== a.mode)
+          throw new AppError('MODE_MISMATCH', `API key mode ${a.mode} differs from the account's mode ${owned.mode}`);
+        const state = TRADING_STATE_CHANGES[name];
+        const change = await setTradingState(deps.db.prisma, accountId, state, a.userId);
+        if (!change) throw new AppError('ACCOUNT_NOT_FOUND', `Account ${accountId} not found`);
+        log.info('trading state changed', { accountId, from: change.previous, to: state, keyId: a.keyId });
+        res.json(await detail(a, accountId));
+      },
+    );
   }
 
   return router;

@@ -45,9 +45,13 @@ function requireAdmin(token: string, log: Logger) {
     res.setHeader('Cache-Control', 'no-store');
     if (!tokenMatches(expected, presentedToken(req.get('authorization')))) {
       next(
-        new AppError('INVALID_ADMIN_TOKEN', 'Admin token missing or wrong: send "Authorization: Bearer <ADMIN_TOKEN>", or sign in with any user name and the token as password', {
-          headers: { 'WWW-Authenticate': CHALLENGE },
-        }),
+        new AppError(
+          'INVALID_ADMIN_TOKEN',
+          'Admin token missing or wrong: send "Authorization: Bearer <ADMIN_TOKEN>", or sign in with any user name and the token as password',
+          {
+            headers: { 'WWW-Authenticate': CHALLENGE },
+          },
+        ),
       );
       return;
     }
@@ -58,7 +62,13 @@ function requireAdmin(token: string, log: Logger) {
       return;
     }
     if (!SAFE_METHODS.has(req.method)) {
-      res.on('finish', () => log.info('queue board action', { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode }));
+      res.on('finish', () =>
+        log.info('queue board action', {
+          method: req.method,
+          path: req.originalUrl.split('?')[0],
+          status: res.statusCode,
+        }),
+      );
     }
     next();
   };
@@ -94,7 +104,10 @@ export function adminQueues(deps: AdminQueuesDeps): AdminQueues {
   const { token } = deps;
   if (!token) {
     return {
-      mount: (app) => app.use(ADMIN_QUEUES_PATH, (_req, _res, next) => next(new AppError('NOT_FOUND', 'The queue board is off: set ADMIN_TOKEN on the gateway to turn it on'))),
+      mount: (app) =>
+        app.use(ADMIN_QUEUES_PATH, (_req, _res, next) =>
+          next(new AppError('NOT_FOUND', 'The queue board is off: set ADMIN_TOKEN on the gateway to turn it on')),
+        ),
       close: async () => undefined,
     };
   }
@@ -123,7 +136,8 @@ export function adminQueues(deps: AdminQueuesDeps): AdminQueues {
       const broken = queues.filter((_, i) => failed[i]);
       queues = queues.map((q, i) => (failed[i] ? open(names[i] ?? q.name) : q));
       board.replaceQueues(queues.map((q) => new BullMQAdapter(q)));
-      for (const q of broken) q.close().catch((err: unknown) => log.debug('closing a broken board queue failed', { err }));
+      for (const q of broken)
+        q.close().catch((err: unknown) => log.debug('closing a broken board queue failed', { err }));
     }
     next();
   };

@@ -57,17 +57,30 @@ export function consoleRouter(opts: { dir: string | null }): Router {
   const { dir } = opts;
   if (!dir) {
     // Answered here, not thrown: the gateway warned once at start; this is no request failure to log.
-    const notBuilt = new AppError('SERVICE_UNAVAILABLE', 'The web console is not built (services/web-console/dist is missing): run `npm run build`');
+    const notBuilt = new AppError(
+      'SERVICE_UNAVAILABLE',
+      'The web console is not built (services/web-console/dist is missing): run `npm run build`',
+    );
     router.get(`${CONSOLE_BASE}/{*path}`, (_req, res) => {
       res.status(notBuilt.httpStatus).json(errorBody(notBuilt));
     });
     return router;
   }
 
-  router.use(`${CONSOLE_BASE}/assets`, securityHeaders, express.static(path.join(dir, 'assets'), { index: false, redirect: false, immutable: true, maxAge: '365d' }));
-  router.use(`${CONSOLE_BASE}/assets`, (req, _res, next) => next(new AppError('NOT_FOUND', `No console asset ${req.path}`)));
+  router.use(
+    `${CONSOLE_BASE}/assets`,
+    securityHeaders,
+    express.static(path.join(dir, 'assets'), { index: false, redirect: false, immutable: true, maxAge: '365d' }),
+  );
+  router.use(`${CONSOLE_BASE}/assets`, (req, _res, next) =>
+    next(new AppError('NOT_FOUND', `No console asset ${req.path}`)),
+  );
   const noCache = (res: Response) => res.setHeader('Cache-Control', 'no-cache');
-  router.use(CONSOLE_BASE, securityHeaders, express.static(dir, { index: false, redirect: false, setHeaders: noCache }));
+  router.use(
+    CONSOLE_BASE,
+    securityHeaders,
+    express.static(dir, { index: false, redirect: false, setHeaders: noCache }),
+  );
   router.get(`${CONSOLE_BASE}/{*path}`, (_req, res, next) => {
     noCache(res);
     res.sendFile(path.join(dir, 'index.html'), { cacheControl: false }, (err) => err && next(err));

@@ -106,7 +106,12 @@ export function ingestHandler(deps: IngestDeps): RequestHandler {
 
     switch (result.kind) {
       case 'created':
-        sendJson(res, 202, { success: true, signalId: result.signalId, status: 'PENDING', message: 'Signal received and queued for processing' });
+        sendJson(res, 202, {
+          success: true,
+          signalId: result.signalId,
+          status: 'PENDING',
+          message: 'Signal received and queued for processing',
+        });
         return 'accepted';
       case 'duplicate':
         sendJson(res, 200, {
@@ -118,7 +123,10 @@ export function ingestHandler(deps: IngestDeps): RequestHandler {
         });
         return 'duplicate';
       case 'conflict':
-        throw new AppError('IDEMPOTENCY_CONFLICT', `Idempotency key already used with a different body (signal ${result.signalId})`);
+        throw new AppError(
+          'IDEMPOTENCY_CONFLICT',
+          `Idempotency key already used with a different body (signal ${result.signalId})`,
+        );
     }
   };
 

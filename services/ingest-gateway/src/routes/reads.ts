@@ -1,5 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import { AppError, isUuid, orderView, signalSummaryView, signalView, SYMBOL_PATTERN, type ErrorDetail } from '@utm/contracts';
+import {
+  AppError,
+  isUuid,
+  orderView,
+  signalSummaryView,
+  signalView,
+  SYMBOL_PATTERN,
+  type ErrorDetail,
+} from '@utm/contracts';
 import { OrderStatus, SignalStatus } from '@utm/db';
 import { authOf, type Authenticator } from '../auth/api-key-auth';
 import { enumParam, page, parsePage, throwIfInvalid } from '../domain/paging';
@@ -33,12 +41,18 @@ export function readRouter(deps: { authenticator: Authenticator; reads: ReadRepo
     const p = parsePage(q, details);
     const status = enumParam(q, 'status', SIGNAL_STATUSES, details);
     const accountId = q.accountId;
-    if (accountId !== undefined && typeof accountId !== 'string') details.push({ field: 'accountId', message: 'must be a string' });
+    if (accountId !== undefined && typeof accountId !== 'string')
+      details.push({ field: 'accountId', message: 'must be a string' });
     const symbol = q.symbol;
-    if (symbol !== undefined && (typeof symbol !== 'string' || !SYMBOL.test(symbol))) details.push({ field: 'symbol', message: 'must be a symbol like AAPL (uppercase)' });
+    if (symbol !== undefined && (typeof symbol !== 'string' || !SYMBOL.test(symbol)))
+      details.push({ field: 'symbol', message: 'must be a symbol like AAPL (uppercase)' });
     throwIfInvalid(details);
     if (typeof accountId === 'string') await authenticator.ownedAccount(auth, accountId);
-    const filter = { accountId: typeof accountId === 'string' ? accountId : undefined, status, symbol: typeof symbol === 'string' ? symbol : undefined };
+    const filter = {
+      accountId: typeof accountId === 'string' ? accountId : undefined,
+      status,
+      symbol: typeof symbol === 'string' ? symbol : undefined,
+    };
     const rows = await reads.signals(auth.userId, filter, p);
     const { items, nextCursor } = page(rows, p.limit);
     res.json({ signals: items.map(signalSummaryView), nextCursor });

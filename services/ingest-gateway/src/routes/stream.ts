@@ -12,11 +12,14 @@ const MAX_EVENT_ID = (1n << 63n) - 1n;
 export function lastEventIdOf(req: Request): bigint | null {
   const header = req.get('last-event-id');
   const query = req.query.lastEventId;
-  const raw = header !== undefined && header !== '' ? header : typeof query === 'string' && query !== '' ? query : undefined;
+  const raw =
+    header !== undefined && header !== '' ? header : typeof query === 'string' && query !== '' ? query : undefined;
   if (raw === undefined) return null;
   const id = /^\d{1,19}$/.test(raw) ? BigInt(raw) : null;
   if (id === null || id > MAX_EVENT_ID) {
-    throw new AppError('VALIDATION_ERROR', 'Invalid Last-Event-ID', { details: [{ field: 'Last-Event-ID', message: 'must be an event id sent by this stream' }] });
+    throw new AppError('VALIDATION_ERROR', 'Invalid Last-Event-ID', {
+      details: [{ field: 'Last-Event-ID', message: 'must be an event id sent by this stream' }],
+    });
   }
   return id;
 }

@@ -89,7 +89,8 @@ export class EventHorizon {
       for (const id of ids) {
         if (upTo !== undefined && id > upTo) return out;
         if (id <= this.scanned) throw new Error(`signal_events ids out of order: ${id} after ${this.scanned}`);
-        if (id - this.scanned - 1n <= MAX_TRACKED_GAP) for (let g = this.scanned + 1n; g < id; g++) this.gaps.set(g, now);
+        if (id - this.scanned - 1n <= MAX_TRACKED_GAP)
+          for (let g = this.scanned + 1n; g < id; g++) this.gaps.set(g, now);
         this.scanned = id;
         out.push(id);
       }

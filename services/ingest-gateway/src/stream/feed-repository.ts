@@ -58,7 +58,9 @@ export class FeedRepository {
   constructor(private readonly pool: Pool) {}
 
   async maxEventId(): Promise<bigint> {
-    const { rows } = await this.pool.query<{ max: string }>('SELECT coalesce(max(id), 0)::text AS max FROM signal_events');
+    const { rows } = await this.pool.query<{ max: string }>(
+      'SELECT coalesce(max(id), 0)::text AS max FROM signal_events',
+    );
     return BigInt(rows[0]?.max ?? '0');
   }
 
@@ -93,7 +95,13 @@ export class FeedRepository {
   }
 
   /** A user's events in (after, upTo], leaving out ids not yet known to be committed. */
-  async replay(userId: string, after: bigint, upTo: bigint, excluded: Iterable<bigint>, limit: number): Promise<FeedRow[]> {
+  async replay(
+    userId: string,
+    after: bigint,
+    upTo: bigint,
+    excluded: Iterable<bigint>,
+    limit: number,
+  ): Promise<FeedRow[]> {
     const { rows } = await this.pool.query<RawRow>({
       name: 'feed-replay',
       text: `SELECT ${COLUMNS} WHERE s.user_id = $1 AND e.id > $2 AND e.id <= $3 AND NOT (e.id = ANY($4::bigint[])) ORDER BY e.id LIMIT $5`,

@@ -74,7 +74,14 @@ export class SignalFeed {
   constructor(pool: Pool, logger: Logger, opts: FeedOptions = {}) {
     this.repo = new FeedRepository(pool);
     this.log = logger.child({ module: 'stream/signal-feed' });
-    this.opts = { pollIntervalMs: 250, heartbeatMs: 15000, staleGapMs: 30000, maxReplay: 100000, retryMs: 2000, ...opts };
+    this.opts = {
+      pollIntervalMs: 250,
+      heartbeatMs: 15000,
+      staleGapMs: 30000,
+      maxReplay: 100000,
+      retryMs: 2000,
+      ...opts,
+    };
   }
 
   get connections(): number {
@@ -90,7 +97,8 @@ export class SignalFeed {
    */
   subscribe(userId: string, lastEventId: bigint | null, conn: StreamConnection): Promise<() => void> {
     return this.serial(async () => {
-      if (this.closed) throw new AppError('SERVICE_UNAVAILABLE', 'The gateway is shutting down; reconnect to another one');
+      if (this.closed)
+        throw new AppError('SERVICE_UNAVAILABLE', 'The gateway is shutting down; reconnect to another one');
       const h = await this.ensureHorizon();
       const sub: Subscriber = { userId, after: h.safe, lastId: h.safe, conn };
       conn.open();
@@ -166,12 +174,18 @@ export class SignalFeed {
 
   private deliver(sub: Subscriber, row: FeedRow, safe: bigint): void {
     sub.lastId = max(sub.lastId, min(safe, row.eventId));
-    const event = { id: row.eventId.toString(), at: row.event.at.toISOString(), type: row.event.type, message: row.event.message };
+    const event = {
+      id: row.eventId.toString(),
+      at: row.event.at.toISOString(),
+      type: row.event.type,
+      message: row.event.message,
+    };
     this.send(sub, 'signal', sub.lastId, { signal: signalSummaryView(row.signal), event });
   }
 
   private send(sub: Subscriber, event: string, id: bigint, data: unknown): void {
-    if (!sub.conn.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`)) this.evict(sub, 'client too slow');
+    if (!sub.conn.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`))
+      this.evict(sub, 'client too slow');
   }
 
   private heartbeat(): void {
@@ -180,7 +194,8 @@ export class SignalFeed {
         const advanced = this.safe > sub.lastId;
         if (advanced) sub.lastId = this.safe;
         // A comment keeps the connection alive; an id-only block moves the browser's Last-Event-ID.
-        if (!sub.conn.write(`: heartbeat\n${advanced ? `id: ${sub.lastId}\n` : ''}\n`)) this.evict(sub, 'client too slow');
+        if (!sub.conn.write(`: heartbeat\n${advanced ? `id: ${sub.lastId}\n` : ''}\n`))
+          this.evict(sub, 'client too slow');
       }
     }
   }

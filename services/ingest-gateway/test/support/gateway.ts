@@ -5,7 +5,14 @@ import { JOBS, type SignalJob } from '@utm/contracts';
 import { createDb, type Db } from '@utm/db';
 import { createCaptureLogger, createLogger, type Logger } from '@utm/logger';
 import { createRedis, Producer, waitForRedis } from '@utm/queue';
-import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix, type Fixture, type FixtureOptions } from '@utm/testkit';
+import {
+  createFixture,
+  testDatabaseUrl,
+  testRedisUrl,
+  uniquePrefix,
+  type Fixture,
+  type FixtureOptions,
+} from '@utm/testkit';
 import { createGateway, type Gateway } from '../../src/app';
 import type { FeedOptions } from '../../src/stream/signal-feed';
 
@@ -57,7 +64,9 @@ export async function startGateway(opts: TestGatewayOptions = {}): Promise<TestG
   const subscriber: Redis | undefined = opts.subscribe ? createRedis(testRedisUrl(), 'worker') : undefined;
   const producer = new Producer<SignalJob>(JOBS.signals, { connection: producerConn, prefix }, { timeoutMs: 500 });
   const capture = createCaptureLogger('ingest-gateway', 'silly');
-  const logger: Logger = opts.captureLogs ? capture.logger : createLogger({ service: 'ingest-gateway', level: 'error' });
+  const logger: Logger = opts.captureLogs
+    ? capture.logger
+    : createLogger({ service: 'ingest-gateway', level: 'error' });
   const gateway = createGateway({
     db,
     redis,

@@ -36,7 +36,10 @@ function rebase(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(rebase);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' ? v.replace('#/components/schemas/', `${COMPONENTS}#/$defs/`) : rebase(v)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        k === '$ref' && typeof v === 'string' ? v.replace('#/components/schemas/', `${COMPONENTS}#/$defs/`) : rebase(v),
+      ]),
     );
   }
   return value;
@@ -55,7 +58,11 @@ export function schemaCompiler(doc: OpenApiDoc): (schema: unknown) => ValidateFu
     strictTypes: false,
     strictRequired: false,
     allowUnionTypes: true,
-    formats: { uuid: UUID, 'date-time': (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)) },
+    formats: {
+      uuid: UUID,
+      'date-time': (s: string) =>
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)),
+    },
   });
   ajv.addSchema({ $id: COMPONENTS, $defs: rebase(doc.components.schemas) });
   return (schema) => ajv.compile(rebase(schema) as object);
@@ -71,7 +78,9 @@ export function componentCheck(doc: OpenApiDoc): (name: string, data: unknown) =
       v = compile({ $ref: `#/components/schemas/${name}` });
       cache.set(name, v);
     }
-    return v(data) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+    return v(data)
+      ? []
+      : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
   };
 }
 
@@ -87,7 +96,8 @@ export function appRoutes(app: Express): string[] {
     for (const layer of stack) {
       if (layer.route) {
         for (const path of [layer.route.path].flat()) {
-          for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}').replace(/\{\*(\w+)\}/g, '{$1}')}`);
+          for (const method of Object.keys(layer.route.methods))
+            out.push(`${method.toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}').replace(/\{\*(\w+)\}/g, '{$1}')}`);
         }
       } else if (layer.handle.stack) {
         walk(layer.handle.stack);
@@ -106,7 +116,11 @@ export async function validateOpenApi(document: unknown): Promise<{ valid: boole
   const dir = mkdtempSync(path.join(tmpdir(), 'openapi-'));
   const file = path.join(dir, 'openapi.json');
   writeFileSync(file, JSON.stringify(document));
-  const cli = path.join(path.dirname(require.resolve('@seriousme/openapi-schema-validator/package.json')), 'bin', 'validate-api-cli.js');
+  const cli = path.join(
+    path.dirname(require.resolve('@seriousme/openapi-schema-validator/package.json')),
+    'bin',
+    'validate-api-cli.js',
+  );
   try {
     const { stdout } = await promisify(execFile)(process.execPath, [cli, file]);
     return JSON.parse(stdout) as { valid: boolean; errors?: unknown };

@@ -85,7 +85,9 @@ export class SseClient {
 
   /** The `event: signal` messages so far, parsed. */
   signals(): (SignalMessage & { sseId: string | undefined })[] {
-    return this.messages.filter((m) => m.event === 'signal').map((m) => ({ ...(JSON.parse(m.data ?? '{}') as SignalMessage), sseId: m.id }));
+    return this.messages
+      .filter((m) => m.event === 'signal')
+      .map((m) => ({ ...(JSON.parse(m.data ?? '{}') as SignalMessage), sseId: m.id }));
   }
 
   /** Waits until `ok(messages)` holds. */

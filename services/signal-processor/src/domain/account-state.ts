@@ -55,7 +55,10 @@ function closeTowardZero(position: Decimal, side: Side, quantity: Decimal): Deci
  * open entry and close orders in sequence from the filled position; buying power is held
  * by every open entry (remaining × the price it was sized at).
  */
-export function snapshotsFor(state: AccountState, symbol: string): { account: AccountSnapshot; symbol: SymbolSnapshot } {
+export function snapshotsFor(
+  state: AccountState,
+  symbol: string,
+): { account: AccountSnapshot; symbol: SymbolSnapshot } {
   const { account } = state;
   const filled = state.positions.get(symbol)?.quantity ?? new Decimal(0);
   let reservations = new Decimal(0);
@@ -83,7 +86,11 @@ export function snapshotsFor(state: AccountState, symbol: string): { account: Ac
       maxOrderNotional: account.maxOrderNotional,
       maxPositionQuantity: account.maxPositionQuantity,
       allowedSymbols: account.allowedSymbols,
-      positions: [...state.positions].map(([s, p]) => ({ symbol: s, quantity: p.quantity, mark: state.quotes.get(s) ?? p.avgPrice })),
+      positions: [...state.positions].map(([s, p]) => ({
+        symbol: s,
+        quantity: p.quantity,
+        mark: state.quotes.get(s) ?? p.avgPrice,
+      })),
       reservations,
     },
     symbol: {
@@ -99,10 +106,23 @@ export function snapshotsFor(state: AccountState, symbol: string): { account: Ac
 }
 
 /** Keeps the state current after a decision: its orders now count, cancelled ones no longer. */
-export function applyToState(state: AccountState, symbol: string, orders: { id: string; draft: OrderDraft }[], cancelled: string[]): void {
+export function applyToState(
+  state: AccountState,
+  symbol: string,
+  orders: { id: string; draft: OrderDraft }[],
+  cancelled: string[],
+): void {
   const gone = new Set(cancelled);
   state.openOrders = state.openOrders.filter((o) => !gone.has(o.id));
   for (const { id, draft } of orders) {
-    state.openOrders.push({ id, role: draft.role, side: draft.side, symbol, quantity: draft.quantity, filledQuantity: new Decimal(0), priceBasis: draft.priceBasis });
+    state.openOrders.push({
+      id,
+      role: draft.role,
+      side: draft.side,
+      symbol,
+      quantity: draft.quantity,
+      filledQuantity: new Decimal(0),
+      priceBasis: draft.priceBasis,
+    });
   }
 }

@@ -9,7 +9,13 @@ import { reject, type AccountSnapshot, type Decision, type OrderDraft, type Side
 
 const sign = (side: Side) => (side === 'BUY' ? 1 : -1);
 
-function draft(req: NormalizedIngestRequest, role: OrderDraft['role'], side: Side, quantity: Decimal, priceBasis: Decimal | null): OrderDraft {
+function draft(
+  req: NormalizedIngestRequest,
+  role: OrderDraft['role'],
+  side: Side,
+  quantity: Decimal,
+  priceBasis: Decimal | null,
+): OrderDraft {
   return {
     role,
     side,
@@ -31,12 +37,19 @@ function draft(req: NormalizedIngestRequest, role: OrderDraft['role'], side: Sid
  */
 export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, sym: SymbolSnapshot): Decision {
   const reducing = isReducing(req.action);
-  if (account.tradingState === 'HALTED') return reject('ACCOUNT_HALTED', 'Account is halted: no signal is acted on until it is resumed');
+  if (account.tradingState === 'HALTED')
+    return reject('ACCOUNT_HALTED', 'Account is halted: no signal is acted on until it is resumed');
   if (account.tradingState === 'REDUCE_ONLY' && !reducing) {
-    return reject('REDUCE_ONLY', `Account is reduce-only: ${req.action} would open a position; only closeLong and closeShort are accepted`);
+    return reject(
+      'REDUCE_ONLY',
+      `Account is reduce-only: ${req.action} would open a position; only closeLong and closeShort are accepted`,
+    );
   }
   if (!reducing && account.allowedSymbols.length > 0 && !account.allowedSymbols.includes(req.symbol)) {
-    return reject('SYMBOL_NOT_ALLOWED', `${req.symbol} is not among the account's allowed symbols (${account.allowedSymbols.join(', ')})`);
+    return reject(
+      'SYMBOL_NOT_ALLOWED',
+      `${req.symbol} is not among the account's allowed symbols (${account.allowedSymbols.join(', ')})`,
+    );
   }
   const plan = planLegs(req.action, req.symbol, sym.projectedQuantity);
   if ('kind' in plan) return plan;
@@ -51,10 +64,20 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
   if (plan.close) {
     let quantity = plan.close.position;
     if (reducing && req.quantity !== undefined) {
-      const sized = sizeQuantity({ quantity: req.quantity, quantityType: req.quantityType, symbol: req.symbol, price, equity, positionSize: plan.close.position, step });
+      const sized = sizeQuantity({
+        quantity: req.quantity,
+        quantityType: req.quantityType,
+        symbol: req.symbol,
+        price,
+        equity,
+        positionSize: plan.close.position,
+        step,
+      });
       if (sized.kind === 'reject') return sized;
       if (sized.quantity.gt(plan.close.position)) {
-        notes.push(`Asked to close ${qty(sized.quantity)} ${req.symbol}; the position is ${qty(plan.close.position)}: closing ${qty(plan.close.position)}`);
+        notes.push(
+          `Asked to close ${qty(sized.quantity)} ${req.symbol}; the position is ${qty(plan.close.position)}: closing ${qty(plan.close.position)}`,
+        );
       } else {
         quantity = sized.quantity;
       }
@@ -64,35 +87,66 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
   }
 
   if (plan.open) {
-    if (!price) return reject('NO_PRICE', `No price to size ${req.symbol} with: no quote, no limit or stop price, no price in the signal`);
+    if (!price)
+      return reject(
+        'NO_PRICE',
+        `No price to size ${req.symbol} with: no quote, no limit or stop price, no price in the signal`,
+      );
     let quantity: Decimal;
     if (req.quantity === undefined) {
-      if (!plan.open.defaultQuantity) return reject('NO_POSITION', `No opposite position in ${req.symbol} to reverse, and no quantity given`);
+      if (!plan.open.defaultQuantity)
+        return reject('NO_POSITION', `No opposite position in ${req.symbol} to reverse, and no quantity given`);
       quantity = plan.open.defaultQuantity;
     } else {
-      const sized = sizeQuantity({ quantity: req.quantity, quantityType: req.quantityType, symbol: req.symbol, price, equity, positionSize: sym.projectedQuantity.abs(), step });
+      const sized = sizeQuantity({
+        quantity: req.quantity,
+        quantityType: req.quantityType,
+        symbol: req.symbol,
+        price,
+        equity,
+        positionSize: sym.projectedQuantity.abs(),
+        step,
+      });
       if (sized.kind === 'reject') return sized;
       quantity = sized.quantity;
     }
 
     if (req.exitRules) {
-      const checked = exitPrices(req.exitRules, plan.open.side, price, sym.instrument.tickSize ?? defaultTickSize(price));
-      if (!checked.ok) return reject('INVALID_EXIT_RULE', `Exit rules cannot hold at the entry price ${price.toFixed()}: ${checked.message}`);
+      const checked = exitPrices(
+        req.exitRules,
+        plan.open.side,
+        price,
+        sym.instrument.tickSize ?? defaultTickSize(price),
+      );
+      if (!checked.ok)
+        return reject(
+          'INVALID_EXIT_RULE',
+          `Exit rules cannot hold at the entry price ${price.toFixed()}: ${checked.message}`,
+        );
     }
 
     const notional = quantity.times(price);
     if (account.maxOrderNotional && notional.gt(account.maxOrderNotional)) {
-      return reject('MAX_ORDER_NOTIONAL', `Order notional ${money(notional)} exceeds the account's limit of ${money(account.maxOrderNotional)}`);
+      return reject(
+        'MAX_ORDER_NOTIONAL',
+        `Order notional ${money(notional)} exceeds the account's limit of ${money(account.maxOrderNotional)}`,
+      );
     }
     const base = plan.close ? new Decimal(0) : sym.projectedQuantity;
     const after = base.plus(quantity.times(sign(plan.open.side)));
     if (account.maxPositionQuantity && after.abs().gt(account.maxPositionQuantity)) {
-      return reject('MAX_POSITION', `Position would be ${qty(after.abs())} ${req.symbol}; the account's limit is ${qty(account.maxPositionQuantity)}`);
+      return reject(
+        'MAX_POSITION',
+        `Position would be ${qty(after.abs())} ${req.symbol}; the account's limit is ${qty(account.maxPositionQuantity)}`,
+      );
     }
     // A reverse's close frees the closed position's value before the new side opens.
     const available = buyingPowerOf(account).plus(closedQuantity.times(price));
     if (notional.gt(available)) {
-      return reject('INSUFFICIENT_BUYING_POWER', `Insufficient buying power: needs ${money(notional)}, ${money(Decimal.max(available, 0))} available`);
+      return reject(
+        'INSUFFICIENT_BUYING_POWER',
+        `Insufficient buying power: needs ${money(notional)}, ${money(Decimal.max(available, 0))} available`,
+      );
     }
     orders.push(draft(req, 'ENTRY', plan.open.side, quantity, price));
   }

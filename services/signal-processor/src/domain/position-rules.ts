@@ -25,10 +25,12 @@ export function planLegs(action: Action, symbol: string, projected: Decimal): Le
   const abs = projected.abs();
   switch (action) {
     case 'openLong':
-      if (short) return reject('POSITION_CONFLICT', `openLong on a short position of ${qty(abs)} ${symbol}: use reverseToLong`);
+      if (short)
+        return reject('POSITION_CONFLICT', `openLong on a short position of ${qty(abs)} ${symbol}: use reverseToLong`);
       return { open: { side: 'BUY', defaultQuantity: null } };
     case 'openShort':
-      if (long) return reject('POSITION_CONFLICT', `openShort on a long position of ${qty(abs)} ${symbol}: use reverseToShort`);
+      if (long)
+        return reject('POSITION_CONFLICT', `openShort on a long position of ${qty(abs)} ${symbol}: use reverseToShort`);
       return { open: { side: 'SELL', defaultQuantity: null } };
     case 'closeLong':
       if (!long) return reject('NO_POSITION', `No long position in ${symbol} to close`);

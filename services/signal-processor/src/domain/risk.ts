@@ -14,6 +14,9 @@ export function equityOf(account: AccountSnapshot): Decimal {
 }
 
 export function buyingPowerOf(account: AccountSnapshot): Decimal {
-  const shortExposure = account.positions.reduce((sum, p) => (p.quantity.lt(0) ? sum.plus(p.quantity.abs().times(p.mark)) : sum), new Decimal(0));
+  const shortExposure = account.positions.reduce(
+    (sum, p) => (p.quantity.lt(0) ? sum.plus(p.quantity.abs().times(p.mark)) : sum),
+    new Decimal(0),
+  );
   return account.cash.minus(account.reservations).minus(shortExposure.times(2));
 }

@@ -8,7 +8,8 @@ import { reject, type Rejection } from './types';
  * the stop price for STOP, else the latest quote, else the sender's `price`.
  */
 export function sizingPrice(req: NormalizedIngestRequest, quote: Decimal | null): Decimal | null {
-  if ((req.orderType === 'LIMIT' || req.orderType === 'STOP_LIMIT') && req.limitPrice !== undefined) return new Decimal(req.limitPrice);
+  if ((req.orderType === 'LIMIT' || req.orderType === 'STOP_LIMIT') && req.limitPrice !== undefined)
+    return new Decimal(req.limitPrice);
   if (req.orderType === 'STOP' && req.stopPrice !== undefined) return new Decimal(req.stopPrice);
   if (quote) return quote;
   return req.price !== undefined ? new Decimal(req.price) : null;
@@ -41,23 +42,34 @@ export function sizeQuantity(input: SizingInput): Sized {
       break;
     case 'PERCENT_EQUITY':
     case 'DOLLAR_AMOUNT': {
-      if (!input.price) return reject('NO_PRICE', `No price to size ${input.symbol} with: no quote, no limit or stop price, no price in the signal`);
+      if (!input.price)
+        return reject(
+          'NO_PRICE',
+          `No price to size ${input.symbol} with: no quote, no limit or stop price, no price in the signal`,
+        );
       const amount = input.quantityType === 'DOLLAR_AMOUNT' ? q : input.equity.times(q).div(100);
       if (amount.lte(0)) {
-        const what = input.quantityType === 'DOLLAR_AMOUNT' ? `${money(q)} of ${input.symbol}` : `${input.quantity}% of equity ${money(input.equity)}`;
+        const what =
+          input.quantityType === 'DOLLAR_AMOUNT'
+            ? `${money(q)} of ${input.symbol}`
+            : `${input.quantity}% of equity ${money(input.equity)}`;
         return reject('ZERO_QUANTITY', `${what} is nothing to trade`);
       }
       raw = amount.div(input.price);
       break;
     }
     case 'PERCENT_POSITION':
-      if (input.positionSize.lte(0)) return reject('NO_POSITION', `PERCENT_POSITION needs a position in ${input.symbol}; there is none`);
+      if (input.positionSize.lte(0))
+        return reject('NO_POSITION', `PERCENT_POSITION needs a position in ${input.symbol}; there is none`);
       raw = input.positionSize.times(q).div(100);
       break;
   }
   const quantity = floorToStep(raw, input.step);
   if (quantity.lte(0)) {
-    return reject('ZERO_QUANTITY', `${raw.toSignificantDigits(6).toFixed()} ${input.symbol} rounds down to 0 at a quantity step of ${qty(input.step)}`);
+    return reject(
+      'ZERO_QUANTITY',
+      `${raw.toSignificantDigits(6).toFixed()} ${input.symbol} rounds down to 0 at a quantity step of ${qty(input.step)}`,
+    );
   }
   return { kind: 'sized', quantity };
 }

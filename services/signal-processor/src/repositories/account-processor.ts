@@ -34,19 +34,42 @@ export interface ProcessResult {
  * at a time and in order. A target already decided (a redelivery, or an earlier job that
  * took it along) changes nothing.
  */
-export async function processAccounts(db: Db, targets: Target[], lockTimeoutMs: number, skipLocked = false): Promise<ProcessResult> {
+export async function processAccounts(
+  db: Db,
+  targets: Target[],
+  lockTimeoutMs: number,
+  skipLocked = false,
+): Promise<ProcessResult> {
   return withTransaction(
     db.pool,
     async (client) => {
-      const result: ProcessResult = { processed: 0, done: new Map(targets.map((t) => [t.signalId, true])), skipped: new Set(), orderJobs: [], outcomes: [] };
+      const result: ProcessResult = {
+        processed: 0,
+        done: new Map(targets.map((t) => [t.signalId, true])),
+        skipped: new Set(),
+        orderJobs: [],
+        outcomes: [],
+      };
       const wanted = [...new Set(targets.map((t) => t.accountId))];
       // Pipelined: the state query leaves with the lock statement and runs right after it.
-      const [accounts, raw] = await Promise.all([lockAccounts(client, wanted, skipLocked), loadStates(client, wanted, targets.map((t) => t.signalId), BATCH)]);
+      const [accounts, raw] = await Promise.all([
+        lockAccounts(client, wanted, skipLocked),
+        loadStates(
+          client,
+          wanted,
+          targets.map((t) => t.signalId),
+          BATCH,
+        ),
+      ]);
       if (skipLocked) {
         // Left out: held elsewhere, or no such account. Only the first are worth another try.
         const missing = wanted.filter((id) => !accounts.has(id));
         if (missing.length) {
-          const { rows } = await client.query<{ id: string }>({ name: 'processor-accounts-exist', text: 'SELECT id FROM accounts WHERE id = ANY($1::uuid[])', values: [missing] });
+          const { rows } = await client.query<{ id: string }>({
+            name: 'processor-accounts-exist',
+            text: 'SELECT id FROM accounts WHERE id = ANY($1::uuid[])',
+            values: [missing],
+          });
           for (const r of rows) result.skipped.add(r.id);
           for (const t of targets) if (result.skipped.has(t.accountId)) result.done.set(t.signalId, false);
         }
@@ -58,18 +81,32 @@ export async function processAccounts(db: Db, targets: Target[], lockTimeoutMs: 
       const lastSeq = new Map<string, bigint>();
       for (const [accountId, { pending, state }] of states) {
         // Only accounts with a target still PENDING are worked (else a redelivery would decide a backlog its jobs are about to).
-        if (!targets.some((t) => t.accountId === accountId && found.get(t.signalId)?.status === 'PENDING' && found.get(t.signalId)?.accountId === accountId)) continue;
+        if (
+          !targets.some(
+            (t) =>
+              t.accountId === accountId &&
+              found.get(t.signalId)?.status === 'PENDING' &&
+              found.get(t.signalId)?.accountId === accountId,
+          )
+        )
+          continue;
         for (const signal of pending) {
           lastSeq.set(accountId, signal.seq);
           const parsed = validateStored(signal.request);
           if (!parsed.ok) {
             // Validated at ingest; only a hand-edited row gets here. Fail it, keep the order going.
-            await failSignal(client, signal.id, 'VALIDATION_ERROR', `stored request is invalid: ${parsed.details.map((d) => `${d.field} ${d.message}`).join('; ')}`);
+            await failSignal(
+              client,
+              signal.id,
+              'VALIDATION_ERROR',
+              `stored request is invalid: ${parsed.details.map((d) => `${d.field} ${d.message}`).join('; ')}`,
+            );
             continue;
           }
           const snapshot = snapshotsFor(state, signal.symbol);
           const decision = decide(withDefaults(parsed.value), snapshot.account, snapshot.symbol);
-          const orders = decision.kind === 'accept' ? decision.orders.map((draft) => ({ id: randomUUID(), draft })) : [];
+          const orders =
+            decision.kind === 'accept' ? decision.orders.map((draft) => ({ id: randomUUID(), draft })) : [];
           batch.push({ signal: { id: signal.id, accountId, symbol: signal.symbol }, decision, orders });
           if (decision.kind === 'accept') applyToState(state, signal.symbol, orders, decision.cancelOrderIds);
           result.outcomes.push(decision.kind);
@@ -81,7 +118,8 @@ export async function processAccounts(db: Db, targets: Target[], lockTimeoutMs: 
 
       for (const t of targets) {
         const target = found.get(t.signalId);
-        if (!target || target.accountId !== t.accountId || target.status !== 'PENDING' || !accounts.has(t.accountId)) continue; // nothing to do for this one
+        if (!target || target.accountId !== t.accountId || target.status !== 'PENDING' || !accounts.has(t.accountId))
+          continue; // nothing to do for this one
         const last = lastSeq.get(t.accountId);
         // A backlog longer than BATCH: the target is not reached yet; the caller goes again.
         result.done.set(t.signalId, last !== undefined && last >= target.seq);
@@ -95,6 +133,11 @@ export async function processAccounts(db: Db, targets: Target[], lockTimeoutMs: 
 }
 
 /** One account, one target: processAccounts for a single job (waits for the account's lock). */
-export async function processAccount(db: Db, accountId: string, signalId: string, lockTimeoutMs: number): Promise<ProcessResult> {
+export async function processAccount(
+  db: Db,
+  accountId: string,
+  signalId: string,
+  lockTimeoutMs: number,
+): Promise<ProcessResult> {
   return processAccounts(db, [{ accountId, signalId }], lockTimeoutMs);
 }

@@ -38,7 +38,11 @@ const toAccountRow = (r: AccountDbRow): AccountRow => ({
  * (a batch waiting on one account would hold all the others meanwhile): the caller takes
  * those on their own.
  */
-export async function lockAccounts(client: PoolClient, accountIds: string[], skipLocked = false): Promise<Map<string, AccountRow>> {
+export async function lockAccounts(
+  client: PoolClient,
+  accountIds: string[],
+  skipLocked = false,
+): Promise<Map<string, AccountRow>> {
   const { rows } = await client.query<AccountDbRow>({
     name: skipLocked ? 'processor-lock-accounts-skip' : 'processor-lock-accounts',
     text: `SELECT id, cash::text, trading_state, allow_fractional, max_order_notional::text, max_position_quantity::text, allowed_symbols
@@ -72,7 +76,16 @@ interface StatesRow {
   targets: { id: string; seq: string; status: string; account_id: string }[];
   pending: { account_id: string; id: string; seq: string; symbol: string; request: unknown }[];
   positions: { account_id: string; symbol: string; quantity: string; avgPrice: string }[];
-  orders: { account_id: string; id: string; role: OpenOrder['role']; side: OpenOrder['side']; symbol: string; quantity: string; filled: string; priceBasis: string | null }[];
+  orders: {
+    account_id: string;
+    id: string;
+    role: OpenOrder['role'];
+    side: OpenOrder['side'];
+    symbol: string;
+    quantity: string;
+    filled: string;
+    priceBasis: string | null;
+  }[];
   quotes: { symbol: string; price: string }[];
 }
 
@@ -109,8 +122,17 @@ export interface RawStates {
  * them in order, and this one takes its snapshot after the locks are held); the accounts it
  * turns out were not locked are dropped by withAccounts.
  */
-export async function loadStates(client: PoolClient, accountIds: string[], targetSignalIds: string[], perAccount: number): Promise<RawStates> {
-  const { rows } = await client.query<StatesRow>({ name: 'processor-load-states', text: LOAD_STATES, values: [accountIds, targetSignalIds, perAccount] });
+export async function loadStates(
+  client: PoolClient,
+  accountIds: string[],
+  targetSignalIds: string[],
+  perAccount: number,
+): Promise<RawStates> {
+  const { rows } = await client.query<StatesRow>({
+    name: 'processor-load-states',
+    text: LOAD_STATES,
+    values: [accountIds, targetSignalIds, perAccount],
+  });
   const r = rows[0];
   if (!r) throw new Error('state query returned no row');
   return { row: r };
@@ -123,9 +145,16 @@ export function withAccounts({ row: r }: RawStates, accounts: Map<string, Accoun
     targets: new Map(r.targets.map((t) => [t.id, { seq: BigInt(t.seq), status: t.status, accountId: t.account_id }])),
     accounts: new Map(),
   };
-  for (const [id, account] of accounts) out.accounts.set(id, { pending: [], state: { account, positions: new Map(), quotes, openOrders: [] } });
-  for (const p of r.pending) out.accounts.get(p.account_id)?.pending.push({ id: p.id, seq: BigInt(p.seq), symbol: p.symbol, request: p.request });
-  for (const p of r.positions) out.accounts.get(p.account_id)?.state.positions.set(p.symbol, { quantity: new Decimal(p.quantity), avgPrice: new Decimal(p.avgPrice) });
+  for (const [id, account] of accounts)
+    out.accounts.set(id, { pending: [], state: { account, positions: new Map(), quotes, openOrders: [] } });
+  for (const p of r.pending)
+    out.accounts
+      .get(p.account_id)
+      ?.pending.push({ id: p.id, seq: BigInt(p.seq), symbol: p.symbol, request: p.request });
+  for (const p of r.positions)
+    out.accounts
+      .get(p.account_id)
+      ?.state.positions.set(p.symbol, { quantity: new Decimal(p.quantity), avgPrice: new Decimal(p.avgPrice) });
   for (const o of r.orders) {
     out.accounts.get(o.account_id)?.state.openOrders.push({
       id: o.id,

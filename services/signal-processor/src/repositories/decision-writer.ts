@@ -63,7 +63,12 @@ interface EventRow {
 }
 
 function eventsOf({ signal, decision, orders }: DecisionToWrite): EventRow[] {
-  const ev = (orderId: string | null, type: string, message: string): EventRow => ({ signalId: signal.id, orderId, type, message });
+  const ev = (orderId: string | null, type: string, message: string): EventRow => ({
+    signalId: signal.id,
+    orderId,
+    type,
+    message,
+  });
   const events = [ev(null, 'PROCESSING', 'Processing started')];
   if (decision.kind === 'reject') return [...events, ev(null, 'REJECTED', `${decision.code}: ${decision.message}`)];
   for (const id of decision.cancelOrderIds) events.push(ev(id, 'CANCEL_REQUESTED', `Cancel requested for order ${id}`));
@@ -115,7 +120,10 @@ export async function writeDecisions(client: PoolClient, batch: DecisionToWrite[
       events.map((e) => e.message),
     ],
   });
-  if (rows[0]?.updated !== batch.length) throw new Error(`${batch.length - (rows[0]?.updated ?? 0)} of ${batch.length} signals were not PENDING when their decisions were written`);
+  if (rows[0]?.updated !== batch.length)
+    throw new Error(
+      `${batch.length - (rows[0]?.updated ?? 0)} of ${batch.length} signals were not PENDING when their decisions were written`,
+    );
 }
 
 const FAIL_SIGNAL = `
@@ -127,7 +135,16 @@ WITH failed AS (
 INSERT INTO signal_events (signal_id, type, message) SELECT id, 'FAILED', $2 || ': ' || $3 FROM failed RETURNING signal_id`;
 
 /** Ends a signal as FAILED (retries exhausted, unreadable request), unless it already has orders. */
-export async function failSignal(db: Pool | PoolClient, signalId: string, code: string, message: string): Promise<boolean> {
-  const { rowCount } = await db.query({ name: 'processor-fail-signal', text: FAIL_SIGNAL, values: [signalId, code, message] });
+export async function failSignal(
+  db: Pool | PoolClient,
+  signalId: string,
+  code: string,
+  message: string,
+): Promise<boolean> {
+  const { rowCount } = await db.query({
+    name: 'processor-fail-signal',
+    text: FAIL_SIGNAL,
+    values: [signalId, code, message],
+  });
   return (rowCount ?? 0) > 0;
 }

@@ -12,6 +12,9 @@ export function pendingOrders(db: Db, graceMs: number): SweepFetch<OrderJob> {
              ORDER BY seq LIMIT $3`,
       values: [afterSeq.toString(), graceMs, limit],
     });
-    return rows.map((r) => ({ seq: BigInt(r.seq), job: { orderId: r.id, accountId: r.account_id, signalId: r.signal_id } }));
+    return rows.map((r) => ({
+      seq: BigInt(r.seq),
+      job: { orderId: r.id, accountId: r.account_id, signalId: r.signal_id },
+    }));
   };
 }

@@ -2,7 +2,16 @@ import { JOBS, type OrderJob, type SignalJob } from '@utm/contracts';
 import type { Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { registerQueueGauges } from '@utm/ops';
-import { createBatchConsumer, OutboxSweeper, runSplittingOnFailure, QueueStats, UnrecoverableError, type Producer, type QueueConnection, type Worker } from '@utm/queue';
+import {
+  createBatchConsumer,
+  OutboxSweeper,
+  runSplittingOnFailure,
+  QueueStats,
+  UnrecoverableError,
+  type Producer,
+  type QueueConnection,
+  type Worker,
+} from '@utm/queue';
 import { processAccounts, type Target } from '../repositories/account-processor';
 import { failSignal } from '../repositories/decision-writer';
 import { pendingOrders } from '../repositories/pending-orders';
@@ -70,7 +79,15 @@ export function createSignalProcessor(deps: ProcessorDeps): SignalProcessor {
         });
       }
       const held = [...result.skipped];
-      if (held.length) await Promise.all(held.map((a) => decideAll(open.filter((t) => t.accountId === a), false)));
+      if (held.length)
+        await Promise.all(
+          held.map((a) =>
+            decideAll(
+              open.filter((t) => t.accountId === a),
+              false,
+            ),
+          ),
+        );
       open = open.filter((t) => !result.skipped.has(t.accountId) && result.done.get(t.signalId) === false);
     }
   };
@@ -84,8 +101,16 @@ export function createSignalProcessor(deps: ProcessorDeps): SignalProcessor {
       const end = metrics.jobDuration.startTimer();
       const targets = items.map(({ data }) => ({ accountId: data.accountId, signalId: data.signalId }));
       try {
-        return await runSplittingOnFailure(targets, (t) => t.accountId, decideAll, (err, accounts) =>
-          log.warn('a batch of signal jobs failed; deciding its accounts one by one', { jobs: items.length, accounts, err }),
+        return await runSplittingOnFailure(
+          targets,
+          (t) => t.accountId,
+          decideAll,
+          (err, accounts) =>
+            log.warn('a batch of signal jobs failed; deciding its accounts one by one', {
+              jobs: items.length,
+              accounts,
+              err,
+            }),
         );
       } finally {
         end();
@@ -97,7 +122,10 @@ export function createSignalProcessor(deps: ProcessorDeps): SignalProcessor {
 
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final =
+      err instanceof UnrecoverableError ||
+      err.name === 'UnrecoverableError' ||
+      job.attemptsMade >= (job.opts.attempts ?? 1);
     const meta = { signalId: job.data.signalId, attempts: job.attemptsMade, err };
     if (!final) {
       log.warn('signal job failed; will retry with backoff', meta);
@@ -105,13 +133,23 @@ export function createSignalProcessor(deps: ProcessorDeps): SignalProcessor {
     }
     log.error('signal job failed for good; marking the signal FAILED', meta);
     const reason = `retries exhausted after ${job.attemptsMade} attempt(s): ${errorText(err)}`;
-    failSignal(deps.db.pool, job.data.signalId, 'RETRIES_EXHAUSTED', reason).catch((e: unknown) => log.error('could not mark the signal FAILED; the gateway sweeper will re-drive it', { signalId: job.data.signalId, err: e }));
+    failSignal(deps.db.pool, job.data.signalId, 'RETRIES_EXHAUSTED', reason).catch((e: unknown) =>
+      log.error('could not mark the signal FAILED; the gateway sweeper will re-drive it', {
+        signalId: job.data.signalId,
+        err: e,
+      }),
+    );
   });
   worker.on('error', (err) => log.warn('worker connection error', { err }));
 
-  const sweeper = new OutboxSweeper(deps.orders, pendingOrders(deps.db, deps.sweepGraceMs ?? 5000), deps.logger.child({ module: 'outbox/sweeper' }), {
-    intervalMs: deps.sweepIntervalMs ?? 1000,
-  });
+  const sweeper = new OutboxSweeper(
+    deps.orders,
+    pendingOrders(deps.db, deps.sweepGraceMs ?? 5000),
+    deps.logger.child({ module: 'outbox/sweeper' }),
+    {
+      intervalMs: deps.sweepIntervalMs ?? 1000,
+    },
+  );
 
   return {
     worker,

@@ -8,6 +8,9 @@ export function errorText(err: unknown): string {
   if (raw) return `${raw[2]} (SQLSTATE ${raw[1]})`;
   const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : '';
   if (/^[0-9A-Z]{5}$/.test(code)) return `${message.split('\n')[0] ?? message} (SQLSTATE ${code})`;
-  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l && !/^Invalid `.*` invocation/.test(l));
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^Invalid `.*` invocation/.test(l));
   return (lines.join(' ') || 'unknown error').slice(0, 500);
 }

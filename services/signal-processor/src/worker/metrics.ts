@@ -12,8 +12,17 @@ export function createMetrics(withDefaults: boolean): ProcessorMetrics {
   if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'utm_processor_' });
   return {
     registry,
-    signalsDecided: new Counter({ name: 'utm_signals_decided_total', help: 'Signals decided by the processor: accept or reject', labelNames: ['outcome'], registers: [registry] }),
-    ordersCreated: new Counter({ name: 'utm_orders_created_total', help: 'Orders created by the processor', registers: [registry] }),
+    signalsDecided: new Counter({
+      name: 'utm_signals_decided_total',
+      help: 'Signals decided by the processor: accept or reject',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    ordersCreated: new Counter({
+      name: 'utm_orders_created_total',
+      help: 'Orders created by the processor',
+      registers: [registry],
+    }),
     jobDuration: new Histogram({
       name: 'utm_processor_job_duration_seconds',
       help: 'Time to handle one batch of signals jobs (lock their accounts, decide, commit, enqueue)',

@@ -5,7 +5,15 @@ const D = (v: string | number) => new Decimal(v);
 
 function state(position: string | null, orders: Partial<OpenOrder>[], quote: string | null = '10'): AccountState {
   return {
-    account: { id: 'a', cash: D('1000'), tradingState: 'ACTIVE', allowFractional: false, maxOrderNotional: null, maxPositionQuantity: null, allowedSymbols: [] },
+    account: {
+      id: 'a',
+      cash: D('1000'),
+      tradingState: 'ACTIVE',
+      allowFractional: false,
+      maxOrderNotional: null,
+      maxPositionQuantity: null,
+      allowedSymbols: [],
+    },
     positions: new Map(position === null ? [] : [['X', { quantity: D(position), avgPrice: D('8') }]]),
     quotes: new Map(quote === null ? [] : [['X', D(quote)]]),
     openOrders: orders.map((o, i) => ({
@@ -27,11 +35,29 @@ describe('snapshotsFor: the projected position walks open orders in sequence', (
     ['long 5', '5', [], '5'],
     ['long 5 + a buy entry of 3 (1 filled)', '5', [{ quantity: D(3), filledQuantity: D(1) }], '7'],
     ['flat + sell entry 4', null, [{ side: 'SELL' as const, quantity: D(4) }], '-4'],
-    ['long 5, close SELL 8: stops at 0, never short', '5', [{ role: 'CLOSE' as const, side: 'SELL' as const, quantity: D(8) }], '0'],
+    [
+      'long 5, close SELL 8: stops at 0, never short',
+      '5',
+      [{ role: 'CLOSE' as const, side: 'SELL' as const, quantity: D(8) }],
+      '0',
+    ],
     ['short 5, close BUY 2', '-5', [{ role: 'CLOSE' as const, side: 'BUY' as const, quantity: D(2) }], '-3'],
-    ['close first, then a new entry', '5', [{ role: 'CLOSE' as const, side: 'SELL' as const, quantity: D(5) }, { side: 'SELL' as const, quantity: D(2) }], '-2'],
+    [
+      'close first, then a new entry',
+      '5',
+      [
+        { role: 'CLOSE' as const, side: 'SELL' as const, quantity: D(5) },
+        { side: 'SELL' as const, quantity: D(2) },
+      ],
+      '-2',
+    ],
     ['exit legs do not move it', '5', [{ role: 'STOP_LOSS' as const, side: 'SELL' as const, quantity: D(5) }], '5'],
-    ['a close on the wrong side does nothing', '5', [{ role: 'CLOSE' as const, side: 'BUY' as const, quantity: D(5) }], '5'],
+    [
+      'a close on the wrong side does nothing',
+      '5',
+      [{ role: 'CLOSE' as const, side: 'BUY' as const, quantity: D(5) }],
+      '5',
+    ],
   ])('%s → %s', (_n, position, orders, projected) => {
     const snap = snapshotsFor(state(position, orders), 'X');
     expect(snap.symbol.projectedQuantity.toFixed()).toBe(projected);
@@ -67,7 +93,17 @@ describe('snapshotsFor: the projected position walks open orders in sequence', (
 describe('applyToState keeps the state current within a transaction', () => {
   it('adds the new orders and drops the cancelled ones', () => {
     const s = state('5', [{ quantity: D(2) }, { role: 'STOP_LOSS', side: 'SELL', quantity: D(5) }]);
-    const close: OrderDraft = { role: 'CLOSE', side: 'SELL', type: 'MARKET', quantity: D(7), limitPrice: null, stopPrice: null, timeInForce: 'DAY', priceBasis: D(10), exitRules: null };
+    const close: OrderDraft = {
+      role: 'CLOSE',
+      side: 'SELL',
+      type: 'MARKET',
+      quantity: D(7),
+      limitPrice: null,
+      stopPrice: null,
+      timeInForce: 'DAY',
+      priceBasis: D(10),
+      exitRules: null,
+    };
     applyToState(s, 'X', [{ id: 'n1', draft: close }], ['o0', 'o1']);
     expect(s.openOrders.map((o) => o.id)).toEqual(['n1']);
     expect(snapshotsFor(s, 'X').symbol.projectedQuantity.toFixed()).toBe('0');

@@ -6,8 +6,20 @@ import { LONG_10, SHORT_10, runAcceptances, runRejections } from './decide-cases
 
 describe('decide: position rules (against the projected position)', () => {
   runRejections([
-    { name: 'openLong on a short → POSITION_CONFLICT', req: request('openLong', { quantity: 5 }), sym: SHORT_10, code: 'POSITION_CONFLICT', message: 'openLong on a short position of 10 AAPL: use reverseToLong' },
-    { name: 'openShort on a long → POSITION_CONFLICT', req: request('openShort', { quantity: 5 }), sym: LONG_10, code: 'POSITION_CONFLICT', message: 'openShort on a long position of 10 AAPL: use reverseToShort' },
+    {
+      name: 'openLong on a short → POSITION_CONFLICT',
+      req: request('openLong', { quantity: 5 }),
+      sym: SHORT_10,
+      code: 'POSITION_CONFLICT',
+      message: 'openLong on a short position of 10 AAPL: use reverseToLong',
+    },
+    {
+      name: 'openShort on a long → POSITION_CONFLICT',
+      req: request('openShort', { quantity: 5 }),
+      sym: LONG_10,
+      code: 'POSITION_CONFLICT',
+      message: 'openShort on a long position of 10 AAPL: use reverseToShort',
+    },
     {
       name: 'openLong when flat but a short entry is open (projected short) → POSITION_CONFLICT',
       req: request('openLong', { quantity: 5 }),
@@ -22,10 +34,32 @@ describe('decide: position rules (against the projected position)', () => {
       code: 'POSITION_CONFLICT',
       message: 'openLong on a short position of 10 AAPL: use reverseToLong',
     },
-    { name: 'closeLong when flat → NO_POSITION', req: request('closeLong'), code: 'NO_POSITION', message: 'No long position in AAPL to close' },
-    { name: 'closeLong on a short → NO_POSITION', req: request('closeLong'), sym: SHORT_10, code: 'NO_POSITION', message: 'No long position in AAPL to close' },
-    { name: 'closeShort when flat → NO_POSITION', req: request('closeShort'), code: 'NO_POSITION', message: 'No short position in AAPL to close' },
-    { name: 'closeShort on a long → NO_POSITION', req: request('closeShort'), sym: LONG_10, code: 'NO_POSITION', message: 'No short position in AAPL to close' },
+    {
+      name: 'closeLong when flat → NO_POSITION',
+      req: request('closeLong'),
+      code: 'NO_POSITION',
+      message: 'No long position in AAPL to close',
+    },
+    {
+      name: 'closeLong on a short → NO_POSITION',
+      req: request('closeLong'),
+      sym: SHORT_10,
+      code: 'NO_POSITION',
+      message: 'No long position in AAPL to close',
+    },
+    {
+      name: 'closeShort when flat → NO_POSITION',
+      req: request('closeShort'),
+      code: 'NO_POSITION',
+      message: 'No short position in AAPL to close',
+    },
+    {
+      name: 'closeShort on a long → NO_POSITION',
+      req: request('closeShort'),
+      sym: LONG_10,
+      code: 'NO_POSITION',
+      message: 'No short position in AAPL to close',
+    },
     {
       name: 'closeLong of a long already being closed (filled 10, projected 0) → NO_POSITION',
       req: request('closeLong'),
@@ -79,7 +113,12 @@ describe('decide: position rules (against the projected position)', () => {
 
 describe('decide: sizing', () => {
   runRejections([
-    { name: 'FIXED 0.5 in whole shares → ZERO_QUANTITY', req: request('openLong', { quantity: 0.5 }), code: 'ZERO_QUANTITY', message: '0.5 AAPL rounds down to 0 at a quantity step of 1' },
+    {
+      name: 'FIXED 0.5 in whole shares → ZERO_QUANTITY',
+      req: request('openLong', { quantity: 0.5 }),
+      code: 'ZERO_QUANTITY',
+      message: '0.5 AAPL rounds down to 0 at a quantity step of 1',
+    },
     {
       name: 'DOLLAR_AMOUNT 75 at 150 → ZERO_QUANTITY',
       req: request('openShort', { quantity: 75, quantityType: 'DOLLAR_AMOUNT' }),
@@ -96,10 +135,27 @@ describe('decide: sizing', () => {
   ]);
 
   runAcceptances([
-    { name: 'FIXED 10 (MARKET, DAY)', req: request('openLong', { quantity: 10 }), orders: [market('ENTRY', 'BUY', '10', '150')] },
-    { name: 'FIXED 10.9 rounds down to 10', req: request('openLong', { quantity: 10.9 }), orders: [market('ENTRY', 'BUY', '10', '150')] },
-    { name: 'DOLLAR_AMOUNT 1000 at 333.33 → 3', req: request('openLong', { quantity: 1000, quantityType: 'DOLLAR_AMOUNT' }), sym: symbol({ quote: D('333.33') }), orders: [market('ENTRY', 'BUY', '3', '333.33')] },
-    { name: 'PERCENT_EQUITY 10% of 100,000 at 150 → 66', req: request('openLong', { quantity: 10, quantityType: 'PERCENT_EQUITY' }), orders: [market('ENTRY', 'BUY', '66', '150')] },
+    {
+      name: 'FIXED 10 (MARKET, DAY)',
+      req: request('openLong', { quantity: 10 }),
+      orders: [market('ENTRY', 'BUY', '10', '150')],
+    },
+    {
+      name: 'FIXED 10.9 rounds down to 10',
+      req: request('openLong', { quantity: 10.9 }),
+      orders: [market('ENTRY', 'BUY', '10', '150')],
+    },
+    {
+      name: 'DOLLAR_AMOUNT 1000 at 333.33 → 3',
+      req: request('openLong', { quantity: 1000, quantityType: 'DOLLAR_AMOUNT' }),
+      sym: symbol({ quote: D('333.33') }),
+      orders: [market('ENTRY', 'BUY', '3', '333.33')],
+    },
+    {
+      name: 'PERCENT_EQUITY 10% of 100,000 at 150 → 66',
+      req: request('openLong', { quantity: 10, quantityType: 'PERCENT_EQUITY' }),
+      orders: [market('ENTRY', 'BUY', '66', '150')],
+    },
     {
       name: 'PERCENT_EQUITY counts positions at their mark (cash 50,000 + 100 MSFT at 500)',
       req: request('openLong', { quantity: 10, quantityType: 'PERCENT_EQUITY' }),
@@ -112,7 +168,12 @@ describe('decide: sizing', () => {
       acct: account({ cash: D('120000'), positions: [{ symbol: 'MSFT', quantity: D(-40), mark: D(500) }] }),
       orders: [market('ENTRY', 'SELL', '66', '150')],
     },
-    { name: 'openLong PERCENT_POSITION 50% of a long 10 adds 5', req: request('openLong', { quantity: 50, quantityType: 'PERCENT_POSITION' }), sym: LONG_10, orders: [market('ENTRY', 'BUY', '5', '150')] },
+    {
+      name: 'openLong PERCENT_POSITION 50% of a long 10 adds 5',
+      req: request('openLong', { quantity: 50, quantityType: 'PERCENT_POSITION' }),
+      sym: LONG_10,
+      orders: [market('ENTRY', 'BUY', '5', '150')],
+    },
     {
       name: 'LIMIT orders are sized at the limit price (10,000 at 125 → 80, not 66 at the quote)',
       req: request('openLong', { quantity: 10000, quantityType: 'DOLLAR_AMOUNT', orderType: 'LIMIT', limitPrice: 125 }),
@@ -125,7 +186,13 @@ describe('decide: sizing', () => {
     },
     {
       name: 'STOP_LIMIT orders are sized at the limit price (10,000 at 250 → 40)',
-      req: request('openShort', { quantity: 10000, quantityType: 'DOLLAR_AMOUNT', orderType: 'STOP_LIMIT', limitPrice: 250, stopPrice: 240 }),
+      req: request('openShort', {
+        quantity: 10000,
+        quantityType: 'DOLLAR_AMOUNT',
+        orderType: 'STOP_LIMIT',
+        limitPrice: 250,
+        stopPrice: 240,
+      }),
       orders: [market('ENTRY', 'SELL', '40', '250', { type: 'STOP_LIMIT', limitPrice: '250', stopPrice: '240' })],
     },
   ]);
@@ -140,7 +207,13 @@ describe('decide: sizing', () => {
         sym: symbol({ quote: D('333.33'), instrument: fractional }),
         orders: [market('ENTRY', 'BUY', '3.00003', '333.33')],
       },
-      { name: 'FIXED 0.5', req: request('openLong', { quantity: 0.5 }), acct, sym: symbol({ instrument: fractional }), orders: [market('ENTRY', 'BUY', '0.5', '150')] },
+      {
+        name: 'FIXED 0.5',
+        req: request('openLong', { quantity: 0.5 }),
+        acct,
+        sym: symbol({ instrument: fractional }),
+        orders: [market('ENTRY', 'BUY', '0.5', '150')],
+      },
       {
         name: 'FIXED 0.1234567 rounds down to 0.123456',
         req: request('openShort', { quantity: 0.1234567 }),
@@ -182,9 +255,23 @@ describe('decide: sizing', () => {
 
 describe('decide: order drafts', () => {
   runAcceptances([
-    { name: 'openLong MARKET FIXED', req: request('openLong', { quantity: 10 }), orders: [market('ENTRY', 'BUY', '10', '150')] },
-    { name: 'openLong adds to a long', req: request('openLong', { quantity: 10 }), sym: LONG_10, orders: [market('ENTRY', 'BUY', '10', '150')] },
-    { name: 'openShort adds to a short', req: request('openShort', { quantity: 10 }), sym: SHORT_10, orders: [market('ENTRY', 'SELL', '10', '150')] },
+    {
+      name: 'openLong MARKET FIXED',
+      req: request('openLong', { quantity: 10 }),
+      orders: [market('ENTRY', 'BUY', '10', '150')],
+    },
+    {
+      name: 'openLong adds to a long',
+      req: request('openLong', { quantity: 10 }),
+      sym: LONG_10,
+      orders: [market('ENTRY', 'BUY', '10', '150')],
+    },
+    {
+      name: 'openShort adds to a short',
+      req: request('openShort', { quantity: 10 }),
+      sym: SHORT_10,
+      orders: [market('ENTRY', 'SELL', '10', '150')],
+    },
     {
       name: 'openLong LIMIT GTC',
       req: request('openLong', { quantity: 10, orderType: 'LIMIT', limitPrice: 148.5, timeInForce: 'GTC' }),
@@ -197,8 +284,21 @@ describe('decide: order drafts', () => {
     },
     {
       name: 'openLong STOP_LIMIT FOK',
-      req: request('openLong', { quantity: 10, orderType: 'STOP_LIMIT', limitPrice: 153.25, stopPrice: 152, timeInForce: 'FOK' }),
-      orders: [market('ENTRY', 'BUY', '10', '153.25', { type: 'STOP_LIMIT', limitPrice: '153.25', stopPrice: '152', timeInForce: 'FOK' })],
+      req: request('openLong', {
+        quantity: 10,
+        orderType: 'STOP_LIMIT',
+        limitPrice: 153.25,
+        stopPrice: 152,
+        timeInForce: 'FOK',
+      }),
+      orders: [
+        market('ENTRY', 'BUY', '10', '153.25', {
+          type: 'STOP_LIMIT',
+          limitPrice: '153.25',
+          stopPrice: '152',
+          timeInForce: 'FOK',
+        }),
+      ],
     },
     {
       name: 'closeLong LIMIT GTC keeps the order type and is based at the limit',
@@ -211,16 +311,36 @@ describe('decide: order drafts', () => {
 
 describe('decide: closes', () => {
   runAcceptances([
-    { name: 'closeLong without quantity closes the whole long', req: request('closeLong'), sym: LONG_10, orders: [market('CLOSE', 'SELL', '10', '150')] },
-    { name: 'closeShort without quantity closes the whole short', req: request('closeShort'), sym: SHORT_10, orders: [market('CLOSE', 'BUY', '10', '150')] },
+    {
+      name: 'closeLong without quantity closes the whole long',
+      req: request('closeLong'),
+      sym: LONG_10,
+      orders: [market('CLOSE', 'SELL', '10', '150')],
+    },
+    {
+      name: 'closeShort without quantity closes the whole short',
+      req: request('closeShort'),
+      sym: SHORT_10,
+      orders: [market('CLOSE', 'BUY', '10', '150')],
+    },
     {
       name: 'without quantity: the whole projected position (filled 10 + open entry 5)',
       req: request('closeLong'),
       sym: symbol({ filledQuantity: D(10), projectedQuantity: D(15) }),
       orders: [market('CLOSE', 'SELL', '15', '150')],
     },
-    { name: 'closeLong FIXED 4 of 10', req: request('closeLong', { quantity: 4 }), sym: LONG_10, orders: [market('CLOSE', 'SELL', '4', '150')] },
-    { name: 'closeLong FIXED 10 of 10 (no note)', req: request('closeLong', { quantity: 10 }), sym: LONG_10, orders: [market('CLOSE', 'SELL', '10', '150')] },
+    {
+      name: 'closeLong FIXED 4 of 10',
+      req: request('closeLong', { quantity: 4 }),
+      sym: LONG_10,
+      orders: [market('CLOSE', 'SELL', '4', '150')],
+    },
+    {
+      name: 'closeLong FIXED 10 of 10 (no note)',
+      req: request('closeLong', { quantity: 10 }),
+      sym: LONG_10,
+      orders: [market('CLOSE', 'SELL', '10', '150')],
+    },
     {
       name: 'closeLong FIXED 15 of 10 is capped at the position, with a note',
       req: request('closeLong', { quantity: 15 }),
@@ -235,10 +355,30 @@ describe('decide: closes', () => {
       orders: [market('CLOSE', 'BUY', '10', '150')],
       notes: ['Asked to close 25 AAPL; the position is 10: closing 10'],
     },
-    { name: 'closeLong PERCENT_POSITION 50% of 10', req: request('closeLong', { quantity: 50, quantityType: 'PERCENT_POSITION' }), sym: LONG_10, orders: [market('CLOSE', 'SELL', '5', '150')] },
-    { name: 'closeLong PERCENT_POSITION 50% of 3 rounds down to 1', req: request('closeLong', { quantity: 50, quantityType: 'PERCENT_POSITION' }), sym: holding(3), orders: [market('CLOSE', 'SELL', '1', '150')] },
-    { name: 'closeShort PERCENT_POSITION 100%', req: request('closeShort', { quantity: 100, quantityType: 'PERCENT_POSITION' }), sym: SHORT_10, orders: [market('CLOSE', 'BUY', '10', '150')] },
-    { name: 'closeShort DOLLAR_AMOUNT 750 at 150', req: request('closeShort', { quantity: 750, quantityType: 'DOLLAR_AMOUNT' }), sym: SHORT_10, orders: [market('CLOSE', 'BUY', '5', '150')] },
+    {
+      name: 'closeLong PERCENT_POSITION 50% of 10',
+      req: request('closeLong', { quantity: 50, quantityType: 'PERCENT_POSITION' }),
+      sym: LONG_10,
+      orders: [market('CLOSE', 'SELL', '5', '150')],
+    },
+    {
+      name: 'closeLong PERCENT_POSITION 50% of 3 rounds down to 1',
+      req: request('closeLong', { quantity: 50, quantityType: 'PERCENT_POSITION' }),
+      sym: holding(3),
+      orders: [market('CLOSE', 'SELL', '1', '150')],
+    },
+    {
+      name: 'closeShort PERCENT_POSITION 100%',
+      req: request('closeShort', { quantity: 100, quantityType: 'PERCENT_POSITION' }),
+      sym: SHORT_10,
+      orders: [market('CLOSE', 'BUY', '10', '150')],
+    },
+    {
+      name: 'closeShort DOLLAR_AMOUNT 750 at 150',
+      req: request('closeShort', { quantity: 750, quantityType: 'DOLLAR_AMOUNT' }),
+      sym: SHORT_10,
+      orders: [market('CLOSE', 'BUY', '5', '150')],
+    },
     {
       name: 'closeLong FIXED 3.7 rounds down to whole shares',
       req: request('closeLong', { quantity: 3.7 }),
@@ -280,14 +420,31 @@ describe('decide: reverses', () => {
       sym: symbol({ filledQuantity: D(-10), projectedQuantity: D(-12) }),
       orders: [market('CLOSE', 'BUY', '12', '150'), market('ENTRY', 'BUY', '12', '150')],
     },
-    { name: 'reverseToLong from flat with a quantity: only the ENTRY', req: request('reverseToLong', { quantity: 5 }), orders: [market('ENTRY', 'BUY', '5', '150')] },
-    { name: 'reverseToLong from a long with a quantity: only the ENTRY (adds)', req: request('reverseToLong', { quantity: 5 }), sym: LONG_10, orders: [market('ENTRY', 'BUY', '5', '150')] },
-    { name: 'reverseToShort from a short with a quantity: only the ENTRY (adds)', req: request('reverseToShort', { quantity: 5 }), sym: SHORT_10, orders: [market('ENTRY', 'SELL', '5', '150')] },
+    {
+      name: 'reverseToLong from flat with a quantity: only the ENTRY',
+      req: request('reverseToLong', { quantity: 5 }),
+      orders: [market('ENTRY', 'BUY', '5', '150')],
+    },
+    {
+      name: 'reverseToLong from a long with a quantity: only the ENTRY (adds)',
+      req: request('reverseToLong', { quantity: 5 }),
+      sym: LONG_10,
+      orders: [market('ENTRY', 'BUY', '5', '150')],
+    },
+    {
+      name: 'reverseToShort from a short with a quantity: only the ENTRY (adds)',
+      req: request('reverseToShort', { quantity: 5 }),
+      sym: SHORT_10,
+      orders: [market('ENTRY', 'SELL', '5', '150')],
+    },
     {
       name: 'reverseToShort LIMIT: both legs are LIMIT at the limit price',
       req: request('reverseToShort', { orderType: 'LIMIT', limitPrice: 151 }),
       sym: LONG_10,
-      orders: [market('CLOSE', 'SELL', '10', '151', { type: 'LIMIT', limitPrice: '151' }), market('ENTRY', 'SELL', '10', '151', { type: 'LIMIT', limitPrice: '151' })],
+      orders: [
+        market('CLOSE', 'SELL', '10', '151', { type: 'LIMIT', limitPrice: '151' }),
+        market('ENTRY', 'SELL', '10', '151', { type: 'LIMIT', limitPrice: '151' }),
+      ],
     },
   ]);
 });
@@ -308,10 +465,13 @@ describe('decide: orders to cancel first', () => {
     ['closeShort', -10, ['sl-1', 'tp-1', 'trail-1', 'sell-1']],
     ['reverseToLong', -10, ['sl-1', 'tp-1', 'trail-1', 'sell-1']],
     ['reverseToShort', 10, ['sl-1', 'tp-1', 'trail-1', 'buy-1', 'buy-2']],
-  ] as const)('%s of a position of %s cancels its exit legs and the entries on its side', (action, position, expected) => {
-    const a = expectAccepted(decide(request(action), account(), withOrders(position)));
-    expect(a.cancelOrderIds).toEqual(expected);
-  });
+  ] as const)(
+    '%s of a position of %s cancels its exit legs and the entries on its side',
+    (action, position, expected) => {
+      const a = expectAccepted(decide(request(action), account(), withOrders(position)));
+      expect(a.cancelOrderIds).toEqual(expected);
+    },
+  );
 
   it.each([
     ['openLong', 10],

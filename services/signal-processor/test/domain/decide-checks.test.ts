@@ -3,17 +3,66 @@ import type { ExitRules } from '@utm/contracts';
 import { decide } from '../../src/domain/decide';
 import { buyingPowerOf } from '../../src/domain/risk';
 import { account, D, expectAccepted, expectRejected, holding, market, request, symbol, view } from './helpers';
-import { HALTED, HALTED_MESSAGE, LONG_10, NO_PRICE_MESSAGE, REDUCE_ONLY, SHORT_10, runAcceptances, runRejections } from './decide-cases';
+import {
+  HALTED,
+  HALTED_MESSAGE,
+  LONG_10,
+  NO_PRICE_MESSAGE,
+  REDUCE_ONLY,
+  SHORT_10,
+  runAcceptances,
+  runRejections,
+} from './decide-cases';
 
 describe('decide: trading state', () => {
   describe('HALTED refuses every action', () => {
     runRejections([
-      { name: 'openLong', req: request('openLong', { quantity: 10 }), acct: HALTED, code: 'ACCOUNT_HALTED', message: HALTED_MESSAGE },
-      { name: 'openShort', req: request('openShort', { quantity: 10 }), acct: HALTED, code: 'ACCOUNT_HALTED', message: HALTED_MESSAGE },
-      { name: 'closeLong', req: request('closeLong'), acct: HALTED, sym: LONG_10, code: 'ACCOUNT_HALTED', message: HALTED_MESSAGE },
-      { name: 'closeShort', req: request('closeShort'), acct: HALTED, sym: SHORT_10, code: 'ACCOUNT_HALTED', message: HALTED_MESSAGE },
-      { name: 'reverseToLong', req: request('reverseToLong'), acct: HALTED, sym: SHORT_10, code: 'ACCOUNT_HALTED', message: HALTED_MESSAGE },
-      { name: 'reverseToShort', req: request('reverseToShort'), acct: HALTED, sym: LONG_10, code: 'ACCOUNT_HALTED', message: HALTED_MESSAGE },
+      {
+        name: 'openLong',
+        req: request('openLong', { quantity: 10 }),
+        acct: HALTED,
+        code: 'ACCOUNT_HALTED',
+        message: HALTED_MESSAGE,
+      },
+      {
+        name: 'openShort',
+        req: request('openShort', { quantity: 10 }),
+        acct: HALTED,
+        code: 'ACCOUNT_HALTED',
+        message: HALTED_MESSAGE,
+      },
+      {
+        name: 'closeLong',
+        req: request('closeLong'),
+        acct: HALTED,
+        sym: LONG_10,
+        code: 'ACCOUNT_HALTED',
+        message: HALTED_MESSAGE,
+      },
+      {
+        name: 'closeShort',
+        req: request('closeShort'),
+        acct: HALTED,
+        sym: SHORT_10,
+        code: 'ACCOUNT_HALTED',
+        message: HALTED_MESSAGE,
+      },
+      {
+        name: 'reverseToLong',
+        req: request('reverseToLong'),
+        acct: HALTED,
+        sym: SHORT_10,
+        code: 'ACCOUNT_HALTED',
+        message: HALTED_MESSAGE,
+      },
+      {
+        name: 'reverseToShort',
+        req: request('reverseToShort'),
+        acct: HALTED,
+        sym: LONG_10,
+        code: 'ACCOUNT_HALTED',
+        message: HALTED_MESSAGE,
+      },
       {
         name: 'before any other check (disallowed symbol, conflicting position)',
         req: request('openLong', { quantity: 10 }),
@@ -26,13 +75,47 @@ describe('decide: trading state', () => {
   });
 
   describe('REDUCE_ONLY refuses what could open a position', () => {
-    const msg = (action: string) => `Account is reduce-only: ${action} would open a position; only closeLong and closeShort are accepted`;
+    const msg = (action: string) =>
+      `Account is reduce-only: ${action} would open a position; only closeLong and closeShort are accepted`;
     runRejections([
-      { name: 'openLong', req: request('openLong', { quantity: 10 }), acct: REDUCE_ONLY, code: 'REDUCE_ONLY', message: msg('openLong') },
-      { name: 'openShort', req: request('openShort', { quantity: 10 }), acct: REDUCE_ONLY, code: 'REDUCE_ONLY', message: msg('openShort') },
-      { name: 'openLong adding to a long', req: request('openLong', { quantity: 10 }), acct: REDUCE_ONLY, sym: LONG_10, code: 'REDUCE_ONLY', message: msg('openLong') },
-      { name: 'reverseToLong from a short', req: request('reverseToLong'), acct: REDUCE_ONLY, sym: SHORT_10, code: 'REDUCE_ONLY', message: msg('reverseToLong') },
-      { name: 'reverseToShort from a long', req: request('reverseToShort'), acct: REDUCE_ONLY, sym: LONG_10, code: 'REDUCE_ONLY', message: msg('reverseToShort') },
+      {
+        name: 'openLong',
+        req: request('openLong', { quantity: 10 }),
+        acct: REDUCE_ONLY,
+        code: 'REDUCE_ONLY',
+        message: msg('openLong'),
+      },
+      {
+        name: 'openShort',
+        req: request('openShort', { quantity: 10 }),
+        acct: REDUCE_ONLY,
+        code: 'REDUCE_ONLY',
+        message: msg('openShort'),
+      },
+      {
+        name: 'openLong adding to a long',
+        req: request('openLong', { quantity: 10 }),
+        acct: REDUCE_ONLY,
+        sym: LONG_10,
+        code: 'REDUCE_ONLY',
+        message: msg('openLong'),
+      },
+      {
+        name: 'reverseToLong from a short',
+        req: request('reverseToLong'),
+        acct: REDUCE_ONLY,
+        sym: SHORT_10,
+        code: 'REDUCE_ONLY',
+        message: msg('reverseToLong'),
+      },
+      {
+        name: 'reverseToShort from a long',
+        req: request('reverseToShort'),
+        acct: REDUCE_ONLY,
+        sym: LONG_10,
+        code: 'REDUCE_ONLY',
+        message: msg('reverseToShort'),
+      },
       {
         name: 'before the allowed-symbols check',
         req: request('openLong', { quantity: 10 }),
@@ -45,8 +128,20 @@ describe('decide: trading state', () => {
 
   describe('REDUCE_ONLY accepts closes', () => {
     runAcceptances([
-      { name: 'closeLong', req: request('closeLong'), acct: REDUCE_ONLY, sym: LONG_10, orders: [market('CLOSE', 'SELL', '10', '150')] },
-      { name: 'closeShort', req: request('closeShort'), acct: REDUCE_ONLY, sym: SHORT_10, orders: [market('CLOSE', 'BUY', '10', '150')] },
+      {
+        name: 'closeLong',
+        req: request('closeLong'),
+        acct: REDUCE_ONLY,
+        sym: LONG_10,
+        orders: [market('CLOSE', 'SELL', '10', '150')],
+      },
+      {
+        name: 'closeShort',
+        req: request('closeShort'),
+        acct: REDUCE_ONLY,
+        sym: SHORT_10,
+        orders: [market('CLOSE', 'BUY', '10', '150')],
+      },
     ]);
   });
 
@@ -60,13 +155,44 @@ describe('decide: allowed symbols', () => {
   const restricted = account({ allowedSymbols: ['MSFT', 'TSLA'] });
   const message = "AAPL is not among the account's allowed symbols (MSFT, TSLA)";
   runRejections([
-    { name: 'openLong of another symbol', req: request('openLong', { quantity: 10 }), acct: restricted, code: 'SYMBOL_NOT_ALLOWED', message },
-    { name: 'openShort of another symbol', req: request('openShort', { quantity: 10 }), acct: restricted, code: 'SYMBOL_NOT_ALLOWED', message },
-    { name: 'reverseToLong of another symbol (before the position rules)', req: request('reverseToLong'), acct: restricted, sym: SHORT_10, code: 'SYMBOL_NOT_ALLOWED', message },
+    {
+      name: 'openLong of another symbol',
+      req: request('openLong', { quantity: 10 }),
+      acct: restricted,
+      code: 'SYMBOL_NOT_ALLOWED',
+      message,
+    },
+    {
+      name: 'openShort of another symbol',
+      req: request('openShort', { quantity: 10 }),
+      acct: restricted,
+      code: 'SYMBOL_NOT_ALLOWED',
+      message,
+    },
+    {
+      name: 'reverseToLong of another symbol (before the position rules)',
+      req: request('reverseToLong'),
+      acct: restricted,
+      sym: SHORT_10,
+      code: 'SYMBOL_NOT_ALLOWED',
+      message,
+    },
   ]);
   runAcceptances([
-    { name: 'closeLong of a symbol outside the list is still allowed', req: request('closeLong'), acct: restricted, sym: LONG_10, orders: [market('CLOSE', 'SELL', '10', '150')] },
-    { name: 'closeShort of a symbol outside the list is still allowed', req: request('closeShort'), acct: restricted, sym: SHORT_10, orders: [market('CLOSE', 'BUY', '10', '150')] },
+    {
+      name: 'closeLong of a symbol outside the list is still allowed',
+      req: request('closeLong'),
+      acct: restricted,
+      sym: LONG_10,
+      orders: [market('CLOSE', 'SELL', '10', '150')],
+    },
+    {
+      name: 'closeShort of a symbol outside the list is still allowed',
+      req: request('closeShort'),
+      acct: restricted,
+      sym: SHORT_10,
+      orders: [market('CLOSE', 'BUY', '10', '150')],
+    },
     {
       name: 'openLong of a listed symbol',
       req: request('openLong', { symbol: 'MSFT', quantity: 10 }),
@@ -74,16 +200,39 @@ describe('decide: allowed symbols', () => {
       sym: symbol({ symbol: 'MSFT', quote: D('400') }),
       orders: [market('ENTRY', 'BUY', '10', '400')],
     },
-    { name: 'an empty list allows every symbol', req: request('openLong', { quantity: 10 }), acct: account({ allowedSymbols: [] }), orders: [market('ENTRY', 'BUY', '10', '150')] },
+    {
+      name: 'an empty list allows every symbol',
+      req: request('openLong', { quantity: 10 }),
+      acct: account({ allowedSymbols: [] }),
+      orders: [market('ENTRY', 'BUY', '10', '150')],
+    },
   ]);
 });
 
 describe('decide: price', () => {
   const unquoted = symbol({ quote: null });
   runRejections([
-    { name: 'openLong MARKET with no quote and no price → NO_PRICE', req: request('openLong', { quantity: 10 }), sym: unquoted, code: 'NO_PRICE', message: NO_PRICE_MESSAGE },
-    { name: 'openShort MARKET with no quote and no price → NO_PRICE', req: request('openShort', { quantity: 10 }), sym: unquoted, code: 'NO_PRICE', message: NO_PRICE_MESSAGE },
-    { name: 'reverseToLong from a short with no quote and no price → NO_PRICE', req: request('reverseToLong'), sym: holding(-10, { quote: null }), code: 'NO_PRICE', message: NO_PRICE_MESSAGE },
+    {
+      name: 'openLong MARKET with no quote and no price → NO_PRICE',
+      req: request('openLong', { quantity: 10 }),
+      sym: unquoted,
+      code: 'NO_PRICE',
+      message: NO_PRICE_MESSAGE,
+    },
+    {
+      name: 'openShort MARKET with no quote and no price → NO_PRICE',
+      req: request('openShort', { quantity: 10 }),
+      sym: unquoted,
+      code: 'NO_PRICE',
+      message: NO_PRICE_MESSAGE,
+    },
+    {
+      name: 'reverseToLong from a short with no quote and no price → NO_PRICE',
+      req: request('reverseToLong'),
+      sym: holding(-10, { quote: null }),
+      code: 'NO_PRICE',
+      message: NO_PRICE_MESSAGE,
+    },
     {
       name: 'closeLong DOLLAR_AMOUNT with no quote and no price → NO_PRICE',
       req: request('closeLong', { quantity: 1000, quantityType: 'DOLLAR_AMOUNT' }),
@@ -93,9 +242,23 @@ describe('decide: price', () => {
     },
   ]);
   runAcceptances([
-    { name: "no quote: sized at the signal's price", req: request('openLong', { quantity: 10, price: 149.07 }), sym: unquoted, orders: [market('ENTRY', 'BUY', '10', '149.07')] },
-    { name: "a quote wins over the signal's price", req: request('openLong', { quantity: 10, price: 149.07 }), orders: [market('ENTRY', 'BUY', '10', '150')] },
-    { name: 'a whole close needs no price (priceBasis null)', req: request('closeLong'), sym: holding(10, { quote: null }), orders: [market('CLOSE', 'SELL', '10', null)] },
+    {
+      name: "no quote: sized at the signal's price",
+      req: request('openLong', { quantity: 10, price: 149.07 }),
+      sym: unquoted,
+      orders: [market('ENTRY', 'BUY', '10', '149.07')],
+    },
+    {
+      name: "a quote wins over the signal's price",
+      req: request('openLong', { quantity: 10, price: 149.07 }),
+      orders: [market('ENTRY', 'BUY', '10', '150')],
+    },
+    {
+      name: 'a whole close needs no price (priceBasis null)',
+      req: request('closeLong'),
+      sym: holding(10, { quote: null }),
+      orders: [market('CLOSE', 'SELL', '10', null)],
+    },
     {
       name: 'LIMIT with no quote: sized at the limit price',
       req: request('openLong', { quantity: 10, orderType: 'LIMIT', limitPrice: 148.5 }),
@@ -112,19 +275,22 @@ describe('decide: exit rules', () => {
       name: 'a PRICE stop above a long entry',
       req: request('openLong', { quantity: 10, exitRules: entry(155) }),
       code: 'INVALID_EXIT_RULE',
-      message: 'Exit rules cannot hold at the entry price 150: stop loss of a long must be below the entry price 150 (got 155)',
+      message:
+        'Exit rules cannot hold at the entry price 150: stop loss of a long must be below the entry price 150 (got 155)',
     },
     {
       name: 'validated against the limit price, not the quote (stop 149 over a limit of 148)',
       req: request('openLong', { quantity: 10, orderType: 'LIMIT', limitPrice: 148, exitRules: entry(149) }),
       code: 'INVALID_EXIT_RULE',
-      message: 'Exit rules cannot hold at the entry price 148: stop loss of a long must be below the entry price 148 (got 149)',
+      message:
+        'Exit rules cannot hold at the entry price 148: stop loss of a long must be below the entry price 148 (got 149)',
     },
     {
       name: 'a PRICE target above a short entry',
       req: request('openShort', { quantity: 10, exitRules: { takeProfit: { type: 'PRICE', value: 155 } } }),
       code: 'INVALID_EXIT_RULE',
-      message: 'Exit rules cannot hold at the entry price 150: take profit of a short must be below the entry price 150 (got 155)',
+      message:
+        'Exit rules cannot hold at the entry price 150: take profit of a short must be below the entry price 150 (got 155)',
     },
     {
       name: 'a trailing stop of 100% on a reverse',
@@ -144,13 +310,22 @@ describe('decide: exit rules', () => {
       req: request('openLong', { quantity: 1000, exitRules: entry(155) }),
       acct: account({ maxOrderNotional: D('1000') }),
       code: 'INVALID_EXIT_RULE',
-      message: 'Exit rules cannot hold at the entry price 150: stop loss of a long must be below the entry price 150 (got 155)',
+      message:
+        'Exit rules cannot hold at the entry price 150: stop loss of a long must be below the entry price 150 (got 155)',
     },
   ]);
 
-  const rules: ExitRules = { stopLoss: { type: 'PERCENT', value: 2 }, takeProfit: { type: 'PERCENT', value: 4 }, trailingStop: { type: 'AMOUNT', value: 1.5 } };
+  const rules: ExitRules = {
+    stopLoss: { type: 'PERCENT', value: 2 },
+    takeProfit: { type: 'PERCENT', value: 4 },
+    trailingStop: { type: 'AMOUNT', value: 1.5 },
+  };
   runAcceptances([
-    { name: 'valid rules ride on the ENTRY', req: request('openLong', { quantity: 10, exitRules: rules }), orders: [market('ENTRY', 'BUY', '10', '150', { exitRules: rules })] },
+    {
+      name: 'valid rules ride on the ENTRY',
+      req: request('openLong', { quantity: 10, exitRules: rules }),
+      orders: [market('ENTRY', 'BUY', '10', '150', { exitRules: rules })],
+    },
     {
       name: 'on a reverse, only the ENTRY carries them (not the CLOSE)',
       req: request('reverseToShort', { exitRules: rules }),
@@ -237,7 +412,12 @@ describe('decide: order notional and position limits', () => {
     },
   ]);
   runAcceptances([
-    { name: 'a notional exactly at the limit', req: request('openLong', { quantity: 100 }), acct: account({ maxOrderNotional: D('15000') }), orders: [market('ENTRY', 'BUY', '100', '150')] },
+    {
+      name: 'a notional exactly at the limit',
+      req: request('openLong', { quantity: 100 }),
+      acct: account({ maxOrderNotional: D('15000') }),
+      orders: [market('ENTRY', 'BUY', '100', '150')],
+    },
     {
       name: 'closes are not held to the notional limit',
       req: request('closeLong'),
@@ -245,7 +425,13 @@ describe('decide: order notional and position limits', () => {
       sym: holding(100),
       orders: [market('CLOSE', 'SELL', '100', '150')],
     },
-    { name: 'a position exactly at the limit', req: request('openLong', { quantity: 10 }), acct: account({ maxPositionQuantity: D(100) }), sym: holding(90), orders: [market('ENTRY', 'BUY', '10', '150')] },
+    {
+      name: 'a position exactly at the limit',
+      req: request('openLong', { quantity: 10 }),
+      acct: account({ maxPositionQuantity: D(100) }),
+      sym: holding(90),
+      orders: [market('ENTRY', 'BUY', '10', '150')],
+    },
     {
       name: 'a reverse to exactly the limit',
       req: request('reverseToShort', { quantity: 100 }),
@@ -289,7 +475,11 @@ describe('decide: buying power', () => {
     {
       name: 'reservations and shorts together (50,000 − 5,000 − 2 × 10 × 1,000.50)',
       req: request('openLong', { quantity: 200 }),
-      acct: account({ cash: D('50000'), reservations: D('5000'), positions: [{ symbol: 'MSFT', quantity: D(-10), mark: D('1000.5') }] }),
+      acct: account({
+        cash: D('50000'),
+        reservations: D('5000'),
+        positions: [{ symbol: 'MSFT', quantity: D(-10), mark: D('1000.5') }],
+      }),
       code: 'INSUFFICIENT_BUYING_POWER',
       message: 'Insufficient buying power: needs 30,000.00, 24,990.00 available',
     },
@@ -325,7 +515,12 @@ describe('decide: buying power', () => {
   ]);
 
   runAcceptances([
-    { name: 'exactly the cash', req: request('openLong', { quantity: 100 }), acct: account({ cash: D('15000') }), orders: [market('ENTRY', 'BUY', '100', '150')] },
+    {
+      name: 'exactly the cash',
+      req: request('openLong', { quantity: 100 }),
+      acct: account({ cash: D('15000') }),
+      orders: [market('ENTRY', 'BUY', '100', '150')],
+    },
     {
       name: 'longs do not reduce it',
       req: request('openLong', { quantity: 100 }),
@@ -349,7 +544,9 @@ describe('decide: buying power', () => {
   });
 
   it('does not credit a reverse that closes nothing', () => {
-    const r = expectRejected(decide(request('reverseToLong', { quantity: 10 }), account({ cash: D('1000') }), symbol()));
+    const r = expectRejected(
+      decide(request('reverseToLong', { quantity: 10 }), account({ cash: D('1000') }), symbol()),
+    );
     expect(r.message).toBe('Insufficient buying power: needs 1,500.00, 1,000.00 available');
   });
 
@@ -358,4 +555,3 @@ describe('decide: buying power', () => {
     expect(a.orders.map(view)).toEqual([market('CLOSE', 'BUY', '10', '150')]);
   });
 });
-

@@ -85,8 +85,25 @@ export function view(o: OrderDraft): DraftView {
 }
 
 /** A MARKET/DAY draft without limit, stop or exit rules, for brevity in tables. */
-export function market(role: OrderDraft['role'], side: OrderDraft['side'], quantity: string, priceBasis: string | null, extra: Partial<DraftView> = {}): DraftView {
-  return { role, side, type: 'MARKET', quantity, limitPrice: null, stopPrice: null, timeInForce: 'DAY', priceBasis, exitRules: null, ...extra };
+export function market(
+  role: OrderDraft['role'],
+  side: OrderDraft['side'],
+  quantity: string,
+  priceBasis: string | null,
+  extra: Partial<DraftView> = {},
+): DraftView {
+  return {
+    role,
+    side,
+    type: 'MARKET',
+    quantity,
+    limitPrice: null,
+    stopPrice: null,
+    timeInForce: 'DAY',
+    priceBasis,
+    exitRules: null,
+    ...extra,
+  };
 }
 
 export function expectAccepted(decision: Decision): Acceptance {

@@ -26,10 +26,18 @@ describe('planLegs', () => {
     // openLong
     ['openLong', FLAT, { open: { side: 'BUY', defaultQuantity: null } }],
     ['openLong', LONG, { open: { side: 'BUY', defaultQuantity: null } }], // adds to the long
-    ['openLong', SHORT, { reject: 'POSITION_CONFLICT', message: 'openLong on a short position of 10 AAPL: use reverseToLong' }],
+    [
+      'openLong',
+      SHORT,
+      { reject: 'POSITION_CONFLICT', message: 'openLong on a short position of 10 AAPL: use reverseToLong' },
+    ],
     // openShort
     ['openShort', FLAT, { open: { side: 'SELL', defaultQuantity: null } }],
-    ['openShort', LONG, { reject: 'POSITION_CONFLICT', message: 'openShort on a long position of 10 AAPL: use reverseToShort' }],
+    [
+      'openShort',
+      LONG,
+      { reject: 'POSITION_CONFLICT', message: 'openShort on a long position of 10 AAPL: use reverseToShort' },
+    ],
     ['openShort', SHORT, { open: { side: 'SELL', defaultQuantity: null } }], // adds to the short
     // closeLong
     ['closeLong', FLAT, { reject: 'NO_POSITION', message: 'No long position in AAPL to close' }],
@@ -45,7 +53,11 @@ describe('planLegs', () => {
     ['reverseToLong', SHORT, { close: { side: 'BUY', position: '10' }, open: { side: 'BUY', defaultQuantity: '10' } }],
     // reverseToShort
     ['reverseToShort', FLAT, { open: { side: 'SELL', defaultQuantity: null } }],
-    ['reverseToShort', LONG, { close: { side: 'SELL', position: '10' }, open: { side: 'SELL', defaultQuantity: '10' } }],
+    [
+      'reverseToShort',
+      LONG,
+      { close: { side: 'SELL', position: '10' }, open: { side: 'SELL', defaultQuantity: '10' } },
+    ],
     ['reverseToShort', SHORT, { open: { side: 'SELL', defaultQuantity: null } }],
   ];
 
@@ -60,14 +72,25 @@ describe('planLegs', () => {
   it.each([
     ['closeLong', '0.000001', { close: { side: 'SELL', position: '0.000001' } }],
     ['closeShort', '-2.5', { close: { side: 'BUY', position: '2.5' } }],
-    ['reverseToShort', '2.5', { close: { side: 'SELL', position: '2.5' }, open: { side: 'SELL', defaultQuantity: '2.5' } }],
-    ['openLong', '-0.000001', { reject: 'POSITION_CONFLICT', message: 'openLong on a short position of 0.000001 AAPL: use reverseToLong' }],
+    [
+      'reverseToShort',
+      '2.5',
+      { close: { side: 'SELL', position: '2.5' }, open: { side: 'SELL', defaultQuantity: '2.5' } },
+    ],
+    [
+      'openLong',
+      '-0.000001',
+      { reject: 'POSITION_CONFLICT', message: 'openLong on a short position of 0.000001 AAPL: use reverseToLong' },
+    ],
   ] as const)('%s on a fractional position of %s', (action, position, expected) => {
     expect(viewPlan(planLegs(action, 'AAPL', D(position)))).toEqual(expected);
   });
 
   it('names the symbol in its refusals', () => {
-    expect(viewPlan(planLegs('closeShort', 'BRK.B', D(0)))).toEqual({ reject: 'NO_POSITION', message: 'No short position in BRK.B to close' });
+    expect(viewPlan(planLegs('closeShort', 'BRK.B', D(0)))).toEqual({
+      reject: 'NO_POSITION',
+      message: 'No short position in BRK.B to close',
+    });
   });
 });
 

@@ -28,31 +28,46 @@ const SYMBOLS = ['AAPL', 'MSFT', 'TSLA', 'SPY'] as const;
 // ---- Decimals from integers (no binary noise) -------------------------------------------
 
 /** Money with cents, from an integer number of cents. */
-const money = (maxCents: number): fc.Arbitrary<Decimal> => fc.integer({ min: 0, max: maxCents }).map((c) => D(c).div(100));
+const money = (maxCents: number): fc.Arbitrary<Decimal> =>
+  fc.integer({ min: 0, max: maxCents }).map((c) => D(c).div(100));
 /** A price in 0.0001 .. 10,000.0000, from an integer number of 1/10,000ths. */
 const price: fc.Arbitrary<Decimal> = fc.integer({ min: 1, max: 100_000_000 }).map((n) => D(n).div(10_000));
 /** Mostly `null`, sometimes a value: account limits are the exception. */
-const rarely = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: arb, weight: 1 });
+const rarely = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> =>
+  fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: arb, weight: 1 });
 /** The same as a JSON number (request fields are numbers by contract). */
 const priceNumber: fc.Arbitrary<number> = fc.integer({ min: 1, max: 100_000_000 }).map((n) => n / 10_000);
 
 // ---- Request fields that arrive as JSON numbers: any double the schema lets through ----
 
-const positiveDouble = (max: number): fc.Arbitrary<number> => fc.double({ min: 0, max, minExcluded: true, noNaN: true });
+const positiveDouble = (max: number): fc.Arbitrary<number> =>
+  fc.double({ min: 0, max, minExcluded: true, noNaN: true });
 const quantityFor = (type: QuantityType): fc.Arbitrary<number> => {
   switch (type) {
     case 'FIXED':
-      return fc.oneof({ arbitrary: fc.integer({ min: 1, max: 500 }), weight: 4 }, { arbitrary: positiveDouble(5_000), weight: 1 });
+      return fc.oneof(
+        { arbitrary: fc.integer({ min: 1, max: 500 }), weight: 4 },
+        { arbitrary: positiveDouble(5_000), weight: 1 },
+      );
     case 'DOLLAR_AMOUNT':
-      return fc.oneof({ arbitrary: fc.integer({ min: 1, max: 1_000_000 }), weight: 4 }, { arbitrary: positiveDouble(1e9), weight: 1 });
+      return fc.oneof(
+        { arbitrary: fc.integer({ min: 1, max: 1_000_000 }), weight: 4 },
+        { arbitrary: positiveDouble(1e9), weight: 1 },
+      );
     case 'PERCENT_EQUITY':
     case 'PERCENT_POSITION':
-      return fc.oneof({ arbitrary: fc.integer({ min: 1, max: 100 }), weight: 4 }, { arbitrary: positiveDouble(100), weight: 1 });
+      return fc.oneof(
+        { arbitrary: fc.integer({ min: 1, max: 100 }), weight: 4 },
+        { arbitrary: positiveDouble(100), weight: 1 },
+      );
   }
 };
 
 /** Exit-rule values: integers and doubles down to 1e-9 (tiny trails have their own tests). */
-const ruleValue: fc.Arbitrary<number> = fc.oneof(fc.integer({ min: 1, max: 200 }), fc.double({ min: 1e-9, max: 20_000, noNaN: true }));
+const ruleValue: fc.Arbitrary<number> = fc.oneof(
+  fc.integer({ min: 1, max: 200 }),
+  fc.double({ min: 1e-9, max: 20_000, noNaN: true }),
+);
 const exitRule: fc.Arbitrary<ExitRule> = fc.record({
   type: fc.constantFrom<ExitRule['type']>('PERCENT', 'PRICE', 'AMOUNT'),
   value: ruleValue,
@@ -62,7 +77,11 @@ const trailingRule: fc.Arbitrary<TrailingStopRule> = fc.record({
   value: ruleValue,
 });
 const exitRules: fc.Arbitrary<ExitRules> = fc
-  .record({ stopLoss: fc.option(exitRule, { nil: undefined }), takeProfit: fc.option(exitRule, { nil: undefined }), trailingStop: fc.option(trailingRule, { nil: undefined }) })
+  .record({
+    stopLoss: fc.option(exitRule, { nil: undefined }),
+    takeProfit: fc.option(exitRule, { nil: undefined }),
+    trailingStop: fc.option(trailingRule, { nil: undefined }),
+  })
   .map((r) => {
     const out: ExitRules = {};
     if (r.stopLoss) out.stopLoss = r.stopLoss;
@@ -116,11 +135,17 @@ const accountArb: fc.Arbitrary<AccountSnapshot> = fc.record({
   allowFractional: fc.boolean(),
   maxOrderNotional: rarely(money(100_000_000)),
   maxPositionQuantity: rarely(fc.integer({ min: 1, max: 10_000 }).map((n) => D(n))),
-  allowedSymbols: fc.oneof({ arbitrary: fc.constant<string[]>([]), weight: 4 }, { arbitrary: fc.subarray<string>([...SYMBOLS], { minLength: 1 }), weight: 1 }),
+  allowedSymbols: fc.oneof(
+    { arbitrary: fc.constant<string[]>([]), weight: 4 },
+    { arbitrary: fc.subarray<string>([...SYMBOLS], { minLength: 1 }), weight: 1 },
+  ),
   positions: fc.uniqueArray(
     fc.record({
       symbol: fc.constantFrom(...SYMBOLS),
-      quantity: fc.integer({ min: -2_000, max: 2_000 }).filter((n) => n !== 0).map((n) => D(n)),
+      quantity: fc
+        .integer({ min: -2_000, max: 2_000 })
+        .filter((n) => n !== 0)
+        .map((n) => D(n)),
       mark: price,
     }),
     { maxLength: 4, selector: (p) => p.symbol },
@@ -148,7 +173,10 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc
     filledOffset: fc.integer({ min: -100, max: 100 }),
     quote: fc.option(price, { nil: null }),
     exits: fc.subarray(['sl-1', 'tp-1', 'trail-1']),
-    entries: fc.array(fc.record({ id: fc.nat().map((n) => `entry-${n}`), side: fc.constantFrom<Side>('BUY', 'SELL') }), { maxLength: 3 }),
+    entries: fc.array(
+      fc.record({ id: fc.nat().map((n) => `entry-${n}`), side: fc.constantFrom<Side>('BUY', 'SELL') }),
+      { maxLength: 3 },
+    ),
     tickSize: fc.option(fc.constantFrom('0.01', '0.0001', '0.05'), { nil: null }),
   })
   .map((s) => {
@@ -195,7 +223,10 @@ function checkInvariants({ req, account, sym }: Scenario): string {
 
   // Trading state and symbol list: nothing opens when it may not.
   expect(account.tradingState).not.toBe('HALTED');
-  if (account.tradingState === 'REDUCE_ONLY' || (account.allowedSymbols.length > 0 && !account.allowedSymbols.includes(req.symbol))) {
+  if (
+    account.tradingState === 'REDUCE_ONLY' ||
+    (account.allowedSymbols.length > 0 && !account.allowedSymbols.includes(req.symbol))
+  ) {
     expect(entries).toHaveLength(0);
   }
 
@@ -256,11 +287,17 @@ const entryScenarioArb: fc.Arbitrary<Scenario> = fc
 
 describe('decide: properties over random accounts, symbols and requests', () => {
   it('never throws, and every decision keeps the invariants', () => {
-    fc.assert(fc.property(scenarioArb, (s) => void checkInvariants(s)), { numRuns: NUM_RUNS });
+    fc.assert(
+      fc.property(scenarioArb, (s) => void checkInvariants(s)),
+      { numRuns: NUM_RUNS },
+    );
   });
 
   it('keeps the invariants on requests that mostly reach sizing and risk checks', () => {
-    fc.assert(fc.property(entryScenarioArb, (s) => void checkInvariants(s)), { numRuns: NUM_RUNS });
+    fc.assert(
+      fc.property(entryScenarioArb, (s) => void checkInvariants(s)),
+      { numRuns: NUM_RUNS },
+    );
   });
 
   it('the entry-focused scenarios do produce entries (the properties are not vacuous)', () => {
@@ -272,7 +309,11 @@ describe('decide: properties over random accounts, symbols and requests', () => 
   it('a close of the whole position (no quantity) is exactly the projected size', () => {
     fc.assert(
       fc.property(scenarioArb, ({ req, account, sym }) => {
-        const closing: NormalizedIngestRequest = { ...req, action: sym.projectedQuantity.gte(0) ? 'closeLong' : 'closeShort', exitRules: undefined };
+        const closing: NormalizedIngestRequest = {
+          ...req,
+          action: sym.projectedQuantity.gte(0) ? 'closeLong' : 'closeShort',
+          exitRules: undefined,
+        };
         delete closing.quantity;
         const decision = decide(closing, { ...account, tradingState: 'ACTIVE' }, sym);
         if (sym.projectedQuantity.isZero()) {
@@ -292,7 +333,9 @@ describe('sizing and rounding: properties', () => {
   it('sizeQuantity never sizes above what was asked, and only in whole steps', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom<QuantityType>(...QUANTITY_TYPES).chain((type) => fc.tuple(fc.constant(type), quantityFor(type))),
+        fc
+          .constantFrom<QuantityType>(...QUANTITY_TYPES)
+          .chain((type) => fc.tuple(fc.constant(type), quantityFor(type))),
         fc.option(price, { nil: null }),
         money(1_000_000_000),
         fc.integer({ min: 0, max: 5_000 }).map((n) => D(n)),
@@ -330,14 +373,19 @@ describe('sizing and rounding: properties', () => {
 
   it('floorToStep: at most the quantity, less than one step below it, a multiple of the step', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 18n }), fc.integer({ min: 0, max: 9 }), fc.constantFrom('1', '0.000001', '0.01', '0.05', '2.5'), (digits, scale, stepText) => {
-        const quantity = D(digits.toString()).div(D(10).pow(scale));
-        const step = D(stepText);
-        const floored = floorToStep(quantity, step);
-        expect(floored.lte(quantity)).toBe(true);
-        expect(quantity.minus(floored).lt(step)).toBe(true);
-        expect(floored.mod(step).isZero()).toBe(true);
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 18n }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.constantFrom('1', '0.000001', '0.01', '0.05', '2.5'),
+        (digits, scale, stepText) => {
+          const quantity = D(digits.toString()).div(D(10).pow(scale));
+          const step = D(stepText);
+          const floored = floorToStep(quantity, step);
+          expect(floored.lte(quantity)).toBe(true);
+          expect(quantity.minus(floored).lt(step)).toBe(true);
+          expect(floored.mod(step).isZero()).toBe(true);
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });
@@ -365,7 +413,8 @@ describe('exitPrices: properties', () => {
         }
         if (stopLoss) expect(long ? stopLoss.lt(fill) : stopLoss.gt(fill)).toBe(true);
         if (takeProfit) expect(long ? takeProfit.gt(fill) : takeProfit.lt(fill)).toBe(true);
-        if (trailingStop) expect(long ? trailingStop.initialStop.lt(fill) : trailingStop.initialStop.gt(fill)).toBe(true);
+        if (trailingStop)
+          expect(long ? trailingStop.initialStop.lt(fill) : trailingStop.initialStop.gt(fill)).toBe(true);
         // Away from the money: a stop is never closer to the fill than its rule says.
         const rule = rules.stopLoss;
         if (stopLoss && rule && rule.type !== 'PRICE') {

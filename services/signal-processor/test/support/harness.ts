@@ -6,7 +6,15 @@ import { createGateway } from '@utm/ingest-gateway';
 import { createLogger } from '@utm/logger';
 import { createRedis, DEFAULT_JOB_OPTIONS, Producer, waitForRedis } from '@utm/queue';
 import type { JobsOptions } from 'bullmq';
-import { createFixture, postSignal, testDatabaseUrl, testRedisUrl, uniquePrefix, type Fixture, type FixtureOptions } from '@utm/testkit';
+import {
+  createFixture,
+  postSignal,
+  testDatabaseUrl,
+  testRedisUrl,
+  uniquePrefix,
+  type Fixture,
+  type FixtureOptions,
+} from '@utm/testkit';
 import { createSignalProcessor, type SignalProcessor } from '../../src';
 
 const quiet = createLogger({ service: 'test', level: 'error' });
@@ -33,7 +41,11 @@ export interface HarnessOptions {
 export class Harness {
   readonly prefix = uniquePrefix('proc');
   readonly db: Db;
-  private readonly conns = [createRedis(testRedisUrl(), 'client'), createRedis(testRedisUrl(), 'producer'), createRedis(testRedisUrl(), 'producer')];
+  private readonly conns = [
+    createRedis(testRedisUrl(), 'client'),
+    createRedis(testRedisUrl(), 'producer'),
+    createRedis(testRedisUrl(), 'producer'),
+  ];
   private readonly signalsProducer: Producer<SignalJob>;
   readonly signalsQueue = new Queue(JOBS.signals.queue, { connection: this.conns[2]!, prefix: this.prefix });
   readonly ordersQueue = new Queue(JOBS.orders.queue, { connection: this.conns[2]!, prefix: this.prefix });
@@ -41,9 +53,21 @@ export class Harness {
 
   constructor(opts: HarnessOptions = {}) {
     this.db = createDb({ url: opts.databaseUrl ?? testDatabaseUrl(), poolMax: 12 });
-    this.signalsProducer = new Producer<SignalJob>(JOBS.signals, { connection: this.conns[1]!, prefix: this.prefix }, { jobOptions: { ...DEFAULT_JOB_OPTIONS, ...opts.jobOptions } });
+    this.signalsProducer = new Producer<SignalJob>(
+      JOBS.signals,
+      { connection: this.conns[1]!, prefix: this.prefix },
+      { jobOptions: { ...DEFAULT_JOB_OPTIONS, ...opts.jobOptions } },
+    );
     // No outbox sweep: the shared test database holds other tests' PENDING signals.
-    this.gateway = createGateway({ db: this.db, redis: this.conns[0]!, producer: this.signalsProducer, logger: quiet, queuePrefix: this.prefix, outboxSweep: false, adminToken: opts.adminToken });
+    this.gateway = createGateway({
+      db: this.db,
+      redis: this.conns[0]!,
+      producer: this.signalsProducer,
+      logger: quiet,
+      queuePrefix: this.prefix,
+      outboxSweep: false,
+      adminToken: opts.adminToken,
+    });
   }
   private readonly processors: { p: SignalProcessor; close: () => Promise<void> }[] = [];
   url = '';
@@ -89,14 +113,23 @@ export class Harness {
     return postSignal(this.url, f, body);
   }
 
-
   /** Waits until every given signal has left PENDING (and PROCESSING without orders). */
   async settled(ids: string[], timeoutMs = 20000) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const rows = await this.db.prisma.signal.findMany({ where: { id: { in: ids } }, include: { orders: { orderBy: { seq: 'asc' } }, events: { orderBy: { id: 'asc' } } } });
-      if (rows.length === ids.length && rows.every((r) => r.status !== 'PENDING')) return new Map(rows.map((r) => [r.id, r]));
-      if (Date.now() > deadline) throw new Error(`signals still pending: ${rows.filter((r) => r.status === 'PENDING').map((r) => r.id).join(', ')}`);
+      const rows = await this.db.prisma.signal.findMany({
+        where: { id: { in: ids } },
+        include: { orders: { orderBy: { seq: 'asc' } }, events: { orderBy: { id: 'asc' } } },
+      });
+      if (rows.length === ids.length && rows.every((r) => r.status !== 'PENDING'))
+        return new Map(rows.map((r) => [r.id, r]));
+      if (Date.now() > deadline)
+        throw new Error(
+          `signals still pending: ${rows
+            .filter((r) => r.status === 'PENDING')
+            .map((r) => r.id)
+            .join(', ')}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -132,5 +165,12 @@ export class Harness {
 
 /** A symbol of its own per test, so quotes (global per symbol) never collide across tests. */
 export function symbolFor(label: string): string {
-  return `${label.toUpperCase().replace(/[^A-Z]/g, '').slice(0, 4)}${Math.random().toString(36).slice(2, 7).toUpperCase().replace(/[^A-Z]/g, 'Q')}`.slice(0, 12);
+  return `${label
+    .toUpperCase()
+    .replace(/[^A-Z]/g, '')
+    .slice(0, 4)}${Math.random()
+    .toString(36)
+    .slice(2, 7)
+    .toUpperCase()
+    .replace(/[^A-Z]/g, 'Q')}`.slice(0, 12);
 }

@@ -9,7 +9,12 @@ import { useDebounced, useResource } from '../use-resource';
 
 const ACTIONS: { action: 'halt' | 'reduce-only' | 'resume'; state: TradingState; label: string; help: string }[] = [
   { action: 'halt', state: 'HALTED', label: 'Halt', help: 'Refuse every new signal' },
-  { action: 'reduce-only', state: 'REDUCE_ONLY', label: 'Reduce only', help: 'Accept only signals that make positions smaller' },
+  {
+    action: 'reduce-only',
+    state: 'REDUCE_ONLY',
+    label: 'Reduce only',
+    help: 'Accept only signals that make positions smaller',
+  },
   { action: 'resume', state: 'ACTIVE', label: 'Resume', help: 'Trade normally' },
 ];
 
@@ -88,11 +93,13 @@ function Detail({ a, onChanged }: { a: AccountDetail; onChanged: () => void }) {
         {a.positions.length ? <Positions positions={a.positions} /> : <Empty title="No open positions" />}
       </Section>
       <Section title="Open orders">
-        {a.openOrders.length ? <OrdersTable orders={a.openOrders} showFills={false} label="Open orders" /> : <Empty title="No open orders" />}
+        {a.openOrders.length ? (
+          <OrdersTable orders={a.openOrders} showFills={false} label="Open orders" />
+        ) : (
+          <Empty title="No open orders" />
+        )}
       </Section>
-      <Section title="Recent fills">
-        {a.recentFills.length ? <Fills a={a} /> : <Empty title="No fills yet" />}
-      </Section>
+      <Section title="Recent fills">{a.recentFills.length ? <Fills a={a} /> : <Empty title="No fills yet" />}</Section>
       <p>
         <Link href={`/?account=${a.accountId}`}>Signals of this account →</Link>
       </p>
@@ -165,7 +172,10 @@ function Positions({ positions }: { positions: Position[] }) {
           <tr key={p.symbol} data-symbol={p.symbol} className={p.exitOrders.length ? '' : 'unprotected'}>
             <td data-label="Symbol">
               <span>
-                {p.symbol} <span className={`side side-${p.quantity.startsWith('-') ? 'sell' : 'buy'}`}>{p.quantity.startsWith('-') ? 'SHORT' : 'LONG'}</span>
+                {p.symbol}{' '}
+                <span className={`side side-${p.quantity.startsWith('-') ? 'sell' : 'buy'}`}>
+                  {p.quantity.startsWith('-') ? 'SHORT' : 'LONG'}
+                </span>
               </span>
             </td>
             <td data-label="Quantity" className="num">
@@ -182,7 +192,8 @@ function Positions({ positions }: { positions: Position[] }) {
                 <ul className="exits">
                   {p.exitOrders.map((o) => (
                     <li key={o.orderId} data-role={o.role}>
-                      <Link href={`/signals/${o.signalId}`}>{roleOf(o.role)}</Link> {o.side} {formatDecimal(o.quantity)} · {priceOf(o)} <span className="muted">({o.status})</span>
+                      <Link href={`/signals/${o.signalId}`}>{roleOf(o.role)}</Link> {o.side} {formatDecimal(o.quantity)}{' '}
+                      · {priceOf(o)} <span className="muted">({o.status})</span>
                     </li>
                   ))}
                 </ul>

@@ -26,7 +26,8 @@ export function AccountsPage() {
       ) : !accounts.data.accounts.length ? (
         <Empty title="No accounts yet">
           <p>
-            Create one with <code>npm run utm -- account create --user &lt;userId&gt; --mode PAPER --broker paper</code>.
+            Create one with <code>npm run utm -- account create --user &lt;userId&gt; --mode PAPER --broker paper</code>
+            .
           </p>
         </Empty>
       ) : (

@@ -20,7 +20,13 @@ export function SignInPage({ onSignIn, notice }: { onSignIn: (key: string) => vo
       await api.verifyKey(apiKey);
       onSignIn(apiKey);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? 'This key is unknown or revoked.' : err instanceof Error ? err.message : String(err));
+      setError(
+        err instanceof ApiError && err.status === 401
+          ? 'This key is unknown or revoked.'
+          : err instanceof Error
+            ? err.message
+            : String(err),
+      );
       setBusy(false);
     }
   };
@@ -59,8 +65,9 @@ export function SignInPage({ onSignIn, notice }: { onSignIn: (key: string) => vo
           {busy ? 'Checking…' : 'Sign in'}
         </button>
         <p id="signin-help" className="hint">
-          Use the <code>apiKey</code> that <code>npm start</code> printed (also in <code>.data/bootstrap.json</code>), or one from{' '}
-          <code>npm run utm -- key create</code>. The key stays in this tab only and is forgotten when you sign out or close it.
+          Use the <code>apiKey</code> that <code>npm start</code> printed (also in <code>.data/bootstrap.json</code>),
+          or one from <code>npm run utm -- key create</code>. The key stays in this tab only and is forgotten when you
+          sign out or close it.
         </p>
       </form>
     </main>

@@ -95,7 +95,13 @@ function Detail({ s }: { s: SignalDetail }) {
 
       {s.error && (
         <div className={`reason ${refused ? 'reason-bad' : 'reason-info'}`} role="note" aria-label="Reason">
-          <p className="reason-title">{s.status === 'REJECTED' ? 'Why it was rejected' : s.status === 'FAILED' ? 'Why it failed' : 'What happened'}</p>
+          <p className="reason-title">
+            {s.status === 'REJECTED'
+              ? 'Why it was rejected'
+              : s.status === 'FAILED'
+                ? 'Why it failed'
+                : 'What happened'}
+          </p>
           <p>{plainReason(s.error.code)}</p>
           <p className="reason-detail">
             <code>{s.error.code}</code> {s.error.message}
@@ -108,7 +114,11 @@ function Detail({ s }: { s: SignalDetail }) {
           <OrdersTable orders={s.orders} label="Orders of this signal" />
         ) : (
           <Empty title={refused ? 'No order was placed' : 'No orders yet'}>
-            <p className="muted">{refused ? 'The signal ended before any order was created.' : 'Orders appear when the signal processor has decided.'}</p>
+            <p className="muted">
+              {refused
+                ? 'The signal ended before any order was created.'
+                : 'Orders appear when the signal processor has decided.'}
+            </p>
           </Empty>
         )}
       </Section>

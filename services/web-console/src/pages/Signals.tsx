@@ -17,7 +17,11 @@ interface ListState {
 }
 
 function filterOf(params: URLSearchParams): SignalFilter {
-  return { accountId: params.get('account') || undefined, status: params.get('status') || undefined, symbol: params.get('symbol') || undefined };
+  return {
+    accountId: params.get('account') || undefined,
+    status: params.get('status') || undefined,
+    symbol: params.get('symbol') || undefined,
+  };
 }
 
 /** Signals newest first, filtered by account, status and symbol; new signals and status changes arrive live. */
@@ -56,11 +60,15 @@ export function SignalsPage() {
       if (list.loading) pending.current.set(m.signal.signalId, m.signal);
       setList((l) => (l.loading ? l : { ...l, rows: mergeSignal(l.rows, m.signal, filter, l.nextCursor === null) }));
       setFlash((s) => new Set(s).add(m.signal.signalId));
-      setTimeout(() => setFlash((s) => {
-        const next = new Set(s);
-        next.delete(m.signal.signalId);
-        return next;
-      }), 1600);
+      setTimeout(
+        () =>
+          setFlash((s) => {
+            const next = new Set(s);
+            next.delete(m.signal.signalId);
+            return next;
+          }),
+        1600,
+      );
     },
     () => loadRef.current(),
   );
@@ -112,7 +120,11 @@ export function SignalsPage() {
       ) : !list.rows.length ? (
         filtered ? (
           <Empty title="No signals match these filters">
-            <button type="button" className="button" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+            <button
+              type="button"
+              className="button"
+              onClick={() => setParams(new URLSearchParams(), { replace: true })}
+            >
               Clear filters
             </button>
           </Empty>
@@ -122,7 +134,11 @@ export function SignalsPage() {
       ) : (
         <>
           <SignalTable rows={list.rows} names={names} flash={flash} />
-          {list.error && <p className="field-error" role="alert">{list.error.message}</p>}
+          {list.error && (
+            <p className="field-error" role="alert">
+              {list.error.message}
+            </p>
+          )}
           {list.nextCursor && (
             <div className="more">
               <button type="button" className="button" onClick={loadMore} disabled={list.loadingMore}>
@@ -136,7 +152,15 @@ export function SignalsPage() {
   );
 }
 
-function Filters({ filter, accounts, onChange }: { filter: SignalFilter; accounts: AccountSummary[]; onChange: (name: 'account' | 'status' | 'symbol', value: string) => void }) {
+function Filters({
+  filter,
+  accounts,
+  onChange,
+}: {
+  filter: SignalFilter;
+  accounts: AccountSummary[];
+  onChange: (name: 'account' | 'status' | 'symbol', value: string) => void;
+}) {
   const [symbol, setSymbol] = useState(filter.symbol ?? '');
   useEffect(() => setSymbol(filter.symbol ?? ''), [filter.symbol]);
   const submit = (e: FormEvent) => {
@@ -170,7 +194,16 @@ function Filters({ filter, accounts, onChange }: { filter: SignalFilter; account
       <label>
         Symbol
         <span className="symbol-filter">
-          <input value={symbol} onChange={(e) => setSymbol(e.target.value)} onBlur={() => symbol.trim().toUpperCase() !== (filter.symbol ?? '') && onChange('symbol', symbol.trim().toUpperCase())} placeholder="AAPL" maxLength={15} autoCapitalize="characters" />
+          <input
+            value={symbol}
+            onChange={(e) => setSymbol(e.target.value)}
+            onBlur={() =>
+              symbol.trim().toUpperCase() !== (filter.symbol ?? '') && onChange('symbol', symbol.trim().toUpperCase())
+            }
+            placeholder="AAPL"
+            maxLength={15}
+            autoCapitalize="characters"
+          />
           <button type="submit" className="button small">
             Apply
           </button>
@@ -180,7 +213,15 @@ function Filters({ filter, accounts, onChange }: { filter: SignalFilter; account
   );
 }
 
-function SignalTable({ rows, names, flash }: { rows: SignalSummary[]; names: Map<string, string>; flash: ReadonlySet<string> }) {
+function SignalTable({
+  rows,
+  names,
+  flash,
+}: {
+  rows: SignalSummary[];
+  names: Map<string, string>;
+  flash: ReadonlySet<string>;
+}) {
   const [, navigate] = useLocation();
   return (
     <table className="table signals-table" aria-label="Signals">
@@ -215,7 +256,11 @@ function SignalTable({ rows, names, flash }: { rows: SignalSummary[]; names: Map
               {names.get(s.accountId) ?? shortId(s.accountId)}
             </td>
             <td data-label="Symbol">
-              <Link href={`/signals/${s.signalId}`} className="row-link" aria-label={`${s.symbol} ${formatAction(s.action)}, ${s.status}: details`}>
+              <Link
+                href={`/signals/${s.signalId}`}
+                className="row-link"
+                aria-label={`${s.symbol} ${formatAction(s.action)}, ${s.status}: details`}
+              >
                 {s.symbol}
               </Link>
             </td>
@@ -224,7 +269,15 @@ function SignalTable({ rows, names, flash }: { rows: SignalSummary[]; names: Map
             <td data-label="Status">
               <StatusBadge status={s.status} />
             </td>
-            <td data-label="Error">{s.error ? <code className="error-code" title={s.error.message}>{s.error.code}</code> : <span className="muted">—</span>}</td>
+            <td data-label="Error">
+              {s.error ? (
+                <code className="error-code" title={s.error.message}>
+                  {s.error.code}
+                </code>
+              ) : (
+                <span className="muted">—</span>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -239,7 +292,10 @@ function NoSignalsYet({ accounts }: { accounts: AccountSummary[] }) {
   -d '{"symbol":"AAPL","action":"openLong","accountId":"${accountId}","quantity":10,"price":150.25}'`;
   return (
     <Empty title="No signals yet">
-      <p>Send one with the curl that <code>npm start</code> printed, or this one (with your key in <code>$KEY</code>). It appears here at once.</p>
+      <p>
+        Send one with the curl that <code>npm start</code> printed, or this one (with your key in <code>$KEY</code>). It
+        appears here at once.
+      </p>
       <pre className="code">{curl}</pre>
     </Empty>
   );

@@ -61,7 +61,11 @@ describe('desktop', () => {
     await page.getByText('No signals yet').waitFor();
     await page.locator('.live-live').waitFor();
     await screenshot(page, 'signals-empty');
-    const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('utm.apiKey'), local: localStorage.length, cookie: document.cookie }));
+    const stored = await page.evaluate(() => ({
+      session: sessionStorage.getItem('utm.apiKey'),
+      local: localStorage.length,
+      cookie: document.cookie,
+    }));
     expect(stored).toEqual({ session: stack.banner.apiKey, local: 0, cookie: '' });
   });
 
@@ -101,11 +105,19 @@ describe('desktop', () => {
     const entry = await orders.locator('tr[data-role="ENTRY"]').innerText();
     expect(entry).toMatch(/Entry\s+BUY\s+AAPL\s+MARKET\s+10\s+DAY\s+FILLED\s+10 @ 150/);
     expect(entry).toContain('paper-'); // the broker's order id
-    expect(await orders.locator('tr[data-role="STOP_LOSS"]').innerText()).toMatch(/Stop loss\s+SELL\s+AAPL\s+STOP · stop 147\s+10\s+GTC\s+ACCEPTED/);
-    expect(await orders.locator('tr[data-role="TAKE_PROFIT"]').innerText()).toMatch(/Take profit\s+SELL\s+AAPL\s+LIMIT · limit 156\s+10\s+GTC\s+ACCEPTED/);
-    const events = await page.locator('ol.timeline li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-event-type')));
+    expect(await orders.locator('tr[data-role="STOP_LOSS"]').innerText()).toMatch(
+      /Stop loss\s+SELL\s+AAPL\s+STOP · stop 147\s+10\s+GTC\s+ACCEPTED/,
+    );
+    expect(await orders.locator('tr[data-role="TAKE_PROFIT"]').innerText()).toMatch(
+      /Take profit\s+SELL\s+AAPL\s+LIMIT · limit 156\s+10\s+GTC\s+ACCEPTED/,
+    );
+    const events = await page
+      .locator('ol.timeline li')
+      .evaluateAll((lis) => lis.map((li) => li.getAttribute('data-event-type')));
     expect(events).toEqual(expect.arrayContaining(['RECEIVED', 'PROCESSING', 'ORDER_FILLED', 'FILLED']));
-    expect(await page.locator('ol.timeline time').first().innerText()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+    expect(await page.locator('ol.timeline time').first().innerText()).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/,
+    );
     expect(await page.getByLabel('Request JSON').innerText()).toContain('"stopLoss"');
     await screenshot(page, 'signal-detail');
   });

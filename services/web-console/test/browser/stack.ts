@@ -21,10 +21,13 @@ export interface Banner {
 
 function parseBanner(lines: string[]): Banner {
   const text = lines.join('\n');
-  const curl = /curl -sS -X POST (\S+) -H 'Content-Type: application\/json' -H 'X-API-Key: (\S+)' -d '(\{.*\})'/.exec(text);
+  const curl = /curl -sS -X POST (\S+) -H 'Content-Type: application\/json' -H 'X-API-Key: (\S+)' -d '(\{.*\})'/.exec(
+    text,
+  );
   const consoleUrl = /^\s+(http:\/\/\S+\/app\/)$/m.exec(text);
   const account = /accountId:\s+(\S+)/.exec(text);
-  if (!curl || !consoleUrl || !account) throw new Error(`npm start's banner lacks the curl or the console URL:\n${text}`);
+  if (!curl || !consoleUrl || !account)
+    throw new Error(`npm start's banner lacks the curl or the console URL:\n${text}`);
   return {
     lines,
     ingestUrl: curl[1] ?? '',
@@ -63,8 +66,16 @@ export class NpmStartStack {
       LOG_LEVEL: 'warn',
     };
     const lines: string[] = [];
-    this.dev = await start({ root: ROOT, config: loadDevstackConfig(this.env), dataDir: this.dataDir, print: (l) => lines.push(l), readyTimeoutMs: 60000 });
-    void this.dev.unexpectedExit.then((e) => (this.crashed = `${e.name} exited on its own (${e.signal ?? `code ${e.code}`}); its output is above`));
+    this.dev = await start({
+      root: ROOT,
+      config: loadDevstackConfig(this.env),
+      dataDir: this.dataDir,
+      print: (l) => lines.push(l),
+      readyTimeoutMs: 60000,
+    });
+    void this.dev.unexpectedExit.then(
+      (e) => (this.crashed = `${e.name} exited on its own (${e.signal ?? `code ${e.code}`}); its output is above`),
+    );
     this.banner = parseBanner(lines);
     return this;
   }
@@ -72,10 +83,15 @@ export class NpmStartStack {
   /** `npm run utm -- <args> --json` against this stack. */
   utm(...args: string[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      execFile(process.execPath, [CLI, ...args, '--json'], { env: this.env, cwd: ROOT, timeout: 30000 }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`utm ${args.join(' ')} failed: ${stderr || stdout}`));
-        else resolve(JSON.parse(stdout) as unknown);
-      });
+      execFile(
+        process.execPath,
+        [CLI, ...args, '--json'],
+        { env: this.env, cwd: ROOT, timeout: 30000 },
+        (err, stdout, stderr) => {
+          if (err) reject(new Error(`utm ${args.join(' ')} failed: ${stderr || stdout}`));
+          else resolve(JSON.parse(stdout) as unknown);
+        },
+      );
     });
   }
 
@@ -92,12 +108,18 @@ export class NpmStartStack {
   }
 
   async signal(id: string): Promise<{ status: string; error?: { code: string } }> {
-    const res = await fetch(this.banner.ingestUrl.replace('/ingest', `/${id}`), { headers: { 'X-API-Key': this.banner.apiKey } });
+    const res = await fetch(this.banner.ingestUrl.replace('/ingest', `/${id}`), {
+      headers: { 'X-API-Key': this.banner.apiKey },
+    });
     return (await res.json()) as { status: string; error?: { code: string } };
   }
 
   /** Waits until the signal is in one of `statuses` (through the HTTP API). */
-  async until(id: string, statuses: string[], timeoutMs = 30000): Promise<{ status: string; error?: { code: string } }> {
+  async until(
+    id: string,
+    statuses: string[],
+    timeoutMs = 30000,
+  ): Promise<{ status: string; error?: { code: string } }> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = await this.signal(id);

@@ -15,10 +15,25 @@
  */
 import type { Decimal } from '@utm/db';
 import type { AlpacaCredentials } from '@utm/security';
-import { BrokerError, type Broker, type BrokerAccountSnapshot, type BrokerCapabilities, type BrokerOrder, type BrokerOrderRequest, type BrokerReplaceRequest } from '../types';
+import {
+  BrokerError,
+  type Broker,
+  type BrokerAccountSnapshot,
+  type BrokerCapabilities,
+  type BrokerOrder,
+  type BrokerOrderRequest,
+  type BrokerReplaceRequest,
+} from '../types';
 import { AlpacaClient, type RetryPolicy } from './client';
 import { asArray, asRecord, optDecimal, reqString, toDecimal } from './json';
-import { fromAlpacaOrder, isTerminal, parseAlpacaOrder, toAlpacaOrder, toAlpacaReplace, type AlpacaOrder } from './mapping';
+import {
+  fromAlpacaOrder,
+  isTerminal,
+  parseAlpacaOrder,
+  toAlpacaOrder,
+  toAlpacaReplace,
+  type AlpacaOrder,
+} from './mapping';
 
 export interface AlpacaBrokerOptions {
   baseUrl: string;
@@ -102,7 +117,11 @@ export class AlpacaBroker implements Broker {
         if (existing) return existing;
         const old = await this.getById(brokerOrderId);
         if (old && NOT_YET_REPLACEABLE.has(old.status)) {
-          throw new BrokerError('BROKER_UNAVAILABLE', `Alpaca cannot replace order ${old.clientOrderId} while it is ${old.status}: ${err.message}`, { status: err.opts.status, cause: err });
+          throw new BrokerError(
+            'BROKER_UNAVAILABLE',
+            `Alpaca cannot replace order ${old.clientOrderId} while it is ${old.status}: ${err.message}`,
+            { status: err.opts.status, cause: err },
+          );
         }
         throw err;
       },
@@ -115,7 +134,11 @@ export class AlpacaBroker implements Broker {
    * `refused` (which may find the order and adopt it), and when the attempts are spent after
    * one may have arrived, the error stays `uncertain`.
    */
-  private async exactlyOnce(clientOrderId: string, attempt: () => Promise<AlpacaOrder>, refused: (err: BrokerError) => Promise<AlpacaOrder>): Promise<BrokerOrder> {
+  private async exactlyOnce(
+    clientOrderId: string,
+    attempt: () => Promise<AlpacaOrder>,
+    refused: (err: BrokerError) => Promise<AlpacaOrder>,
+  ): Promise<BrokerOrder> {
     let sentMaybe = false;
     try {
       const raw = await this.client.withRetries(async (n) => {
@@ -148,10 +171,14 @@ export class AlpacaBroker implements Broker {
     try {
       existing = await this.lookup(clientOrderId, false);
     } catch (err) {
-      throw new BrokerError('BROKER_UNAVAILABLE', `${last.message} (and the lookup by client_order_id failed: ${(err as Error).message})`, {
-        uncertain: true,
-        cause: last,
-      });
+      throw new BrokerError(
+        'BROKER_UNAVAILABLE',
+        `${last.message} (and the lookup by client_order_id failed: ${(err as Error).message})`,
+        {
+          uncertain: true,
+          cause: last,
+        },
+      );
     }
     if (existing) return fromAlpacaOrder(existing);
     if (last.code === 'BROKER_UNAVAILABLE' && last.uncertain) throw last;
@@ -172,7 +199,10 @@ export class AlpacaBroker implements Broker {
    */
   async cancel(clientOrderId: string): Promise<void> {
     let order = await this.lookup(clientOrderId, true);
-    if (!order) throw new BrokerError('BROKER_ERROR', `Alpaca has no order with client_order_id ${clientOrderId}`, { status: 404 });
+    if (!order)
+      throw new BrokerError('BROKER_ERROR', `Alpaca has no order with client_order_id ${clientOrderId}`, {
+        status: 404,
+      });
     // Replaced (a resize of ours, or a corporate action): the replacement is what works now,
     // under another id, and what is cancelled. A few hops at most.
     for (let hop = 0; hop < 5 && order.status === 'replaced' && order.replacedBy !== null; hop++) {
@@ -224,7 +254,11 @@ export class AlpacaBroker implements Broker {
       // side "long"/"short" but not whether a short's qty is negative.
       const short = reqString(p, 'side', 'position') === 'short';
       const avgPrice: Decimal | null = optDecimal(p, 'avg_entry_price', 'position');
-      return { symbol: reqString(p, 'symbol', 'position'), quantity: short ? qty.neg() : qty, avgPrice: avgPrice ?? toDecimal('0', 'position') };
+      return {
+        symbol: reqString(p, 'symbol', 'position'),
+        quantity: short ? qty.neg() : qty,
+        avgPrice: avgPrice ?? toDecimal('0', 'position'),
+      };
     });
     return { cash, positions };
   }
@@ -234,7 +268,8 @@ export class AlpacaBroker implements Broker {
    * a multi-leg order without legs is read again by id with nested=true (documented there).
    */
   async lookup(clientOrderId: string, retry: boolean): Promise<AlpacaOrder | null> {
-    const get = (path: string, query: Record<string, string>) => (retry ? this.client.get(path, query) : this.client.send('GET', path, { query }));
+    const get = (path: string, query: Record<string, string>) =>
+      retry ? this.client.get(path, query) : this.client.send('GET', path, { query });
     let order: AlpacaOrder;
     try {
       order = parseAlpacaOrder((await get('/v2/orders:by_client_order_id', { client_order_id: clientOrderId })).body);
@@ -263,10 +298,14 @@ export class AlpacaBroker implements Broker {
       if (!(err instanceof BrokerError) || err.opts.status !== 422) throw err;
       const now = await this.lookup(order.clientOrderId, true);
       if (now && !isOpen(now)) return;
-      throw new BrokerError('BROKER_UNAVAILABLE', `Alpaca cannot cancel order ${order.clientOrderId} now (${now?.status ?? 'unknown'}): ${err.message}`, {
-        status: 422,
-        cause: err,
-      });
+      throw new BrokerError(
+        'BROKER_UNAVAILABLE',
+        `Alpaca cannot cancel order ${order.clientOrderId} now (${now?.status ?? 'unknown'}): ${err.message}`,
+        {
+          status: 422,
+          cause: err,
+        },
+      );
     }
   }
 }

@@ -54,7 +54,14 @@ export interface RequestOptions {
 }
 
 /** Codes that prove the connection never opened, so the request cannot have reached Alpaca. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -102,7 +109,10 @@ export class AlpacaClient {
   /** One attempt, never retried. Non-2xx answers and transport failures throw BrokerError. */
   async send(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<AlpacaResponse> {
     // Joined, not resolved: a base URL with a path prefix (a proxy) keeps it.
-    const url = new URL(path.replace(/^\//, ''), this.opts.baseUrl.endsWith('/') ? this.opts.baseUrl : `${this.opts.baseUrl}/`);
+    const url = new URL(
+      path.replace(/^\//, ''),
+      this.opts.baseUrl.endsWith('/') ? this.opts.baseUrl : `${this.opts.baseUrl}/`,
+    );
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
     const headers: Record<string, string> = {
       'APCA-API-KEY-ID': this.opts.credentials.keyId,
@@ -160,7 +170,8 @@ export class AlpacaClient {
       try {
         return await attempt(n);
       } catch (err) {
-        if (!(err instanceof BrokerError) || err.code !== 'BROKER_UNAVAILABLE' || n + 1 >= this.retry.attempts) throw err;
+        if (!(err instanceof BrokerError) || err.code !== 'BROKER_UNAVAILABLE' || n + 1 >= this.retry.attempts)
+          throw err;
         const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** n);
         const delay = Math.max(backoff, err.retryAfterMs ?? 0);
         if (waited + delay > this.retry.maxTotalWaitMs) throw err;
@@ -175,9 +186,14 @@ export class AlpacaClient {
     // GET is idempotent. Anything else may have reached Alpaca unless the connection provably
     // never opened: then it is `uncertain` and the caller must ask before doing it again.
     const uncertain = method !== 'GET' && (timedOut || code === undefined || !NEVER_SENT.has(code));
-    const what = timedOut ? `timed out after ${this.opts.timeoutMs} ms` : `failed (${code ?? (err instanceof Error ? err.message : String(err))})`;
+    const what = timedOut
+      ? `timed out after ${this.opts.timeoutMs} ms`
+      : `failed (${code ?? (err instanceof Error ? err.message : String(err))})`;
     const tail = uncertain ? '; it may have taken effect' : '';
-    return new BrokerError('BROKER_UNAVAILABLE', this.redact(`Alpaca ${method} ${path} ${what}${tail}`), { uncertain, cause: err });
+    return new BrokerError('BROKER_UNAVAILABLE', this.redact(`Alpaca ${method} ${path} ${what}${tail}`), {
+      uncertain,
+      cause: err,
+    });
   }
 
   private httpError(method: HttpMethod, path: string, status: number, body: unknown, headers: Headers): BrokerError {
@@ -186,7 +202,9 @@ export class AlpacaClient {
         ? (body as { message: string }).message
         : null;
     if (status === 429 || status >= 500) {
-      const message = this.redact(`Alpaca ${method} ${path} answered ${status}${alpacaMessage ? `: ${alpacaMessage}` : ''}`);
+      const message = this.redact(
+        `Alpaca ${method} ${path} answered ${status}${alpacaMessage ? `: ${alpacaMessage}` : ''}`,
+      );
       // A 5xx on anything but a GET may come after the work was done (a gateway error after
       // the order was created): uncertain. A 429 is refused before it is processed.
       return new BrokerError('BROKER_UNAVAILABLE', message, {
@@ -197,6 +215,10 @@ export class AlpacaClient {
     }
     // Other statuses are Alpaca's final word (403 buying power, 422 invalid or duplicate,
     // 404, 401 wrong keys): in its own words when it gave any.
-    return new BrokerError('BROKER_ERROR', this.redact(alpacaMessage ?? `Alpaca ${method} ${path} answered ${status}`), { status });
+    return new BrokerError(
+      'BROKER_ERROR',
+      this.redact(alpacaMessage ?? `Alpaca ${method} ${path} answered ${status}`),
+      { status },
+    );
   }
 }

@@ -62,7 +62,10 @@ export class GapPoller {
 
   private async pollOnce(): Promise<void> {
     const since = new Date(this.hooks.windowStart().getTime() - this.lookbackMs).toISOString();
-    const [recent, open] = await Promise.all([this.broker.listOrders({ status: 'all', after: since }), this.broker.listOrders({ status: 'open' })]);
+    const [recent, open] = await Promise.all([
+      this.broker.listOrders({ status: 'all', after: since }),
+      this.broker.listOrders({ status: 'open' }),
+    ]);
     const orders = new Map<string, AlpacaOrder>();
     for (const o of [...recent, ...open]) orders.set(o.id, o);
     const listed = new Set([...orders.values()].flatMap((o) => [o.id, ...o.legs.map((l) => l.id)]));

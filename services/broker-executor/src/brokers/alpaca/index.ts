@@ -10,7 +10,10 @@ export interface AlpacaEndpoints {
   streamUrl: string;
 }
 
-type UrlConfig = Pick<ExecutorConfig, 'alpacaPaperUrl' | 'alpacaLiveUrl' | 'alpacaPaperStreamUrl' | 'alpacaLiveStreamUrl'>;
+type UrlConfig = Pick<
+  ExecutorConfig,
+  'alpacaPaperUrl' | 'alpacaLiveUrl' | 'alpacaPaperStreamUrl' | 'alpacaLiveStreamUrl'
+>;
 
 /**
  * SPEC: "An alpaca account trades against Alpaca's paper or live endpoint according to its

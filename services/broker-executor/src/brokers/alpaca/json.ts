@@ -45,7 +45,10 @@ export function toDecimal(value: string, what: string): Decimal {
     if (!d.isFinite()) throw new Error('not finite');
     return d;
   } catch (err) {
-    throw new BrokerError('BROKER_UNAVAILABLE', `Alpaca sent a malformed ${what}: "${value}"`, { uncertain: true, cause: err });
+    throw new BrokerError('BROKER_UNAVAILABLE', `Alpaca sent a malformed ${what}: "${value}"`, {
+      uncertain: true,
+      cause: err,
+    });
   }
 }
 

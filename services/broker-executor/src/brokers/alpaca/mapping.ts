@@ -15,7 +15,13 @@
  * Decimal, never through a binary float.
  */
 import { Decimal } from '@utm/db';
-import { BrokerError, type BrokerOrder, type BrokerOrderRequest, type BrokerOrderStatus, type BrokerReplaceRequest } from '../types';
+import {
+  BrokerError,
+  type BrokerOrder,
+  type BrokerOrderRequest,
+  type BrokerOrderStatus,
+  type BrokerReplaceRequest,
+} from '../types';
 import { asArray, asRecord, optDecimal, optString, reqString, toDecimal, type JsonRecord } from './json';
 
 /** Alpaca limits client_order_id to 48 characters (orders.yaml); our ids are 36-char UUIDs. */
@@ -67,7 +73,8 @@ function need(value: Decimal | null, field: string, type: string): Decimal {
 }
 
 export function toAlpacaOrder(req: BrokerOrderRequest): AlpacaOrderRequest {
-  if (req.clientOrderId.length > MAX_CLIENT_ORDER_ID) throw refuse(`client order id longer than ${MAX_CLIENT_ORDER_ID} characters`);
+  if (req.clientOrderId.length > MAX_CLIENT_ORDER_ID)
+    throw refuse(`client order id longer than ${MAX_CLIENT_ORDER_ID} characters`);
   if (!req.quantity.isFinite() || req.quantity.lte(0)) throw refuse('order quantity must be positive');
   const body: AlpacaOrderRequest = {
     symbol: req.symbol,
@@ -96,12 +103,14 @@ export function toAlpacaOrder(req: BrokerOrderRequest): AlpacaOrderRequest {
     case 'TRAILING_STOP':
       body.type = 'trailing_stop';
       // Alpaca: "One of these values must be set"; sending both is ambiguous, so we refuse it.
-      if ((req.trailPercent === null) === (req.trailAmount === null)) throw refuse('TRAILING_STOP order needs exactly one of trailPercent and trailAmount');
+      if ((req.trailPercent === null) === (req.trailAmount === null))
+        throw refuse('TRAILING_STOP order needs exactly one of trailPercent and trailAmount');
       if (req.trailPercent !== null) body.trail_percent = dec(req.trailPercent);
       if (req.trailAmount !== null) body.trail_price = dec(req.trailAmount);
       break;
   }
-  if ([req.bracket, req.oco, req.oto].filter(Boolean).length > 1) throw refuse('an order can be only one of a bracket, an OCO pair and an OTO');
+  if ([req.bracket, req.oco, req.oto].filter(Boolean).length > 1)
+    throw refuse('an order can be only one of a bracket, an OCO pair and an OTO');
   if (req.oto) {
     // Alpaca: order_class "oto" with either take_profit or stop_loss (not both: that is a bracket).
     body.order_class = 'oto';
@@ -137,7 +146,8 @@ export interface AlpacaReplaceRequest {
 }
 
 export function toAlpacaReplace(req: BrokerReplaceRequest): AlpacaReplaceRequest {
-  if (req.clientOrderId.length > MAX_CLIENT_ORDER_ID) throw refuse(`client order id longer than ${MAX_CLIENT_ORDER_ID} characters`);
+  if (req.clientOrderId.length > MAX_CLIENT_ORDER_ID)
+    throw refuse(`client order id longer than ${MAX_CLIENT_ORDER_ID} characters`);
   const body: AlpacaReplaceRequest = { client_order_id: req.clientOrderId };
   if (req.quantity !== null) {
     if (!req.quantity.isInteger() || req.quantity.lte(0)) throw refuse('Alpaca replaces only whole-share quantities');
@@ -218,7 +228,8 @@ export function isTerminal(status: BrokerOrderStatus): boolean {
 export function fromAlpacaOrder(order: AlpacaOrder): BrokerOrder {
   const status = mapStatus(order);
   // The order entity carries no rejection or cancel reason; only a replacement is explained.
-  const reason = order.status === 'replaced' && order.replacedBy !== null ? `replaced by Alpaca order ${order.replacedBy}` : null;
+  const reason =
+    order.status === 'replaced' && order.replacedBy !== null ? `replaced by Alpaca order ${order.replacedBy}` : null;
   return {
     brokerOrderId: order.id,
     clientOrderId: order.clientOrderId,

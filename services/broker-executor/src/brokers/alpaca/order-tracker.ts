@@ -48,7 +48,9 @@ export class OrderTracker {
 
   /** Orders reported as still open: a poll asks for each that no longer shows up as open. */
   openOrders(): { id: string; clientOrderId: string }[] {
-    return [...this.seen.entries()].filter(([, s]) => !s.terminal).map(([id, s]) => ({ id, clientOrderId: s.clientOrderId }));
+    return [...this.seen.entries()]
+      .filter(([, s]) => !s.terminal)
+      .map(([id, s]) => ({ id, clientOrderId: s.clientOrderId }));
   }
 
   /** A trade_updates event: null when it tells nothing new (a replay, or a poll was first). */
@@ -71,7 +73,12 @@ export class OrderTracker {
     } else if (delta.gt(0)) {
       // Another event (canceled, say) shows more filled than reported: a fill event was
       // missed. Reported as a poll would, so that the quantity is not lost.
-      reported = { id: `${order.id}:${order.filledQty.toFixed()}`, quantity: delta, price: this.price(order, prev, delta), at: now };
+      reported = {
+        id: `${order.id}:${order.filledQty.toFixed()}`,
+        quantity: delta,
+        price: this.price(order, prev, delta),
+        at: now,
+      };
     }
     this.remember(order);
     return { order: fromAlpacaOrder(order), fill: reported };
@@ -84,10 +91,14 @@ export class OrderTracker {
       const prev = this.seen.get(o.id);
       if (isStale(prev, o) || (prev && prev.fingerprint === fingerprint(o))) continue;
       const delta = o.filledQty.minus(prev?.filled ?? 0);
-      const fill: BrokerFill | null =
-        delta.gt(0)
-          ? { id: `${o.id}:${o.filledQty.toFixed()}`, quantity: delta, price: this.price(o, prev, delta), at: parseDate(o.filledAt ?? o.updatedAt) ?? now }
-          : null;
+      const fill: BrokerFill | null = delta.gt(0)
+        ? {
+            id: `${o.id}:${o.filledQty.toFixed()}`,
+            quantity: delta,
+            price: this.price(o, prev, delta),
+            at: parseDate(o.filledAt ?? o.updatedAt) ?? now,
+          }
+        : null;
       this.remember(o);
       updates.push({ order: fromAlpacaOrder(o), fill });
     }

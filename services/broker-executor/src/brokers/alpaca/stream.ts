@@ -175,7 +175,9 @@ export class AlpacaUpdates {
   /** 0: {"action":"auth","key","secret"}; 1: {"action":"authenticate","data":{"key_id","secret_key"}}. */
   private authMessage(shape: 0 | 1): Record<string, unknown> {
     const { keyId, secretKey } = this.opts.credentials;
-    return shape === 0 ? { action: 'auth', key: keyId, secret: secretKey } : { action: 'authenticate', data: { key_id: keyId, secret_key: secretKey } };
+    return shape === 0
+      ? { action: 'auth', key: keyId, secret: secretKey }
+      : { action: 'authenticate', data: { key_id: keyId, secret_key: secretKey } };
   }
 
   private onMessage(ws: WebSocket, data: RawData): void {
@@ -198,7 +200,8 @@ export class AlpacaUpdates {
     const data = asRecord(msg.data, 'stream message data');
     switch (msg.stream) {
       case 'authorization':
-        if (data.status === 'authorized') return ws.send(JSON.stringify({ action: 'listen', data: { streams: ['trade_updates'] } }));
+        if (data.status === 'authorized')
+          return ws.send(JSON.stringify({ action: 'listen', data: { streams: ['trade_updates'] } }));
         if (data.action !== 'listen' && !this.authRetried.has(ws)) {
           this.authRetried.add(ws);
           return ws.send(JSON.stringify(this.authMessage(1)));
