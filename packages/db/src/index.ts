@@ -7,6 +7,7 @@ export {
   TRADING_STATE_CHANGES,
   type TradingStateChange,
   type TradingStateChangeName,
+  type TradingStateActor,
 } from './trading-state';
 export * from './generated/prisma/client';
 import { Prisma } from './generated/prisma/client';

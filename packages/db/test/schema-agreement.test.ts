@@ -117,6 +117,7 @@ describe('structure: the migrated database is what schema.prisma describes', () 
       'orders_resting_idx: INDEX orders(symbol,seq)',
       'signals_outbox_idx: INDEX signals(seq)',
       'signals_pending_by_account_idx: INDEX signals(account_id,seq)',
+      'webhook_deliveries_due_idx: INDEX webhook_deliveries(next_attempt_at)',
     ]);
   });
 
@@ -181,6 +182,19 @@ describe('behaviour: every model through the generated client', () => {
       Fill: await p.fill.findUniqueOrThrow({
         where: { orderId_brokerFillId: { orderId: inputs.order.id, brokerFillId: inputs.fill.brokerFillId } },
       }),
+      AccountEvent: await p.accountEvent.findUniqueOrThrow({ where: { id: inputs.accountEvent.id } }),
+      Webhook: await p.webhook.findUniqueOrThrow({ where: { id: inputs.webhook.id } }),
+      WebhookDelivery: await p.webhookDelivery.findUniqueOrThrow({
+        where: {
+          webhookId_source_factId: {
+            webhookId: inputs.webhook.id,
+            source: inputs.delivery.source,
+            factId: inputs.delivery.factId,
+          },
+        },
+      }),
+      WebhookAttempt: await p.webhookAttempt.findUniqueOrThrow({ where: { id: inputs.attempt.id } }),
+      NotifierCursor: await p.notifierCursor.findUniqueOrThrow({ where: { source: inputs.cursor.source } }),
     };
     const given = {
       User: inputs.user,
@@ -192,6 +206,11 @@ describe('behaviour: every model through the generated client', () => {
       SignalEvent: inputs.event,
       Order: inputs.order,
       Fill: inputs.fill,
+      AccountEvent: inputs.accountEvent,
+      Webhook: inputs.webhook,
+      WebhookDelivery: inputs.delivery,
+      WebhookAttempt: inputs.attempt,
+      NotifierCursor: inputs.cursor,
     };
     expect(Object.keys(given).sort()).toEqual(Object.keys(runtimeModels(p)).sort());
     for (const [model, input] of Object.entries(given)) {
@@ -340,6 +359,26 @@ describe('behaviour: every model through the generated client', () => {
       (status) => p.order.update({ ...ord, data: { status } }),
       async () => (await p.order.findUniqueOrThrow(ord)).status,
     );
+    const hook = { where: { id: inputs.webhook.id } };
+    const delivery = { where: { id: inputs.delivery.id } };
+    await cycle(
+      'Webhook.kind',
+      $Enums.WebhookKind,
+      (kind) => p.webhook.update({ ...hook, data: { kind } }),
+      async () => (await p.webhook.findUniqueOrThrow(hook)).kind,
+    );
+    await cycle(
+      'Webhook.status',
+      $Enums.WebhookStatus,
+      (status) => p.webhook.update({ ...hook, data: { status } }),
+      async () => (await p.webhook.findUniqueOrThrow(hook)).status,
+    );
+    await cycle(
+      'WebhookDelivery.status',
+      $Enums.DeliveryStatus,
+      (status) => p.webhookDelivery.update({ ...delivery, data: { status } }),
+      async () => (await p.webhookDelivery.findUniqueOrThrow(delivery)).status,
+    );
 
     // Bulk insert too: every action and every status in one createMany each.
     const statuses = Object.values($Enums.SignalStatus);
@@ -376,7 +415,7 @@ describe('behaviour: every model through the generated client', () => {
       ApiKey: { revokedAt: null },
       Account: { maxOrderNotional: null, maxPositionQuantity: null, brokerCredentials: null },
       Signal: { idempotencyKey: null, requestHash: null, errorCode: null, errorMessage: null },
-      SignalEvent: { orderId: null },
+      SignalEvent: { orderId: null, txId: null },
       Order: {
         parentOrderId: null,
         ocoGroup: null,
@@ -399,6 +438,17 @@ describe('behaviour: every model through the generated client', () => {
         triggeredAt: null,
       },
       Fill: { brokerFillId: null },
+      AccountEvent: { txId: null },
+      Webhook: { description: null, failingSince: null, disabledAt: null, disabledReason: null, deletedAt: null },
+      WebhookDelivery: {
+        source: null,
+        factId: null,
+        lastStatusCode: null,
+        lastError: null,
+        nextAttemptAt: null,
+        deliveredAt: null,
+      },
+      WebhookAttempt: { statusCode: null, error: null, response: null },
     };
     const optional = Object.fromEntries(
       schema.models
@@ -423,6 +473,10 @@ describe('behaviour: every model through the generated client', () => {
       await p.signalEvent.update({ where: { id: inputs.event.id }, data: nulls.SignalEvent }),
       await p.order.update({ where: { id: inputs.order.id }, data: { ...nulls.Order, exitRules: Prisma.DbNull } }),
       await p.fill.update({ where: { id: inputs.fill.id }, data: nulls.Fill }),
+      await p.accountEvent.update({ where: { id: inputs.accountEvent.id }, data: nulls.AccountEvent }),
+      await p.webhook.update({ where: { id: inputs.webhook.id }, data: nulls.Webhook }),
+      await p.webhookDelivery.update({ where: { id: inputs.delivery.id }, data: nulls.WebhookDelivery }),
+      await p.webhookAttempt.update({ where: { id: inputs.attempt.id }, data: nulls.WebhookAttempt }),
     ];
     const reread = [
       await p.apiKey.findUniqueOrThrow({ where: { id: inputs.apiKey.id } }),
@@ -431,6 +485,10 @@ describe('behaviour: every model through the generated client', () => {
       await p.signalEvent.findUniqueOrThrow({ where: { id: inputs.event.id } }),
       await p.order.findUniqueOrThrow({ where: { id: inputs.order.id } }),
       await p.fill.findUniqueOrThrow({ where: { id: inputs.fill.id } }),
+      await p.accountEvent.findUniqueOrThrow({ where: { id: inputs.accountEvent.id } }),
+      await p.webhook.findUniqueOrThrow({ where: { id: inputs.webhook.id } }),
+      await p.webhookDelivery.findUniqueOrThrow({ where: { id: inputs.delivery.id } }),
+      await p.webhookAttempt.findUniqueOrThrow({ where: { id: inputs.attempt.id } }),
     ];
     Object.values(nulls).forEach((fields, i) => {
       expect(reread[i]).toMatchObject(fields);

@@ -58,7 +58,7 @@ export function accountsRouter(deps: { authenticator: Authenticator; db: Db; log
         if (owned.mode !== a.mode)
           throw new AppError('MODE_MISMATCH', `API key mode ${a.mode} differs from the account's mode ${owned.mode}`);
         const state = TRADING_STATE_CHANGES[name];
-        const change = await setTradingState(deps.db.prisma, accountId, state, a.userId);
+        const change = await setTradingState(deps.db.prisma, accountId, state, a.userId, `api-key:${a.keyId}`);
         if (!change) throw new AppError('ACCOUNT_NOT_FOUND', `Account ${accountId} not found`);
         log.info('trading state changed', { accountId, from: change.previous, to: state, keyId: a.keyId });
         res.json(await detail(a, accountId));
