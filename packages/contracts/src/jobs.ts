@@ -46,6 +46,21 @@ export const orderJobSchema: JSONSchemaType<OrderJob> = {
   },
 };
 
+/** One notification to one endpoint, for the notifier. jobId = deliveryId. */
+export interface DeliveryJob {
+  deliveryId: string;
+}
+
+export const deliveryJobSchema: JSONSchemaType<DeliveryJob> = {
+  $id: 'https://schemas.utm.dev/jobs/delivery.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['deliveryId'],
+  properties: {
+    deliveryId: { type: 'string', pattern: UUID_PATTERN },
+  },
+};
+
 export interface JobDefinition<T> {
   /** The BullMQ queue name. Frozen. */
   queue: string;
@@ -59,6 +74,7 @@ export interface JobDefinition<T> {
 export interface JobCatalog {
   signals: JobDefinition<SignalJob>;
   orders: JobDefinition<OrderJob>;
+  deliveries: JobDefinition<DeliveryJob>;
 }
 
 export const JOBS: JobCatalog = {
@@ -73,6 +89,12 @@ export const JOBS: JobCatalog = {
     name: 'execute-order',
     schema: orderJobSchema,
     jobId: (d: OrderJob) => d.orderId,
+  },
+  deliveries: {
+    queue: 'deliveries',
+    name: 'deliver-notification',
+    schema: deliveryJobSchema,
+    jobId: (d: DeliveryJob) => d.deliveryId,
   },
 };
 

@@ -1,4 +1,5 @@
 import type { Db, OrderStatus, SignalStatus } from '@utm/db';
+import { SIGNAL_DETAIL } from '@utm/read-model';
 import type { PageQuery } from '../domain/paging';
 
 /** The read endpoints' queries; every one is scoped to the calling user. */
@@ -8,10 +9,7 @@ export class ReadRepository {
   signal(userId: string, signalId: string) {
     return this.db.prisma.signal.findFirst({
       where: { id: signalId, userId },
-      include: {
-        orders: { orderBy: { seq: 'asc' }, include: { fills: { orderBy: { at: 'asc' } } } },
-        events: { orderBy: { id: 'asc' } },
-      },
+      include: SIGNAL_DETAIL,
     });
   }
 

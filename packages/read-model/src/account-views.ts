@@ -1,6 +1,6 @@
 import { dec, orderView, positionView, type OrderRow, type OrderView } from '@utm/contracts';
 import type { Decimal } from '@utm/db';
-import { EXIT_ROLES, type RecentFill } from '../repositories/account-repository';
+import { EXIT_ROLES, type RecentFill } from './account-repository';
 import { equityOf } from './equity';
 
 /**
