@@ -1,0 +1,3 @@
+export * from './address-policy';
+export * from './endpoint-urls';
+export * from './deliveries';
