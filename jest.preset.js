@@ -13,7 +13,7 @@ module.exports = function preset(dir) {
       '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
     },
     moduleNameMapper: {
-      '^@utm/(ingest-gateway|signal-processor|broker-executor)$': path.join(__dirname, 'services/$1/src'),
+      '^@utm/(ingest-gateway|signal-processor|broker-executor|notifier)$': path.join(__dirname, 'services/$1/src'),
       '^@utm/([a-z-]+)$': path.join(__dirname, 'packages/$1/src'),
       // Prisma's generated TypeScript imports its siblings as './x.js'.
       '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -67,4 +67,6 @@ export interface WebhookPayload {
   /** When the fact was recorded (ISO 8601), not when it is sent. */
   timestamp: string;
   data: Record<string, unknown>;
+  /** The recorded event's own words (`Signal FILLED`, `Trading state ACTIVE → HALTED (by cli)`). */
+  message?: string;
 }

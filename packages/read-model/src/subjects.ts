@@ -49,6 +49,22 @@ export class Subjects {
     return accountDetailView(account, marks, open, fills);
   }
 
+  /** Many signals at once (the notifier's batches), by id. */
+  async signals(ids: string[]): Promise<Map<string, SignalView>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.prisma.signal.findMany({ where: { id: { in: ids } }, include: SIGNAL_DETAIL });
+    return new Map(rows.map((s) => [s.id, signalView(s)]));
+  }
+
+  async orders(ids: string[]): Promise<Map<string, OrderView>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.prisma.order.findMany({
+      where: { id: { in: ids } },
+      include: { fills: { orderBy: { at: 'asc' } } },
+    });
+    return new Map(rows.map((o) => [o.id, orderView(o)]));
+  }
+
   async marks(symbols: string[]): Promise<Marks> {
     return new Map((await this.accounts.quotes(symbols)).map((q) => [q.symbol, q.price]));
   }

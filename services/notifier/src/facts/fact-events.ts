@@ -1,0 +1,49 @@
+import type { WebhookEventType } from '@utm/contracts';
+
+/**
+ * Which recorded fact is which event: the whole of the producer's knowledge of the platform.
+ * A fact is a row of an append-only table written in the transaction of the change it records
+ * (signal_events with the signal's and its orders' transitions, account_events with a trading
+ * state change); its `type` column says what happened. Adding an event is one line here, once
+ * its fact is recorded.
+ *
+ * Not produced yet, for want of a recorded fact: `position.unprotected` (no fact says a
+ * position lost its last exit) and a halt by a risk rule (no such rule yet; when one halts
+ * through setTradingState with its name as the actor, the HALTED line below already covers it).
+ */
+export type FactSource = 'signal_events' | 'account_events';
+
+/** What the event's `data` is: the read API's signal, order or account object. */
+export type Subject = 'signal' | 'order' | 'account';
+
+export interface FactRule {
+  source: FactSource;
+  /** The fact row's `type`. */
+  fact: string;
+  event: WebhookEventType;
+  subject: Subject;
+}
+
+export const FACT_EVENTS: readonly FactRule[] = [
+  { source: 'signal_events', fact: 'FILLED', event: 'signal.filled', subject: 'signal' },
+  { source: 'signal_events', fact: 'REJECTED', event: 'signal.rejected', subject: 'signal' },
+  { source: 'signal_events', fact: 'FAILED', event: 'signal.failed', subject: 'signal' },
+  { source: 'signal_events', fact: 'CANCELLED', event: 'signal.cancelled', subject: 'signal' },
+  { source: 'signal_events', fact: 'EXPIRED', event: 'signal.expired', subject: 'signal' },
+  // SPEC: order.filled is every fill, exit legs included: a partial fill is a fill.
+  { source: 'signal_events', fact: 'ORDER_FILLED', event: 'order.filled', subject: 'order' },
+  { source: 'signal_events', fact: 'ORDER_PARTIALLY_FILLED', event: 'order.filled', subject: 'order' },
+  // Recorded only when reconciliation found drift and corrected it.
+  { source: 'signal_events', fact: 'RECONCILED', event: 'broker.reconciled', subject: 'order' },
+  { source: 'account_events', fact: 'HALTED', event: 'account.halted', subject: 'account' },
+];
+
+export const FACT_SOURCES: readonly FactSource[] = [...new Set(FACT_EVENTS.map((r) => r.source))];
+
+export function factTypesOf(source: FactSource): string[] {
+  return FACT_EVENTS.filter((r) => r.source === source).map((r) => r.fact);
+}
+
+export function ruleFor(source: FactSource, fact: string): FactRule | undefined {
+  return FACT_EVENTS.find((r) => r.source === source && r.fact === fact);
+}
