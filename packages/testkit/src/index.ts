@@ -28,3 +28,6 @@ export type { ServerOrder } from './alpaca/orders';
 export { startRedisProcess, type RedisProcess, type RedisProcessOptions } from './redis-process';
 export { startRedisCluster, type RedisClusterOptions, type RedisClusterProcess } from './redis-cluster';
 export { parseMetrics, scrapeMetrics, type Sample, type Scrape } from './metrics';
+export { LocalServer, Budget, type Received } from './notify/local-server';
+export { WebhookReceiver, type ReceiverAnswer, type Delivered } from './notify/webhook-receiver';
+export { DiscordStandIn, SlackStandIn, TelegramStandIn } from './notify/chat-services';
