@@ -20,11 +20,17 @@ export class LocalServer {
   private server!: Server;
   private readonly hanging = new Set<ServerResponse>();
   url = '';
+  /** Requests being answered right now, and the most there ever were at once. */
+  open = 0;
+  maxOpen = 0;
 
   constructor(private readonly handle: Handle) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
+      this.open += 1;
+      this.maxOpen = Math.max(this.maxOpen, this.open);
+      res.once('close', () => (this.open -= 1));
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {

@@ -24,9 +24,12 @@ export interface DeliverDeps {
   onAttempt: (d: DeliveryWork, outcome: Outcome, durationMs: number, notices: string[]) => void;
 }
 
-/** The job goes back to wait until `at`, without counting as an attempt (BullMQ: moveToDelayed + DelayedError). */
-async function later(job: Job<DeliveryJob>, token: string | undefined, at: number): Promise<never> {
-  await job.moveToDelayed(at, token);
+/**
+ * The job goes back to wait `delayMs`, without counting as an attempt (BullMQ: moveToDelayed +
+ * DelayedError). A delay, not a time: BullMQ schedules on the wall clock, the rules on `now`.
+ */
+async function later(job: Job<DeliveryJob>, token: string | undefined, delayMs: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + Math.max(0, Math.round(delayMs)), token);
   throw new DelayedError();
 }
 
@@ -75,8 +78,8 @@ export function createDeliveryHandler(deps: DeliverDeps) {
       return;
     }
     const paused = deps.gate.waitUntil(ep.id, start.getTime());
-    if (paused !== null) await later(job, token, paused);
-    if (!deps.gate.tryAcquire(ep.id)) await later(job, token, start.getTime() + 50 + randomInt(200));
+    if (paused !== null) await later(job, token, paused - start.getTime());
+    if (!deps.gate.tryAcquire(ep.id)) await later(job, token, 50 + randomInt(200));
 
     let answer: Answer;
     let durationMs = 0;
@@ -111,6 +114,7 @@ export function createDeliveryHandler(deps: DeliverDeps) {
     if (recorded.disabled)
       log.warn('webhook endpoint disabled', { webhookId: ep.id, deliveryId: d.id, reason: result.lastError });
     deps.onAttempt(d, outcome, durationMs, recorded.notices);
-    if (result.status === 'PENDING' && result.nextAttemptAt) await later(job, token, result.nextAttemptAt.getTime());
+    if (result.status === 'PENDING' && result.nextAttemptAt && !recorded.disabled)
+      await later(job, token, result.nextAttemptAt.getTime() - now.getTime());
   };
 }

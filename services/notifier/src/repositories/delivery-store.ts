@@ -121,8 +121,8 @@ export class DeliveryStore {
       });
       await c.query({
         name: 'notifier-delivery-update',
-        text: `UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = $2, last_error = $3, status = $4,
-                 next_attempt_at = $5, delivered_at = CASE WHEN $4 = 'DELIVERED' THEN $6 ELSE delivered_at END, updated_at = $6
+        text: `UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = $2, last_error = $3, status = $4::"DeliveryStatus",
+                 next_attempt_at = $5, delivered_at = CASE WHEN $4::text = 'DELIVERED' THEN $6 ELSE delivered_at END, updated_at = $6
                WHERE id = $1`,
         values: [d.id, attempt.statusCode, result.lastError, result.status, result.nextAttemptAt, now],
       });
@@ -160,6 +160,14 @@ export class DeliveryStore {
     });
     const w = rows[0];
     if (!w) return { disabled: false, notices: [] };
+    // Its deliveries still waiting end here, the one of this attempt included.
+    await c.query({
+      name: 'notifier-endpoint-disabled-deliveries',
+      text: `UPDATE webhook_deliveries SET status = 'FAILED', next_attempt_at = NULL, updated_at = $2,
+               last_error = COALESCE(last_error, 'the endpoint is disabled')
+             WHERE webhook_id = $1 AND status = 'PENDING'`,
+      values: [webhookId, now],
+    });
     const { rows: others } = await c.query<{ id: string }>({
       name: 'notifier-disabled-notice-targets',
       text: `SELECT id FROM webhooks WHERE user_id = $1 AND id <> $2 AND status = 'ACTIVE' AND deleted_at IS NULL
