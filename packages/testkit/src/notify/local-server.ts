@@ -72,6 +72,8 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
 /** A fixed-window request budget per key, as the chat services rate-limit a webhook or a bot. */
 export class Budget {
   private readonly windows = new Map<string, { start: number; used: number }>();
+  /** Every refusal: when, for which key, and the wait it announced. */
+  readonly refusals: { at: number; key: string; waitMs: number }[] = [];
 
   constructor(
     public limit: { requests: number; windowMs: number } | null = null,
@@ -88,6 +90,8 @@ export class Budget {
       w.used += 1;
       return null;
     }
-    return (w.start + this.limit.windowMs - t) / 1000;
+    const wait = (w.start + this.limit.windowMs - t) / 1000;
+    this.refusals.push({ at: t, key, waitMs: wait * 1000 });
+    return wait;
   }
 }
