@@ -94,7 +94,7 @@ export class Harness {
         kind,
         events,
         displayUrl: parsed.displayUrl,
-        credentials: encryptWebhookCredentials(this.key, id, { url, secret }),
+        credentials: new Uint8Array(encryptWebhookCredentials(this.key, id, { url, secret })),
       },
     });
     return { id, secret };
