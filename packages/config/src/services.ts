@@ -182,8 +182,8 @@ export interface NotifierConfig extends CommonConfig {
   /** Port of /healthz, /readyz and /metrics. */
   opsPort: number;
   shutdownTimeoutMs: number;
-  /** AES-256-GCM key of the webhook URLs and secrets (the gateway's, the CLI's). */
-  encryptionKey: Buffer;
+  /** AES-256-GCM key of the webhook URLs and secrets (the gateway's): without it no endpoint exists to deliver to. */
+  encryptionKey: Buffer | undefined;
   /** How often recorded facts are turned into deliveries (the wait between a commit and its event). */
   pollIntervalMs: number;
   /** Deliveries under way at once in this replica. */
@@ -209,7 +209,7 @@ export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
     ...common(r, 10),
     opsPort: r.int('OPS_PORT', 3003, { min: 0, max: 65535 }),
     shutdownTimeoutMs: shutdownTimeout(r),
-    encryptionKey: r.key32('UTM_ENCRYPTION_KEY', true) ?? Buffer.alloc(0),
+    encryptionKey: r.key32('UTM_ENCRYPTION_KEY', false),
     pollIntervalMs: r.int('NOTIFY_POLL_INTERVAL_MS', 50, { min: 10, max: 60000 }),
     concurrency: r.int('NOTIFY_CONCURRENCY', 256, { min: 1, max: 4096 }),
     endpointConcurrency: r.int('NOTIFY_ENDPOINT_CONCURRENCY', 8, { min: 1, max: 256 }),

@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     defaultMetrics: true,
     autorun: false,
   });
+  if (!cfg.encryptionKey)
+    logger.warn('UTM_ENCRYPTION_KEY is not set: the gateway creates no webhook and none can be delivered');
   await runWorkerService({
     service: 'notifier',
     logger,

@@ -15,7 +15,8 @@ export interface DeliverDeps {
   store: DeliveryStore;
   gate: EndpointGate;
   poster: HttpPoster;
-  encryptionKey: Buffer;
+  /** UTM_ENCRYPTION_KEY; undefined: no endpoint can be read (deliveries fail and are retried). */
+  encryptionKey: Buffer | undefined;
   bases: ChatBases;
   logger: Logger;
   now: () => Date;
@@ -84,6 +85,8 @@ export function createDeliveryHandler(deps: DeliverDeps) {
     let answer: Answer;
     let durationMs = 0;
     try {
+      if (!deps.encryptionKey)
+        throw new Error('UTM_ENCRYPTION_KEY is not set on the notifier: it cannot read the endpoint');
       const creds = decryptWebhookCredentials(deps.encryptionKey, ep.id, ep.credentials);
       const req = requestFor(targetOf(ep.kind, creds.url, deps.bases), d.payload, {
         eventId: d.eventId,

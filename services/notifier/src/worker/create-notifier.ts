@@ -29,7 +29,8 @@ export interface NotifierDeps {
   /** Producer of the deliveries queue (fail-fast connection). */
   deliveries: Producer<DeliveryJob>;
   logger: Logger;
-  encryptionKey: Buffer;
+  /** UTM_ENCRYPTION_KEY; undefined: no endpoint can be read (deliveries fail and are retried). */
+  encryptionKey: Buffer | undefined;
   bases: ChatBases;
   policy: AddressPolicy;
   /** Tests: a DNS resolver of their own. */
