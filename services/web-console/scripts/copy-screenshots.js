@@ -15,6 +15,7 @@ const PAGES = [
   'account',
   'signals-375',
   'account-375',
+  'notifications',
 ];
 
 const missing = PAGES.filter((p) => !existsSync(path.join(from, `${p}.png`)));
