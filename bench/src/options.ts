@@ -11,6 +11,14 @@ export interface BenchPlan {
   ingest: { connections: number; warmupS: number; durationS: number };
   processor: { replicas: number[]; accounts: number; perAccount: number };
   e2e: { rates: number[]; warmupS: number; durationS: number; accounts: number; historyPerAccount: number };
+  notify: {
+    rate: number;
+    warmupS: number;
+    durationS: number;
+    users: number;
+    endpointsPerUser: number;
+    hangingShare: number;
+  };
 }
 
 const PLANS: Record<Mode, Omit<BenchPlan, 'mode' | 'out'>> = {
@@ -18,17 +26,20 @@ const PLANS: Record<Mode, Omit<BenchPlan, 'mode' | 'out'>> = {
     ingest: { connections: 32, warmupS: 3, durationS: 10 },
     processor: { replicas: [1, 2], accounts: 50, perAccount: 60 },
     e2e: { rates: [100, 250, 500], warmupS: 12, durationS: 20, accounts: 100, historyPerAccount: 500 },
+    notify: { rate: 1000, warmupS: 10, durationS: 20, users: 100, endpointsPerUser: 2, hangingShare: 0.1 },
   },
   quick: {
     ingest: { connections: 32, warmupS: 1, durationS: 3 },
     processor: { replicas: [1], accounts: 20, perAccount: 30 },
     e2e: { rates: [100, 500], warmupS: 3, durationS: 5, accounts: 20, historyPerAccount: 200 },
+    notify: { rate: 1000, warmupS: 3, durationS: 5, users: 50, endpointsPerUser: 2, hangingShare: 0.1 },
   },
   // For the test that proves the report is produced: seconds, not figures.
   tiny: {
     ingest: { connections: 4, warmupS: 0, durationS: 1 },
     processor: { replicas: [1], accounts: 3, perAccount: 6 },
     e2e: { rates: [20], warmupS: 0, durationS: 2, accounts: 3, historyPerAccount: 10 },
+    notify: { rate: 40, warmupS: 0, durationS: 2, users: 3, endpointsPerUser: 2, hangingShare: 0.1 },
   },
 };
 

@@ -4,6 +4,7 @@ import { resolveStack } from '@utm/devstack';
 import { isolatedDatabase } from '@utm/testkit';
 import { benchEndToEnd, type E2ePair } from './e2e';
 import { benchIngest } from './ingest';
+import { benchNotify } from './notify';
 import { planFrom, USAGE } from './options';
 import { benchProcessor, type ProcessorRun } from './processor';
 import { machine, markdown, rows, type BenchReport } from './report';
@@ -49,7 +50,9 @@ async function main(): Promise<void> {
         }),
       );
     }
-    const table = rows(ingest, processor, e2e);
+    say(`notify: ${plan.notify.rate} deliveries/s, then again with an endpoint that never answers`);
+    const notify = await benchNotify({ ...stores, ...plan.notify });
+    const table = rows(ingest, processor, e2e, notify);
     const report: BenchReport = {
       schema: 'utm-bench/1',
       at: new Date().toISOString(),
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
       ingest,
       processor,
       e2e,
+      notify,
       table,
     };
     process.stdout.write(`\n${markdown(table)}\n\n`);

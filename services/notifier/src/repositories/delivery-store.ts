@@ -113,6 +113,22 @@ export class DeliveryStore {
    * is disabled, and the owner's other endpoints that chose `webhook.disabled` get that event.
    */
   async record(d: DeliveryWork, attempt: AttemptRecord, result: AttemptResult, now: Date): Promise<Recorded> {
+    if (result.endpoint === 'ok') {
+      // The common case in one statement (one round trip, atomic by itself).
+      await this.pool.query({
+        name: 'notifier-attempt-delivered',
+        text: `WITH a AS (
+                 INSERT INTO webhook_attempts (delivery_id, at, status_code, error, duration_ms, response) VALUES ($1, $2, $3, $4, $5, $6)
+               ), d AS (
+                 UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = $3, last_error = NULL, status = 'DELIVERED',
+                   next_attempt_at = NULL, delivered_at = $2, updated_at = $2
+                 WHERE id = $1
+               )
+               UPDATE webhooks SET failing_since = NULL WHERE id = $7 AND failing_since IS NOT NULL`,
+        values: [d.id, now, attempt.statusCode, attempt.error, attempt.durationMs, attempt.response, d.endpoint.id],
+      });
+      return { disabled: false, notices: [] };
+    }
     return withTransaction(this.pool, async (c) => {
       await c.query({
         name: 'notifier-attempt-insert',
@@ -126,14 +142,6 @@ export class DeliveryStore {
                WHERE id = $1`,
         values: [d.id, attempt.statusCode, result.lastError, result.status, result.nextAttemptAt, now],
       });
-      if (result.endpoint === 'ok') {
-        await c.query({
-          name: 'notifier-endpoint-ok',
-          text: 'UPDATE webhooks SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL',
-          values: [d.endpoint.id],
-        });
-        return { disabled: false, notices: [] };
-      }
       const { rows } = await c.query<{ failing_since: Date }>({
         name: 'notifier-endpoint-failing',
         text: 'UPDATE webhooks SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since',
