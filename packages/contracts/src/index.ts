@@ -4,4 +4,5 @@ export * from './ingest-validator';
 export * from './jobs';
 export * from './channels';
 export * from './read-views';
+export * from './lifecycles';
 export * from './notifications';

@@ -73,6 +73,7 @@ beforeAll(async () => {
     db,
     consumer: { connection: w1, prefix },
     orders,
+    signals,
     logger: quiet,
     sweepGraceMs: 60000,
   });
@@ -80,6 +81,7 @@ beforeAll(async () => {
     db,
     consumer: { connection: w2, prefix },
     orders,
+    signals,
     listen: async () => {
       const c = new Client({ connectionString: database.url });
       await c.connect();

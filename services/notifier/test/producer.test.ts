@@ -15,6 +15,14 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+/**
+ * Produces until `ok` holds: the producer reads only below the oldest transaction running on the
+ * whole server, and other tests' transactions (any database) may hold it back for a moment.
+ */
+async function produceUntil<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  return h.until(what, async () => (await h.notifier.produceNow(), get()), ok);
+}
+
 const event = (c: PoolClient, signalId: string, type: string) =>
   c.query('INSERT INTO signal_events (signal_id, type, message) VALUES ($1, $2, $3)', [
     signalId,
@@ -39,8 +47,11 @@ it('a committed fact becomes one delivery per endpoint that chose its event; dat
   const b = await h.endpoint(f.userId, 'http://127.0.0.1:1/b', ['signal.rejected']);
   const s = await h.signal(f);
   await end(await tx((c) => event(c, s, 'FILLED')), 'COMMIT');
-  await h.notifier.produceNow();
-  const [da] = await h.deliveriesOf(a.id);
+  const [da] = await produceUntil(
+    'a delivery',
+    () => h.deliveriesOf(a.id),
+    (ds) => ds.length === 1,
+  );
   expect(await h.deliveriesOf(b.id)).toEqual([]);
   expect(da).toMatchObject({ type: 'signal.filled', status: 'PENDING', source: 'signal_events' });
   expect(da?.eventId).toMatch(/^msg_[A-Za-z0-9_-]{22}$/);
@@ -68,19 +79,28 @@ it('a rolled-back fact never becomes an event; a fact whose id commits late is n
   expect((await h.deliveriesOf(w.id)).map((d) => d.type)).toEqual([]);
   await end(rolledBack, 'ROLLBACK');
   await end(early, 'COMMIT');
-  await h.notifier.produceNow();
-  expect((await h.deliveriesOf(w.id)).map((d) => d.type).sort()).toEqual(['signal.filled', 'signal.rejected']);
+  const got = await produceUntil(
+    'both',
+    () => h.deliveriesOf(w.id),
+    (ds) => ds.length >= 2,
+  );
+  expect(got.map((d) => d.type).sort()).toEqual(['signal.filled', 'signal.rejected']);
 });
 
 it('an endpoint gets no fact older than itself, and none of another user', async () => {
   const f = await h.fixture();
   const other = await h.fixture();
+  const control = await h.endpoint(f.userId, 'http://127.0.0.1:1/control', ['signal.filled']);
   const s = await h.signal(f);
   await end(await tx((c) => event(c, s, 'FILLED')), 'COMMIT');
   await new Promise((r) => setTimeout(r, 5));
   const late = await h.endpoint(f.userId, 'http://127.0.0.1:1/late', ['signal.filled']);
   const theirs = await h.endpoint(other.userId, 'http://127.0.0.1:1/theirs', ['signal.filled']);
-  await h.notifier.produceNow();
+  await produceUntil(
+    'the fact produced',
+    () => h.deliveriesOf(control.id),
+    (ds) => ds.length === 1,
+  );
   expect(await h.deliveriesOf(late.id)).toEqual([]);
   expect(await h.deliveriesOf(theirs.id)).toEqual([]);
 });
@@ -131,8 +151,11 @@ it('every fill (partial, exit leg), drift and halt is its event; other recorded 
   const { setTradingState } = await import('@utm/db');
   await setTradingState(h.db.prisma, f.accountId, 'HALTED', undefined, 'cli');
   await setTradingState(h.db.prisma, f.accountId, 'ACTIVE', undefined, 'cli');
-  await h.notifier.produceNow();
-  const got = await h.deliveriesOf(w.id);
+  const got = await produceUntil(
+    'six events',
+    () => h.deliveriesOf(w.id),
+    (ds) => ds.length >= 6,
+  );
   expect(got.map((d) => d.type).sort()).toEqual([
     'account.halted',
     'broker.reconciled',
@@ -156,7 +179,12 @@ it('two producers at once write each delivery once', async () => {
   const signals = await Promise.all(Array.from({ length: 40 }, () => h.signal(f)));
   await Promise.all(signals.map(async (s) => end(await tx((c) => event(c, s, 'FILLED')), 'COMMIT')));
   await Promise.all([h.notifier.produceNow(), h.notifier.produceNow(), h.notifier.produceNow()]);
-  await h.notifier.produceNow();
+  await produceUntil(
+    '40',
+    () => h.deliveriesOf(w.id),
+    (ds) => ds.length >= 40,
+  );
+  await Promise.all([h.notifier.produceNow(), h.notifier.produceNow(), h.notifier.produceNow()]);
   const got = await h.deliveriesOf(w.id);
   expect(got).toHaveLength(40);
   expect(new Set(got.map((d) => d.factId?.toString())).size).toBe(40);

@@ -1,4 +1,5 @@
-import type { Db, OrderStatus, SignalStatus } from '@utm/db';
+import type { OrderStatus, SignalStatus } from '@utm/contracts';
+import type { Db } from '@utm/db';
 import { SIGNAL_DETAIL } from '@utm/read-model';
 import type { PageQuery } from '../domain/paging';
 

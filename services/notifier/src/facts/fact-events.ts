@@ -1,4 +1,5 @@
-import type { WebhookEventType } from '@utm/contracts';
+import { orderStatusEvent, signalStatusEvent, type EventType, type WebhookEventType } from '@utm/contracts';
+import type { TradingState } from '@utm/db';
 
 /**
  * Which recorded fact is which event: the whole of the producer's knowledge of the platform.
@@ -16,23 +17,20 @@ export type FactSource = 'signal_events' | 'account_events';
 /** What the event's `data` is: the read API's signal, order or account object. */
 export type Subject = 'signal' | 'order' | 'account';
 
-export interface FactRule {
-  source: FactSource;
-  /** The fact row's `type`. */
-  fact: string;
-  event: WebhookEventType;
-  subject: Subject;
-}
+/** A fact's `type`: a signal event type (the lifecycles' closed list), or the trading state an account entered. */
+export type FactRule =
+  | { source: 'signal_events'; fact: EventType; event: WebhookEventType; subject: Subject }
+  | { source: 'account_events'; fact: TradingState; event: WebhookEventType; subject: Subject };
 
 export const FACT_EVENTS: readonly FactRule[] = [
-  { source: 'signal_events', fact: 'FILLED', event: 'signal.filled', subject: 'signal' },
-  { source: 'signal_events', fact: 'REJECTED', event: 'signal.rejected', subject: 'signal' },
-  { source: 'signal_events', fact: 'FAILED', event: 'signal.failed', subject: 'signal' },
-  { source: 'signal_events', fact: 'CANCELLED', event: 'signal.cancelled', subject: 'signal' },
-  { source: 'signal_events', fact: 'EXPIRED', event: 'signal.expired', subject: 'signal' },
+  { source: 'signal_events', fact: signalStatusEvent('FILLED'), event: 'signal.filled', subject: 'signal' },
+  { source: 'signal_events', fact: signalStatusEvent('REJECTED'), event: 'signal.rejected', subject: 'signal' },
+  { source: 'signal_events', fact: signalStatusEvent('FAILED'), event: 'signal.failed', subject: 'signal' },
+  { source: 'signal_events', fact: signalStatusEvent('CANCELLED'), event: 'signal.cancelled', subject: 'signal' },
+  { source: 'signal_events', fact: signalStatusEvent('EXPIRED'), event: 'signal.expired', subject: 'signal' },
   // SPEC: order.filled is every fill, exit legs included: a partial fill is a fill.
-  { source: 'signal_events', fact: 'ORDER_FILLED', event: 'order.filled', subject: 'order' },
-  { source: 'signal_events', fact: 'ORDER_PARTIALLY_FILLED', event: 'order.filled', subject: 'order' },
+  { source: 'signal_events', fact: orderStatusEvent('FILLED'), event: 'order.filled', subject: 'order' },
+  { source: 'signal_events', fact: orderStatusEvent('PARTIALLY_FILLED'), event: 'order.filled', subject: 'order' },
   // Recorded only when reconciliation found drift and corrected it.
   { source: 'signal_events', fact: 'RECONCILED', event: 'broker.reconciled', subject: 'order' },
   { source: 'account_events', fact: 'HALTED', event: 'account.halted', subject: 'account' },
