@@ -58,7 +58,7 @@ const cpuSplit = (cpu: Record<string, number>, done: number) =>
     .map(([k, v]) => `${k} ${done ? ((v * 1000) / done).toFixed(2) : '0'}`)
     .join(', ');
 
-function notifyRows(n: NotifyReport): Row[] {
+export function notifyRows(n: NotifyReport): Row[] {
   const offered = `${n.rate.toLocaleString('en-US')} deliveries/s for ${n.durationS} s (after ${n.warmupS} s), ${n.users} owners × ${n.endpointsPerUser} endpoints`;
   const row = (r: NotifyRun, run: string, note: string): Row => ({
     stage: 'notify',

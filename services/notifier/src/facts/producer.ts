@@ -60,19 +60,23 @@ export class FactProducer {
   }
 
   async pass(source: FactSource): Promise<PassResult> {
-    return withTransaction(this.db.pool, async (c) => {
-      const below = await horizon(c);
-      const cursor = await lockCursor(c, source);
-      if (!cursor) return { deliveryIds: [], facts: 0, more: false };
-      const facts = await factsAfter(c, source, cursor, below, this.opts.batch);
-      const more = facts.length === this.opts.batch;
-      const last = facts[facts.length - 1];
-      const next = more && last ? { txId: last.txId, factId: last.id } : later(cursor, { txId: below, factId: 0n });
-      const rows = facts.length ? await this.deliveriesFor(c, facts) : [];
-      const deliveryIds = await insertDeliveries(c, rows, this.opts.now());
-      if (next.txId !== cursor.txId || next.factId !== cursor.factId) await saveCursor(c, source, next);
-      return { deliveryIds, facts: facts.length, more };
-    });
+    // Pipelined: BEGIN, the horizon and the cursor's lock leave in one write.
+    return withTransaction(
+      this.db.pool,
+      async (c) => {
+        const [below, cursor] = await Promise.all([horizon(c), lockCursor(c, source)]);
+        if (!cursor) return { deliveryIds: [], facts: 0, more: false };
+        const facts = await factsAfter(c, source, cursor, below, this.opts.batch);
+        const more = facts.length === this.opts.batch;
+        const last = facts[facts.length - 1];
+        const next = more && last ? { txId: last.txId, factId: last.id } : later(cursor, { txId: below, factId: 0n });
+        const rows = facts.length ? await this.deliveriesFor(c, facts) : [];
+        const deliveryIds = await insertDeliveries(c, rows, this.opts.now());
+        if (next.txId !== cursor.txId || next.factId !== cursor.factId) await saveCursor(c, source, next);
+        return { deliveryIds, facts: facts.length, more };
+      },
+      { pipelined: true },
+    );
   }
 
   private async deliveriesFor(c: PoolClient, facts: Fact[]): Promise<NewDelivery[]> {
