@@ -16,6 +16,7 @@ beforeAll(async () => {
     encryptionKey: key,
     webhookPolicy: { allowPrivate: false },
     webhookResolve: publicResolver,
+    captureLogs: true,
   });
 });
 afterAll(() => gw.close());
@@ -56,7 +57,11 @@ it('creates an endpoint: the whsec_ secret once, URL and secret stored encrypted
   ]);
   expect(JSON.stringify(list)).not.toContain('whsec_');
   expect(JSON.stringify(list)).not.toContain('s3cret');
-  expect(gw.logs.join('\n')).not.toContain('s3cret');
+  // Logged (the creation is), but never the URL's secret part nor the signing secret.
+  const logs = gw.logs.join('\n');
+  expect(logs).toContain('webhook created');
+  expect(logs).not.toContain('s3cret');
+  expect(logs).not.toContain(String(body.secret));
 });
 
 it.each([
