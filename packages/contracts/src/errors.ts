@@ -44,6 +44,22 @@ export const ERROR_CODES = {
   ACCOUNT_HALTED: REJECT(),
   REDUCE_ONLY: REJECT(),
   INVALID_EXIT_RULE: REJECT(),
+  // What a venue does not take, known before anything is sent (from its documented rules and
+  // what it says of the instrument), or answered by it: REJECTED, with the venue's reason.
+  NOT_SHORTABLE: REJECT(),
+  WASH_TRADE: REJECT(),
+  ORDER_NOT_SUPPORTED: REJECT(),
+  EXITS_NOT_SUPPORTED: REJECT(),
+  ASSET_NOT_TRADABLE: REJECT(),
+  NOT_FRACTIONABLE: REJECT(),
+  QUANTITY_INCREMENT: REJECT(),
+  // Refusals only the venue gives, at execution: the order could not be executed.
+  INSUFFICIENT_QTY: { http: 409, signal: 'FAILED', retryable: false },
+  OPPOSITE_ORDER_OPEN: { http: 409, signal: 'FAILED', retryable: false },
+  PRICE_INCREMENT: { http: 422, signal: 'FAILED', retryable: false },
+  STOP_PRICE_REFUSED: { http: 422, signal: 'FAILED', retryable: false },
+  ACCOUNT_RESTRICTED: { http: 403, signal: 'FAILED', retryable: false },
+  BROKER_AUTH_FAILED: { http: 502, signal: 'FAILED', retryable: false },
   // Execution.
   BROKER_ERROR: { http: 502, signal: 'FAILED', retryable: false },
   BROKER_UNAVAILABLE: { http: 503, signal: 'FAILED', retryable: true },
