@@ -6,24 +6,27 @@ import { buyingPowerOf, equityOf } from './risk';
 import { defaultTickSize, money, qty } from '@utm/trading';
 import { sizeQuantity, sizingPrice } from './sizing';
 import { reject, type AccountSnapshot, type Decision, type OrderDraft, type Side, type SymbolSnapshot } from './types';
+import { belowMinimum, closeTerms, venueOrder, type VenueOrder } from './venue-terms';
 
 const sign = (side: Side) => (side === 'BUY' ? 1 : -1);
 
 function draft(
   req: NormalizedIngestRequest,
+  venue: VenueOrder,
   role: OrderDraft['role'],
   side: Side,
   quantity: Decimal,
   priceBasis: Decimal | null,
+  timeInForce: OrderDraft['timeInForce'] = venue.timeInForce,
 ): OrderDraft {
   return {
     role,
     side,
-    type: req.orderType,
+    type: venue.type,
     quantity,
-    limitPrice: req.limitPrice !== undefined ? new Decimal(req.limitPrice) : null,
-    stopPrice: req.stopPrice !== undefined ? new Decimal(req.stopPrice) : null,
-    timeInForce: req.timeInForce,
+    limitPrice: venue.limitPrice,
+    stopPrice: venue.stopPrice,
+    timeInForce,
     priceBasis,
     exitRules: role === 'ENTRY' ? (req.exitRules ?? null) : null,
   };
@@ -32,10 +35,16 @@ function draft(
 /**
  * Turns one signal into orders or a refusal, from the account and symbol as they stand
  * (projected over open orders). Checks, in order: trading state, allowed symbols, position
- * rules, price, size, exit rules, order notional, position limit, buying power. Each refusal
- * has its code and a sentence with the numbers.
+ * rules, the venue's rules (venue-terms.ts), price, size, exit rules, order notional, position
+ * limit, buying power. Each refusal has its code and a sentence with the numbers.
+ * `timeInForceGiven`: the signal set its time in force (else the venue's default applies).
  */
-export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, sym: SymbolSnapshot): Decision {
+export function decide(
+  req: NormalizedIngestRequest,
+  account: AccountSnapshot,
+  sym: SymbolSnapshot,
+  opts: { timeInForceGiven?: boolean } = {},
+): Decision {
   const reducing = isReducing(req.action);
   if (account.tradingState === 'HALTED')
     return reject('ACCOUNT_HALTED', 'Account is halted: no signal is acted on until it is resumed');
@@ -53,12 +62,14 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
   }
   const plan = planLegs(req.action, req.symbol, sym.projectedQuantity);
   if ('kind' in plan) return plan;
+  const venue = venueOrder(req, account, sym, plan, opts.timeInForceGiven ?? true);
+  if ('kind' in venue) return venue;
 
-  const price = sizingPrice(req, sym.quote);
+  const price = sizingPrice({ ...req, orderType: venue.type }, sym.quote, venue);
   const equity = equityOf(account);
-  const step = sym.instrument.quantityStep;
+  const step = venue.quantityStep;
   const orders: OrderDraft[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [...venue.notes];
   let closedQuantity = new Decimal(0);
 
   if (plan.close) {
@@ -83,7 +94,10 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
       }
     }
     closedQuantity = quantity;
-    orders.push(draft(req, 'CLOSE', plan.close.side, quantity, price));
+    const close = closeTerms(venue, quantity, req.symbol, sym);
+    if ('kind' in close) return close;
+    if (close.note) notes.push(close.note);
+    orders.push(draft(req, venue, 'CLOSE', plan.close.side, quantity, price, close.timeInForce));
   }
 
   if (plan.open) {
@@ -110,13 +124,15 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
       if (sized.kind === 'reject') return sized;
       quantity = sized.quantity;
     }
+    const small = belowMinimum(venue, quantity, req.symbol);
+    if (small) return small;
 
     if (req.exitRules) {
       const checked = exitPrices(
         req.exitRules,
         plan.open.side,
         price,
-        sym.instrument.tickSize ?? defaultTickSize(price),
+        venue.terms?.tick ?? sym.instrument.tickSize ?? defaultTickSize(price),
       );
       if (!checked.ok)
         return reject(
@@ -148,7 +164,7 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
         `Insufficient buying power: needs ${money(notional)}, ${money(Decimal.max(available, 0))} available`,
       );
     }
-    orders.push(draft(req, 'ENTRY', plan.open.side, quantity, price));
+    orders.push(draft(req, venue, 'ENTRY', plan.open.side, quantity, price));
   }
 
   const cancelOrderIds = plan.close

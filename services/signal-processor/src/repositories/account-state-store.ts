@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
-import { Decimal } from '@utm/db';
-import type { AccountRow, AccountState, OpenOrder, TradingState } from '../domain';
+import { Decimal, toInstrumentRules, type InstrumentRules } from '@utm/db';
+import { instrumentKey, type AccountRow, type AccountState, type OpenOrder, type TradingState } from '../domain';
 
 /** Statuses of orders still working (or about to be) at the broker. */
 export const OPEN_ORDER_STATUSES = ['NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED'];
@@ -9,6 +9,7 @@ const dec = (v: string | null): Decimal | null => (v === null ? null : new Decim
 
 interface AccountDbRow {
   id: string;
+  broker: string;
   cash: string;
   trading_state: TradingState;
   allow_fractional: boolean;
@@ -19,6 +20,7 @@ interface AccountDbRow {
 
 const toAccountRow = (r: AccountDbRow): AccountRow => ({
   id: r.id,
+  broker: r.broker,
   cash: new Decimal(r.cash),
   tradingState: r.trading_state,
   allowFractional: r.allow_fractional,
@@ -45,7 +47,7 @@ export async function lockAccounts(
 ): Promise<Map<string, AccountRow>> {
   const { rows } = await client.query<AccountDbRow>({
     name: skipLocked ? 'processor-lock-accounts-skip' : 'processor-lock-accounts',
-    text: `SELECT id, cash::text, trading_state, allow_fractional, max_order_notional::text, max_position_quantity::text, allowed_symbols
+    text: `SELECT id, broker::text, cash::text, trading_state, allow_fractional, max_order_notional::text, max_position_quantity::text, allowed_symbols
            FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
     values: [accountIds],
   });
@@ -87,6 +89,8 @@ interface StatesRow {
     priceBasis: string | null;
   }[];
   quotes: { symbol: string; price: string }[];
+  /** What the venues said of the pending signals' symbols (instrument_rules), every venue's. */
+  rules: Parameters<typeof toInstrumentRules>[0][];
 }
 
 // One round trip for every account of the batch: the target signals, each account's pending
@@ -109,7 +113,11 @@ SELECT
                                               'filled', filled_quantity::text, 'priceBasis', price_basis::text) ORDER BY seq), '[]')
      FROM orders WHERE account_id = ANY($1::uuid[]) AND status IN (${OPEN_ORDER_STATUSES.map((s) => `'${s}'`).join(', ')}) AND cancel_requested_at IS NULL) AS orders,
   (SELECT coalesce(json_agg(json_build_object('symbol', symbol, 'price', price::text)), '[]')
-     FROM quotes WHERE symbol IN (SELECT symbol FROM pos UNION SELECT symbol FROM pending)) AS quotes`;
+     FROM quotes WHERE symbol IN (SELECT symbol FROM pos UNION SELECT symbol FROM pending)) AS quotes,
+  (SELECT coalesce(json_agg(json_build_object('venue', venue, 'symbol', symbol, 'asset_class', asset_class, 'tradable', tradable,
+            'shortable', shortable, 'fractionable', fractionable, 'quantity_step', quantity_step::text, 'min_quantity', min_quantity::text,
+            'tick_size', tick_size::text, 'min_notional', min_notional::text, 'fetched_at', fetched_at)), '[]')
+     FROM instrument_rules WHERE symbol IN (SELECT symbol FROM pending)) AS rules`;
 
 /** What the state query read, before it is joined with the accounts actually locked. */
 export interface RawStates {
@@ -141,12 +149,21 @@ export async function loadStates(
 /** The states of the locked accounts only (pure). */
 export function withAccounts({ row: r }: RawStates, accounts: Map<string, AccountRow>): LoadedStates {
   const quotes = new Map(r.quotes.map((q) => [q.symbol, new Decimal(q.price)]));
+  const instruments = new Map<string, InstrumentRules>(
+    r.rules.map((x) => [
+      instrumentKey(x.venue, x.symbol),
+      toInstrumentRules({ ...x, fetched_at: new Date(x.fetched_at) }),
+    ]),
+  );
   const out: LoadedStates = {
     targets: new Map(r.targets.map((t) => [t.id, { seq: BigInt(t.seq), status: t.status, accountId: t.account_id }])),
     accounts: new Map(),
   };
   for (const [id, account] of accounts)
-    out.accounts.set(id, { pending: [], state: { account, positions: new Map(), quotes, openOrders: [] } });
+    out.accounts.set(id, {
+      pending: [],
+      state: { account, positions: new Map(), quotes, instruments, openOrders: [] },
+    });
   for (const p of r.pending)
     out.accounts
       .get(p.account_id)
