@@ -331,7 +331,9 @@ export class OrderBook {
     o: ServerOrder,
     reject = false,
   ): { event: 'canceled' | 'order_cancel_rejected'; order: ServerOrder } | null {
-    if (o.cancelFrom === null) return this.isOpen(o) ? null : { event: 'order_cancel_rejected', order: o };
+    // No cancel pending any more: the order filled meanwhile (the cancel is rejected), or its
+    // group's fill cancelled it already (nothing more to say).
+    if (o.cancelFrom === null) return o.status === 'filled' ? { event: 'order_cancel_rejected', order: o } : null;
     const from = o.cancelFrom;
     o.cancelFrom = null;
     if (reject) {

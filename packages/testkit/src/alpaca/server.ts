@@ -88,6 +88,11 @@ export class AlpacaTestServer {
   lastEvent: Record<string, unknown> | null = null;
   /** Every trade_updates event sent, in order. */
   readonly events: TradeUpdate[] = [];
+  /**
+   * Every refusal of an order request (POST, PATCH or DELETE answered 4xx by the rules, not by
+   * an injected fault): what a client that fits Alpaca's rules never sees.
+   */
+  readonly refusals: { method: string; path: string; status: number; body: unknown }[] = [];
   /** While true, a replacement waits (old order pending_replace, new one pending_new) for releaseReplacement. */
   holdReplacements = false;
   private readonly faults: FaultRule[] = [];
@@ -192,14 +197,15 @@ export class AlpacaTestServer {
     this.assets.set(symbol, fields);
   }
 
-  private get ctx(): CreateContext {
+  /** What the order book needs to create an order (a test that calls book.create directly passes it). */
+  get ctx(): CreateContext {
     return { asset: (s) => this.assets.find(s), cash: new Decimal(this.cash) };
   }
 
   /** DELETE: the group goes pending_cancel, and after pendingCancelMs canceled (or the cancel is rejected). */
   private startCancel(id: string, res: ServerResponse): void {
     const r = this.book.requestCancel(id);
-    if (r.status !== 204) return send(res, r.status, r.body);
+    if (r.status !== 204) return this.reply(res, r.status, r.body);
     const finish = () => {
       for (const o of r.pending) {
         const reject = this.rejectCancel.delete(o.id);
@@ -288,12 +294,20 @@ export class AlpacaTestServer {
     this.route(method, url, body, res, fault);
   }
 
+  /** An answer of the contract itself (not an injected fault): a refused POST, PATCH or DELETE is recorded. */
+  private reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const method = res.req.method ?? 'GET';
+    if (status >= 400 && method !== 'GET')
+      this.refusals.push({ method, path: new URL(res.req.url ?? '/', this.url).pathname, status, body });
+    send(res, status, body, headers);
+  }
+
   private route(method: string, url: URL, body: unknown, res: ServerResponse, fault: Fault | null): void {
     const path = url.pathname;
     const q = url.searchParams;
     const nested = q.get('nested') === 'true';
     if (method === 'GET' && path === '/v2/account') {
-      return send(res, 200, {
+      return this.reply(res, 200, {
         id: 'acct',
         account_number: 'PA000TEST',
         status: 'ACTIVE',
@@ -303,32 +317,32 @@ export class AlpacaTestServer {
         equity: this.cash,
       });
     }
-    if (method === 'GET' && path === '/v2/positions') return send(res, 200, this.positionsJson());
-    if (method === 'GET' && path === '/v2/assets') return send(res, 200, this.assets.list(q));
+    if (method === 'GET' && path === '/v2/positions') return this.reply(res, 200, this.positionsJson());
+    if (method === 'GET' && path === '/v2/assets') return this.reply(res, 200, this.assets.list(q));
     const asset = /^\/v2\/assets\/(.+)$/.exec(path);
     if (method === 'GET' && asset) {
       const a = this.assets.find(decodeURIComponent(asset[1] ?? ''));
-      return a ? send(res, 200, a) : send(res, 404, { code: 40410000, message: 'asset not found' });
+      return a ? this.reply(res, 200, a) : this.reply(res, 404, { code: 40410000, message: 'asset not found' });
     }
     if (method === 'POST' && path === '/v2/orders') {
       const created = this.book.create((body ?? {}) as Record<string, unknown>, this.opts.acceptAs ?? 'new', this.ctx);
-      if ('body' in created) return send(res, created.status, created.body);
+      if ('body' in created) return this.reply(res, created.status, created.body);
       return this.accepted(res, created, [{ event: 'new', order: created }], fault);
     }
-    if (method === 'GET' && path === '/v2/orders') return send(res, 200, this.listOrders(q));
+    if (method === 'GET' && path === '/v2/orders') return this.reply(res, 200, this.listOrders(q));
     if (method === 'GET' && path === '/v2/orders:by_client_order_id') {
       const o = this.book.byClientId(q.get('client_order_id') ?? '');
       // Not documented as nested: legs come back only from the nested endpoints.
       return o
-        ? send(res, 200, this.book.toJson(o, false))
-        : send(res, 404, { code: 40410000, message: 'order not found' });
+        ? this.reply(res, 200, this.book.toJson(o, false))
+        : this.reply(res, 404, { code: 40410000, message: 'order not found' });
     }
     const byId = /^\/v2\/orders\/([^/]+)$/.exec(path);
     if (byId && method === 'GET') {
       const o = this.book.orders.get(decodeURIComponent(byId[1] ?? ''));
       return o
-        ? send(res, 200, this.book.toJson(o, nested))
-        : send(res, 404, { code: 40410000, message: 'order not found' });
+        ? this.reply(res, 200, this.book.toJson(o, nested))
+        : this.reply(res, 404, { code: 40410000, message: 'order not found' });
     }
     if (byId && method === 'PATCH') {
       const id = decodeURIComponent(byId[1] ?? '');
@@ -338,11 +352,11 @@ export class AlpacaTestServer {
         acceptAs: this.opts.acceptAs ?? 'new',
         ctx: this.ctx,
       });
-      if ('body' in r) return send(res, r.status, r.body);
+      if ('body' in r) return this.reply(res, r.status, r.body);
       return this.accepted(res, r.order, r.events, fault);
     }
     if (byId && method === 'DELETE') return this.startCancel(decodeURIComponent(byId[1] ?? ''), res);
-    send(res, 404, { code: 40410000, message: 'endpoint not found' });
+    this.reply(res, 404, { code: 40410000, message: 'endpoint not found' });
   }
 
   /** A created (or replacing) order: its events, then the answer, unless a fault says otherwise. */
@@ -351,7 +365,7 @@ export class AlpacaTestServer {
     if (!lost) this.emitAll(events);
     if (fault?.kind === 'acceptThenHang') return;
     if (fault?.kind === 'acceptThenDrop') return void res.socket?.destroy();
-    send(res, 200, this.book.toJson(order, true));
+    this.reply(res, 200, this.book.toJson(order, true));
   }
 }
 
