@@ -44,8 +44,10 @@ export const ERROR_CODES = {
   ACCOUNT_HALTED: REJECT(),
   REDUCE_ONLY: REJECT(),
   INVALID_EXIT_RULE: REJECT(),
-  // What a venue does not take, known before anything is sent (from its documented rules and
-  // what it says of the instrument), or answered by it: REJECTED, with the venue's reason.
+  // What a venue does not take, known before the signal's orders exist (from its documented
+  // rules and what it says of the instrument): REJECTED, with the venue's reason. The same code
+  // found by the executor or answered by the venue once the order exists ends the signal FAILED
+  // (lifecycles.ts: an order that was decided and refused at execution).
   NOT_SHORTABLE: REJECT(),
   WASH_TRADE: REJECT(),
   ORDER_NOT_SUPPORTED: REJECT(),

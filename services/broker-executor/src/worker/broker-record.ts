@@ -1,4 +1,13 @@
 import type { Pool, PoolClient } from 'pg';
+import {
+  canTransitionOrder,
+  isExitRole,
+  isTerminalOrder,
+  isUnplacedOrder,
+  isWorkingOrder,
+  orderStatusEvent,
+  type OrderStatus,
+} from '@utm/contracts';
 import { Decimal, withTransaction } from '@utm/db';
 import type { BrokerOrder } from '../brokers/types';
 import { lockAccountRow, recordFill } from '../repositories/accounts';
@@ -6,7 +15,6 @@ import { clearCancelSent, waitingInSymbol } from '../repositories/broker-waits';
 import {
   addEvent,
   carriedOrders,
-  EXIT_ROLES,
   loadOrder,
   loadOrderFor,
   refreshSignal,
@@ -24,8 +32,6 @@ interface Outcome {
   reached: Milestone[];
   settled: ExecOrder[];
 }
-
-const ENDED = new Set<string>(['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED']);
 
 /**
  * The broker's answers about our orders, written down: an order's status, broker id and fills,
@@ -104,12 +110,13 @@ export class BrokerRecorder {
         })) ?? order;
       out.work.push(...(await this.legs.afterFill(c, order)));
     }
-    // A report of the order still working that arrives after we ended it (a stream event or a
-    // poll older than the cancel) is stale: an ended order never goes back to working.
-    const stale = ENDED.has(order.status) && !ENDED.has(b.status);
+    // A report the order's lifecycle does not allow from where it stands is stale (a stream
+    // event or a poll older than what we recorded: still working after we ended it, partly
+    // filled after it filled): the order keeps its status.
+    const stale = !canTransitionOrder(order.status, b.status);
     // Our cancel was taken, yet the broker reports the order working and no cancel pending: it
     // did not take (Alpaca: order_cancel_rejected). It is asked for again.
-    if (order.cancelSentAt && !ENDED.has(order.status) && !ENDED.has(b.status) && b.pendingCancel === false) {
+    if (order.cancelSentAt && !isTerminalOrder(order.status) && !isTerminalOrder(b.status) && b.pendingCancel === false) {
       await clearCancelSent(c, order.id);
       await addEvent(
         c,
@@ -121,12 +128,9 @@ export class BrokerRecorder {
       out.work.push(order.id);
     }
     // Replaced at the broker by a replacement row of ours: this row ends, that one carries on.
-    const successor = b.replacedBy && !ENDED.has(order.status) ? await replacementOf(c, order.id, b.replacedBy) : null;
-    const status = successor
-      ? 'CANCELLED'
-      : stale || (b.status === 'PARTIALLY_FILLED' && order.status === 'FILLED')
-        ? order.status
-        : b.status;
+    const successor =
+      b.replacedBy && !isTerminalOrder(order.status) ? await replacementOf(c, order.id, b.replacedBy) : null;
+    const status = successor ? 'CANCELLED' : stale ? order.status : b.status;
     if (successor) {
       const why = `replaced by order ${successor} (broker id ${b.replacedBy ?? ''})`;
       await updateOrder(
@@ -153,7 +157,7 @@ export class BrokerRecorder {
             : {}),
         },
         {
-          type: `ORDER_${status}`,
+          type: orderStatusEvent(status),
           message: `${this.brokerName}: ${status}${b.reason ? ` (${b.reason})` : ''}, broker id ${b.brokerOrderId}`,
         },
       );
@@ -168,12 +172,12 @@ export class BrokerRecorder {
   }
 
   /** An order's status changed: replacements waiting on it, a resize that took effect, a leg settled. */
-  private async followUp(c: PoolClient, order: ExecOrder, before: string, out: Outcome): Promise<void> {
+  private async followUp(c: PoolClient, order: ExecOrder, before: OrderStatus, out: Outcome): Promise<void> {
     out.work.push(...(await waitingOn(c, order.id)));
     // Orders in the symbol that waited for this one to end (its shares, its side) may go now.
-    if (ENDED.has(order.status)) out.work.push(...(await waitingInSymbol(c, order.accountId, order.symbol)));
-    if (!EXIT_ROLES.includes(order.role) || (before !== 'NEW' && before !== 'SUBMITTING')) return;
-    if (order.replaces && ['ACCEPTED', 'PARTIALLY_FILLED', 'FILLED'].includes(order.status))
+    if (isTerminalOrder(order.status)) out.work.push(...(await waitingInSymbol(c, order.accountId, order.symbol)));
+    if (!isExitRole(order.role) || !isUnplacedOrder(before)) return;
+    if (order.replaces && (isWorkingOrder(order.status) || order.status === 'FILLED'))
       await recordResized(c, order, this.brokerName);
     if (before === 'SUBMITTING') out.settled.push(order);
   }

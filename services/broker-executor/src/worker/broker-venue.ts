@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { isTerminalOrder } from '@utm/contracts';
 import { withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { BrokerError, type Broker, type BrokerOrder, type BrokerOrderRequest } from '../brokers/types';
@@ -179,7 +180,7 @@ export class BrokerVenue implements Venue {
       // resolved first): nothing of it can fill, so it ends here, and the event says why.
       await withTransaction(this.pool, async (c) => {
         const current = await loadOrder(c, order.id, true);
-        if (!current || ['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED'].includes(current.status)) return;
+        if (!current || isTerminalOrder(current.status)) return;
         const why = `${this.broker.name} has no such order: nothing to cancel there, it ends here`;
         await updateOrder(
           c,

@@ -48,7 +48,7 @@ describe('broker-executor with an Alpaca account', () => {
     });
   });
 
-  it("a refusal (insufficient buying power) is final: order and signal REJECTED with its code and Alpaca's words", async () => {
+  it("a refusal (insufficient buying power) is final: order REJECTED, signal FAILED with its code and Alpaca's words", async () => {
     const f = await alpacaAccount();
     await s.quote('REFUSE', '10');
     server.fault('POST', '/v2/orders', {
@@ -57,7 +57,7 @@ describe('broker-executor with an Alpaca account', () => {
       body: { code: 40310000, message: 'insufficient buying power' },
     });
     const id = await s.send(f, { symbol: 'REFUSE', action: 'openLong', quantity: 1 });
-    const failed = await s.until(id, ['REJECTED']);
+    const failed = await s.until(id, ['FAILED']);
     expect(failed).toMatchObject({
       errorCode: 'INSUFFICIENT_BUYING_POWER',
       errorMessage: 'Alpaca refused the order: not enough buying power at Alpaca (Alpaca: "insufficient buying power")',

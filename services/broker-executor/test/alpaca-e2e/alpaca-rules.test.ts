@@ -203,7 +203,8 @@ describe('Alpaca to the letter: what the platform sends, Alpaca takes', () => {
     const f = await s.fixture({ broker: 'alpaca' });
     await s.quote(symbol, '20');
     const id = await s.send(f, { symbol, action: 'openShort', quantity: 3 });
-    expect(await s.until(id, ['REJECTED'])).toMatchObject({ errorCode: 'NOT_SHORTABLE' });
+    // Found by the executor once the order existed: the order REJECTED, the signal FAILED.
+    expect(await s.until(id, ['FAILED'])).toMatchObject({ errorCode: 'NOT_SHORTABLE' });
     expect(posted(symbol)).toHaveLength(0);
     expect(server.calls('GET', `/v2/assets/${symbol}`)).toHaveLength(1);
     // Kept for the processor: the next short is refused before an order exists.

@@ -45,7 +45,7 @@ describe('broker metrics on an Alpaca account', () => {
       body: { code: 40310000, message: 'insufficient buying power' },
     });
     const refused = await s.send(f, { symbol: 'ALP', action: 'openLong', quantity: 1 });
-    await s.until(refused, ['REJECTED']);
+    await s.until(refused, ['FAILED']);
 
     const m = await ops.scrape();
     expect(

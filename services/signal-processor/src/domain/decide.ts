@@ -10,6 +10,13 @@ import { belowMinimum, closeTerms, venueOrder, type VenueOrder } from './venue-t
 
 const sign = (side: Side) => (side === 'BUY' ? 1 : -1);
 
+/** What is held on the side the decision is about: the filled position, else (nothing filled yet) the projected one. */
+function heldSize(sym: SymbolSnapshot): Decimal {
+  const filled = sym.filledQuantity;
+  if (filled.isZero() || filled.isNeg() !== sym.projectedQuantity.isNeg()) return sym.projectedQuantity.abs();
+  return filled.abs();
+}
+
 function draft(
   req: NormalizedIngestRequest,
   venue: VenueOrder,
@@ -60,8 +67,11 @@ export function decide(
       `${req.symbol} is not among the account's allowed symbols (${account.allowedSymbols.join(', ')})`,
     );
   }
-  const plan = planLegs(req.action, req.symbol, sym.projectedQuantity);
+  const plan = planLegs(req.action, req.symbol, sym.projectedQuantity, sym.filledQuantity);
   if ('kind' in plan) return plan;
+  // The position as it stands (earlier orders are worked before a signal is decided: settlement.ts);
+  // entries resting unfilled are cancelled by a close, so sizes are taken from what is held.
+  const held = heldSize(sym);
   const venue = venueOrder(req, account, sym, plan, opts.timeInForceGiven ?? true);
   if ('kind' in venue) return venue;
 
@@ -81,7 +91,7 @@ export function decide(
         symbol: req.symbol,
         price,
         equity,
-        positionSize: plan.close.position,
+        positionSize: held,
         step,
       });
       if (sized.kind === 'reject') return sized;
@@ -118,7 +128,7 @@ export function decide(
         symbol: req.symbol,
         price,
         equity,
-        positionSize: sym.projectedQuantity.abs(),
+        positionSize: held,
         step,
       });
       if (sized.kind === 'reject') return sized;

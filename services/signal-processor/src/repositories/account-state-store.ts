@@ -1,9 +1,7 @@
+import { OPEN_ORDER_STATUSES, sqlList, sqlValue } from '@utm/contracts';
 import type { PoolClient } from 'pg';
 import { Decimal, toInstrumentRules, type InstrumentRules } from '@utm/db';
 import { instrumentKey, type AccountRow, type AccountState, type OpenOrder, type TradingState } from '../domain';
-
-/** Statuses of orders still working (or about to be) at the broker. */
-export const OPEN_ORDER_STATUSES = ['NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED'];
 
 const dec = (v: string | null): Decimal | null => (v === null ? null : new Decimal(v));
 
@@ -47,7 +45,7 @@ export async function lockAccounts(
 ): Promise<Map<string, AccountRow>> {
   const { rows } = await client.query<AccountDbRow>({
     name: skipLocked ? 'processor-lock-accounts-skip' : 'processor-lock-accounts',
-    text: `SELECT id, broker::text, cash::text, trading_state, allow_fractional, max_order_notional::text, max_position_quantity::text, allowed_symbols
+    text: `SELECT id, broker, cash::text, trading_state, allow_fractional, max_order_notional::text, max_position_quantity::text, allowed_symbols
            FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
     values: [accountIds],
   });
@@ -59,6 +57,8 @@ export interface PendingSignal {
   seq: bigint;
   symbol: string;
   request: unknown;
+  /** Already recorded as waiting for earlier orders (its DEFERRED event). */
+  deferred: boolean;
 }
 
 export interface TargetSignal {
@@ -76,7 +76,7 @@ export interface LoadedStates {
 
 interface StatesRow {
   targets: { id: string; seq: string; status: string; account_id: string }[];
-  pending: { account_id: string; id: string; seq: string; symbol: string; request: unknown }[];
+  pending: { account_id: string; id: string; seq: string; symbol: string; request: unknown; deferred: boolean }[];
   positions: { account_id: string; symbol: string; quantity: string; avgPrice: string }[];
   orders: {
     account_id: string;
@@ -84,9 +84,13 @@ interface StatesRow {
     role: OpenOrder['role'];
     side: OpenOrder['side'];
     symbol: string;
+    type: OpenOrder['type'];
+    status: OpenOrder['status'];
     quantity: string;
     filled: string;
     priceBasis: string | null;
+    cancelRequested: boolean;
+    changedAt: string;
   }[];
   quotes: { symbol: string; price: string }[];
   /** What the venues said of the pending signals' symbols (instrument_rules), every venue's. */
@@ -101,17 +105,19 @@ interface StatesRow {
 const LOAD_STATES = `
 WITH pending AS (
   SELECT p.* FROM unnest($1::uuid[]) AS a(id)
-  CROSS JOIN LATERAL (SELECT account_id, id, seq, symbol, request FROM signals WHERE account_id = a.id AND status = 'PENDING' ORDER BY seq LIMIT $3) p
+  CROSS JOIN LATERAL (SELECT account_id, id, seq, symbol, request FROM signals WHERE account_id = a.id AND status = ${sqlValue('PENDING')} ORDER BY seq LIMIT $3) p
 ), pos AS (
   SELECT account_id, symbol, quantity, avg_price FROM positions WHERE account_id = ANY($1::uuid[])
 )
 SELECT
   (SELECT coalesce(json_agg(json_build_object('id', id, 'seq', seq::text, 'status', status, 'account_id', account_id)), '[]') FROM signals WHERE id = ANY($2::uuid[])) AS targets,
-  (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'seq', seq::text, 'symbol', symbol, 'request', request) ORDER BY seq), '[]') FROM pending) AS pending,
+  (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'seq', seq::text, 'symbol', symbol, 'request', request,
+                                              'deferred', EXISTS (SELECT 1 FROM signal_events e WHERE e.signal_id = pending.id AND e.type = ${sqlValue('DEFERRED')})) ORDER BY seq), '[]') FROM pending) AS pending,
   (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'symbol', symbol, 'quantity', quantity::text, 'avgPrice', avg_price::text)), '[]') FROM pos) AS positions,
-  (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'role', role, 'side', side, 'symbol', symbol, 'quantity', quantity::text,
-                                              'filled', filled_quantity::text, 'priceBasis', price_basis::text) ORDER BY seq), '[]')
-     FROM orders WHERE account_id = ANY($1::uuid[]) AND status IN (${OPEN_ORDER_STATUSES.map((s) => `'${s}'`).join(', ')}) AND cancel_requested_at IS NULL) AS orders,
+  (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'role', role, 'side', side, 'symbol', symbol, 'type', type, 'status', status,
+                                              'quantity', quantity::text, 'filled', filled_quantity::text, 'priceBasis', price_basis::text,
+                                              'cancelRequested', cancel_requested_at IS NOT NULL, 'changedAt', updated_at) ORDER BY seq), '[]')
+     FROM orders WHERE account_id = ANY($1::uuid[]) AND status IN (${sqlList(OPEN_ORDER_STATUSES)})) AS orders,
   (SELECT coalesce(json_agg(json_build_object('symbol', symbol, 'price', price::text)), '[]')
      FROM quotes WHERE symbol IN (SELECT symbol FROM pos UNION SELECT symbol FROM pending)) AS quotes,
   (SELECT coalesce(json_agg(json_build_object('venue', venue, 'symbol', symbol, 'asset_class', asset_class, 'tradable', tradable,
@@ -167,7 +173,7 @@ export function withAccounts({ row: r }: RawStates, accounts: Map<string, Accoun
   for (const p of r.pending)
     out.accounts
       .get(p.account_id)
-      ?.pending.push({ id: p.id, seq: BigInt(p.seq), symbol: p.symbol, request: p.request });
+      ?.pending.push({ id: p.id, seq: BigInt(p.seq), symbol: p.symbol, request: p.request, deferred: p.deferred });
   for (const p of r.positions)
     out.accounts
       .get(p.account_id)
@@ -178,9 +184,13 @@ export function withAccounts({ row: r }: RawStates, accounts: Map<string, Accoun
       role: o.role,
       side: o.side,
       symbol: o.symbol,
+      type: o.type,
+      status: o.status,
       quantity: new Decimal(o.quantity),
       filledQuantity: new Decimal(o.filled),
       priceBasis: dec(o.priceBasis),
+      cancelRequested: o.cancelRequested,
+      changedAt: new Date(o.changedAt),
     });
   }
   return out;

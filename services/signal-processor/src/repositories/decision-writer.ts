@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { ExitRules } from '@utm/contracts';
+import { sqlList, sqlValue, type EventType, type ExitRules } from '@utm/contracts';
 import { qty, type Decision, type OrderDraft } from '../domain';
 
 function describe(o: OrderDraft, symbol: string): string {
@@ -17,8 +17,10 @@ function describe(o: OrderDraft, symbol: string): string {
 // One statement for every decision of a batch: cancel requests, the orders (in decision order,
 // so a reverse's close precedes its entry in seq), each signal's status, one event per step.
 // The statement's CTEs share one snapshot: an UPDATE here cannot see the rows its sibling
-// INSERT adds, so an order created and asked to cancel in the same batch is inserted with its
-// cancel request already set (the `cancelled` column), never left to the UPDATE.
+// INSERT adds, so an order created and asked to cancel in the same batch would be inserted with
+// its cancel request already set (the `cancelled` column), never left to the UPDATE. (Decisions
+// no longer do that: a signal waits behind its symbol's unplaced orders, settlement.ts; the
+// statement stays correct should one ever.)
 const WRITE_DECISIONS = `
 WITH cancelled AS (
   UPDATE orders SET cancel_requested_at = now(), updated_at = now()
@@ -35,7 +37,7 @@ WITH cancelled AS (
 ), decided AS (
   UPDATE signals s SET status = d.status, error_code = d.code, error_message = d.message, updated_at = now()
   FROM unnest($16::uuid[], $17::"SignalStatus"[], $18::text[], $19::text[]) AS d(id, status, code, message)
-  WHERE s.id = d.id AND s.status = 'PENDING' RETURNING s.id
+  WHERE s.id = d.id AND s.status = ${sqlValue('PENDING')} RETURNING s.id
 ), events AS (
   INSERT INTO signal_events (signal_id, order_id, type, message)
   SELECT e.signal_id, e.order_id, e.type, e.message FROM unnest($20::uuid[], $21::uuid[], $22::text[], $23::text[]) WITH ORDINALITY AS e(signal_id, order_id, type, message, ord)
@@ -49,6 +51,13 @@ export interface SignalRef {
   symbol: string;
 }
 
+/** A signal left PENDING to wait for earlier orders: recorded once, with what it waits for. */
+export interface Deferral {
+  signalId: string;
+  orderId: string;
+  message: string;
+}
+
 export interface DecisionToWrite {
   signal: SignalRef;
   decision: Decision;
@@ -58,12 +67,12 @@ export interface DecisionToWrite {
 interface EventRow {
   signalId: string;
   orderId: string | null;
-  type: string;
+  type: EventType;
   message: string;
 }
 
 function eventsOf({ signal, decision, orders }: DecisionToWrite): EventRow[] {
-  const ev = (orderId: string | null, type: string, message: string): EventRow => ({
+  const ev = (orderId: string | null, type: EventType, message: string): EventRow => ({
     signalId: signal.id,
     orderId,
     type,
@@ -83,12 +92,24 @@ function eventsOf({ signal, decision, orders }: DecisionToWrite): EventRow[] {
  * with its orders NEW; an event per transition and order. Throws unless every signal was
  * still PENDING (the transaction then rolls back: nothing is half-decided).
  */
-export async function writeDecisions(client: PoolClient, batch: DecisionToWrite[]): Promise<void> {
-  if (!batch.length) return;
+export async function writeDecisions(
+  client: PoolClient,
+  batch: DecisionToWrite[],
+  deferrals: Deferral[] = [],
+): Promise<void> {
+  if (!batch.length && !deferrals.length) return;
   const cancelIds = new Set(batch.flatMap((b) => (b.decision.kind === 'accept' ? b.decision.cancelOrderIds : [])));
   const orders = batch.flatMap((b) => b.orders.map((o) => ({ ...o, signal: b.signal })));
   const d = orders.map((o) => o.draft);
-  const events = batch.flatMap(eventsOf);
+  const events = [
+    ...batch.flatMap(eventsOf),
+    ...deferrals.map((d): EventRow => ({
+      signalId: d.signalId,
+      orderId: d.orderId,
+      type: 'DEFERRED',
+      message: d.message,
+    })),
+  ];
   const text = (v: { toFixed(): string } | null) => (v === null ? null : v.toFixed());
   const createdIds = new Set(orders.map((o) => o.id));
   const { rows } = await client.query<{ updated: number }>({
@@ -128,8 +149,8 @@ export async function writeDecisions(client: PoolClient, batch: DecisionToWrite[
 
 const FAIL_SIGNAL = `
 WITH failed AS (
-  UPDATE signals SET status = 'FAILED', error_code = $2, error_message = $3, updated_at = now()
-  WHERE id = $1 AND status IN ('PENDING', 'PROCESSING') AND NOT EXISTS (SELECT 1 FROM orders WHERE signal_id = $1)
+  UPDATE signals SET status = ${sqlValue('FAILED')}, error_code = $2, error_message = $3, updated_at = now()
+  WHERE id = $1 AND status IN (${sqlList(['PENDING', 'PROCESSING'])}) AND NOT EXISTS (SELECT 1 FROM orders WHERE signal_id = $1)
   RETURNING id
 )
 INSERT INTO signal_events (signal_id, type, message) SELECT id, 'FAILED', $2 || ': ' || $3 FROM failed RETURNING signal_id`;
