@@ -21,20 +21,21 @@ export class RequestWindow {
 
   constructor(public limit: RateLimit = ALPACA_RATE_LIMIT) {}
 
-  /** Counts a request; null when it is within the budget, else the headers of the 429. */
-  take(now = Date.now()): Record<string, string> | null {
+  /** Counts a request: whether it is within the budget, and the X-RateLimit-* headers of the answer. */
+  take(now = Date.now()): { allowed: boolean; headers: Record<string, string> } {
     while (this.times.length && (this.times[0] ?? 0) <= now - this.limit.windowMs) this.times.shift();
-    if (this.times.length >= this.limit.requests) {
-      this.refused++;
-      const resetMs = (this.times[0] ?? now) + this.limit.windowMs;
-      return {
+    const allowed = this.times.length < this.limit.requests;
+    if (allowed) this.times.push(now);
+    else this.refused++;
+    const resetMs = (this.times[0] ?? now) + this.limit.windowMs;
+    return {
+      allowed,
+      headers: {
         'X-RateLimit-Limit': String(this.limit.requests),
-        'X-RateLimit-Remaining': '0',
+        'X-RateLimit-Remaining': String(this.limit.requests - this.times.length),
         'X-RateLimit-Reset': String(Math.ceil(resetMs / 1000)),
-      };
-    }
-    this.times.push(now);
-    return null;
+      },
+    };
   }
 
   /** Requests counted in the current window. */

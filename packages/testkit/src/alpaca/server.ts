@@ -76,6 +76,8 @@ export class AlpacaTestServer {
   pendingCancelMs: number;
   /** Orders (Alpaca ids) whose next cancel is rejected once pending (order_cancel_rejected). */
   readonly rejectCancel = new Set<string>();
+  /** Symbols whose market orders fill as soon as they are accepted, at this price (a liquid market). */
+  readonly marketFills = new Map<string, string>();
   private readonly cancelTimers = new Set<NodeJS.Timeout>();
   readonly requests: RecordedRequest[] = [];
   readonly stream: StreamHub;
@@ -280,8 +282,9 @@ export class AlpacaTestServer {
     if (req.headers['apca-api-key-id'] !== this.keyId || req.headers['apca-api-secret-key'] !== this.secretKey) {
       return send(res, 401, { code: 40110000, message: 'request is not authorized' });
     }
-    const limited = this.window.take();
-    if (limited) return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, limited);
+    const budget = this.window.take();
+    if (!budget.allowed) return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, budget.headers);
+    for (const [name, value] of Object.entries(budget.headers)) res.setHeader(name, value);
     const fault = this.takeFault(method, url.pathname);
     if (fault?.kind === 'hang') return;
     if (fault?.kind === 'status')
@@ -365,6 +368,8 @@ export class AlpacaTestServer {
     if (!lost) this.emitAll(events);
     if (fault?.kind === 'acceptThenHang') return;
     if (fault?.kind === 'acceptThenDrop') return void res.socket?.destroy();
+    const price = order.type === 'market' ? this.marketFills.get(order.symbol) : undefined;
+    if (price !== undefined) this.fill(order.id, price);
     this.reply(res, 200, this.book.toJson(order, true));
   }
 }

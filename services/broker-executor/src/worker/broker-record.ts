@@ -116,7 +116,12 @@ export class BrokerRecorder {
     const stale = !canTransitionOrder(order.status, b.status);
     // Our cancel was taken, yet the broker reports the order working and no cancel pending: it
     // did not take (Alpaca: order_cancel_rejected). It is asked for again.
-    if (order.cancelSentAt && !isTerminalOrder(order.status) && !isTerminalOrder(b.status) && b.pendingCancel === false) {
+    if (
+      order.cancelSentAt &&
+      !isTerminalOrder(order.status) &&
+      !isTerminalOrder(b.status) &&
+      b.pendingCancel === false
+    ) {
       await clearCancelSent(c, order.id);
       await addEvent(
         c,

@@ -52,6 +52,7 @@ export interface AlpacaClientOptions {
 export interface AlpacaResponse {
   status: number;
   body: unknown;
+  headers?: Headers;
 }
 
 export interface RequestOptions {
@@ -161,7 +162,7 @@ export class AlpacaClient {
       clearTimeout(timer);
     }
     const body = parseJsonText(text);
-    if (status >= 200 && status < 300) return { status, body };
+    if (status >= 200 && status < 300) return { status, body, headers: resHeaders };
     throw this.httpError(method, path, status, body, resHeaders);
   }
 
