@@ -1,4 +1,4 @@
-import { AppError, type IngestRequest, type SignalJob } from '@utm/contracts';
+import { AppError, tickerOf, type IngestRequest, type SignalJob } from '@utm/contracts';
 import type { Db, SignalStatus } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { Batcher, type Producer } from '@utm/queue';
@@ -156,7 +156,7 @@ export class SignalWriter {
         rows.map((r) => r.id),
         rows.map((r) => r.userId),
         rows.map((r) => r.accountId),
-        rows.map((r) => r.request.symbol),
+        rows.map((r) => tickerOf(r.request.symbol)),
         rows.map((r) => r.request.action),
         rows.map((r) => JSON.stringify(r.request)),
         rows.map((r) => r.idempotencyKey),

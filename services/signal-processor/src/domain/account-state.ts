@@ -16,6 +16,7 @@ export interface AccountRow {
   maxOrderNotional: Decimal | null;
   maxPositionQuantity: Decimal | null;
   allowedSymbols: string[];
+  maxSignalAgeSeconds: number | null;
 }
 
 export type OpenOrderRole = 'ENTRY' | 'CLOSE' | 'STOP_LOSS' | 'TAKE_PROFIT' | 'TRAILING_STOP';
@@ -86,6 +87,7 @@ export function snapshotsFor(
       maxOrderNotional: account.maxOrderNotional,
       maxPositionQuantity: account.maxPositionQuantity,
       allowedSymbols: account.allowedSymbols,
+      maxSignalAgeSeconds: account.maxSignalAgeSeconds,
       positions: [...state.positions].map(([s, p]) => ({
         symbol: s,
         quantity: p.quantity,

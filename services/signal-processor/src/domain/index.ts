@@ -3,5 +3,6 @@ export * from '@utm/trading';
 export * from './position-rules';
 export * from './sizing';
 export * from './risk';
+export * from './tradingview';
 export * from './decide';
 export * from './account-state';

@@ -104,7 +104,7 @@ export async function processAccounts(
             continue;
           }
           const snapshot = snapshotsFor(state, signal.symbol);
-          const decision = decide(withDefaults(parsed.value), snapshot.account, snapshot.symbol);
+          const decision = decide(withDefaults(parsed.value), snapshot.account, snapshot.symbol, new Date());
           const orders =
             decision.kind === 'accept' ? decision.orders.map((draft) => ({ id: randomUUID(), draft })) : [];
           batch.push({ signal: { id: signal.id, accountId, symbol: signal.symbol }, decision, orders });
