@@ -9,3 +9,4 @@ export * from './jobs';
 export * from './channels';
 export * from './read-views';
 export * from './account-risk-settings';
+export * from './lifecycles';

@@ -1,14 +1,15 @@
+import { isTerminalOrder, type OrderStatus, type SignalStatus } from '@utm/contracts';
+
 /**
  * A signal's status from its ENTRY and CLOSE orders (exit legs belong to the position, not
  * to the signal), SPEC "Lifecycles": PROCESSING while an order is still to be placed,
  * SUBMITTED once all are at the broker, PARTIALLY_FILLED, FILLED; FAILED when the broker
  * refused one (BROKER_ERROR); CANCELLED or EXPIRED when they ended without filling all.
  */
-export type SignalStatusValue =
-  'PROCESSING' | 'SUBMITTED' | 'PARTIALLY_FILLED' | 'FILLED' | 'FAILED' | 'CANCELLED' | 'EXPIRED';
+export type SignalStatusValue = Exclude<SignalStatus, 'PENDING' | 'REJECTED'>;
 
 export interface SignalOrderState {
-  status: 'NEW' | 'SUBMITTING' | 'ACCEPTED' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELLED' | 'REJECTED' | 'EXPIRED';
+  status: OrderStatus;
   filledQuantity: { isZero(): boolean };
   errorCode: string | null;
   errorMessage: string | null;
@@ -19,8 +20,6 @@ export interface SignalOutcome {
   errorCode: string | null;
   errorMessage: string | null;
 }
-
-const TERMINAL = new Set(['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED']);
 
 export function signalOutcome(orders: SignalOrderState[]): SignalOutcome | null {
   if (!orders.length) return null;
@@ -33,7 +32,7 @@ export function signalOutcome(orders: SignalOrderState[]): SignalOutcome | null 
       errorMessage: rejected.errorMessage ?? 'the broker refused the order',
     };
   const anyFilled = orders.some((o) => !o.filledQuantity.isZero());
-  if (orders.every((o) => TERMINAL.has(o.status))) {
+  if (orders.every((o) => isTerminalOrder(o.status))) {
     if (orders.every((o) => o.status === 'FILLED')) return ok('FILLED');
     const expired = orders.find((o) => o.status === 'EXPIRED');
     const ended = expired ?? orders.find((o) => o.status === 'CANCELLED');
