@@ -99,6 +99,12 @@ export function describeError(e: ErrorObject): ErrorDetail | null {
       return { field: fieldOf(e.instancePath), message: `must be at least ${String(p.limit)}` };
     case 'maximum':
       return { field: fieldOf(e.instancePath), message: `must be at most ${String(p.limit)}` };
+    case 'minItems':
+      return { field: fieldOf(e.instancePath), message: `must have at least ${String(p.limit)} item(s)` };
+    case 'maxItems':
+      return { field: fieldOf(e.instancePath), message: `must have at most ${String(p.limit)} items` };
+    case 'uniqueItems':
+      return { field: fieldOf(e.instancePath), message: 'must not list an item twice' };
     case 'minProperties':
       return { field: fieldOf(e.instancePath), message: 'must contain at least one rule' };
     case 'x-decimal':
