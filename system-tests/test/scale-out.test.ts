@@ -6,7 +6,7 @@ import { outcomes, TERMINAL, waitForStatuses } from './support/outcomes';
 
 /**
  * Scale-out (issue #5, point 6): two gateways, two processors and two executors, as real
- * processes, against one Postgres and one Redis, keep every guarantee of SPEC.md: one rate
+ * processes, against one Postgres and one Redis, keep every promise of docs/contract.md: one rate
  * limit per key across gateways, idempotency across gateways, per-account order across
  * processors, and each order placed at its broker exactly once across executors.
  */
@@ -94,7 +94,7 @@ describe('two replicas of every service, one Postgres, one Redis', () => {
     withOutput(async () => {
       const accounts = await Promise.all([1, 2, 3].map(() => c.fixture({ cash: '1000000' })));
       await c.quote('ORDR', '10');
-      // Each step's outcome depends on the steps before it (SPEC's action semantics); swapping
+      // Each step's outcome depends on the steps before it (the action semantics); swapping
       // any two changes some outcome. Everything is decided before anything fills (see below),
       // so an entry followed by its close is cancelled unplaced, and the close finds nothing held.
       const script: [Record<string, unknown>, string][] = [

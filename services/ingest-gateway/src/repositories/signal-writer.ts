@@ -19,7 +19,7 @@ export type WriteResult =
   | { kind: 'duplicate'; signalId: string; status: SignalStatus }
   | { kind: 'conflict'; signalId: string };
 
-/** How long an idempotency key holds (SPEC.md: within 24 h). */
+/** How long an idempotency key holds (docs/contract.md: within 24 h). */
 export const IDEMPOTENCY_WINDOW_HOURS = 24;
 
 // One statement per batch: the rows, their RECEIVED events, ON CONFLICT for idempotency.

@@ -91,7 +91,7 @@ const exitRules: fc.Arbitrary<ExitRules> = fc
   })
   .filter((r) => Object.keys(r).length > 0); // minProperties: 1
 
-/** A request the ingest schema would accept (with SPEC's defaults filled in). */
+/** A request the ingest schema would accept (with its defaults filled in). */
 const requestArb: fc.Arbitrary<NormalizedIngestRequest> = fc
   .record({
     symbol: fc.constantFrom(...SYMBOLS),
