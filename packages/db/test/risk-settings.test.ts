@@ -6,7 +6,7 @@
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createFixture, testDatabaseUrl } from '@utm/testkit';
+import { testDatabaseUrl } from '@utm/testkit';
 import { createDb, migrate, MIGRATIONS_DIR, setRiskSettings, type Db } from '../src';
 import { createFreshDatabase } from './support/fresh-database';
 
@@ -57,6 +57,14 @@ describe('the migration to account_risk_settings', () => {
 
 describe('setRiskSettings', () => {
   let db: Db;
+  /** A user with one PAPER account (this package's own client: testkit's fixtures take the built one). */
+  const createFixture = async (prisma: Db['prisma']) => {
+    const user = await prisma.user.create({ data: { name: 'risk settings' } });
+    const account = await prisma.account.create({
+      data: { userId: user.id, name: 'a', mode: 'PAPER', broker: 'paper', cash: '1000' },
+    });
+    return { userId: user.id, accountId: account.id };
+  };
   beforeAll(() => {
     db = createDb({ url: testDatabaseUrl(), poolMax: 4 });
   });
