@@ -204,6 +204,41 @@ describe('TradingView signals, gateway → processor → paper fill', () => {
     }
   });
 
+  it('the same targets sent back to back, without waiting: each decided on what the earlier ones left', async () => {
+    const f = await s.fixture({ cash: '100000' });
+    const symbol = uniqueSymbol('B');
+    await s.quote(symbol, '100');
+    const targets = [
+      ['long', '10'],
+      ['long', '15'],
+      ['short', '5'],
+      ['short', '5'],
+      ['flat', '0'],
+      ['long', '3'],
+    ] as const;
+    const ids: string[] = [];
+    for (const [sentiment, quantity] of targets)
+      ids.push(await s.send(f, { symbol: `NASDAQ:${symbol}`, ...tv('setPosition', sentiment, quantity) }));
+    const outcomes: string[] = [];
+    for (const id of ids) {
+      const signal = await s.until(id, ['FILLED', 'REJECTED']);
+      outcomes.push(
+        signal.status === 'REJECTED'
+          ? `REJECTED ${signal.errorCode ?? ''}`
+          : `${signal.appliedAction ?? ''}: ${signal.orders.map((o) => `${o.role} ${o.side} ${o.filledQuantity.toFixed()}`).join(', ')}`,
+      );
+    }
+    expect(outcomes).toEqual([
+      'openLong: ENTRY BUY 10',
+      'openLong: ENTRY BUY 5',
+      'reverseToShort: CLOSE SELL 15, ENTRY SELL 5',
+      'REJECTED ALREADY_AT_TARGET',
+      'closeShort: CLOSE BUY 5',
+      'openLong: ENTRY BUY 3',
+    ]);
+    expect((await s.account(f.accountId)).positions[symbol]?.quantity).toBe('3');
+  });
+
   it('a missed alert heals: a target sent after a lost exit trades the whole difference', async () => {
     const f = await s.fixture({ cash: '100000' });
     const symbol = uniqueSymbol('H');

@@ -18,6 +18,13 @@ import {
 
 const sign = (side: Side) => (side === 'BUY' ? 1 : -1);
 
+/** What is held on the side the decision is about: the filled position, else (nothing filled yet) the projected one. */
+function heldSize(sym: SymbolSnapshot): Decimal {
+  const filled = sym.filledQuantity;
+  if (filled.isZero() || filled.isNeg() !== sym.projectedQuantity.isNeg()) return sym.projectedQuantity.abs();
+  return filled.abs();
+}
+
 function draft(
   req: AppliedRequest,
   role: OrderDraft['role'],
@@ -101,8 +108,11 @@ function decideAction(req: AppliedRequest, account: AccountSnapshot, sym: Symbol
       `${req.symbol} is not among the account's allowed symbols (${account.allowedSymbols.join(', ')})`,
     );
   }
-  const plan = planLegs(req.action, req.symbol, sym.projectedQuantity);
+  const plan = planLegs(req.action, req.symbol, sym.projectedQuantity, sym.filledQuantity);
   if ('kind' in plan) return plan;
+  // The position as it stands (earlier orders are worked before a signal is decided: settlement.ts);
+  // entries resting unfilled are cancelled by a close, so sizes are taken from what is held.
+  const held = heldSize(sym);
 
   const price = sizingPrice(req, sym.quote);
   const equity = equityOf(account);
@@ -120,7 +130,7 @@ function decideAction(req: AppliedRequest, account: AccountSnapshot, sym: Symbol
         symbol: req.symbol,
         price,
         equity,
-        positionSize: plan.close.position,
+        positionSize: held,
         step,
       });
       if (sized.kind === 'reject') return sized;
@@ -154,7 +164,7 @@ function decideAction(req: AppliedRequest, account: AccountSnapshot, sym: Symbol
         symbol: req.symbol,
         price,
         equity,
-        positionSize: sym.projectedQuantity.abs(),
+        positionSize: held,
         step,
       });
       if (sized.kind === 'reject') return sized;

@@ -6,3 +6,4 @@ export * from './risk';
 export * from './tradingview';
 export * from './decide';
 export * from './account-state';
+export * from './settlement';

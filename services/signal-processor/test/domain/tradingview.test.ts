@@ -5,6 +5,7 @@
  */
 import type { NormalizedIngestRequest } from '@utm/contracts';
 import { decide } from '../../src/domain/decide';
+import { usesHeldPosition } from '../../src/domain/settlement';
 import { resolveAction } from '../../src/domain/tradingview';
 import type { Decision } from '../../src/domain/types';
 import { account, D, holding, NOW, request, symbol } from './helpers';
@@ -393,5 +394,17 @@ describe('sentAt against the account maxSignalAgeSeconds, at the moment of decis
       message:
         "Signal is 75 s old (sentAt 2026-12-02T13:58:45.000Z, decided 2026-12-02T14:00:00.000Z); the account's maxSignalAgeSeconds is 30",
     });
+  });
+});
+
+describe('sequencing: what a TradingView signal waits for', () => {
+  it.each<[string, boolean]>([
+    ['buy', true],
+    ['sell', true],
+    ['setPosition', true],
+    ['openLong', false],
+    ['closeLong', true],
+  ])('%s is decided on the position held, so it waits for earlier fills like a close: %s', (action, held) => {
+    expect(usesHeldPosition({ action: action as NormalizedIngestRequest['action'], quantityType: 'FIXED' })).toBe(held);
   });
 });
