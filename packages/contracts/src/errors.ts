@@ -16,7 +16,7 @@ interface ErrorSpec {
 const REJECT = (http = 422): ErrorSpec => ({ http, signal: 'REJECTED', retryable: false });
 
 export const ERROR_CODES = {
-  // Ingest (synchronous) errors: SPEC.md's ingest table.
+  // Ingest (synchronous) errors: the ingest table of docs/contract.md.
   VALIDATION_ERROR: REJECT(400),
   INVALID_API_KEY: REJECT(401),
   ACCOUNT_NOT_FOUND: REJECT(404),
@@ -44,6 +44,10 @@ export const ERROR_CODES = {
   ACCOUNT_HALTED: REJECT(),
   REDUCE_ONLY: REJECT(),
   INVALID_EXIT_RULE: REJECT(),
+  /** setPosition: the position already is the target. */
+  ALREADY_AT_TARGET: REJECT(),
+  /** Decided more than the account's maxSignalAgeSeconds after the signal's sentAt. */
+  STALE_SIGNAL: REJECT(),
   // What a venue does not take, known before the signal's orders exist (from its documented
   // rules and what it says of the instrument): REJECTED, with the venue's reason. The same code
   // found by the executor or answered by the venue once the order exists ends the signal FAILED
@@ -120,7 +124,7 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof AppError ? err.retryable : true;
 }
 
-/** The error body of SPEC.md: `{success: false, error, message, details?}`. */
+/** The error body of every refusal: `{success: false, error, message, details?}`. */
 export interface ErrorBody {
   success: false;
   error: ErrorCode;

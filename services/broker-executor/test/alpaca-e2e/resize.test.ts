@@ -90,6 +90,14 @@ describe('exit legs sized at Alpaca', () => {
     expect(legPosts([leg?.id ?? ''])).toHaveLength(1);
     expect(server.calls('PATCH', /^\/v2\/orders\//)).toHaveLength(0);
     expect(server.refusals).toEqual([]);
+    // The sender's view (the API's order shape): the working leg with the working quantity.
+    const res = await fetch(`${s.url}/api/v1/signals/${id}`, { headers: { 'X-API-Key': f.apiKey } });
+    const view = (await res.json()) as {
+      orders: { role: string; quantity: string; status: string; brokerOrderId: string | null }[];
+    };
+    expect(
+      view.orders.filter((o) => o.status === 'ACCEPTED').map((o) => [o.role, o.quantity, o.brokerOrderId]),
+    ).toEqual([['STOP_LOSS', '4', leg?.brokerOrderId]]);
   });
 
   it('a DAY entry that fills in part and expires: its legs go out for the part that filled', async () => {

@@ -1,4 +1,4 @@
-import type { NormalizedIngestRequest } from '@utm/contracts';
+import type { DecimalInput, NormalizedIngestRequest } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import {
   ALPACA_VENUE,
@@ -32,7 +32,7 @@ export interface VenueOrder {
   terms: OrderTerms | null;
 }
 
-const dec = (v: number | undefined): Decimal | null => (v === undefined ? null : new Decimal(v));
+const dec = (v: DecimalInput | undefined): Decimal | null => (v === undefined ? null : new Decimal(v));
 
 export function venueOrder(
   req: NormalizedIngestRequest,

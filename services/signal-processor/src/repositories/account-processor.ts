@@ -129,7 +129,7 @@ export async function processAccounts(
           }
           lastSeq.set(accountId, signal.seq);
           const snapshot = snapshotsFor(state, signal.symbol);
-          const decision = decide(req, snapshot.account, snapshot.symbol, {
+          const decision = decide(req, snapshot.account, snapshot.symbol, now, {
             timeInForceGiven: parsed.value.timeInForce !== undefined,
           });
           const orders =

@@ -1,7 +1,7 @@
 import type { ExitRules } from '@utm/contracts';
 import type { InstrumentRules } from '@utm/db';
 import { decide, WHOLE_SHARE, type Decision, type SymbolSnapshot } from '../../src/domain';
-import { account, D, holding, request, symbol } from './helpers';
+import { account, D, holding, NOW, request, symbol } from './helpers';
 
 /**
  * Decisions for an Alpaca account: the order already shaped as Alpaca takes it, or refused
@@ -45,7 +45,7 @@ const TS: ExitRules['trailingStop'] = { type: 'PERCENT', value: 3 };
 
 describe('decide at Alpaca', () => {
   it('crypto: 0.5 BTC/USD is sized on the asset increment (not whole units), GTC when the signal gave no time in force', () => {
-    const d = decide(request('openLong', { symbol: 'BTC/USD', quantity: 0.5 }), account(), crypto(), {
+    const d = decide(request('openLong', { symbol: 'BTC/USD', quantity: 0.5 }), account(), crypto(), NOW, {
       timeInForceGiven: false,
     });
     expect(view(d)).toEqual({
@@ -59,6 +59,7 @@ describe('decide at Alpaca', () => {
       request('openLong', { symbol: 'BTC/USD', quantity: 1000, quantityType: 'DOLLAR_AMOUNT' }),
       account(),
       crypto(),
+      NOW,
       { timeInForceGiven: false },
     );
     expect(d.kind === 'accept' && d.orders[0]?.quantity.toFixed()).toBe('0.0232');
@@ -66,10 +67,11 @@ describe('decide at Alpaca', () => {
       request('openLong', { symbol: 'BTC/USD', quantity: 2, quantityType: 'DOLLAR_AMOUNT' }),
       account(),
       crypto(),
+      NOW,
       { timeInForceGiven: false },
     );
     expect(tiny).toMatchObject({ kind: 'reject', code: 'ZERO_QUANTITY' });
-    const small = decide(request('openLong', { symbol: 'BTC/USD', quantity: 0.00005 }), account(), crypto(), {
+    const small = decide(request('openLong', { symbol: 'BTC/USD', quantity: 0.00005 }), account(), crypto(), NOW, {
       timeInForceGiven: false,
     });
     expect(small).toMatchObject({ kind: 'reject', code: 'ZERO_QUANTITY' });
@@ -80,6 +82,7 @@ describe('decide at Alpaca', () => {
       request('openLong', { symbol: 'BTC/USD', quantity: 0.1, orderType: 'STOP', stopPrice: 44000.4 }),
       account(),
       crypto(),
+      NOW,
       { timeInForceGiven: false },
     );
     expect(view(d)).toMatchObject({
@@ -121,12 +124,12 @@ describe('decide at Alpaca', () => {
       'NOT_SHORTABLE',
     ],
   ])('%s: refused up front', (_n, req, sym, code) => {
-    expect(decide(req, account(), sym, { timeInForceGiven: true })).toMatchObject({ kind: 'reject', code });
+    expect(decide(req, account(), sym, NOW, { timeInForceGiven: true })).toMatchObject({ kind: 'reject', code });
   });
 
   it('a stop loss + take profit (one OCO) and a trailing stop alone are taken', () => {
     for (const exitRules of [{ stopLoss: SL, takeProfit: TP }, { trailingStop: TS }])
-      expect(decide(request('openLong', { quantity: 10, exitRules }), account(), at(null)).kind).toBe('accept');
+      expect(decide(request('openLong', { quantity: 10, exitRules }), account(), at(null), NOW).kind).toBe('accept');
   });
 
   it('prices on the tick, never worse than asked: a buy limit of 150.123 goes at 150.12 (a note says so)', () => {
@@ -134,6 +137,7 @@ describe('decide at Alpaca', () => {
       request('openLong', { quantity: 1, orderType: 'LIMIT', limitPrice: 150.123 }),
       account(),
       at(null),
+      NOW,
     );
     expect(view(d)).toEqual({
       orders: [{ role: 'ENTRY', type: 'LIMIT', tif: 'DAY', qty: '1', limit: '150.12', stop: null }],
@@ -143,31 +147,33 @@ describe('decide at Alpaca', () => {
       request('openShort', { quantity: 1, orderType: 'LIMIT', limitPrice: 150.123 }),
       account(),
       at(null),
+      NOW,
     );
     expect(sell.kind === 'accept' && sell.orders[0]?.limitPrice?.toFixed()).toBe('150.13');
   });
 
   it('fractions: a dollar amount without exits is fractional; with exits, whole shares (GTC exits)', () => {
     const frac = account({ allowFractional: true });
-    const plain = decide(request('openLong', { quantity: 500, quantityType: 'DOLLAR_AMOUNT' }), frac, at(null));
+    const plain = decide(request('openLong', { quantity: 500, quantityType: 'DOLLAR_AMOUNT' }), frac, at(null), NOW);
     expect(plain.kind === 'accept' && plain.orders[0]?.quantity.toFixed()).toBe('3.333333');
     const withExits = decide(
       request('openLong', { quantity: 500, quantityType: 'DOLLAR_AMOUNT', exitRules: { stopLoss: SL } }),
       frac,
       at(null),
+      NOW,
     );
     expect(withExits.kind === 'accept' && withExits.orders[0]?.quantity.toFixed()).toBe('3');
   });
 
   it('a fractional position is closed DAY even when the close asked GTC (a note says so); as a stop it is refused', () => {
     const sym = at(null, holding('2.5'));
-    const d = decide(request('closeLong', { timeInForce: 'GTC' }), account({ allowFractional: true }), sym);
+    const d = decide(request('closeLong', { timeInForce: 'GTC' }), account({ allowFractional: true }), sym, NOW);
     expect(view(d)).toEqual({
       orders: [{ role: 'CLOSE', type: 'MARKET', tif: 'DAY', qty: '2.5', limit: null, stop: null }],
       notes: 1,
     });
     expect(
-      decide(request('closeLong', { orderType: 'STOP', stopPrice: 140 }), account({ allowFractional: true }), sym),
+      decide(request('closeLong', { orderType: 'STOP', stopPrice: 140 }), account({ allowFractional: true }), sym, NOW),
     ).toMatchObject({ kind: 'reject', code: 'ORDER_NOT_SUPPORTED' });
   });
 });
