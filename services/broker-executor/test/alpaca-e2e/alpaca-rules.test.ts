@@ -213,6 +213,23 @@ describe('Alpaca to the letter: what the platform sends, Alpaca takes', () => {
     expect(refused.orders).toHaveLength(0);
   });
 
+  it('a refusal Alpaca can still give has its own code: a stop the market has already passed (STOP_PRICE_REFUSED)', async () => {
+    const symbol = uniqueSymbol('AR');
+    const f = await s.fixture({ broker: 'alpaca' });
+    await s.quote(symbol, '100');
+    const id = await s.send(f, { symbol, action: 'openLong', quantity: 2, exitRules: SL_TP });
+    const entry = (await s.until(id, ['SUBMITTED'])).orders[0];
+    server.fill(server.order(entry?.id ?? '').id, '100');
+    server.setPrice(symbol, '94'); // the market fell through the 95 stop before the OCO arrived
+    const legs = await s.waitFor(
+      'OCO refused',
+      () => legRows(id),
+      (l) => l.length === 2 && l.every((x) => x.status === 'REJECTED'),
+    );
+    expect(legs.map((l) => l.errorCode)).toEqual(['STOP_PRICE_REFUSED', 'STOP_PRICE_REFUSED']);
+    expect(legs[1]?.errorMessage).toMatch(/stop price is too close to the market .*base price 94/);
+  });
+
   describe('fractional shares', () => {
     it('a dollar amount buys a fraction, as a DAY market order', async () => {
       const symbol = uniqueSymbol('AF');
