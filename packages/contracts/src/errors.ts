@@ -16,7 +16,7 @@ interface ErrorSpec {
 const REJECT = (http = 422): ErrorSpec => ({ http, signal: 'REJECTED', retryable: false });
 
 export const ERROR_CODES = {
-  // Ingest (synchronous) errors: SPEC.md's ingest table.
+  // Ingest (synchronous) errors: the ingest table of docs/contract.md.
   VALIDATION_ERROR: REJECT(400),
   INVALID_API_KEY: REJECT(401),
   ACCOUNT_NOT_FOUND: REJECT(404),
@@ -50,6 +50,28 @@ export const ERROR_CODES = {
   ACCOUNT_HALTED: REJECT(),
   REDUCE_ONLY: REJECT(),
   INVALID_EXIT_RULE: REJECT(),
+  /** setPosition: the position already is the target. */
+  ALREADY_AT_TARGET: REJECT(),
+  /** Decided more than the account's maxSignalAgeSeconds after the signal's sentAt. */
+  STALE_SIGNAL: REJECT(),
+  // What a venue does not take, known before the signal's orders exist (from its documented
+  // rules and what it says of the instrument): REJECTED, with the venue's reason. The same code
+  // found by the executor or answered by the venue once the order exists ends the signal FAILED
+  // (lifecycles.ts: an order that was decided and refused at execution).
+  NOT_SHORTABLE: REJECT(),
+  WASH_TRADE: REJECT(),
+  ORDER_NOT_SUPPORTED: REJECT(),
+  EXITS_NOT_SUPPORTED: REJECT(),
+  ASSET_NOT_TRADABLE: REJECT(),
+  NOT_FRACTIONABLE: REJECT(),
+  QUANTITY_INCREMENT: REJECT(),
+  // Refusals only the venue gives, at execution: the order could not be executed.
+  INSUFFICIENT_QTY: { http: 409, signal: 'FAILED', retryable: false },
+  OPPOSITE_ORDER_OPEN: { http: 409, signal: 'FAILED', retryable: false },
+  PRICE_INCREMENT: { http: 422, signal: 'FAILED', retryable: false },
+  STOP_PRICE_REFUSED: { http: 422, signal: 'FAILED', retryable: false },
+  ACCOUNT_RESTRICTED: { http: 403, signal: 'FAILED', retryable: false },
+  BROKER_AUTH_FAILED: { http: 502, signal: 'FAILED', retryable: false },
   // Execution.
   BROKER_ERROR: { http: 502, signal: 'FAILED', retryable: false },
   BROKER_UNAVAILABLE: { http: 503, signal: 'FAILED', retryable: true },
@@ -108,7 +130,7 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof AppError ? err.retryable : true;
 }
 
-/** The error body of SPEC.md: `{success: false, error, message, details?}`. */
+/** The error body of every refusal: `{success: false, error, message, details?}`. */
 export interface ErrorBody {
   success: false;
   error: ErrorCode;

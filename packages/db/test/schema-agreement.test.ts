@@ -1,7 +1,7 @@
 /**
  * Proves that the hand-written SQL migrations and prisma/schema.prisma describe the same
- * database (../shared/ENVIRONMENT.md: `prisma migrate` cannot run here, so nothing else
- * would notice a drift).
+ * database (`prisma migrate` needs a schema engine that cannot be downloaded here, so nothing
+ * else would notice a drift).
  *
  * A fresh database is migrated, then compared both ways:
  * - structure: tables, columns (type, NOT NULL, default), keys, indexes, foreign keys and
@@ -170,6 +170,7 @@ describe('behaviour: every model through the generated client', () => {
       User: await p.user.findUniqueOrThrow({ where: { id: inputs.user.id } }),
       ApiKey: await p.apiKey.findUniqueOrThrow({ where: { keyHash: inputs.apiKey.keyHash } }),
       Account: await p.account.findUniqueOrThrow({ where: { id: inputs.account.id } }),
+      AccountRiskSettings: await p.accountRiskSettings.findUniqueOrThrow({ where: { accountId: inputs.account.id } }),
       Position: await p.position.findUniqueOrThrow({
         where: { accountId_symbol: { accountId: inputs.account.id, symbol: inputs.position.symbol } },
       }),
@@ -181,6 +182,9 @@ describe('behaviour: every model through the generated client', () => {
       Order: await p.order.findUniqueOrThrow({ where: { seq: inputs.order.seq } }),
       Fill: await p.fill.findUniqueOrThrow({
         where: { orderId_brokerFillId: { orderId: inputs.order.id, brokerFillId: inputs.fill.brokerFillId } },
+      }),
+      InstrumentRule: await p.instrumentRule.findUniqueOrThrow({
+        where: { venue_symbol: { venue: inputs.instrumentRule.venue, symbol: inputs.instrumentRule.symbol } },
       }),
       AccountEvent: await p.accountEvent.findUniqueOrThrow({ where: { id: inputs.accountEvent.id } }),
       Webhook: await p.webhook.findUniqueOrThrow({ where: { id: inputs.webhook.id } }),
@@ -200,12 +204,14 @@ describe('behaviour: every model through the generated client', () => {
       User: inputs.user,
       ApiKey: inputs.apiKey,
       Account: inputs.account,
+      AccountRiskSettings: inputs.riskSettings,
       Position: inputs.position,
       Quote: inputs.quote,
       Signal: inputs.signal,
       SignalEvent: inputs.event,
       Order: inputs.order,
       Fill: inputs.fill,
+      InstrumentRule: inputs.instrumentRule,
       AccountEvent: inputs.accountEvent,
       Webhook: inputs.webhook,
       WebhookDelivery: inputs.delivery,
@@ -241,12 +247,12 @@ describe('behaviour: every model through the generated client', () => {
     const bare = await p.account.create({
       data: { userId: inputs.user.id, name: 'defaults', mode: 'PAPER', broker: 'paper', cash: '1' },
     });
-    expect(bare).toMatchObject({
-      tradingState: 'ACTIVE',
-      allowFractional: false,
-      allowedSymbols: [],
-      brokerCredentials: null,
+    expect(bare).toMatchObject({ tradingState: 'ACTIVE', allowFractional: false, brokerCredentials: null });
+    const account = await p.account.findUniqueOrThrow({
+      where: { id: inputs.account.id },
+      include: { riskSettings: true },
     });
+    expect(account.riskSettings?.maxSignalAgeSeconds).toBe(86_400);
     expect(bare.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -322,6 +328,12 @@ describe('behaviour: every model through the generated client', () => {
       $Enums.SignalAction,
       (action) => p.signal.update({ ...sig, data: { action } }),
       async () => (await p.signal.findUniqueOrThrow(sig)).action,
+    );
+    await cycle(
+      'Signal.appliedAction',
+      $Enums.SignalAction,
+      (appliedAction) => p.signal.update({ ...sig, data: { appliedAction } }),
+      async () => (await p.signal.findUniqueOrThrow(sig)).appliedAction,
     );
     await cycle(
       'Order.role',
@@ -413,8 +425,20 @@ describe('behaviour: every model through the generated client', () => {
     const p = db.prisma;
     const nulls = {
       ApiKey: { revokedAt: null },
-      Account: { maxOrderNotional: null, maxPositionQuantity: null, brokerCredentials: null },
-      Signal: { idempotencyKey: null, requestHash: null, errorCode: null, errorMessage: null },
+      Account: { brokerCredentials: null },
+      AccountRiskSettings: {
+        maxDailyLoss: null,
+        autoResume: null,
+        maxTradesPerDay: null,
+        maxOpenPositions: null,
+        tradingWindows: null,
+        timezone: null,
+        flattenAt: null,
+        maxSignalAgeSeconds: null,
+        maxOrderNotional: null,
+        maxPositionQuantity: null,
+      },
+      Signal: { appliedAction: null, idempotencyKey: null, requestHash: null, errorCode: null, errorMessage: null },
       SignalEvent: { orderId: null, txId: null },
       Order: {
         parentOrderId: null,
@@ -433,11 +457,13 @@ describe('behaviour: every model through the generated client', () => {
         errorMessage: null,
         priceBasis: null,
         cancelRequestedAt: null,
+        cancelSentAt: null,
         trailReference: null,
         expiresAt: null,
         triggeredAt: null,
       },
       Fill: { brokerFillId: null },
+      InstrumentRule: { quantityStep: null, minQuantity: null, tickSize: null, minNotional: null },
       AccountEvent: { txId: null },
       Webhook: { description: null, failingSince: null, disabledAt: null, disabledReason: null, deletedAt: null },
       WebhookDelivery: {
@@ -466,13 +492,19 @@ describe('behaviour: every model through the generated client', () => {
     );
     expect(Object.fromEntries(Object.entries(nulls).map(([m, v]) => [m, Object.keys(v).sort()]))).toEqual(optional);
 
+    const ruleKey = { venue: inputs.instrumentRule.venue, symbol: inputs.instrumentRule.symbol };
     const read = [
       await p.apiKey.update({ where: { id: inputs.apiKey.id }, data: nulls.ApiKey }),
       await p.account.update({ where: { id: inputs.account.id }, data: nulls.Account }),
+      await p.accountRiskSettings.update({
+        where: { accountId: inputs.account.id },
+        data: { ...nulls.AccountRiskSettings, tradingWindows: Prisma.DbNull },
+      }),
       await p.signal.update({ where: { id: inputs.signal.id }, data: nulls.Signal }),
       await p.signalEvent.update({ where: { id: inputs.event.id }, data: nulls.SignalEvent }),
       await p.order.update({ where: { id: inputs.order.id }, data: { ...nulls.Order, exitRules: Prisma.DbNull } }),
       await p.fill.update({ where: { id: inputs.fill.id }, data: nulls.Fill }),
+      await p.instrumentRule.update({ where: { venue_symbol: ruleKey }, data: nulls.InstrumentRule }),
       await p.accountEvent.update({ where: { id: inputs.accountEvent.id }, data: nulls.AccountEvent }),
       await p.webhook.update({ where: { id: inputs.webhook.id }, data: nulls.Webhook }),
       await p.webhookDelivery.update({ where: { id: inputs.delivery.id }, data: nulls.WebhookDelivery }),
@@ -481,10 +513,12 @@ describe('behaviour: every model through the generated client', () => {
     const reread = [
       await p.apiKey.findUniqueOrThrow({ where: { id: inputs.apiKey.id } }),
       await p.account.findUniqueOrThrow({ where: { id: inputs.account.id } }),
+      await p.accountRiskSettings.findUniqueOrThrow({ where: { accountId: inputs.account.id } }),
       await p.signal.findUniqueOrThrow({ where: { id: inputs.signal.id } }),
       await p.signalEvent.findUniqueOrThrow({ where: { id: inputs.event.id } }),
       await p.order.findUniqueOrThrow({ where: { id: inputs.order.id } }),
       await p.fill.findUniqueOrThrow({ where: { id: inputs.fill.id } }),
+      await p.instrumentRule.findUniqueOrThrow({ where: { venue_symbol: ruleKey } }),
       await p.accountEvent.findUniqueOrThrow({ where: { id: inputs.accountEvent.id } }),
       await p.webhook.findUniqueOrThrow({ where: { id: inputs.webhook.id } }),
       await p.webhookDelivery.findUniqueOrThrow({ where: { id: inputs.delivery.id } }),

@@ -83,7 +83,7 @@ export function createDeliveryHandler(deps: DeliverDeps) {
     if (!deps.gate.tryAcquire(ep.id)) await later(job, token, 50 + randomInt(200));
 
     let answer: Answer;
-    let durationMs = 0;
+    let durationMs: number;
     try {
       if (!deps.encryptionKey)
         throw new Error('UTM_ENCRYPTION_KEY is not set on the notifier: it cannot read the endpoint');

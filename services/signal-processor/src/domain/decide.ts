@@ -1,11 +1,21 @@
-import type { NormalizedIngestRequest } from '@utm/contracts';
+import { sentAtMillis, type NormalizedIngestRequest } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import { exitPrices } from '@utm/trading';
 import { isReducing, planLegs } from './position-rules';
 import { buyingPowerOf, equityOf } from './risk';
 import { defaultTickSize, money, qty } from '@utm/trading';
 import { sizeQuantity, sizingPrice } from './sizing';
-import { reject, type AccountSnapshot, type Decision, type OrderDraft, type Side, type SymbolSnapshot } from './types';
+import { resolveAction, type AppliedRequest } from './tradingview';
+import {
+  reject,
+  type AccountSnapshot,
+  type Decision,
+  type OrderDraft,
+  type Rejection,
+  type Side,
+  type SymbolSnapshot,
+} from './types';
+import { belowMinimum, closeTerms, venueOrder, type VenueOrder } from './venue-terms';
 
 const sign = (side: Side) => (side === 'BUY' ? 1 : -1);
 
@@ -17,32 +27,82 @@ function heldSize(sym: SymbolSnapshot): Decimal {
 }
 
 function draft(
-  req: NormalizedIngestRequest,
+  req: AppliedRequest,
+  venue: VenueOrder,
   role: OrderDraft['role'],
   side: Side,
   quantity: Decimal,
   priceBasis: Decimal | null,
+  timeInForce: OrderDraft['timeInForce'] = venue.timeInForce,
 ): OrderDraft {
   return {
     role,
     side,
-    type: req.orderType,
+    type: venue.type,
     quantity,
-    limitPrice: req.limitPrice !== undefined ? new Decimal(req.limitPrice) : null,
-    stopPrice: req.stopPrice !== undefined ? new Decimal(req.stopPrice) : null,
-    timeInForce: req.timeInForce,
+    limitPrice: venue.limitPrice,
+    stopPrice: venue.stopPrice,
+    timeInForce,
     priceBasis,
     exitRules: role === 'ENTRY' ? (req.exitRules ?? null) : null,
   };
 }
 
+/** STALE_SIGNAL when the signal is decided more than the account's maxSignalAgeSeconds after its sentAt. */
+export function staleness(req: NormalizedIngestRequest, account: AccountSnapshot, decidedAt: Date): Rejection | null {
+  if (req.sentAt === undefined || account.maxSignalAgeSeconds === null) return null;
+  const sent = sentAtMillis(req.sentAt);
+  if (sent === null) return null; // validated at ingest: cannot happen
+  const ageMs = decidedAt.getTime() - sent;
+  if (ageMs <= account.maxSignalAgeSeconds * 1000) return null;
+  const age = new Decimal(ageMs).div(1000).toDecimalPlaces(1).toFixed();
+  return reject(
+    'STALE_SIGNAL',
+    `Signal is ${age} s old (sentAt ${new Date(sent).toISOString()}, decided ${decidedAt.toISOString()}); the account's maxSignalAgeSeconds is ${account.maxSignalAgeSeconds}`,
+  );
+}
+
 /**
- * Turns one signal into orders or a refusal, from the account and symbol as they stand
- * (projected over open orders). Checks, in order: trading state, allowed symbols, position
- * rules, price, size, exit rules, order notional, position limit, buying power. Each refusal
- * has its code and a sentence with the numbers.
+ * Turns one signal into orders or a refusal, from the account and symbol as they stand when it
+ * is decided (`decidedAt`). A stale signal is refused first; then TradingView's buy/sell with a
+ * sentiment and setPosition are resolved into one of the six actions on the position the
+ * decision is taken on (`sym.projectedQuantity`) — the one place they enter — and decided as
+ * that action, which is recorded as the signal's appliedAction.
  */
-export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, sym: SymbolSnapshot): Decision {
+export function decide(
+  req: NormalizedIngestRequest,
+  account: AccountSnapshot,
+  sym: SymbolSnapshot,
+  decidedAt: Date,
+  opts: { timeInForceGiven?: boolean } = {},
+): Decision {
+  const stale = staleness(req, account, decidedAt);
+  if (stale) return stale;
+  const resolution = resolveAction(req, sym.projectedQuantity, {
+    price: sizingPrice(req, sym.quote),
+    equity: equityOf(account),
+    step: sym.instrument.quantityStep,
+  });
+  if (resolution.kind === 'reject') return resolution;
+  const decision = decideAction(resolution.request, account, sym, opts);
+  if (decision.kind === 'reject') return { ...decision, appliedAction: resolution.appliedAction };
+  const notes = resolution.note ? [resolution.note, ...decision.notes] : decision.notes;
+  return { ...decision, notes, appliedAction: resolution.appliedAction };
+}
+
+/**
+ * One of the six actions into orders or a refusal, from the account and symbol as they stand
+ * (projected over open orders). Checks, in order: trading state, allowed symbols, position
+ * rules, the venue's rules (venue-terms.ts), price, size, exit rules, order notional, position
+ * limit, buying power. Each refusal has its code and a sentence with the numbers.
+ * `timeInForceGiven`: the signal set its time in force (else the venue's default applies).
+ */
+function decideAction(
+  req: AppliedRequest,
+  account: AccountSnapshot,
+  sym: SymbolSnapshot,
+  opts: { timeInForceGiven?: boolean } = {},
+): Decision {
   const reducing = isReducing(req.action);
   if (account.tradingState === 'HALTED')
     return reject('ACCOUNT_HALTED', 'Account is halted: no signal is acted on until it is resumed');
@@ -63,12 +123,14 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
   // The position as it stands (earlier orders are worked before a signal is decided: settlement.ts);
   // entries resting unfilled are cancelled by a close, so sizes are taken from what is held.
   const held = heldSize(sym);
+  const venue = venueOrder(req, account, sym, plan, opts.timeInForceGiven ?? true);
+  if ('kind' in venue) return venue;
 
-  const price = sizingPrice(req, sym.quote);
+  const price = sizingPrice({ ...req, orderType: venue.type }, sym.quote, venue);
   const equity = equityOf(account);
-  const step = sym.instrument.quantityStep;
+  const step = venue.quantityStep;
   const orders: OrderDraft[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [...venue.notes];
   let closedQuantity = new Decimal(0);
 
   if (plan.close) {
@@ -93,7 +155,10 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
       }
     }
     closedQuantity = quantity;
-    orders.push(draft(req, 'CLOSE', plan.close.side, quantity, price));
+    const close = closeTerms(venue, quantity, req.symbol, sym);
+    if ('kind' in close) return close;
+    if (close.note) notes.push(close.note);
+    orders.push(draft(req, venue, 'CLOSE', plan.close.side, quantity, price, close.timeInForce));
   }
 
   if (plan.open) {
@@ -120,13 +185,15 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
       if (sized.kind === 'reject') return sized;
       quantity = sized.quantity;
     }
+    const small = belowMinimum(venue, quantity, req.symbol);
+    if (small) return small;
 
     if (req.exitRules) {
       const checked = exitPrices(
         req.exitRules,
         plan.open.side,
         price,
-        sym.instrument.tickSize ?? defaultTickSize(price),
+        venue.terms?.tick ?? sym.instrument.tickSize ?? defaultTickSize(price),
       );
       if (!checked.ok)
         return reject(
@@ -158,7 +225,7 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
         `Insufficient buying power: needs ${money(notional)}, ${money(Decimal.max(available, 0))} available`,
       );
     }
-    orders.push(draft(req, 'ENTRY', plan.open.side, quantity, price));
+    orders.push(draft(req, venue, 'ENTRY', plan.open.side, quantity, price));
   }
 
   const cancelOrderIds = plan.close
