@@ -11,7 +11,7 @@ export const TRADING_STATE_CHANGES = {
 export type TradingStateChangeName = keyof typeof TRADING_STATE_CHANGES;
 
 /**
- * Who asked for a change, as recorded with it (SPEC: a halt says who or what halted it):
+ * Who asked for a change, as recorded with it (the contract: a halt says who or what halted it):
  * `cli`, `api-key:<prefix>`, or a rule's name.
  */
 export type TradingStateActor = string;

@@ -2,9 +2,9 @@ import type { Pool, PoolClient } from 'pg';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DeliveredEventType, WebhookPayload } from '@utm/contracts';
 
-/** SPEC: a delivery is retried with exponential backoff for 24 h, then it is FAILED. */
+/** The contract: a delivery is retried with exponential backoff for 24 h, then it is FAILED. */
 export const RETRY_WINDOW_MS = 24 * 3600 * 1000;
-/** SPEC: an endpoint failing for 5 days (no 2xx in between) is disabled, with an event. */
+/** The contract: an endpoint failing for 5 days (no 2xx in between) is disabled, with an event. */
 export const DISABLE_AFTER_MS = 5 * 24 * 3600 * 1000;
 
 /** Anything that runs a query: the pool, or a client inside a transaction. */

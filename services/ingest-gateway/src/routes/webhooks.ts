@@ -33,7 +33,7 @@ export interface WebhookRoutesDeps {
 }
 
 /**
- * Notifications (SPEC "Notifications"):
+ * Notifications (docs/contract.md, "Notifications"):
  *   POST   /api/v1/webhooks                          {url, events, kind?, description?} → 201 {webhookId, secret, …}
  *   GET    /api/v1/webhooks                          → {webhooks: [...]}
  *   DELETE /api/v1/webhooks/:id                      → 204

@@ -1,7 +1,7 @@
 /**
  * When a failed delivery is tried again: exponential backoff with jitter (Standard Webhooks:
  * "a retry schedule … with an exponential backoff … and some level of random jitter"), within
- * the delivery's 24 h window (SPEC); a service's own `retry_after` / `Retry-After` is never
+ * the delivery's 24 h window (the contract); a service's own `retry_after` / `Retry-After` is never
  * undercut. Pure: the caller gives the clock and the random draw.
  */
 export const FIRST_RETRY_MS = 5000;

@@ -28,7 +28,7 @@ export const FACT_EVENTS: readonly FactRule[] = [
   { source: 'signal_events', fact: signalStatusEvent('FAILED'), event: 'signal.failed', subject: 'signal' },
   { source: 'signal_events', fact: signalStatusEvent('CANCELLED'), event: 'signal.cancelled', subject: 'signal' },
   { source: 'signal_events', fact: signalStatusEvent('EXPIRED'), event: 'signal.expired', subject: 'signal' },
-  // SPEC: order.filled is every fill, exit legs included: a partial fill is a fill.
+  // The contract: order.filled is every fill, exit legs included: a partial fill is a fill.
   { source: 'signal_events', fact: orderStatusEvent('FILLED'), event: 'order.filled', subject: 'order' },
   { source: 'signal_events', fact: orderStatusEvent('PARTIALLY_FILLED'), event: 'order.filled', subject: 'order' },
   // Recorded only when reconciliation found drift and corrected it.
