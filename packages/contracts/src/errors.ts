@@ -44,6 +44,24 @@ export const ERROR_CODES = {
   ACCOUNT_HALTED: REJECT(),
   REDUCE_ONLY: REJECT(),
   INVALID_EXIT_RULE: REJECT(),
+  // What the account's venue cannot do, refused when the signal is decided: a short on a spot
+  // market (long only), an exit the venue cannot hold while the platform holds none itself.
+  SHORT_NOT_SUPPORTED: REJECT(),
+  EXIT_NOT_SUPPORTED: REJECT(),
+  // The venue's market rules for the instrument (exchange filters): the quantity's step and
+  // range, the order's minimum (maximum) value, the price's tick and range.
+  LOT_SIZE: REJECT(),
+  MIN_NOTIONAL: REJECT(),
+  TICK_SIZE: REJECT(),
+  // Refusals by the venue itself, each final: not enough of the asset to pay or deliver, a stop
+  // or OCO price on the wrong side of the market, the market not trading, an order type the
+  // instrument does not take, a symbol the venue does not list, keys the venue refuses.
+  INSUFFICIENT_BALANCE: REJECT(),
+  ORDER_WOULD_TRIGGER: REJECT(),
+  MARKET_CLOSED: REJECT(),
+  ORDER_TYPE_NOT_SUPPORTED: REJECT(),
+  UNKNOWN_SYMBOL: REJECT(),
+  BROKER_AUTH_FAILED: { http: 502, signal: 'FAILED', retryable: false },
   // Execution.
   BROKER_ERROR: { http: 502, signal: 'FAILED', retryable: false },
   BROKER_UNAVAILABLE: { http: 503, signal: 'FAILED', retryable: true },

@@ -227,6 +227,7 @@ describe('behaviour: every model through the generated client', () => {
       allowFractional: false,
       allowedSymbols: [],
       brokerCredentials: null,
+      exchange: null,
     });
     expect(bare.id).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -374,7 +375,7 @@ describe('behaviour: every model through the generated client', () => {
     const p = db.prisma;
     const nulls = {
       ApiKey: { revokedAt: null },
-      Account: { maxOrderNotional: null, maxPositionQuantity: null, brokerCredentials: null },
+      Account: { maxOrderNotional: null, maxPositionQuantity: null, brokerCredentials: null, exchange: null },
       Signal: { idempotencyKey: null, requestHash: null, errorCode: null, errorMessage: null },
       SignalEvent: { orderId: null },
       Order: {

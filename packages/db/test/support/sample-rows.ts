@@ -46,6 +46,7 @@ export async function createSampleRows(prisma: PrismaClient) {
     maxPositionQuantity: '0.0000000001',
     allowedSymbols: ['AAPL', 'BRK.B', 'BTC/USD'],
     brokerCredentials: new Uint8Array([0, 1, 127, 128, 254, 255]),
+    exchange: 'binance',
     createdAt: instant(),
     updatedAt: instant(),
   };

@@ -1,5 +1,6 @@
-import { AppError } from '@utm/contracts';
+import { AppError, type ErrorCode } from '@utm/contracts';
 import type { Decimal } from '@utm/db';
+import type { InstrumentRules } from '@utm/trading';
 
 /**
  * What the executor asks of a broker, whichever it is (the paper engine, Alpaca, …). Our
@@ -125,19 +126,31 @@ export interface Broker {
   findByClientOrderId(clientOrderId: string): Promise<BrokerOrder | null>;
   openOrders(): Promise<BrokerOrder[]>;
   snapshot(): Promise<BrokerAccountSnapshot>;
+  /**
+   * The venue's market rules for a symbol (lot and tick size, notional), applied to an order
+   * before it is sent; a BROKER_ERROR when the venue does not list the symbol. Absent: none.
+   */
+  marketRules?(symbol: string): Promise<InstrumentRules>;
 }
 
 /**
  * A broker call that did not succeed. `code` says what it means for the order and signal
  * (BROKER_ERROR: refused, final; BROKER_UNAVAILABLE: transient, retried). `uncertain`: the
  * request may have reached the broker (a timeout after sending): before any retry, ask the
- * broker by client order id.
+ * broker by client order id. `reason`: for a refusal, the precise code it ends the order with
+ * (e.g. INSUFFICIENT_BALANCE, LOT_SIZE), when the broker's answer says; else BROKER_ERROR.
  */
 export class BrokerError extends AppError {
   constructor(
     code: 'BROKER_ERROR' | 'BROKER_UNAVAILABLE',
     message: string,
-    readonly opts: { retryAfterMs?: number; uncertain?: boolean; status?: number; cause?: unknown } = {},
+    readonly opts: {
+      retryAfterMs?: number;
+      uncertain?: boolean;
+      status?: number;
+      cause?: unknown;
+      reason?: ErrorCode;
+    } = {},
   ) {
     super(code, message, { cause: opts.cause });
     this.name = 'BrokerError';

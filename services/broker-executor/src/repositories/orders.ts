@@ -193,6 +193,7 @@ export interface OrderChange {
   status?: OrderStatus;
   brokerOrderId?: string | null;
   quantity?: Decimal;
+  limitPrice?: Decimal | null;
   errorCode?: string | null;
   errorMessage?: string | null;
   stopPrice?: Decimal | null;
@@ -217,6 +218,7 @@ export async function updateOrder(
   if (change.status !== undefined) set('status', change.status, '::"OrderStatus"');
   if (change.brokerOrderId !== undefined) set('broker_order_id', change.brokerOrderId);
   if (change.quantity !== undefined) set('quantity', change.quantity.toFixed(), '::numeric');
+  if (change.limitPrice !== undefined) set('limit_price', change.limitPrice?.toFixed() ?? null, '::numeric');
   if (change.errorCode !== undefined) set('error_code', change.errorCode);
   if (change.errorMessage !== undefined) set('error_message', change.errorMessage);
   if (change.stopPrice !== undefined) set('stop_price', change.stopPrice?.toFixed() ?? null, '::numeric');

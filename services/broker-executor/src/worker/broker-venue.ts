@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { Decimal, withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
+import type { InstrumentRules } from '@utm/trading';
 import { BrokerError, type Broker, type BrokerOrder, type BrokerOrderRequest } from '../brokers/types';
 import { lockAccountRow, recordFill } from '../repositories/accounts';
 import {
@@ -16,6 +17,7 @@ import {
 import { recordResized, replacementOf, waitingOn } from '../repositories/replacements';
 import { capClose, requestOf, signalReceivedAt, withLegs } from './broker-requests';
 import { Replacements } from './broker-replace';
+import { fitToMarket } from './market-rules';
 import { measuredRole, milestonesOf, type Milestone, type MilestoneSink } from './milestones';
 import type { Venue } from './venue';
 
@@ -66,18 +68,22 @@ export class BrokerVenue implements Venue {
 
   async place(order: ExecOrder): Promise<void> {
     if (order.replaceMethod === 'AMEND') return this.replacements.place(order);
+    const rules = await this.marketRules(order);
+    if (rules === undefined) return;
     const request = await withTransaction(this.pool, async (c) => {
       await lockAccountRow(c, order.accountId);
       const current = await loadOrder(c, order.id, true);
       if (!current || current.status !== 'NEW') return null;
-      const q = await capClose(c, current);
-      if (!q) return null;
+      const capped = await capClose(c, current);
+      if (!capped) return null;
       const carried: ExecOrder[] = [];
       for (const o of await carriedOrders(c, current.id)) {
         if (o.status !== 'NEW') continue;
         if (o.cancelRequestedAt) await cancelUnsent(c, o);
         else carried.push(o);
       }
+      const q = rules ? await fitToMarket(c, current, capped, carried, rules) : capped;
+      if (!q) return null;
       const pair = carried.length ? ` as one OCO order with its ${carried.map((o) => o.role).join(', ')}` : '';
       await updateOrder(
         c,
@@ -95,6 +101,42 @@ export class BrokerVenue implements Venue {
       return withLegs(requestOf(current, q), carried);
     });
     if (request) await this.send(order, request);
+  }
+
+  /**
+   * The venue's market rules for the order's symbol (null: the venue has none to apply);
+   * undefined when the venue refused the symbol itself (the order then ended REJECTED).
+   */
+  private async marketRules(order: ExecOrder): Promise<InstrumentRules | null | undefined> {
+    if (!this.broker.marketRules) return null;
+    try {
+      return await this.broker.marketRules(order.symbol);
+    } catch (err) {
+      if (!(err instanceof BrokerError && err.code === 'BROKER_ERROR')) throw err;
+      await withTransaction(this.pool, async (c) => {
+        const current = await loadOrder(c, order.id, true);
+        if (current?.status === 'NEW') await this.refused(c, current, err, 'NEW');
+      });
+      return undefined;
+    }
+  }
+
+  /** The broker refused `order` (and so the OCO legs it carries that are in `legStatus`). */
+  private async refused(c: PoolClient, order: ExecOrder, err: BrokerError, legStatus: string): Promise<void> {
+    const errorCode = err.opts.reason ?? 'BROKER_ERROR';
+    const refused = { status: 'REJECTED', errorCode, errorMessage: err.message } as const;
+    await updateOrder(c, order, refused, {
+      type: 'ORDER_REJECTED',
+      message: `${this.broker.name} refused the order: ${err.message}`,
+    });
+    for (const o of await carriedOrders(c, order.id)) {
+      if (o.status === legStatus)
+        await updateOrder(c, o, refused, {
+          type: 'ORDER_REJECTED',
+          message: `${this.broker.name} refused OCO order ${order.id}, of which this is a leg: ${err.message}`,
+        });
+    }
+    await refreshSignal(c, order.signalId);
   }
 
   async resolve(order: ExecOrder): Promise<void> {
@@ -160,21 +202,7 @@ export class BrokerVenue implements Venue {
       result = await this.broker.place(req);
     } catch (err) {
       if (err instanceof BrokerError && err.code === 'BROKER_ERROR') {
-        await withTransaction(this.pool, async (c) => {
-          const refused = { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: err.message } as const;
-          await updateOrder(c, order, refused, {
-            type: 'ORDER_REJECTED',
-            message: `${this.broker.name} refused the order: ${err.message}`,
-          });
-          for (const o of await carriedOrders(c, order.id)) {
-            if (o.status === 'SUBMITTING')
-              await updateOrder(c, o, refused, {
-                type: 'ORDER_REJECTED',
-                message: `${this.broker.name} refused OCO order ${order.id}, of which this is a leg: ${err.message}`,
-              });
-          }
-          await refreshSignal(c, order.signalId);
-        });
+        await withTransaction(this.pool, (c) => this.refused(c, order, err, 'SUBMITTING'));
         return;
       }
       // Transient (or unknown whether it arrived): the order stays SUBMITTING and the job is

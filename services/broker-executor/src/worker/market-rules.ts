@@ -1,0 +1,72 @@
+import type { PoolClient } from 'pg';
+import type { Decimal } from '@utm/db';
+import { fitToRules, roundToTick, type InstrumentRules } from '@utm/trading';
+import { EXIT_ROLES, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
+
+/**
+ * An order about to be sent (and the legs it carries, an OCO's stop) made to meet the venue's
+ * market rules, in place()'s transaction: an exit leg's prices go to the venue's tick away from
+ * the money (a sell's stop down and target up, a buy's mirrored), the quantity down to the lot
+ * step (event NOTE); then lot size, price range and notional are checked (fitToRules). An order
+ * that cannot meet them ends REJECTED with LOT_SIZE, MIN_NOTIONAL or TICK_SIZE and the numbers,
+ * its carried legs with it. Returns the quantity to send, or null when refused.
+ */
+export async function fitToMarket(
+  c: PoolClient,
+  order: ExecOrder,
+  quantity: Decimal,
+  carried: ExecOrder[],
+  rules: InstrumentRules,
+): Promise<Decimal | null> {
+  let sendQuantity = quantity;
+  for (const o of [order, ...carried]) {
+    if (EXIT_ROLES.includes(o.role) && rules.tickSize) await roundLegPrices(c, o, rules.tickSize);
+    const fitted = fitToRules(rules, {
+      symbol: o.symbol,
+      type: o.type,
+      quantity: o === order ? quantity : o.quantity,
+      limitPrice: o.limitPrice,
+      stopPrice: o.stopPrice,
+      referencePrice: o.priceBasis ?? o.limitPrice ?? o.stopPrice,
+    });
+    if (!fitted.ok) {
+      for (const x of [order, ...carried])
+        await updateOrder(
+          c,
+          x,
+          { status: 'REJECTED', errorCode: fitted.code, errorMessage: fitted.message },
+          {
+            type: 'ORDER_REJECTED',
+            message: `Refused before sending: ${fitted.message}${x === o ? '' : ` (order ${o.id})`}`,
+          },
+        );
+      await refreshSignal(c, order.signalId);
+      return null;
+    }
+    if (fitted.note) {
+      await updateOrder(c, o, { quantity: fitted.quantity }, { type: 'NOTE', message: fitted.note });
+      o.quantity = fitted.quantity;
+    }
+    if (o === order) sendQuantity = fitted.quantity;
+  }
+  return sendQuantity;
+}
+
+async function roundLegPrices(c: PoolClient, leg: ExecOrder, tick: Decimal): Promise<void> {
+  const sell = leg.side === 'SELL';
+  const stop = leg.stopPrice ? roundToTick(leg.stopPrice, tick, sell ? 'down' : 'up') : null;
+  const limit = leg.limitPrice ? roundToTick(leg.limitPrice, tick, sell ? 'up' : 'down') : null;
+  const moved = (stop && !stop.eq(leg.stopPrice ?? 0)) || (limit && !limit.eq(leg.limitPrice ?? 0));
+  if (!moved) return;
+  await updateOrder(
+    c,
+    leg,
+    { stopPrice: stop, limitPrice: limit },
+    {
+      type: 'NOTE',
+      message: `Prices to the venue's tick ${tick.toFixed()}: stop ${stop?.toFixed() ?? '-'}, limit ${limit?.toFixed() ?? '-'}`,
+    },
+  );
+  leg.stopPrice = stop;
+  leg.limitPrice = limit;
+}
