@@ -127,6 +127,17 @@ export function toOrder(r: OrderRow): ExecOrder {
 }
 
 /** One order, locked for the rest of the transaction when `forUpdate`. */
+/** The symbol of one of our orders (a venue that keys orders by symbol needs it to look one up). */
+export async function orderSymbol(db: Db, id: string): Promise<string | null> {
+  if (!UUID.test(id)) return null;
+  const { rows } = await db.query<{ symbol: string }>({
+    name: 'executor-order-symbol',
+    text: 'SELECT symbol FROM orders WHERE id = $1',
+    values: [id],
+  });
+  return rows[0]?.symbol ?? null;
+}
+
 export async function loadOrder(db: Db, id: string, forUpdate = false): Promise<ExecOrder | null> {
   const { rows } = await db.query<OrderRow>(
     `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,

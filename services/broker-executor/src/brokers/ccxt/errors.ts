@@ -71,7 +71,7 @@ function fromAnswer(a: ExchangeAnswer): Failure | null {
   const message = a.msg;
   if (a.code === -1021) return { kind: 'clock', message };
   if (a.code === -2011 || a.code === -2013) return { kind: 'notFound', message };
-  if (a.code === -1007) return { kind: 'unavailable', uncertain: true, message };
+  if (a.code === -1007 || a.code === -1000) return { kind: 'unavailable', uncertain: true, message };
   if (a.code === -1003 || a.code === -1008 || a.code === -1015)
     return { kind: 'unavailable', uncertain: false, message };
   if (a.code === -2014 || a.code === -2015 || a.code === -1022)
@@ -87,6 +87,14 @@ function fromAnswer(a: ExchangeAnswer): Failure | null {
 
 /** Classifies a failed call; `changes`: the call places or cancels (a GET is never uncertain). */
 export function classify(err: unknown, changes: boolean): Failure {
+  const http = (err as { httpStatus?: unknown } | null)?.httpStatus;
+  const retryAfter = Number((err as { retryAfter?: unknown } | null)?.retryAfter);
+  const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
+  if (http === 429 || http === 418)
+    return { kind: 'unavailable', uncertain: false, retryAfterMs, message: `rate limited (HTTP ${http})` };
+  // "HTTP 5XX … the execution status is UNKNOWN and could have been a success" (rest-api.md).
+  if (typeof http === 'number' && http >= 500)
+    return { kind: 'unavailable', uncertain: changes, message: `HTTP ${http}: ${exchangeAnswer(err)?.msg ?? ''}` };
   const answer = exchangeAnswer(err);
   const known = answer ? fromAnswer(answer) : null;
   if (known) return known;

@@ -82,7 +82,14 @@ function keepErrorBodies(ex: Exchange): void {
     try {
       return handleErrors(...args);
     } catch (err) {
-      if (err instanceof Error) Object.defineProperty(err, 'body', { value: args[5], enumerable: false });
+      if (err instanceof Error) {
+        const headers = (args[4] ?? {}) as Record<string, string | undefined>;
+        Object.defineProperties(err, {
+          body: { value: args[5], enumerable: false },
+          httpStatus: { value: args[0], enumerable: false },
+          retryAfter: { value: headers['Retry-After'], enumerable: false },
+        });
+      }
       throw err;
     }
   };
