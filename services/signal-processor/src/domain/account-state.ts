@@ -1,5 +1,5 @@
 import { Decimal } from '@utm/db';
-import { FRACTIONAL_STEP, WHOLE_SHARE } from '@utm/trading';
+import { FRACTIONAL_STEP, WHOLE_SHARE, type VenueKind } from '@utm/trading';
 import type { AccountSnapshot, OrderDraft, Side, SymbolSnapshot, TradingState } from './types';
 
 /**
@@ -13,6 +13,8 @@ export interface AccountRow {
   cash: Decimal;
   tradingState: TradingState;
   allowFractional: boolean;
+  /** The kind of venue the account trades at (its broker): what it can carry out. */
+  venue: VenueKind;
   maxOrderNotional: Decimal | null;
   maxPositionQuantity: Decimal | null;
   allowedSymbols: string[];
@@ -83,6 +85,7 @@ export function snapshotsFor(
       cash: account.cash,
       tradingState: account.tradingState,
       allowFractional: account.allowFractional,
+      venue: account.venue,
       maxOrderNotional: account.maxOrderNotional,
       maxPositionQuantity: account.maxPositionQuantity,
       allowedSymbols: account.allowedSymbols,

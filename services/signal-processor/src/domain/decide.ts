@@ -3,7 +3,7 @@ import { Decimal } from '@utm/db';
 import { exitPrices } from '@utm/trading';
 import { isReducing, planLegs } from './position-rules';
 import { buyingPowerOf, equityOf } from './risk';
-import { defaultTickSize, money, qty } from '@utm/trading';
+import { defaultTickSize, money, qty, venueRefusal } from '@utm/trading';
 import { sizeQuantity, sizingPrice } from './sizing';
 import { reject, type AccountSnapshot, type Decision, type OrderDraft, type Side, type SymbolSnapshot } from './types';
 
@@ -51,6 +51,8 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
       `${req.symbol} is not among the account's allowed symbols (${account.allowedSymbols.join(', ')})`,
     );
   }
+  const venue = venueRefusal(account.venue, req.action, req.symbol, req.exitRules);
+  if (venue) return reject(venue.code, venue.message);
   const plan = planLegs(req.action, req.symbol, sym.projectedQuantity);
   if ('kind' in plan) return plan;
 

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { Decimal } from '@utm/db';
+import type { VenueKind } from '@utm/trading';
 import type { AccountRow, AccountState, OpenOrder, TradingState } from '../domain';
 
 /** Statuses of orders still working (or about to be) at the broker. */
@@ -12,6 +13,7 @@ interface AccountDbRow {
   cash: string;
   trading_state: TradingState;
   allow_fractional: boolean;
+  broker: VenueKind;
   max_order_notional: string | null;
   max_position_quantity: string | null;
   allowed_symbols: string[] | null;
@@ -22,6 +24,7 @@ const toAccountRow = (r: AccountDbRow): AccountRow => ({
   cash: new Decimal(r.cash),
   tradingState: r.trading_state,
   allowFractional: r.allow_fractional,
+  venue: r.broker,
   maxOrderNotional: dec(r.max_order_notional),
   maxPositionQuantity: dec(r.max_position_quantity),
   allowedSymbols: r.allowed_symbols ?? [],
@@ -45,7 +48,7 @@ export async function lockAccounts(
 ): Promise<Map<string, AccountRow>> {
   const { rows } = await client.query<AccountDbRow>({
     name: skipLocked ? 'processor-lock-accounts-skip' : 'processor-lock-accounts',
-    text: `SELECT id, cash::text, trading_state, allow_fractional, max_order_notional::text, max_position_quantity::text, allowed_symbols
+    text: `SELECT id, cash::text, trading_state, allow_fractional, broker, max_order_notional::text, max_position_quantity::text, allowed_symbols
            FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
     values: [accountIds],
   });
