@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BinanceSpotServer } from '@utm/testkit';
+import { startBinanceServer, type BinanceSpotServer } from '@utm/testkit';
 import { Decimal } from '@utm/db';
 import { ccxtConnection, type CcxtConnection } from '../../src/brokers/ccxt';
 import type { BrokerOrderRequest } from '../../src/brokers/types';
@@ -51,4 +51,22 @@ export async function rejection(
     return err as Error & { code?: string; opts?: Record<string, unknown> };
   }
   throw new Error('expected a rejection');
+}
+
+/** For an e2e file: a fresh Binance stand-in (handed to `use`) and `s` started before, both stopped after. */
+export function aroundBinanceStack(
+  s: { start(): Promise<unknown>; stop(): Promise<void> },
+  use: (server: BinanceSpotServer) => void,
+  balances: Record<string, string> = { USDT: '100000' },
+): void {
+  let server: BinanceSpotServer | undefined;
+  beforeAll(async () => {
+    server = await startBinanceServer({ balances });
+    use(server);
+    await s.start();
+  });
+  afterAll(async () => {
+    await s.stop();
+    await server?.close();
+  });
 }
