@@ -14,6 +14,7 @@ interface ErrorSpec {
 }
 
 const REJECT = (http = 422): ErrorSpec => ({ http, signal: 'REJECTED', retryable: false });
+const VENUE_REFUSED: ErrorSpec = { http: 502, signal: 'FAILED', retryable: false };
 
 export const ERROR_CODES = {
   // Ingest (synchronous) errors: SPEC.md's ingest table.
@@ -49,19 +50,22 @@ export const ERROR_CODES = {
   SHORT_NOT_SUPPORTED: REJECT(),
   EXIT_NOT_SUPPORTED: REJECT(),
   // The venue's market rules for the instrument (exchange filters): the quantity's step and
-  // range, the order's minimum (maximum) value, the price's tick and range.
+  // range, the order's minimum (maximum) value, the price's tick and range. A rule: REJECTED when
+  // the processor sizes with them; the executor checks them again before sending, and an order
+  // that fails them there ends its signal FAILED with the same code.
   LOT_SIZE: REJECT(),
   MIN_NOTIONAL: REJECT(),
   TICK_SIZE: REJECT(),
-  // Refusals by the venue itself, each final: not enough of the asset to pay or deliver, a stop
-  // or OCO price on the wrong side of the market, the market not trading, an order type the
-  // instrument does not take, a symbol the venue does not list, keys the venue refuses.
-  INSUFFICIENT_BALANCE: REJECT(),
-  ORDER_WOULD_TRIGGER: REJECT(),
-  MARKET_CLOSED: REJECT(),
-  ORDER_TYPE_NOT_SUPPORTED: REJECT(),
-  UNKNOWN_SYMBOL: REJECT(),
-  BROKER_AUTH_FAILED: { http: 502, signal: 'FAILED', retryable: false },
+  // Refusals by the venue itself, each final (the signal FAILED with the code): not enough of the
+  // asset to pay or deliver, a stop or OCO price on the wrong side of the market, the market not
+  // trading, an order type the instrument does not take, a symbol the venue does not list, keys
+  // the venue refuses.
+  INSUFFICIENT_BALANCE: VENUE_REFUSED,
+  ORDER_WOULD_TRIGGER: VENUE_REFUSED,
+  MARKET_CLOSED: VENUE_REFUSED,
+  ORDER_TYPE_NOT_SUPPORTED: VENUE_REFUSED,
+  UNKNOWN_SYMBOL: VENUE_REFUSED,
+  BROKER_AUTH_FAILED: VENUE_REFUSED,
   // Execution.
   BROKER_ERROR: { http: 502, signal: 'FAILED', retryable: false },
   BROKER_UNAVAILABLE: { http: 503, signal: 'FAILED', retryable: true },

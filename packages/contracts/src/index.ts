@@ -4,3 +4,4 @@ export * from './ingest-validator';
 export * from './jobs';
 export * from './channels';
 export * from './read-views';
+export * from './lifecycles';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { JOBS, type SignalJob } from '@utm/contracts';
+import { canTransitionSignal, JOBS, type EventType, type SignalJob } from '@utm/contracts';
 import { $Enums, type SignalStatus } from '@utm/db';
 import { Producer } from '@utm/queue';
 import { CliError } from '../errors';
@@ -36,7 +36,7 @@ async function retry(ctx: Ctx, id: string): Promise<{ enqueued: boolean }> {
   const prisma = ctx.prisma();
   const signal = await prisma.signal.findUnique({ where: { id }, select: { status: true, accountId: true } });
   if (!signal) throw new CliError('SIGNAL_NOT_FOUND', `signal ${id} not found`);
-  if (signal.status !== 'FAILED') {
+  if (!canTransitionSignal(signal.status, 'PENDING') || signal.status === 'PENDING') {
     throw new CliError('VALIDATION_ERROR', `signal ${id} is ${signal.status}: only FAILED signals can be retried`);
   }
   await prisma.$transaction(async (tx) => {
@@ -46,7 +46,9 @@ async function retry(ctx: Ctx, id: string): Promise<{ enqueued: boolean }> {
     });
     if (!count)
       throw new CliError('VALIDATION_ERROR', `signal ${id} changed meanwhile: only FAILED signals can be retried`);
-    await tx.signalEvent.create({ data: { signalId: id, type: 'RETRY', message: 're-driven by operator' } });
+    await tx.signalEvent.create({
+      data: { signalId: id, type: 'RETRY' satisfies EventType, message: 're-driven by operator' },
+    });
   });
   const later = "the signal stays PENDING and the gateway's outbox sweeper will enqueue it";
   const queue = await openProducer(ctx);

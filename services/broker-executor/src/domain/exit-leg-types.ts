@@ -1,4 +1,5 @@
-import type { Decimal, OrderStatus } from '@utm/db';
+import { isOpenOrder, type OrderStatus } from '@utm/contracts';
+import type { Decimal } from '@utm/db';
 import type { BrokerSide } from '../brokers/types';
 
 /**
@@ -42,8 +43,7 @@ export interface ExitLeg {
   replaces?: string | null;
 }
 
-const TERMINAL = new Set<OrderStatus>(['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED']);
-export const isOpenLeg = (leg: Pick<ExitLeg, 'status'>): boolean => !TERMINAL.has(leg.status);
+export const isOpenLeg = (leg: Pick<ExitLeg, 'status'>): boolean => isOpenOrder(leg.status);
 
 /**
  * Open legs that an open leg replaces (a resize at a broker in progress): the replacement is

@@ -1,18 +1,15 @@
-import { isErrorCode, signalStatusOf } from '@utm/contracts';
+import { isTerminalOrder, type OrderStatus, type SignalStatus } from '@utm/contracts';
 
 /**
  * A signal's status from its ENTRY and CLOSE orders (exit legs belong to the position, not
  * to the signal), SPEC "Lifecycles": PROCESSING while an order is still to be placed,
  * SUBMITTED once all are at the broker, PARTIALLY_FILLED, FILLED; FAILED when the broker
- * refused one (BROKER_ERROR), or REJECTED when its refusal is a rule of the venue's (a code
- * whose outcome is REJECTED in the error table: LOT_SIZE, INSUFFICIENT_BALANCE, …); CANCELLED
- * or EXPIRED when they ended without filling all.
+ * refused one (BROKER_ERROR); CANCELLED or EXPIRED when they ended without filling all.
  */
-export type SignalStatusValue =
-  'PROCESSING' | 'SUBMITTED' | 'PARTIALLY_FILLED' | 'FILLED' | 'FAILED' | 'REJECTED' | 'CANCELLED' | 'EXPIRED';
+export type SignalStatusValue = Exclude<SignalStatus, 'PENDING' | 'REJECTED'>;
 
 export interface SignalOrderState {
-  status: 'NEW' | 'SUBMITTING' | 'ACCEPTED' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELLED' | 'REJECTED' | 'EXPIRED';
+  status: OrderStatus;
   filledQuantity: { isZero(): boolean };
   errorCode: string | null;
   errorMessage: string | null;
@@ -24,22 +21,18 @@ export interface SignalOutcome {
   errorMessage: string | null;
 }
 
-const TERMINAL = new Set(['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED']);
-
 export function signalOutcome(orders: SignalOrderState[]): SignalOutcome | null {
   if (!orders.length) return null;
   const ok = (status: SignalStatusValue): SignalOutcome => ({ status, errorCode: null, errorMessage: null });
   const rejected = orders.find((o) => o.status === 'REJECTED');
-  if (rejected) {
-    const code = rejected.errorCode ?? 'BROKER_ERROR';
+  if (rejected)
     return {
-      status: isErrorCode(code) && signalStatusOf(code) === 'REJECTED' ? 'REJECTED' : 'FAILED',
-      errorCode: code,
+      status: 'FAILED',
+      errorCode: rejected.errorCode ?? 'BROKER_ERROR',
       errorMessage: rejected.errorMessage ?? 'the broker refused the order',
     };
-  }
   const anyFilled = orders.some((o) => !o.filledQuantity.isZero());
-  if (orders.every((o) => TERMINAL.has(o.status))) {
+  if (orders.every((o) => isTerminalOrder(o.status))) {
     if (orders.every((o) => o.status === 'FILLED')) return ok('FILLED');
     const expired = orders.find((o) => o.status === 'EXPIRED');
     const ended = expired ?? orders.find((o) => o.status === 'CANCELLED');

@@ -1,3 +1,4 @@
+import { isOpenOrder, orderTransition, signalTransition, type EventType, type SignalStatus } from '@utm/contracts';
 import { randomUUID } from 'node:crypto';
 import { Decimal } from '@utm/db';
 import { planExitLegs, type ExitLegDraft } from '../domain/exit-legs';
@@ -49,7 +50,7 @@ export interface PaperAccount {
 
 /** A signal whose orders are worked: its status, and its ENTRY/CLOSE orders' states in sequence. */
 export interface PaperSignal {
-  status: string;
+  status: SignalStatus;
   receivedAt: Date;
   orders: Map<string, SignalOrderState>;
 }
@@ -63,7 +64,7 @@ export interface PaperBook {
 export interface PaperEvent {
   signalId: string;
   orderId: string | null;
-  type: string;
+  type: EventType;
   message: string;
 }
 
@@ -77,7 +78,7 @@ export interface PaperWrites {
   positions: Map<string, { accountId: string; symbol: string } & PaperPosition>;
   cashDelta: Map<string, Decimal>;
   /** Per signal whose status changed, the status it now has. */
-  signals: Map<string, { status: string; errorCode: string | null; errorMessage: string | null }>;
+  signals: Map<string, { status: SignalStatus; errorCode: string | null; errorMessage: string | null }>;
   /** In the order they happened. */
   events: PaperEvent[];
   /** Reached once the writes commit. */
@@ -101,7 +102,6 @@ type Change = Partial<
   >
 >;
 
-const OPEN = new Set(['NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED']);
 const zero = new Decimal(0);
 
 export class PaperBatch {
@@ -142,12 +142,12 @@ export class PaperBatch {
     return a;
   }
 
-  private change(o: ExecOrder, change: Change, event: { type: string; message: string } | null): ExecOrder {
-    const next = { ...o, ...change };
+  private change(o: ExecOrder, change: Change, event: { type: EventType; message: string } | null): ExecOrder {
+    const next = { ...o, ...change, status: orderTransition(o.status, change.status ?? o.status, o.id) };
     this.writes.orders.set(o.id, next);
     if (event) this.writes.events.push({ signalId: o.signalId, orderId: o.id, ...event });
     const reserved = this.account(o).reserved;
-    if (next.role === 'ENTRY' && OPEN.has(next.status) && !next.cancelRequestedAt)
+    if (next.role === 'ENTRY' && isOpenOrder(next.status) && !next.cancelRequestedAt)
       reserved.set(o.id, next.quantity.minus(next.filledQuantity).times(next.priceBasis ?? zero));
     else reserved.delete(o.id);
     return next;
@@ -393,7 +393,7 @@ export class PaperBatch {
     });
     const outcome = signalOutcome([...signal.orders.values()]);
     if (!outcome || outcome.status === signal.status) return;
-    signal.status = outcome.status;
+    signal.status = signalTransition(signal.status, outcome.status, o.signalId);
     this.writes.signals.set(o.signalId, outcome);
     const why = outcome.errorCode ? `: ${outcome.errorCode}: ${outcome.errorMessage ?? ''}` : '';
     this.writes.events.push({

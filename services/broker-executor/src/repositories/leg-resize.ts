@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { EventType } from '@utm/contracts';
 import type { Broker } from '../brokers/types';
 import { resizeLegsForEntryFill, type ExitLegDraft, type LegAmendment } from '../domain/exit-legs';
 import { nativeGroup, resizeMethod, type ResizeVenue } from '../domain/leg-resize';
@@ -206,7 +207,7 @@ export async function endReplacement(
   client: PoolClient,
   r: ExecOrder,
   status: 'REJECTED' | 'CANCELLED',
-  event: string,
+  event: EventType,
   why: string,
 ): Promise<void> {
   const errorCode = status === 'REJECTED' ? 'BROKER_ERROR' : 'ORDER_CANCELLED';

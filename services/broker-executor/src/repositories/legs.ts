@@ -1,9 +1,10 @@
+import { isExitRole } from '@utm/contracts';
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { legsForBroker, onLegFill, planExitLegs, resizeLegsForEntryFill, type ExitLegDraft } from '../domain/exit-legs';
 import { asLeg, cancelLeg, insertLeg, legsOf, priceText, type LegMode } from './leg-rows';
 import { resizeLegs, type LegVenue } from './leg-resize';
-import { addEvent, EXIT_ROLES, loadOrder, type ExecOrder } from './orders';
+import { addEvent, loadOrder, type ExecOrder } from './orders';
 
 /**
  * Exit legs as order rows: created when an entry fills, resized when it fills further or when
@@ -43,7 +44,7 @@ async function createLeg(
 export async function afterFill(client: PoolClient, order: ExecOrder, venue: LegVenue): Promise<string[]> {
   if (order.role === 'ENTRY' && order.exitRules && order.avgFillPrice && order.filledQuantity.gt(0))
     return entryFilled(client, order, venue);
-  if (EXIT_ROLES.includes(order.role) && order.parentOrderId) return legFilled(client, order, venue);
+  if (isExitRole(order.role) && order.parentOrderId) return legFilled(client, order, venue);
   return [];
 }
 

@@ -1,12 +1,24 @@
 import type { Pool, PoolClient } from 'pg';
-import type { ExitRules } from '@utm/contracts';
+import {
+  OPEN_ORDER_STATUSES,
+  orderTransition,
+  SIGNAL_ORDER_ROLES,
+  signalStatusesLeadingTo,
+  sqlList,
+  sqlValue,
+  UNPLACED_ORDER_STATUSES,
+  WORKING_ORDER_STATUSES,
+  type EventType,
+  type ExitRules,
+  type OrderRole,
+  type OrderStatus,
+  type OrderType,
+} from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import { signalOutcome, type SignalOrderState } from '../domain/signal-status';
 
 type Db = Pool | PoolClient;
-export type OrderStatus = SignalOrderState['status'];
-export type OrderRole = 'ENTRY' | 'CLOSE' | 'STOP_LOSS' | 'TAKE_PROFIT' | 'TRAILING_STOP';
-export type OrderType = 'MARKET' | 'LIMIT' | 'STOP' | 'STOP_LIMIT' | 'TRAILING_STOP';
+export type { OrderRole, OrderStatus, OrderType };
 
 /** An order row as the executor works with it (decimals exact). */
 export interface ExecOrder {
@@ -46,9 +58,6 @@ export interface ExecOrder {
 }
 
 export type ReplaceMethod = 'AMEND' | 'CANCEL_FIRST';
-
-export const OPEN_STATUSES: OrderStatus[] = ['NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED'];
-export const EXIT_ROLES: OrderRole[] = ['STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP'];
 
 export const ORDER_COLUMNS = `id, seq::text, signal_id, account_id, parent_order_id, oco_group, role, symbol, side, type, quantity::text,
   limit_price::text, stop_price::text, trail_percent::text, trail_amount::text, trail_reference::text, time_in_force, status,
@@ -187,13 +196,13 @@ export async function actionableOrders(db: Db, accountId: string, limit = 50): P
   const { rows } = await db.query<OrderRow>({
     name: 'executor-actionable',
     text: `SELECT ${ORDER_COLUMNS} FROM orders o
-           WHERE account_id = $1 AND carried_by IS NULL AND (status = 'SUBMITTING'
-                 OR (status = 'NEW' AND (cancel_requested_at IS NOT NULL OR NOT EXISTS (
+           WHERE account_id = $1 AND carried_by IS NULL AND (status = ${sqlValue('SUBMITTING')}
+                 OR (status = ${sqlValue('NEW')} AND (cancel_requested_at IS NOT NULL OR NOT EXISTS (
                        SELECT 1 FROM orders r JOIN orders old ON old.id = r.replaces
                        WHERE (r.id = o.id OR r.carried_by = o.id)
-                         AND old.status IN ('NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED')
-                         AND (r.replace_method = 'CANCEL_FIRST' OR old.status IN ('NEW', 'SUBMITTING')))))
-                 OR (cancel_requested_at IS NOT NULL AND status IN ('ACCEPTED', 'PARTIALLY_FILLED')))
+                         AND old.status IN (${sqlList(OPEN_ORDER_STATUSES)})
+                         AND (r.replace_method = 'CANCEL_FIRST' OR old.status IN (${sqlList(UNPLACED_ORDER_STATUSES)})))))
+                 OR (cancel_requested_at IS NOT NULL AND status IN (${sqlList(WORKING_ORDER_STATUSES)})))
            ORDER BY seq LIMIT $2`,
     values: [accountId, limit],
   });
@@ -218,7 +227,7 @@ export async function updateOrder(
   db: Db,
   order: ExecOrder,
   change: OrderChange,
-  event: { type: string; message: string } | null,
+  event: { type: EventType; message: string } | null,
 ): Promise<void> {
   const sets: string[] = ['updated_at = now()'];
   const values: unknown[] = [order.id];
@@ -226,7 +235,8 @@ export async function updateOrder(
     values.push(value);
     sets.push(`${column} = $${values.length}${cast}`);
   };
-  if (change.status !== undefined) set('status', change.status, '::"OrderStatus"');
+  if (change.status !== undefined)
+    set('status', orderTransition(order.status, change.status, order.id), '::"OrderStatus"');
   if (change.brokerOrderId !== undefined) set('broker_order_id', change.brokerOrderId);
   if (change.quantity !== undefined) set('quantity', change.quantity.toFixed(), '::numeric');
   if (change.limitPrice !== undefined) set('limit_price', change.limitPrice?.toFixed() ?? null, '::numeric');
@@ -254,7 +264,7 @@ export async function addEvent(
   db: Db,
   signalId: string,
   orderId: string | null,
-  type: string,
+  type: EventType,
   message: string,
 ): Promise<void> {
   await db.query({
@@ -276,7 +286,7 @@ export async function refreshSignal(db: Db, signalId: string): Promise<void> {
     error_message: string | null;
   }>({
     name: 'executor-signal-orders',
-    text: `SELECT status, filled_quantity::text, error_code, error_message FROM orders WHERE signal_id = $1 AND role IN ('ENTRY', 'CLOSE') ORDER BY seq`,
+    text: `SELECT status, filled_quantity::text, error_code, error_message FROM orders WHERE signal_id = $1 AND role IN (${sqlList(SIGNAL_ORDER_ROLES)}) ORDER BY seq`,
     values: [signalId],
   });
   await setSignalOutcome(
@@ -300,9 +310,16 @@ export async function setSignalOutcome(db: Db, signalId: string, orders: SignalO
     name: 'executor-signal-status',
     text: `WITH u AS (
              UPDATE signals SET status = $2::"SignalStatus", error_code = $3, error_message = $4, updated_at = now()
-             WHERE id = $1 AND status <> $2::"SignalStatus" RETURNING id)
+             WHERE id = $1 AND status <> $2::"SignalStatus" AND status = ANY($6::"SignalStatus"[]) RETURNING id)
            INSERT INTO signal_events (signal_id, type, message) SELECT id, $2, $5 FROM u`,
-    values: [signalId, outcome.status, outcome.errorCode, outcome.errorMessage, `Signal ${outcome.status}${why}`],
+    values: [
+      signalId,
+      outcome.status,
+      outcome.errorCode,
+      outcome.errorMessage,
+      `Signal ${outcome.status}${why}`,
+      signalStatusesLeadingTo(outcome.status),
+    ],
   });
 }
 

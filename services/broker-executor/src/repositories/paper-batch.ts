@@ -1,9 +1,17 @@
+import {
+  OPEN_ORDER_STATUSES,
+  SIGNAL_ORDER_ROLES,
+  sqlList,
+  type SignalStatus,
+  UNPLACED_ORDER_STATUSES,
+  WORKING_ORDER_STATUSES,
+} from '@utm/contracts';
 import type { PoolClient } from 'pg';
 import { Decimal } from '@utm/db';
 import type { PaperAccount, PaperBook, PaperSignal, PaperWrites } from '../paper/placement';
 import type { SignalOrderState } from '../domain/signal-status';
 import type { ExecAccount } from './accounts';
-import { OPEN_STATUSES, ORDER_COLUMNS, toOrder, type ExecOrder } from './orders';
+import { ORDER_COLUMNS, toOrder, type ExecOrder } from './orders';
 
 type OrderJson = Omit<Parameters<typeof toOrder>[0], 'cancel_requested_at' | 'expires_at' | 'triggered_at'> & {
   cancel_requested_at: string | null;
@@ -18,7 +26,7 @@ interface WorkRow {
   quotes: { symbol: string; price: string }[];
   signals: {
     id: string;
-    status: string;
+    status: SignalStatus;
     receivedAt: string;
     orders: {
       id: string;
@@ -39,8 +47,8 @@ const WORK = `
 WITH acts AS (
   SELECT o.*, a.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS a(id, ord) CROSS JOIN LATERAL (
     SELECT ${ORDER_COLUMNS}, seq AS n FROM orders
-    WHERE account_id = a.id AND carried_by IS NULL AND (status IN ('NEW', 'SUBMITTING')
-          OR (cancel_requested_at IS NOT NULL AND status IN ('ACCEPTED', 'PARTIALLY_FILLED')))
+    WHERE account_id = a.id AND carried_by IS NULL AND (status IN (${sqlList(UNPLACED_ORDER_STATUSES)})
+          OR (cancel_requested_at IS NOT NULL AND status IN (${sqlList(WORKING_ORDER_STATUSES)})))
     ORDER BY seq LIMIT $2) o
 )
 SELECT
@@ -48,12 +56,12 @@ SELECT
   (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'symbol', symbol, 'quantity', quantity::text, 'avgPrice', avg_price::text)), '[]')
      FROM positions WHERE account_id = ANY($1::uuid[])) AS positions,
   (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'reserved', ((quantity - filled_quantity) * coalesce(price_basis, 0))::text)), '[]')
-     FROM orders WHERE account_id = ANY($1::uuid[]) AND role = 'ENTRY' AND cancel_requested_at IS NULL AND status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})) AS reserved,
+     FROM orders WHERE account_id = ANY($1::uuid[]) AND role = 'ENTRY' AND cancel_requested_at IS NULL AND status IN (${sqlList(OPEN_ORDER_STATUSES)})) AS reserved,
   (SELECT coalesce(json_agg(json_build_object('symbol', symbol, 'price', price::text)), '[]')
      FROM quotes WHERE symbol IN (SELECT symbol FROM positions WHERE account_id = ANY($1::uuid[]) UNION SELECT symbol FROM acts)) AS quotes,
   (SELECT coalesce(json_agg(json_build_object('id', s.id, 'status', s.status, 'receivedAt', s.received_at, 'orders',
             (SELECT coalesce(json_agg(json_build_object('id', x.id, 'status', x.status, 'filled', x.filled_quantity::text, 'errorCode', x.error_code, 'errorMessage', x.error_message) ORDER BY x.seq), '[]')
-               FROM orders x WHERE x.signal_id = s.id AND x.role IN ('ENTRY', 'CLOSE')))), '[]')
+               FROM orders x WHERE x.signal_id = s.id AND x.role IN (${sqlList(SIGNAL_ORDER_ROLES)})))), '[]')
      FROM signals s WHERE s.id IN (SELECT signal_id FROM acts)) AS signals`;
 
 const date = (v: string | null): Date | null => (v === null ? null : new Date(v));

@@ -1,3 +1,4 @@
+import { OPEN_ORDER_STATUSES, SIGNAL_ORDER_ROLES, sqlList } from '@utm/contracts';
 import type { PoolClient } from 'pg';
 import { Decimal } from '@utm/db';
 import type { SignalOrderState } from '../domain/signal-status';
@@ -33,11 +34,11 @@ SELECT ${ORDER_COLUMNS.split(',')
        (SELECT json_build_object('quantity', quantity::text, 'avgPrice', avg_price::text) FROM positions WHERE account_id = o.account_id AND symbol = o.symbol) AS position,
        (SELECT coalesce(sum((x.quantity - x.filled_quantity) * coalesce(x.price_basis, 0)), 0)::text FROM orders x
          WHERE x.account_id = o.account_id AND x.id <> o.id AND x.role = 'ENTRY' AND x.cancel_requested_at IS NULL
-           AND x.status IN ('NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED')) AS reservations,
+           AND x.status IN (${sqlList(OPEN_ORDER_STATUSES)})) AS reservations,
        (SELECT coalesce(sum(abs(p.quantity) * coalesce(q.price, p.avg_price)), 0)::text FROM positions p LEFT JOIN quotes q ON q.symbol = p.symbol
          WHERE p.account_id = o.account_id AND p.quantity < 0) AS short_exposure,
        (SELECT json_agg(json_build_object('id', s.id, 'status', s.status, 'filled', s.filled_quantity::text, 'errorCode', s.error_code, 'errorMessage', s.error_message))
-          FROM orders s WHERE s.signal_id = o.signal_id AND s.role IN ('ENTRY', 'CLOSE')) AS signal_orders,
+          FROM orders s WHERE s.signal_id = o.signal_id AND s.role IN (${sqlList(SIGNAL_ORDER_ROLES)})) AS signal_orders,
        (SELECT received_at FROM signals WHERE id = o.signal_id) AS signal_received_at
 FROM orders o JOIN accounts a ON a.id = o.account_id
 WHERE o.id = $1

@@ -1,3 +1,4 @@
+import { sqlValue } from '@utm/contracts';
 import type { PoolClient } from 'pg';
 import { addEvent, loadOrder, type ExecOrder } from './orders';
 
@@ -13,7 +14,7 @@ import { addEvent, loadOrder, type ExecOrder } from './orders';
  */
 export async function replacementOf(c: PoolClient, orderId: string, brokerOrderId: string): Promise<string | null> {
   const { rows } = await c.query<{ id: string }>(
-    `SELECT id FROM orders WHERE replaces = $1 AND replace_method = 'AMEND' AND status <> 'NEW'
+    `SELECT id FROM orders WHERE replaces = $1 AND replace_method = 'AMEND' AND status <> ${sqlValue('NEW')}
        AND (broker_order_id = $2 OR broker_order_id IS NULL) ORDER BY seq DESC LIMIT 1`,
     [orderId, brokerOrderId],
   );
@@ -23,7 +24,7 @@ export async function replacementOf(c: PoolClient, orderId: string, brokerOrderI
 /** Orders to work now that `orderId` changed: the replacements waiting on it (an OCO pair's through its carrier). */
 export async function waitingOn(c: PoolClient, orderId: string): Promise<string[]> {
   const { rows } = await c.query<{ id: string }>(
-    `SELECT DISTINCT coalesce(carried_by, id) AS id FROM orders WHERE replaces = $1 AND status = 'NEW'`,
+    `SELECT DISTINCT coalesce(carried_by, id) AS id FROM orders WHERE replaces = $1 AND status = ${sqlValue('NEW')}`,
     [orderId],
   );
   return rows.map((r) => r.id);

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { isTerminalOrder } from '@utm/contracts';
 import { withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { BrokerError, type Broker, type BrokerOrder } from '../brokers/types';
@@ -9,7 +10,6 @@ import { loadOrder, updateOrder, type ExecOrder } from '../repositories/orders';
 import { amendRequestOf } from './broker-requests';
 import type { LegHooks, RequestWork } from './broker-venue';
 
-const ENDED = new Set<string>(['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED']);
 const working = (o: Pick<ExecOrder, 'quantity' | 'filledQuantity'>) => o.quantity.minus(o.filledQuantity).toFixed();
 
 /**
@@ -42,7 +42,7 @@ export class Replacements {
       const r = await loadOrder(c, order.id, true);
       if (!r || r.status !== 'NEW') return null;
       const old = r.replaces ? await loadOrder(c, r.replaces, true) : null;
-      if (!old || ENDED.has(old.status)) {
+      if (!old || isTerminalOrder(old.status)) {
         await endReplacement(
           c,
           r,
@@ -132,7 +132,7 @@ export class Replacements {
     // The old order as it is now, recorded first: its fill or end goes the normal way.
     const now = await this.broker.findByClientOrderId(old.id);
     if (now) await this.venue.apply(old.id, now, null);
-    const moot = !now || ENDED.has(now.status) || Boolean(now.replacedBy) || now.filledQuantity.gt(0);
+    const moot = !now || isTerminalOrder(now.status) || Boolean(now.replacedBy) || now.filledQuantity.gt(0);
     const state = now
       ? `is ${now.status}${now.filledQuantity.gt(0) ? ` (${now.filledQuantity.toFixed()} filled)` : ''}`
       : 'is gone';

@@ -1,4 +1,13 @@
 import type { Pool, PoolClient } from 'pg';
+import {
+  canTransitionOrder,
+  isExitRole,
+  isTerminalOrder,
+  isUnplacedOrder,
+  isWorkingOrder,
+  orderStatusEvent,
+  type OrderStatus,
+} from '@utm/contracts';
 import { Decimal, withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import type { InstrumentRules } from '@utm/trading';
@@ -7,7 +16,6 @@ import { lockAccountRow, recordFill } from '../repositories/accounts';
 import {
   cancelUnsent,
   carriedOrders,
-  EXIT_ROLES,
   loadOrder,
   loadOrderFor,
   refreshSignal,
@@ -180,7 +188,7 @@ export class BrokerVenue implements Venue {
       // resolved first): nothing of it can fill, so it ends here, and the event says why.
       await withTransaction(this.pool, async (c) => {
         const current = await loadOrder(c, order.id, true);
-        if (!current || ['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED'].includes(current.status)) return;
+        if (!current || isTerminalOrder(current.status)) return;
         const why = `${this.broker.name} has no such order: nothing to cancel there, it ends here`;
         await updateOrder(
           c,
@@ -280,16 +288,14 @@ export class BrokerVenue implements Venue {
         })) ?? order;
       out.work.push(...(await this.legs.afterFill(c, order)));
     }
-    // A report of the order still working that arrives after we ended it (a stream event or a
-    // poll older than the cancel) is stale: an ended order never goes back to working.
-    const stale = ENDED.has(order.status) && !ENDED.has(b.status);
+    // A report the order's lifecycle does not allow from where it stands is stale (a stream
+    // event or a poll older than what we recorded: still working after we ended it, partly
+    // filled after it filled): the order keeps its status.
+    const stale = !canTransitionOrder(order.status, b.status);
     // Replaced at the broker by a replacement row of ours: this row ends, that one carries on.
-    const successor = b.replacedBy && !ENDED.has(order.status) ? await replacementOf(c, order.id, b.replacedBy) : null;
-    const status = successor
-      ? 'CANCELLED'
-      : stale || (b.status === 'PARTIALLY_FILLED' && order.status === 'FILLED')
-        ? order.status
-        : b.status;
+    const successor =
+      b.replacedBy && !isTerminalOrder(order.status) ? await replacementOf(c, order.id, b.replacedBy) : null;
+    const status = successor ? 'CANCELLED' : stale ? order.status : b.status;
     if (successor) {
       const why = `replaced by order ${successor} (broker id ${b.replacedBy ?? ''})`;
       await updateOrder(
@@ -315,7 +321,7 @@ export class BrokerVenue implements Venue {
             : {}),
         },
         {
-          type: `ORDER_${status}`,
+          type: orderStatusEvent(status),
           message: `${this.broker.name}: ${status}${b.reason ? ` (${b.reason})` : ''}, broker id ${b.brokerOrderId}`,
         },
       );
@@ -330,13 +336,11 @@ export class BrokerVenue implements Venue {
   }
 
   /** An order's status changed: replacements waiting on it, a resize that took effect, a leg settled. */
-  private async followUp(c: PoolClient, order: ExecOrder, before: string, out: Outcome): Promise<void> {
+  private async followUp(c: PoolClient, order: ExecOrder, before: OrderStatus, out: Outcome): Promise<void> {
     out.work.push(...(await waitingOn(c, order.id)));
-    if (!EXIT_ROLES.includes(order.role) || (before !== 'NEW' && before !== 'SUBMITTING')) return;
-    if (order.replaces && ['ACCEPTED', 'PARTIALLY_FILLED', 'FILLED'].includes(order.status))
+    if (!isExitRole(order.role) || !isUnplacedOrder(before)) return;
+    if (order.replaces && (isWorkingOrder(order.status) || order.status === 'FILLED'))
       await recordResized(c, order, this.broker.name);
     if (before === 'SUBMITTING') out.settled.push(order);
   }
 }
-
-const ENDED = new Set<string>(['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED']);

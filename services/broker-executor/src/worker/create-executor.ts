@@ -1,5 +1,5 @@
 import type { Client, PoolClient } from 'pg';
-import { JOBS, type OrderJob } from '@utm/contracts';
+import { JOBS, SENT_ORDER_STATUSES, sqlList, type OrderJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { registerOrderStatusGauge, registerQueueGauges } from '@utm/ops';
@@ -296,7 +296,7 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
       // Streams for the accounts that have orders working at their broker.
       const { rows } = await pool.query<{ account_id: string }>(
         `SELECT DISTINCT o.account_id FROM orders o JOIN accounts a ON a.id = o.account_id
-         WHERE a.broker <> 'paper' AND o.status IN ('SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED')`,
+         WHERE a.broker <> 'paper' AND o.status IN (${sqlList(SENT_ORDER_STATUSES)})`,
       );
       for (const r of rows)
         await brokerVenueFor(r.account_id).catch((err: unknown) =>

@@ -1,7 +1,8 @@
 import type { PoolClient } from 'pg';
 import type { Decimal } from '@utm/db';
 import { fitToRules, roundToTick, type InstrumentRules } from '@utm/trading';
-import { EXIT_ROLES, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
+import { isExitRole } from '@utm/contracts';
+import { refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
 
 /**
  * An order about to be sent (and the legs it carries, an OCO's stop) made to meet the venue's
@@ -20,7 +21,7 @@ export async function fitToMarket(
 ): Promise<Decimal | null> {
   let sendQuantity = quantity;
   for (const o of [order, ...carried]) {
-    if (EXIT_ROLES.includes(o.role) && rules.tickSize) await roundLegPrices(c, o, rules.tickSize);
+    if (isExitRole(o.role) && rules.tickSize) await roundLegPrices(c, o, rules.tickSize);
     const fitted = fitToRules(rules, {
       symbol: o.symbol,
       type: o.type,

@@ -1,4 +1,4 @@
-import type { OrderRole, OrderStatus } from '../repositories/orders';
+import { isSignalOrderRole, isUnplacedOrder, isWorkingOrder, type OrderRole, type OrderStatus } from '@utm/contracts';
 
 /**
  * The two moments of an ENTRY/CLOSE order that end-to-end latency is measured to: the broker
@@ -17,15 +17,12 @@ export interface Milestone {
 export type MilestoneSink = (m: Milestone) => void;
 
 /** Only a signal's own orders count: exit legs belong to the position, not to a signal's latency. */
-export const measuredRole = (role: OrderRole): boolean => role === 'ENTRY' || role === 'CLOSE';
-
-const NOT_YET_AT_BROKER: OrderStatus[] = ['NEW', 'SUBMITTING'];
-const AT_BROKER: OrderStatus[] = ['ACCEPTED', 'PARTIALLY_FILLED', 'FILLED'];
+export const measuredRole = (role: OrderRole): boolean => isSignalOrderRole(role);
 
 /** What an order's change of status from `before` to `after` reached. */
 export function milestonesOf(before: OrderStatus, after: OrderStatus): MilestoneKind[] {
   const out: MilestoneKind[] = [];
-  if (NOT_YET_AT_BROKER.includes(before) && AT_BROKER.includes(after)) out.push('accepted');
+  if (isUnplacedOrder(before) && (isWorkingOrder(after) || after === 'FILLED')) out.push('accepted');
   if (before !== 'FILLED' && after === 'FILLED') out.push('filled');
   return out;
 }

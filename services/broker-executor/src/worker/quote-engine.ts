@@ -1,3 +1,4 @@
+import { sqlList, WORKING_ORDER_STATUSES } from '@utm/contracts';
 import type { Client, Pool } from 'pg';
 import type { Logger } from '@utm/logger';
 import { expireIfDue } from '../paper/matching';
@@ -89,7 +90,7 @@ export class QuoteEngine {
     this.pool
       .query<{ symbol: string }>(
         `SELECT DISTINCT o.symbol FROM orders o JOIN accounts a ON a.id = o.account_id
-         WHERE o.status IN ('ACCEPTED', 'PARTIALLY_FILLED') AND a.broker = 'paper'`,
+         WHERE o.status IN (${sqlList(WORKING_ORDER_STATUSES)}) AND a.broker = 'paper'`,
       )
       .then(
         ({ rows }) => rows.forEach((r) => this.mark(r.symbol)),
@@ -127,7 +128,7 @@ export class QuoteEngine {
       name: 'paper-resting',
       text: `SELECT o.id, o.account_id, o.expires_at, q.price::text FROM orders o
              JOIN accounts a ON a.id = o.account_id LEFT JOIN quotes q ON q.symbol = o.symbol
-             WHERE o.symbol = $1 AND o.status IN ('ACCEPTED', 'PARTIALLY_FILLED') AND a.broker = 'paper'
+             WHERE o.symbol = $1 AND o.status IN (${sqlList(WORKING_ORDER_STATUSES)}) AND a.broker = 'paper'
              ORDER BY o.seq`,
       values: [symbol],
     });

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { SENT_ORDER_STATUSES, sqlList } from '@utm/contracts';
 import type { Logger } from '@utm/logger';
 import { Decimal, withTransaction } from '@utm/db';
 import { refreshSignal, updateOrder, loadOrder } from '../repositories/orders';
@@ -29,7 +30,7 @@ export async function reconcile(
   }>(
     `SELECT o.id, o.account_id, o.status, o.filled_quantity::text, o.cancel_requested_at IS NOT NULL AS cancel_requested, o.carried_by, o.broker_order_id
      FROM orders o JOIN accounts a ON a.id = o.account_id
-     WHERE a.broker <> 'paper' AND o.status IN ('SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED') ORDER BY o.seq`,
+     WHERE a.broker <> 'paper' AND o.status IN (${sqlList(SENT_ORDER_STATUSES)}) ORDER BY o.seq`,
   );
   let corrected = 0;
   for (const r of rows) {

@@ -116,10 +116,11 @@ describe('a ccxt (Binance spot) account, end to end', () => {
     expect(server.calls('POST', '/api/v3/order').length).toBe(before);
   });
 
-  it("the exchange's market rules: a notional under the minimum is REJECTED MIN_NOTIONAL unsent; a quantity off the lot step is rounded down", async () => {
+  it("the exchange's market rules: a notional under the minimum is refused unsent (MIN_NOTIONAL); a quantity off the lot step is rounded down", async () => {
     const f = await binanceAccount();
     const before = server.calls('POST', '/api/v3/order').length;
-    const small = await s.until(await s.send(f, { ...btc, action: 'openLong', quantity: 0.00005 }), ['REJECTED']);
+    // The executor's check before sending (until the processor sizes with the venue's rules): FAILED with the rule's code.
+    const small = await s.until(await s.send(f, { ...btc, action: 'openLong', quantity: 0.00005 }), ['FAILED']);
     expect(small).toMatchObject({ errorCode: 'MIN_NOTIONAL' });
     expect(small.errorMessage).toBe(
       'Order value 0.00005 × 65000 = 3.25 is below the binance minimum notional for BTC/USDT, 5',
@@ -138,12 +139,13 @@ describe('a ccxt (Binance spot) account, end to end', () => {
     expect(server.order(dollars.orders[0]?.id ?? '').origQty.toFixed()).toBe('0.00153');
   });
 
-  it('a refusal by Binance ends the order with its precise code: insufficient balance → REJECTED INSUFFICIENT_BALANCE', async () => {
+  it('a refusal by Binance ends the order with its precise code: insufficient balance → FAILED INSUFFICIENT_BALANCE', async () => {
     const f = await binanceAccount();
     server.setBalance('USDT', '10');
     const id = await s.send(f, { ...btc, action: 'openLong', quantity: 0.01 });
-    const rejected = await s.until(id, ['REJECTED']);
+    const rejected = await s.until(id, ['FAILED']);
     expect(rejected).toMatchObject({ errorCode: 'INSUFFICIENT_BALANCE' });
+    expect(rejected.orders[0]).toMatchObject({ status: 'REJECTED', errorCode: 'INSUFFICIENT_BALANCE' });
     expect(rejected.errorMessage).toMatch(/insufficient balance/);
   });
 

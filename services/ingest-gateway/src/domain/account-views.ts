@@ -1,6 +1,6 @@
-import { dec, orderView, positionView, type OrderRow, type OrderView } from '@utm/contracts';
+import { dec, isExitRole, orderView, positionView, type OrderRow, type OrderView } from '@utm/contracts';
 import type { Decimal } from '@utm/db';
-import { EXIT_ROLES, type RecentFill } from '../repositories/account-repository';
+import type { RecentFill } from '../repositories/account-repository';
 import { equityOf } from './equity';
 
 /**
@@ -38,7 +38,7 @@ export function accountSummaryView(a: AccountRow, marks: Marks) {
 
 /** An exit leg protects its position while it can still fill and no cancel was asked for. */
 function isLiveExit(o: OrderRow & { cancelRequestedAt: Date | null }): boolean {
-  return (EXIT_ROLES as readonly string[]).includes(o.role) && o.cancelRequestedAt === null;
+  return isExitRole(o.role) && o.cancelRequestedAt === null;
 }
 
 export function accountDetailView(

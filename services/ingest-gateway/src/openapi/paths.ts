@@ -1,5 +1,4 @@
-import { httpStatusOf, type ErrorCode } from '@utm/contracts';
-import { $Enums } from '@utm/db';
+import { httpStatusOf, ORDER_STATUSES, SIGNAL_STATUSES, type ErrorCode } from '@utm/contracts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../domain/paging';
 import { INGEST_ERROR_EXAMPLES, INVALID_REQUESTS, VALID_REQUESTS, type ErrorExample } from './examples';
 import type { Schema } from './schemas';
@@ -145,7 +144,7 @@ const signals: Schema = {
     security: API_KEY,
     parameters: [
       param('accountId', 'query', { type: 'string' }, "Only this account (404 if not the user's)"),
-      param('status', 'query', { type: 'string', enum: Object.values($Enums.SignalStatus) }, 'Only this status'),
+      param('status', 'query', { type: 'string', enum: [...SIGNAL_STATUSES] }, 'Only this status'),
       limit,
       cursor,
     ],
@@ -180,7 +179,7 @@ const orders: Schema = {
     security: API_KEY,
     parameters: [
       param('accountId', 'path', { type: 'string' }, "Another user's account is 404"),
-      param('status', 'query', { type: 'string', enum: Object.values($Enums.OrderStatus) }, 'Only this status'),
+      param('status', 'query', { type: 'string', enum: [...ORDER_STATUSES] }, 'Only this status'),
       limit,
       cursor,
     ],

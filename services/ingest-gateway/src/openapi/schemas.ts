@@ -1,4 +1,11 @@
-import { ERROR_CODES, ingestRequestSchema } from '@utm/contracts';
+import {
+  ERROR_CODES,
+  ingestRequestSchema,
+  ORDER_ROLES,
+  ORDER_SIDES,
+  ORDER_STATUSES,
+  SIGNAL_STATUSES,
+} from '@utm/contracts';
 import { $Enums } from '@utm/db';
 
 /**
@@ -66,7 +73,7 @@ const accepted = object({
 const duplicate = object({
   success: { const: true },
   signalId: uuid,
-  status: { type: 'string', enum: values($Enums.SignalStatus), description: "The first signal's current status" },
+  status: { type: 'string', enum: [...SIGNAL_STATUSES], description: "The first signal's current status" },
   message: string(),
   duplicate: { const: true },
 });
@@ -79,15 +86,15 @@ const order = object(
   {
     orderId: { ...uuid, description: "Also the broker's client order id" },
     signalId: uuid,
-    role: { type: 'string', enum: values($Enums.OrderRole) },
+    role: { type: 'string', enum: [...ORDER_ROLES] },
     symbol: string(),
-    side: { type: 'string', enum: values($Enums.OrderSide) },
+    side: { type: 'string', enum: [...ORDER_SIDES] },
     type: { type: 'string', enum: values($Enums.OrderType) },
     quantity: decimal,
     limitPrice: nullableDecimal,
     stopPrice: nullableDecimal,
     timeInForce: { type: 'string', enum: values($Enums.TimeInForce) },
-    status: { type: 'string', enum: values($Enums.OrderStatus) },
+    status: { type: 'string', enum: [...ORDER_STATUSES] },
     filledQuantity: decimal,
     avgFillPrice: nullableDecimal,
     brokerOrderId: { type: ['string', 'null'] },
@@ -101,7 +108,7 @@ const order = object(
 
 const summaryProperties: Record<string, Schema> = {
   signalId: uuid,
-  status: { type: 'string', enum: values($Enums.SignalStatus) },
+  status: { type: 'string', enum: [...SIGNAL_STATUSES] },
   accountId: uuid,
   symbol: string(),
   action: { type: 'string', enum: values($Enums.SignalAction) },

@@ -1,4 +1,4 @@
-import type { SignalJob } from '@utm/contracts';
+import { sqlValue, type SignalJob } from '@utm/contracts';
 import type { Db } from '@utm/db';
 import type { SweepFetch } from '@utm/queue';
 
@@ -12,7 +12,7 @@ export function pendingSignals(db: Db, graceMs: number): SweepFetch<SignalJob> {
     const { rows } = await db.pool.query<{ seq: string; id: string; account_id: string }>({
       name: 'gateway-sweep-pending',
       text: `SELECT seq, id, account_id FROM signals
-             WHERE status = 'PENDING' AND seq > $1 AND received_at < now() - ($2::int * interval '1 millisecond')
+             WHERE status = ${sqlValue('PENDING')} AND seq > $1 AND received_at < now() - ($2::int * interval '1 millisecond')
              ORDER BY seq LIMIT $3`,
       values: [afterSeq.toString(), graceMs, limit],
     });

@@ -1,8 +1,6 @@
+import { OPEN_ORDER_STATUSES } from '@utm/contracts';
 import type { Db, Prisma } from '@utm/db';
 
-/** Orders that still work at the broker (or are about to be sent). */
-export const OPEN_ORDER_STATUSES = ['NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED'] as const;
-export const EXIT_ROLES = ['STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP'] as const;
 const OPEN_ORDERS_SHOWN = 200;
 const RECENT_FILLS_SHOWN = 50;
 

@@ -1,4 +1,5 @@
-import type { Db, OrderStatus, SignalStatus } from '@utm/db';
+import type { OrderStatus, SignalStatus } from '@utm/contracts';
+import type { Db } from '@utm/db';
 import type { PageQuery } from '../domain/paging';
 
 /** The read endpoints' queries; every one is scoped to the calling user. */

@@ -1,5 +1,5 @@
-import { AppError, type IngestRequest, type SignalJob } from '@utm/contracts';
-import type { Db, SignalStatus } from '@utm/db';
+import { AppError, sqlValue, type IngestRequest, type SignalJob, type SignalStatus } from '@utm/contracts';
+import type { Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { Batcher, type Producer } from '@utm/queue';
 
@@ -35,7 +35,7 @@ WITH input AS (
   RETURNING id
 ), ev AS (
   INSERT INTO signal_events (signal_id, type, message)
-  SELECT id, 'RECEIVED', 'Signal received and queued for processing' FROM ins
+  SELECT id, ${sqlValue('RECEIVED')}, 'Signal received and queued for processing' FROM ins
 )
 SELECT id FROM ins`;
 

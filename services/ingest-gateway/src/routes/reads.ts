@@ -1,6 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import {
   AppError,
+  ORDER_STATUSES,
+  SIGNAL_STATUSES,
   isUuid,
   orderView,
   signalSummaryView,
@@ -8,13 +10,10 @@ import {
   SYMBOL_PATTERN,
   type ErrorDetail,
 } from '@utm/contracts';
-import { OrderStatus, SignalStatus } from '@utm/db';
 import { authOf, type Authenticator } from '../auth/api-key-auth';
 import { enumParam, page, parsePage, throwIfInvalid } from '../domain/paging';
 import type { ReadRepository } from '../repositories/read-repository';
 
-const SIGNAL_STATUSES = Object.values(SignalStatus);
-const ORDER_STATUSES = Object.values(OrderStatus);
 const SYMBOL = new RegExp(SYMBOL_PATTERN);
 
 /**

@@ -1,3 +1,4 @@
+import { isExitRole, type OrderRole } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import { FRACTIONAL_STEP, WHOLE_SHARE, type VenueKind } from '@utm/trading';
 import type { AccountSnapshot, OrderDraft, Side, SymbolSnapshot, TradingState } from './types';
@@ -20,7 +21,7 @@ export interface AccountRow {
   allowedSymbols: string[];
 }
 
-export type OpenOrderRole = 'ENTRY' | 'CLOSE' | 'STOP_LOSS' | 'TAKE_PROFIT' | 'TRAILING_STOP';
+export type OpenOrderRole = OrderRole;
 
 /** An order still working (NEW … PARTIALLY_FILLED) and not asked to cancel, in seq order. */
 export interface OpenOrder {
@@ -39,8 +40,6 @@ export interface AccountState {
   quotes: Map<string, Decimal>;
   openOrders: OpenOrder[];
 }
-
-const EXIT_ROLES = new Set<OpenOrderRole>(['STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP']);
 
 /**
  * A CLOSE order only ever reduces a position toward zero (the executor caps it at what is
@@ -71,7 +70,7 @@ export function snapshotsFor(
     const remaining = o.quantity.minus(o.filledQuantity);
     if (o.role === 'ENTRY' && o.priceBasis) reservations = reservations.plus(remaining.times(o.priceBasis));
     if (o.symbol !== symbol) continue;
-    if (EXIT_ROLES.has(o.role)) {
+    if (isExitRole(o.role)) {
       openExitOrderIds.push(o.id);
     } else if (o.role === 'ENTRY') {
       projected = projected.plus(o.side === 'BUY' ? remaining : remaining.neg());

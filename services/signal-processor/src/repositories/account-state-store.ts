@@ -1,10 +1,8 @@
+import { OPEN_ORDER_STATUSES, sqlList, sqlValue } from '@utm/contracts';
 import type { PoolClient } from 'pg';
 import { Decimal } from '@utm/db';
 import type { VenueKind } from '@utm/trading';
 import type { AccountRow, AccountState, OpenOrder, TradingState } from '../domain';
-
-/** Statuses of orders still working (or about to be) at the broker. */
-export const OPEN_ORDER_STATUSES = ['NEW', 'SUBMITTING', 'ACCEPTED', 'PARTIALLY_FILLED'];
 
 const dec = (v: string | null): Decimal | null => (v === null ? null : new Decimal(v));
 
@@ -100,7 +98,7 @@ interface StatesRow {
 const LOAD_STATES = `
 WITH pending AS (
   SELECT p.* FROM unnest($1::uuid[]) AS a(id)
-  CROSS JOIN LATERAL (SELECT account_id, id, seq, symbol, request FROM signals WHERE account_id = a.id AND status = 'PENDING' ORDER BY seq LIMIT $3) p
+  CROSS JOIN LATERAL (SELECT account_id, id, seq, symbol, request FROM signals WHERE account_id = a.id AND status = ${sqlValue('PENDING')} ORDER BY seq LIMIT $3) p
 ), pos AS (
   SELECT account_id, symbol, quantity, avg_price FROM positions WHERE account_id = ANY($1::uuid[])
 )
@@ -110,7 +108,7 @@ SELECT
   (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'symbol', symbol, 'quantity', quantity::text, 'avgPrice', avg_price::text)), '[]') FROM pos) AS positions,
   (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'role', role, 'side', side, 'symbol', symbol, 'quantity', quantity::text,
                                               'filled', filled_quantity::text, 'priceBasis', price_basis::text) ORDER BY seq), '[]')
-     FROM orders WHERE account_id = ANY($1::uuid[]) AND status IN (${OPEN_ORDER_STATUSES.map((s) => `'${s}'`).join(', ')}) AND cancel_requested_at IS NULL) AS orders,
+     FROM orders WHERE account_id = ANY($1::uuid[]) AND status IN (${sqlList(OPEN_ORDER_STATUSES)}) AND cancel_requested_at IS NULL) AS orders,
   (SELECT coalesce(json_agg(json_build_object('symbol', symbol, 'price', price::text)), '[]')
      FROM quotes WHERE symbol IN (SELECT symbol FROM pos UNION SELECT symbol FROM pending)) AS quotes`;
 

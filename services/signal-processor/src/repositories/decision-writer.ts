@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { ExitRules } from '@utm/contracts';
+import { sqlList, sqlValue, type EventType, type ExitRules } from '@utm/contracts';
 import { qty, type Decision, type OrderDraft } from '../domain';
 
 function describe(o: OrderDraft, symbol: string): string {
@@ -35,7 +35,7 @@ WITH cancelled AS (
 ), decided AS (
   UPDATE signals s SET status = d.status, error_code = d.code, error_message = d.message, updated_at = now()
   FROM unnest($16::uuid[], $17::"SignalStatus"[], $18::text[], $19::text[]) AS d(id, status, code, message)
-  WHERE s.id = d.id AND s.status = 'PENDING' RETURNING s.id
+  WHERE s.id = d.id AND s.status = ${sqlValue('PENDING')} RETURNING s.id
 ), events AS (
   INSERT INTO signal_events (signal_id, order_id, type, message)
   SELECT e.signal_id, e.order_id, e.type, e.message FROM unnest($20::uuid[], $21::uuid[], $22::text[], $23::text[]) WITH ORDINALITY AS e(signal_id, order_id, type, message, ord)
@@ -58,12 +58,12 @@ export interface DecisionToWrite {
 interface EventRow {
   signalId: string;
   orderId: string | null;
-  type: string;
+  type: EventType;
   message: string;
 }
 
 function eventsOf({ signal, decision, orders }: DecisionToWrite): EventRow[] {
-  const ev = (orderId: string | null, type: string, message: string): EventRow => ({
+  const ev = (orderId: string | null, type: EventType, message: string): EventRow => ({
     signalId: signal.id,
     orderId,
     type,
@@ -128,8 +128,8 @@ export async function writeDecisions(client: PoolClient, batch: DecisionToWrite[
 
 const FAIL_SIGNAL = `
 WITH failed AS (
-  UPDATE signals SET status = 'FAILED', error_code = $2, error_message = $3, updated_at = now()
-  WHERE id = $1 AND status IN ('PENDING', 'PROCESSING') AND NOT EXISTS (SELECT 1 FROM orders WHERE signal_id = $1)
+  UPDATE signals SET status = ${sqlValue('FAILED')}, error_code = $2, error_message = $3, updated_at = now()
+  WHERE id = $1 AND status IN (${sqlList(['PENDING', 'PROCESSING'])}) AND NOT EXISTS (SELECT 1 FROM orders WHERE signal_id = $1)
   RETURNING id
 )
 INSERT INTO signal_events (signal_id, type, message) SELECT id, 'FAILED', $2 || ': ' || $3 FROM failed RETURNING signal_id`;

@@ -1,4 +1,4 @@
-import type { OrderJob } from '@utm/contracts';
+import { sqlValue, type OrderJob } from '@utm/contracts';
 import type { Db } from '@utm/db';
 import type { SweepFetch } from '@utm/queue';
 
@@ -8,7 +8,7 @@ export function pendingOrders(db: Db, graceMs: number): SweepFetch<OrderJob> {
     const { rows } = await db.pool.query<{ seq: string; id: string; account_id: string; signal_id: string }>({
       name: 'processor-sweep-new-orders',
       text: `SELECT seq, id, account_id, signal_id FROM orders
-             WHERE status = 'NEW' AND seq > $1 AND created_at < now() - ($2::int * interval '1 millisecond')
+             WHERE status = ${sqlValue('NEW')} AND seq > $1 AND created_at < now() - ($2::int * interval '1 millisecond')
              ORDER BY seq LIMIT $3`,
       values: [afterSeq.toString(), graceMs, limit],
     });
