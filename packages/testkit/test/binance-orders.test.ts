@@ -121,6 +121,17 @@ describe('Binance stand-in: orders, through ccxt', () => {
     expect(m).toMatchObject({ status: 'expired', filled: 0.004 });
   });
 
+  it('charges the taker commission in the asset received, and lists the trades with it (GET /api/v3/myTrades)', async () => {
+    server.setCommission('0.001');
+    const ex = ccxtFor(server);
+    const o = await ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'fee-1' });
+    const trades = await ex.fetchOrderTrades(String(o.id), 'BTC/USDT');
+    expect(trades.map((t) => [t.amount, t.price, t.fee?.cost, t.fee?.currency])).toEqual([
+      [0.01, 65000, 0.00001, 'BTC'],
+    ]);
+    expect((await wallet(ex))('BTC').free).toBe(0.00999);
+  });
+
   it('refuses a stop that would trigger at once and a LIMIT_MAKER that would take', async () => {
     await ccxtFor(server).createOrder('BTC/USDT', 'market', 'buy', 0.01);
     const stop = ccxtFor(server).privatePostOrder({

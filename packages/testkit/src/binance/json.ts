@@ -90,3 +90,22 @@ export function accountJson(book: SpotBook, now: number): Record<string, unknown
     uid: 354937868,
   };
 }
+
+/** GET /api/v3/myTrades entries of one order (rest-api.md "Account trade list"). */
+export function tradesJson(o: SpotOrder): Record<string, unknown>[] {
+  return o.trades.map((t) => ({
+    symbol: o.symbol,
+    id: t.id,
+    orderId: o.orderId,
+    orderListId: o.orderListId,
+    price: d8(t.price),
+    qty: d8(t.qty),
+    quoteQty: d8(t.price.times(t.qty)),
+    commission: d8(t.commission),
+    commissionAsset: t.commissionAsset,
+    time: o.updateTime,
+    isBuyer: o.side === 'BUY',
+    isMaker: false,
+    isBestMatch: true,
+  }));
+}

@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Decimal } from '@utm/db';
 import { SpotBook, type SpotOrder } from './book';
-import { accountJson, listJson, orderJson } from './json';
+import { accountJson, listJson, orderJson, tradesJson } from './json';
 import { DEFAULT_SYMBOLS, exchangeInfoJson, type SymbolRules } from './rules';
 import { checkSigned, err, mandatory, requestParams, type BinanceError } from './signing';
 
@@ -123,6 +123,11 @@ export class BinanceSpotServer {
   /** What a MARKET order on `symbol` can find from now on (the rest of it expires). */
   setLiquidity(symbol: string, qty: string): void {
     this.book.liquidity.set(symbol, new Decimal(qty));
+  }
+
+  /** The taker commission rate, charged in the asset each execution receives (0 unless set). */
+  setCommission(rate: string): void {
+    this.book.takerCommission = new Decimal(rate);
   }
 
   setBalance(asset: string, free: string): void {
@@ -242,6 +247,16 @@ export class BinanceSpotServer {
         const first = book.byOrderId(l.symbol, l.orderIds[0] ?? -1);
         if (first) book.cancel(first);
         return listJson(book, l, 'RESULT');
+      }
+      case 'GET /api/v3/myTrades': {
+        // rest-api.md "Account trade list": symbol mandatory, orderId only with it.
+        const symbol = p.get('symbol');
+        if (!symbol) return mandatory('symbol');
+        if (!book.rules(symbol)) return err(-1121, 'Invalid symbol.');
+        const orderId = p.get('orderId');
+        return book.orders
+          .filter((o) => o.symbol === symbol && (orderId === null || o.orderId === Number(orderId)))
+          .flatMap((o) => tradesJson(o));
       }
       case 'GET /api/v3/openOrderList':
         return book.lists.filter((l) => !l.done).map((l) => listJson(book, l));

@@ -131,6 +131,11 @@ export interface Broker {
    * before it is sent; a BROKER_ERROR when the venue does not list the symbol. Absent: none.
    */
   marketRules?(symbol: string): Promise<InstrumentRules>;
+  /**
+   * Spot venues: how much of the symbol's asset the account holds free to sell; a sell (a close,
+   * an exit) is capped at it before it is sent. Absent: the venue keeps positions itself.
+   */
+  sellable?(symbol: string): Promise<Decimal>;
 }
 
 /**

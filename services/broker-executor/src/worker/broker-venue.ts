@@ -10,7 +10,6 @@ import {
 } from '@utm/contracts';
 import { Decimal, withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
-import type { InstrumentRules } from '@utm/trading';
 import { BrokerError, type Broker, type BrokerOrder, type BrokerOrderRequest } from '../brokers/types';
 import { lockAccountRow, recordFill } from '../repositories/accounts';
 import {
@@ -25,7 +24,7 @@ import {
 import { recordResized, replacementOf, waitingOn } from '../repositories/replacements';
 import { capClose, requestOf, signalReceivedAt, withLegs } from './broker-requests';
 import { Replacements } from './broker-replace';
-import { fitToMarket } from './market-rules';
+import { fitToMarket, type VenueFacts } from './market-rules';
 import { measuredRole, milestonesOf, type Milestone, type MilestoneSink } from './milestones';
 import type { Venue } from './venue';
 
@@ -76,8 +75,8 @@ export class BrokerVenue implements Venue {
 
   async place(order: ExecOrder): Promise<void> {
     if (order.replaceMethod === 'AMEND') return this.replacements.place(order);
-    const rules = await this.marketRules(order);
-    if (rules === undefined) return;
+    const facts = await this.venueFacts(order);
+    if (facts === undefined) return;
     const request = await withTransaction(this.pool, async (c) => {
       await lockAccountRow(c, order.accountId);
       const current = await loadOrder(c, order.id, true);
@@ -90,7 +89,7 @@ export class BrokerVenue implements Venue {
         if (o.cancelRequestedAt) await cancelUnsent(c, o);
         else carried.push(o);
       }
-      const q = rules ? await fitToMarket(c, current, capped, carried, rules) : capped;
+      const q = facts ? await fitToMarket(c, current, capped, carried, facts) : capped;
       if (!q) return null;
       const pair = carried.length ? ` as one OCO order with its ${carried.map((o) => o.role).join(', ')}` : '';
       await updateOrder(
@@ -112,13 +111,20 @@ export class BrokerVenue implements Venue {
   }
 
   /**
-   * The venue's market rules for the order's symbol (null: the venue has none to apply);
-   * undefined when the venue refused the symbol itself (the order then ended REJECTED).
+   * What the venue says before the order is sent: its market rules for the symbol and, for a
+   * sell, what the account holds there (null: the venue says neither); undefined when the venue
+   * refused the symbol itself (the order then ended REJECTED).
    */
-  private async marketRules(order: ExecOrder): Promise<InstrumentRules | null | undefined> {
-    if (!this.broker.marketRules) return null;
+  private async venueFacts(order: ExecOrder): Promise<VenueFacts | null | undefined> {
+    if (!this.broker.marketRules && !this.broker.sellable) return null;
     try {
-      return await this.broker.marketRules(order.symbol);
+      return {
+        rules: (await this.broker.marketRules?.(order.symbol)) ?? null,
+        held:
+          order.role === 'CLOSE' && order.side === 'SELL'
+            ? ((await this.broker.sellable?.(order.symbol)) ?? null)
+            : null,
+      };
     } catch (err) {
       if (!(err instanceof BrokerError && err.code === 'BROKER_ERROR')) throw err;
       await withTransaction(this.pool, async (c) => {

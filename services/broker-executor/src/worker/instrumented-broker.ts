@@ -28,6 +28,7 @@ export function instrumentBroker(broker: Broker, histogram: CallHistogram): Brok
   const t = <T>(operation: string, call: () => Promise<T>) => timed(histogram, broker.name, operation, call);
   const replace = broker.replace?.bind(broker);
   const marketRules = broker.marketRules?.bind(broker);
+  const sellable = broker.sellable?.bind(broker);
   return {
     name: broker.name,
     capabilities: broker.capabilities,
@@ -38,5 +39,6 @@ export function instrumentBroker(broker: Broker, histogram: CallHistogram): Brok
     openOrders: () => t('open_orders', () => broker.openOrders()),
     snapshot: () => t('snapshot', () => broker.snapshot()),
     ...(marketRules ? { marketRules: (symbol: string) => t('market_rules', () => marketRules(symbol)) } : {}),
+    ...(sellable ? { sellable: (symbol: string) => t('sellable', () => sellable(symbol)) } : {}),
   };
 }

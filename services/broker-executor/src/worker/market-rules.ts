@@ -4,28 +4,48 @@ import { fitToRules, roundToTick, type InstrumentRules } from '@utm/trading';
 import { isExitRole } from '@utm/contracts';
 import { refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
 
+/** What the venue says before an order is sent: its market rules, and how much of the asset the account holds there to sell. */
+export interface VenueFacts {
+  rules: InstrumentRules | null;
+  /** Spot: the base asset free at the venue (a sell can deliver no more); null when unknown. */
+  held: Decimal | null;
+}
+
 /**
- * An order about to be sent (and the legs it carries, an OCO's stop) made to meet the venue's
- * market rules, in place()'s transaction: an exit leg's prices go to the venue's tick away from
- * the money (a sell's stop down and target up, a buy's mirrored), the quantity down to the lot
- * step (event NOTE); then lot size, price range and notional are checked (fitToRules). An order
- * that cannot meet them ends REJECTED with LOT_SIZE, MIN_NOTIONAL or TICK_SIZE and the numbers,
- * its carried legs with it. Returns the quantity to send, or null when refused.
+ * An order about to be sent (and the legs it carries, an OCO's stop) made to meet the venue, in
+ * place()'s transaction: a close that sells goes down to what the account holds at the venue
+ * (fills are recorded net of commission, but the balance can be short of the position for other
+ * reasons: a withdrawal, a trade outside the platform); an exit leg's prices go to the venue's tick away from the money (a sell's stop
+ * down and target up, a buy's mirrored), the quantity down to the lot step (event NOTE); then
+ * lot size, price range and notional are checked (fitToRules). An order that cannot meet them
+ * ends REJECTED with LOT_SIZE, MIN_NOTIONAL or TICK_SIZE and the numbers, its carried legs with
+ * it. Returns the quantity to send, or null when refused.
  */
 export async function fitToMarket(
   c: PoolClient,
   order: ExecOrder,
   quantity: Decimal,
   carried: ExecOrder[],
-  rules: InstrumentRules,
+  facts: VenueFacts,
 ): Promise<Decimal | null> {
-  let sendQuantity = quantity;
+  let wanted = quantity;
+  let why: string | null = null;
+  if (order.role === 'CLOSE' && order.side === 'SELL' && facts.held && wanted.gt(facts.held)) {
+    why = `Close capped at the ${facts.held.toFixed()} ${order.symbol.split('/')[0] ?? ''} held at the venue (of ${wanted.toFixed()})`;
+    wanted = facts.held;
+  }
+  const rules = facts.rules;
+  if (!rules) {
+    if (why) await resize(c, [order, ...carried], wanted, why);
+    return wanted;
+  }
+  let sendQuantity = wanted;
   for (const o of [order, ...carried]) {
     if (isExitRole(o.role) && rules.tickSize) await roundLegPrices(c, o, rules.tickSize);
     const fitted = fitToRules(rules, {
       symbol: o.symbol,
       type: o.type,
-      quantity: o === order ? quantity : o.quantity,
+      quantity: wanted,
       limitPrice: o.limitPrice,
       stopPrice: o.stopPrice,
       referencePrice: o.priceBasis ?? o.limitPrice ?? o.stopPrice,
@@ -44,13 +64,19 @@ export async function fitToMarket(
       await refreshSignal(c, order.signalId);
       return null;
     }
-    if (fitted.note) {
-      await updateOrder(c, o, { quantity: fitted.quantity }, { type: 'NOTE', message: fitted.note });
-      o.quantity = fitted.quantity;
-    }
-    if (o === order) sendQuantity = fitted.quantity;
+    if (!fitted.quantity.eq(o.quantity))
+      await resize(c, [o], fitted.quantity, [why, fitted.note].filter(Boolean).join('; ') || 'Quantity to the venue');
+    sendQuantity = fitted.quantity;
   }
   return sendQuantity;
+}
+
+async function resize(c: PoolClient, orders: ExecOrder[], quantity: Decimal, message: string): Promise<void> {
+  for (const o of orders) {
+    if (o.quantity.eq(quantity)) continue;
+    await updateOrder(c, o, { quantity }, { type: 'NOTE', message });
+    o.quantity = quantity;
+  }
 }
 
 async function roundLegPrices(c: PoolClient, leg: ExecOrder, tick: Decimal): Promise<void> {

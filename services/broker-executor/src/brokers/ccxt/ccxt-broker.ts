@@ -30,7 +30,7 @@ import {
 } from '../types';
 import { brokerError, classify } from './errors';
 import { rulesOfMarket } from './exchange';
-import { fromCcxtOrder, toCcxtOrder } from './mapping';
+import { commissionOf, fromCcxtOrder, NO_COMMISSION, toCcxtOrder, type Commission } from './mapping';
 
 export interface CcxtBrokerOptions {
   exchange: Exchange;
@@ -62,6 +62,8 @@ export class CcxtBroker implements Broker {
   /** Our open orders' symbols, as last seen: what polling asks about. */
   readonly watched = new Map<string, string>();
   private readonly symbols = new Map<string, string>();
+  /** Commission per exchange order, as of its filled quantity (read again only when it fills further). */
+  private readonly commissions = new Map<string, { filled: string; commission: Commission }>();
   private readonly quote: string;
 
   constructor(private readonly opts: CcxtBrokerOptions) {
@@ -88,6 +90,14 @@ export class CcxtBroker implements Broker {
   /** The exchange's rules for a symbol (lot and tick size, notional), from loadMarkets. */
   async marketRules(symbol: string): Promise<InstrumentRules> {
     return rulesOfMarket(this.exchange.id, await this.market(symbol));
+  }
+
+  /** The market's base asset free in the account (GET /api/v3/account): what a sell can deliver. */
+  async sellable(symbol: string): Promise<Decimal> {
+    const m = await this.market(symbol);
+    const b = await this.call('reads balances', false, () => this.exchange.fetchBalance());
+    const free = (b.free ?? {}) as unknown as Record<string, number | undefined>;
+    return new Decimal(String(free[m.base] ?? 0));
   }
 
   async place(req: BrokerOrderRequest): Promise<BrokerOrder> {
@@ -150,7 +160,7 @@ export class CcxtBroker implements Broker {
   private async sendOrder(req: BrokerOrderRequest, m: MarketInterface): Promise<BrokerOrder> {
     const a = toCcxtOrder(req);
     const o = await this.exchange.createOrder(req.symbol, a.type, a.side, a.amount, a.price, a.params);
-    return fromCcxtOrder(o, marketIdOf(m));
+    return this.ours(o, m);
   }
 
   /** Binance's OCO order list: LIMIT_MAKER take profit + STOP_LOSS stop, one quantity. */
@@ -176,11 +186,38 @@ export class CcxtBroker implements Broker {
     return this.withLegs(orders, req.clientOrderId, m);
   }
 
-  private withLegs(members: Order[], clientOrderId: string, m: MarketInterface): BrokerOrder {
+  private async withLegs(members: Order[], clientOrderId: string, m: MarketInterface): Promise<BrokerOrder> {
     const own = members.find((o) => o.clientOrderId === clientOrderId);
     if (!own) throw new BrokerError('BROKER_UNAVAILABLE', `order list without ${clientOrderId}`, { uncertain: true });
-    const legs = members.filter((o) => o !== own).map((o) => fromCcxtOrder(o, marketIdOf(m)));
-    return fromCcxtOrder(own, marketIdOf(m), legs);
+    const legs: BrokerOrder[] = [];
+    for (const o of members) if (o !== own) legs.push(await this.ours(o, m));
+    return this.ours(own, m, legs);
+  }
+
+  /** Our view of an exchange order, net of the commission kept out of what it received. */
+  private async ours(o: Order, m: MarketInterface, legs: BrokerOrder[] = []): Promise<BrokerOrder> {
+    return fromCcxtOrder(o, marketIdOf(m), legs, await this.commission(o, m));
+  }
+
+  /**
+   * The commission of an order's executions: from the trades ccxt parsed out of the answer
+   * (Binance FULL: fills[]) when they cover what filled, else from the exchange's trade list
+   * (ccxt fetchOrderTrades; Binance GET /api/v3/myTrades?orderId=).
+   */
+  private async commission(o: Order, m: MarketInterface): Promise<Commission> {
+    const filled = String((o.info as { executedQty?: unknown } | undefined)?.executedQty ?? o.filled ?? 0);
+    if (Number(filled) === 0) return NO_COMMISSION;
+    const key = `${marketIdOf(m)}:${o.id}`;
+    const known = this.commissions.get(key);
+    if (known?.filled === filled) return known.commission;
+    const parsed = o.trades ?? [];
+    const covered = parsed.reduce((sum, t) => sum.plus(String(t.amount ?? 0)), new Decimal(0)).eq(filled);
+    const trades = covered
+      ? parsed
+      : await this.call('reads trades', false, () => this.exchange.fetchOrderTrades(String(o.id), m.symbol));
+    const commission = commissionOf(trades, m.base ?? '', m.quote ?? '');
+    this.commissions.set(key, { filled, commission });
+    return commission;
   }
 
   async cancel(clientOrderId: string): Promise<void> {
@@ -218,7 +255,7 @@ export class CcxtBroker implements Broker {
       throw brokerError(f, this.exchange.id, `lookup of ${clientOrderId}`, (s) => this.redact(s));
     }
     const listId = (o.info as { orderListId?: unknown } | undefined)?.orderListId;
-    let order = fromCcxtOrder(o, marketIdOf(m));
+    let order = await this.ours(o, m);
     if (this.capabilities.nativeOco && listId !== undefined && String(listId) !== '-1')
       order = await this.listMembers(String(listId), o, m);
     this.track(clientOrderId, symbol, order);

@@ -12,7 +12,7 @@
  * STOP_LOSS, on a limit order → STOP_LOSS_LIMIT (a stop below the market to sell, above it to
  * buy); params.timeInForce GTC | IOC | FOK.
  */
-import type { Order } from 'ccxt';
+import type { Order, Trade } from 'ccxt';
 import { Decimal } from '@utm/db';
 import type { BrokerOrder, BrokerOrderRequest, BrokerOrderStatus, BrokerTimeInForce } from '../types';
 
@@ -49,13 +49,46 @@ function unifiedStatus(status: string | undefined, filled: Decimal): BrokerOrder
 }
 
 /**
- * A ccxt order as ours. `brokerOrderId` is "<market id>:<exchange order id>": Binance numbers
+ * Commission the exchange kept out of what the order received: in the base asset (a buy's
+ * quantity) or in the quote asset (a sell's proceeds). A commission in a third asset (BNB) is
+ * neither.
+ */
+export interface Commission {
+  inBase: Decimal;
+  inQuote: Decimal;
+}
+export const NO_COMMISSION: Commission = { inBase: new Decimal(0), inQuote: new Decimal(0) };
+
+/** Commission by asset from ccxt trades (Binance: each trade's info.commission and commissionAsset, exact). */
+export function commissionOf(trades: Trade[], base: string, quote: string): Commission {
+  let inBase = new Decimal(0);
+  let inQuote = new Decimal(0);
+  for (const t of trades) {
+    const info = (t.info ?? {}) as Record<string, unknown>;
+    const cost = dec(info.commission) ?? dec(t.fee?.cost) ?? new Decimal(0);
+    const asset = typeof info.commissionAsset === 'string' ? info.commissionAsset : t.fee?.currency;
+    if (asset === base) inBase = inBase.plus(cost);
+    else if (asset === quote) inQuote = inQuote.plus(cost);
+  }
+  return { inBase, inQuote };
+}
+
+/**
+ * A ccxt order as ours, net of the commission kept: the quantity a buy filled is what the
+ * account received, and a fill's price is what it paid (or got) per unit of it, so position and
+ * cash follow the exchange's balances. `brokerOrderId` is "<market id>:<exchange order id>": Binance numbers
  * orders per symbol, so its id alone does not name one order.
  */
-export function fromCcxtOrder(o: Order, marketId: string, legs: BrokerOrder[] = []): BrokerOrder {
+export function fromCcxtOrder(
+  o: Order,
+  marketId: string,
+  legs: BrokerOrder[] = [],
+  commission: Commission = NO_COMMISSION,
+): BrokerOrder {
   const info = (o.info ?? {}) as Record<string, unknown>;
-  const filled = dec(info.executedQty) ?? dec(o.filled) ?? new Decimal(0);
-  const cost = dec(info.cummulativeQuoteQty) ?? dec(o.cost);
+  const filled = (dec(info.executedQty) ?? dec(o.filled) ?? new Decimal(0)).minus(commission.inBase);
+  const grossCost = dec(info.cummulativeQuoteQty) ?? dec(o.cost);
+  const cost = grossCost ? grossCost.minus(commission.inQuote) : null;
   const raw = typeof info.status === 'string' ? RAW_STATUS[info.status] : undefined;
   const status = raw ?? unifiedStatus(o.status, filled);
   const avg = filled.gt(0) ? (cost && cost.gt(0) ? cost.div(filled).toDecimalPlaces(10) : dec(o.average)) : null;
