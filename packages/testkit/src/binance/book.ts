@@ -33,7 +33,9 @@
  * received, as Binance does without BNB).
  */
 import { Decimal } from '@utm/db';
-import { filterFailure, type SymbolRules } from './rules';
+import { placeOco } from './oco';
+import { CLIENT_ID, marketable, orderParams, reachedAt, wouldTriggerNow, type OrderParams } from './order-params';
+import type { SymbolRules } from './rules';
 import { err, mandatory, type BinanceError } from './signing';
 
 export type SpotStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
@@ -83,14 +85,7 @@ export interface OrderList {
 }
 
 const OPEN = new Set<SpotStatus>(['NEW', 'PARTIALLY_FILLED']);
-const CLIENT_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
-const TRIGGERED = new Set(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT']);
-const TIFS = new Set(['GTC', 'IOC', 'FOK']);
 
-const dec = (v: string | null): Decimal | null => {
-  if (v === null || v === '' || !/^\d+(\.\d+)?$/.test(v)) return null;
-  return new Decimal(v);
-};
 const rejected = (msg: string) => err(-2010, msg);
 
 export class SpotBook {
@@ -147,13 +142,14 @@ export class SpotBook {
     return o.orderListId === -1 ? undefined : this.lists.find((l) => l.orderListId === o.orderListId);
   }
 
-  private symbolFor(params: URLSearchParams): SymbolRules | BinanceError {
+  /** (Internal to the stand-in.) */
+  symbolFor(params: URLSearchParams): SymbolRules | BinanceError {
     const symbol = params.get('symbol');
     if (!symbol) return mandatory('symbol');
     return this.rules(symbol) ?? err(-1121, 'Invalid symbol.');
   }
 
-  private checkClientId(symbol: string, id: string | null, name: string): BinanceError | null {
+  checkClientId(symbol: string, id: string | null, name: string): BinanceError | null {
     if (id === null) return null;
     if (!CLIENT_ID.test(id))
       return err(
@@ -171,7 +167,7 @@ export class SpotBook {
     return id;
   }
 
-  private generatedClientId(): string {
+  generatedClientId(): string {
     return `stand-in-${Math.random().toString(36).slice(2, 14)}`;
   }
 
@@ -187,14 +183,14 @@ export class SpotBook {
     const clientOrderId = params.get('newClientOrderId');
     const idErr = this.checkClientId(r.symbol, clientOrderId, 'newClientOrderId');
     if (idErr) return idErr;
-    const prepared = this.prepare(r, type, params, '');
-    if ('code' in prepared) return prepared;
     const last = this.lastPrice.get(r.symbol) ?? null;
+    const prepared = orderParams(r, type, params, '', last);
+    if ('code' in prepared) return prepared;
     if (r.status !== 'TRADING') return rejected('Market is closed.');
     if (type === 'MARKET' && !last) return rejected('Order book liquidity is less than symbol minimum quantity.');
-    const trigger = this.wouldTriggerNow(side, type, prepared.stopPrice, last);
+    const trigger = wouldTriggerNow(side, type, prepared.stopPrice, last);
     if (trigger) return rejected('Order would trigger immediately.');
-    if (type === 'LIMIT_MAKER' && last && this.marketable(side, prepared.price, last))
+    if (type === 'LIMIT_MAKER' && last && marketable(side, prepared.price, last))
       return rejected('Order would immediately match and take.');
     const lock = this.lockFor(r, side, prepared.quantity, prepared.price ?? prepared.stopPrice ?? last);
     if ('code' in lock) return lock;
@@ -203,59 +199,7 @@ export class SpotBook {
     return o;
   }
 
-  /** Checks an order's own parameters (prefix: '', 'above', 'below' for an OCO's orders). */
-  private prepare(
-    r: SymbolRules,
-    type: string,
-    params: URLSearchParams,
-    prefix: '' | 'above' | 'below',
-    quantityText = params.get('quantity'),
-  ):
-    { quantity: Decimal; price: Decimal | null; stopPrice: Decimal | null; timeInForce: string | null } | BinanceError {
-    const key = (k: string) => (prefix ? `${prefix}${k[0]?.toUpperCase()}${k.slice(1)}` : k);
-    if (!r.orderTypes.includes(type)) {
-      const known = ['LIMIT', 'LIMIT_MAKER', 'MARKET', ...TRIGGERED];
-      if (!known.includes(type)) return err(-1116, 'Invalid orderType.');
-      return rejected(`${type} orders are not supported for this symbol.`);
-    }
-    const quantity = dec(quantityText);
-    if (quantity === null || quantity.lte(0)) return mandatory('quantity');
-    const needsPrice = ['LIMIT', 'LIMIT_MAKER', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT'].includes(type);
-    const price = dec(params.get(key('price')));
-    if (needsPrice && !price) return mandatory(key('price'));
-    if (!needsPrice && params.get(key('price')) !== null)
-      return err(-1106, `Parameter '${key('price')}' sent when not required.`);
-    const stopPrice = dec(params.get(key('stopPrice')));
-    if (TRIGGERED.has(type) && !stopPrice) return mandatory(key('stopPrice'));
-    const tif = params.get(key('timeInForce'));
-    const needsTif = type === 'LIMIT' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT';
-    if (needsTif && !tif) return mandatory(key('timeInForce'));
-    if (tif !== null && !TIFS.has(tif)) return err(-1115, 'Invalid timeInForce.');
-    if (!needsTif && tif !== null) return err(-1106, `Parameter '${key('timeInForce')}' sent when not required.`);
-    const failure = filterFailure(r, {
-      type,
-      quantity,
-      price,
-      stopPrice,
-      lastPrice: this.lastPrice.get(r.symbol) ?? null,
-    });
-    if (failure) return err(-1013, failure);
-    return { quantity, price, stopPrice, timeInForce: tif };
-  }
-
-  private wouldTriggerNow(side: string, type: string, stop: Decimal | null, last: Decimal | null): boolean {
-    if (!stop || !last || !TRIGGERED.has(type)) return false;
-    const stopLoss = type.startsWith('STOP_LOSS');
-    // STOP_LOSS SELL and TAKE_PROFIT BUY rest below the market; STOP_LOSS BUY and TAKE_PROFIT SELL above it.
-    const below = (stopLoss && side === 'SELL') || (!stopLoss && side === 'BUY');
-    return below ? stop.gte(last) : stop.lte(last);
-  }
-
-  private marketable(side: string, price: Decimal | null, last: Decimal): boolean {
-    return price !== null && (side === 'BUY' ? price.gte(last) : price.lte(last));
-  }
-
-  private lockFor(r: SymbolRules, side: string, qty: Decimal, price: Decimal | null): Lock | BinanceError {
+  lockFor(r: SymbolRules, side: string, qty: Decimal, price: Decimal | null): Lock | BinanceError {
     const asset = side === 'BUY' ? r.quoteAsset : r.baseAsset;
     const amount = side === 'BUY' ? qty.times(price ?? 0) : qty;
     const b = this.balance(asset);
@@ -265,13 +209,13 @@ export class SpotBook {
     return { asset, amount };
   }
 
-  private add(
+  add(
     symbol: string,
     orderListId: number,
     clientOrderId: string,
     side: 'BUY' | 'SELL',
     type: string,
-    p: { quantity: Decimal; price: Decimal | null; stopPrice: Decimal | null; timeInForce: string | null },
+    p: OrderParams,
     lock: Lock,
   ): SpotOrder {
     const at = this.now();
@@ -308,7 +252,7 @@ export class SpotBook {
       if (this.isOpen(o)) this.end(o, 'EXPIRED', 'INSUFFICIENT_LIQUIDITY');
       return;
     }
-    if (o.type === 'LIMIT' && last && this.marketable(o.side, o.price, last)) {
+    if (o.type === 'LIMIT' && last && marketable(o.side, o.price, last)) {
       this.execute(o, o.origQty, last);
       return;
     }
@@ -316,63 +260,22 @@ export class SpotBook {
       this.end(o, 'EXPIRED', o.timeInForce === 'IOC' ? 'UNFILLED_IOC_QUANTITY_EXPIRED' : 'UNFILLED_FOK_ORDER_EXPIRED');
   }
 
-  /** POST /api/v3/orderList/oco. */
+  /** POST /api/v3/orderList/oco (oco.ts). */
   newOco(params: URLSearchParams): { list: OrderList; orders: SpotOrder[] } | BinanceError {
-    const r = this.symbolFor(params);
-    if ('code' in r) return r;
-    const side = params.get('side');
-    if (side !== 'BUY' && side !== 'SELL') return mandatory('side');
-    const aboveType = params.get('aboveType');
-    const belowType = params.get('belowType');
-    if (!aboveType) return mandatory('aboveType');
-    if (!belowType) return mandatory('belowType');
-    const limitish = ['LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'];
-    const stopish = ['STOP_LOSS', 'STOP_LOSS_LIMIT'];
-    const [upper, lower] = side === 'SELL' ? [limitish, stopish] : [stopish, limitish];
-    if (!upper.includes(aboveType) || !lower.includes(belowType)) return err(-1014, 'Unsupported order combination.');
-    if (!r.ocoAllowed) return rejected('OCO orders are not supported for this symbol');
-    if (r.status !== 'TRADING') return rejected('Market is closed.');
-    const listClientOrderId = params.get('listClientOrderId');
-    if (listClientOrderId !== null && !CLIENT_ID.test(listClientOrderId))
-      return err(-1100, "Illegal characters found in parameter 'listClientOrderId'.");
-    if (listClientOrderId && this.lists.some((l) => l.listClientOrderId === listClientOrderId && !l.done))
-      return rejected('Duplicate order sent.');
-    const aboveId = params.get('aboveClientOrderId');
-    const belowId = params.get('belowClientOrderId');
-    for (const [id, name] of [
-      [aboveId, 'aboveClientOrderId'],
-      [belowId, 'belowClientOrderId'],
-    ] as const) {
-      const e = this.checkClientId(r.symbol, id, name);
-      if (e) return e;
-    }
-    const above = this.prepare(r, aboveType, params, 'above');
-    if ('code' in above) return above;
-    const below = this.prepare(r, belowType, params, 'below');
-    if ('code' in below) return below;
-    const last = this.lastPrice.get(r.symbol);
-    const level = (p: typeof above, type: string) => (type === 'LIMIT_MAKER' ? p.price : p.stopPrice);
-    const hi = level(above, aboveType);
-    const lo = level(below, belowType);
-    if (!last || !hi || !lo || !(hi.gt(last) && last.gt(lo)))
-      return rejected('The relationship of the prices for the orders is not correct.');
-    // Quantity for both orders; the balance is held once for the pair.
-    const lock = this.lockFor(r, side, above.quantity, side === 'BUY' ? hi : null);
-    if ('code' in lock) return lock;
+    return placeOco(this, params);
+  }
+
+  newList(symbol: string, listClientOrderId: string | null): OrderList {
     const list: OrderList = {
       orderListId: this.nextListId++,
       listClientOrderId: listClientOrderId ?? this.generatedClientId(),
-      symbol: r.symbol,
+      symbol,
       orderIds: [],
       done: false,
       transactionTime: this.now(),
     };
-    // Binance lists the below order first (rest-api.md's example response).
-    const b = this.add(r.symbol, list.orderListId, belowId ?? this.generatedClientId(), side, belowType, below, lock);
-    const a = this.add(r.symbol, list.orderListId, aboveId ?? this.generatedClientId(), side, aboveType, above, lock);
-    list.orderIds = [b.orderId, a.orderId];
     this.lists.push(list);
-    return { list, orders: [b, a] };
+    return list;
   }
 
   /** DELETE /api/v3/order: a member of a list cancels the whole list. */
@@ -389,23 +292,12 @@ export class SpotBook {
     const touched: SpotOrder[] = [];
     for (const o of this.orders.filter((x) => x.symbol === symbol && this.isOpen(x))) {
       if (!this.isOpen(o)) continue; // expired meanwhile by its OCO partner
-      const at = this.reachedAt(o, price);
+      const at = reachedAt(o, price);
       if (!at) continue;
       this.execute(o, o.origQty.minus(o.executedQty), at);
       touched.push(o);
     }
     return touched;
-  }
-
-  private reachedAt(o: SpotOrder, last: Decimal): Decimal | null {
-    if (o.type === 'LIMIT' || o.type === 'LIMIT_MAKER') return this.marketable(o.side, o.price, last) ? o.price : null;
-    if (!TRIGGERED.has(o.type) || !o.stopPrice) return null;
-    const stopLoss = o.type.startsWith('STOP_LOSS');
-    const below = (stopLoss && o.side === 'SELL') || (!stopLoss && o.side === 'BUY');
-    const triggered = below ? last.lte(o.stopPrice) : last.gte(o.stopPrice);
-    if (!triggered) return null;
-    if (o.type.endsWith('_LIMIT')) return this.marketable(o.side, o.price, last) ? o.price : null;
-    return last;
   }
 
   /** A test's execution of `qty` (default: all that is left) at `price` (default: the order's, else the last). */
