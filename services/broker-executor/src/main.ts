@@ -39,6 +39,7 @@ async function main(): Promise<void> {
         timeoutMs: cfg.brokerTimeoutMs,
         pollIntervalMs: cfg.brokerPollIntervalMs,
         symbolOf: (id) => orderSymbol(db.pool, id),
+        origin: cfg.ccxtApiOrigin,
       });
     const credentials = JSON.parse(plaintext) as AlpacaCredentials;
     const endpoints = alpacaEndpoints(cfg, account.mode);

@@ -11,6 +11,8 @@ export interface CcxtConnectionOptions {
   symbolOf: (clientOrderId: string) => Promise<string | null>;
   /** urls.api replacements (tests: the Binance stand-in). */
   urls?: Record<string, string>;
+  /** An origin replacing the exchange's in its REST URLs (CCXT_API_ORIGIN: a proxy, a stand-in). */
+  origin?: string;
   enableRateLimit?: boolean;
 }
 
@@ -36,7 +38,7 @@ export function ccxtConnection(
   if (!account.exchange) throw new Error('the ccxt account names no exchange');
   const exchange = createExchange(
     { exchange: account.exchange, ...credentials, sandbox: account.mode !== 'LIVE' },
-    { timeoutMs: opts.timeoutMs, urls: opts.urls, enableRateLimit: opts.enableRateLimit },
+    { timeoutMs: opts.timeoutMs, urls: opts.urls, origin: opts.origin, enableRateLimit: opts.enableRateLimit },
   );
   const broker = new CcxtBroker({
     exchange,

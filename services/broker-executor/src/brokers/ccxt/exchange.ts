@@ -35,6 +35,8 @@ export interface ExchangeOptions {
   timeoutMs: number;
   /** Replacements for urls.api entries (a local stand-in, a proxy), applied after the sandbox switch. */
   urls?: Record<string, string>;
+  /** An origin that replaces the exchange's in every urls.api entry, paths kept (a proxy, a stand-in). */
+  origin?: string;
   /** ccxt's client-side request throttle (default on). */
   enableRateLimit?: boolean;
 }
@@ -71,9 +73,21 @@ export function createExchange(account: CcxtAccountConfig, opts: ExchangeOptions
     },
   });
   if (account.sandbox) ex.setSandboxMode(true);
+  if (opts.origin) ex.urls.api = withOrigin(ex.urls.api as Record<string, unknown>, opts.origin);
   if (opts.urls) ex.urls.api = { ...(ex.urls.api as Record<string, string>), ...opts.urls };
   keepErrorBodies(ex);
   return ex;
+}
+
+function withOrigin(api: Record<string, unknown>, origin: string): Record<string, unknown> {
+  const base = new URL(origin);
+  return Object.fromEntries(
+    Object.entries(api).map(([k, v]) => {
+      if (typeof v !== 'string') return [k, v];
+      const u = new URL(v);
+      return [k, `${base.origin}${u.pathname.replace(/\/$/, '')}`];
+    }),
+  );
 }
 
 function keepErrorBodies(ex: Exchange): void {
