@@ -33,16 +33,22 @@ export interface ProcessorRun {
 
 const ACTIONS = ['openLong', 'openLong', 'closeLong', 'openShort', 'reverseToLong', 'closeLong'] as const;
 
-/** Accepted signals as the gateway leaves them: PENDING rows, and their jobs in the queue. */
+/**
+ * Accepted signals as the gateway leaves them: PENDING rows, and their jobs in the queue. The
+ * i-th signal of every account is in symbol i: a signal waits for the earlier orders of its
+ * account in its own symbol to be worked (the processor's settlement rule), and this stage runs
+ * no executor, so each account's signals are spread over symbols to be decided by the processor alone.
+ */
 async function seed(
   db: Db,
   queue: Queue,
   accounts: { userId: string; accountId: string }[],
   perAccount: number,
-  symbol: string,
+  symbols: string[],
 ): Promise<string[]> {
-  const rows: { id: string; userId: string; accountId: string; action: string; request: string }[] = [];
+  const rows: { id: string; userId: string; accountId: string; action: string; request: string; symbol: string }[] = [];
   for (let i = 0; i < perAccount; i++) {
+    const symbol = symbols[i] ?? '';
     for (const a of accounts) {
       const action = ACTIONS[i % ACTIONS.length] ?? 'openLong';
       const request = {
@@ -57,19 +63,20 @@ async function seed(
         accountId: a.accountId,
         action,
         request: JSON.stringify(request),
+        symbol,
       });
     }
   }
   await db.pool.query(
     `INSERT INTO signals (id, user_id, account_id, symbol, action, request)
-     SELECT id, user_id, account_id, $5, action::"SignalAction", request::jsonb
-     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $6::text[]) WITH ORDINALITY AS t(id, user_id, account_id, action, request, ord) ORDER BY ord`,
+     SELECT id, user_id, account_id, symbol, action::"SignalAction", request::jsonb
+     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(id, user_id, account_id, action, symbol, request, ord) ORDER BY ord`,
     [
       rows.map((r) => r.id),
       rows.map((r) => r.userId),
       rows.map((r) => r.accountId),
       rows.map((r) => r.action),
-      symbol,
+      rows.map((r) => r.symbol),
       rows.map((r) => r.request),
     ],
   );
@@ -129,11 +136,12 @@ export async function benchProcessor(opts: RunOpts): Promise<ProcessorRun> {
   const ordersQueue = new Queue(JOBS.orders.queue, { connection: redis, prefix });
   const baselineQueue = new Queue(JOBS.signals.queue, { connection: redis, prefix: basePrefix });
   try {
-    const symbol = uniqueSymbol('B');
-    await db.prisma.quote.create({ data: { symbol, price: '10' } });
+    const base = uniqueSymbol('B');
+    const symbols = Array.from({ length: opts.perAccount }, (_, i) => `${base}${i}`);
+    await db.prisma.quote.createMany({ data: symbols.map((symbol) => ({ symbol, price: '10' })) });
     const accounts = [];
     for (let i = 0; i < opts.accounts; i++) accounts.push(await createFixture(db.prisma, { cash: '100000000' }));
-    const ids = await seed(db, signalsQueue, accounts, opts.perAccount, symbol);
+    const ids = await seed(db, signalsQueue, accounts, opts.perAccount, symbols);
     const env = {
       DATABASE_URL: opts.databaseUrl,
       REDIS_URL: opts.redisUrl,

@@ -94,17 +94,18 @@ describe('two replicas of every service, one Postgres, one Redis', () => {
     withOutput(async () => {
       const accounts = await Promise.all([1, 2, 3].map(() => c.fixture({ cash: '1000000' })));
       await c.quote('ORDR', '10');
-      // Each step's outcome depends on the steps before it (SPEC's action semantics); swapping
-      // any two changes some outcome. Everything is decided before anything fills (see below),
-      // so an entry followed by its close is cancelled unplaced, and the close finds nothing held.
+      // Each step's outcome depends on the steps before it (the action semantics); swapping any
+      // two changes some outcome. The processors find the whole backlog at once (see below), yet
+      // each signal is decided on the position its predecessors left: an entry followed by its
+      // close is a buy and a sell, never two cancellations.
       const script: [Record<string, unknown>, string][] = [
         [{ action: 'closeLong' }, 'REJECTED NO_POSITION'],
-        [{ action: 'openLong', quantity: 1 }, 'CANCELLED ORDER_CANCELLED ENTRY BUY 1'],
+        [{ action: 'openLong', quantity: 1 }, 'FILLED ENTRY BUY 1'],
         [{ action: 'openShort', quantity: 1 }, 'REJECTED POSITION_CONFLICT'],
-        [{ action: 'closeLong' }, 'CANCELLED ORDER_CANCELLED CLOSE SELL 1'],
-        [{ action: 'openShort', quantity: 2 }, 'CANCELLED ORDER_CANCELLED ENTRY SELL 2'],
+        [{ action: 'closeLong' }, 'FILLED CLOSE SELL 1'],
+        [{ action: 'openShort', quantity: 2 }, 'FILLED ENTRY SELL 2'],
         [{ action: 'openLong', quantity: 1 }, 'REJECTED POSITION_CONFLICT'],
-        [{ action: 'closeShort' }, 'CANCELLED ORDER_CANCELLED CLOSE BUY 2'],
+        [{ action: 'closeShort' }, 'FILLED CLOSE BUY 2'],
         [{ action: 'closeShort' }, 'REJECTED NO_POSITION'],
         [{ action: 'openLong', quantity: 3 }, 'FILLED ENTRY BUY 3'],
         [{ action: 'openLong', quantity: 1 }, 'FILLED ENTRY BUY 1'],

@@ -54,6 +54,7 @@ export async function startLiveServices(): Promise<{ services: LiveService[]; st
     db,
     consumer: { connection: processorConn, prefix },
     orders,
+    signals,
     logger,
     defaultMetrics: true,
     autorun: false,
@@ -62,6 +63,7 @@ export async function startLiveServices(): Promise<{ services: LiveService[]; st
     db,
     consumer: { connection: executorConn, prefix },
     orders,
+    signals,
     listen: async () => {
       const c = new Client({ connectionString: database.url });
       await c.connect();

@@ -117,11 +117,23 @@ function worker(r: EnvReader, opsPortDefault: number): WorkerConfig {
   };
 }
 
-export type ProcessorConfig = WorkerConfig;
+export interface ProcessorConfig extends WorkerConfig {
+  /**
+   * A signal waits for the earlier orders of its account in its symbol to be worked before it
+   * is decided; at an external venue, for a market order's fill at most this long…
+   */
+  marketFillWaitMs: number;
+  /** …and for a cancel's confirmation at most this long. */
+  cancelWaitMs: number;
+}
 
 export function loadProcessorConfig(env: Env = process.env): ProcessorConfig {
   const r = new EnvReader(env);
-  const cfg = worker(r, 3001);
+  const cfg: ProcessorConfig = {
+    ...worker(r, 3001),
+    marketFillWaitMs: r.int('MARKET_FILL_WAIT_MS', 5000, { min: 0, max: 600000 }),
+    cancelWaitMs: r.int('CANCEL_WAIT_MS', 30000, { min: 0, max: 600000 }),
+  };
   r.done();
   return cfg;
 }

@@ -10,10 +10,20 @@ import type { JSONSchemaType } from 'ajv';
  */
 const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
-/** A signal accepted by the gateway, for the signal-processor. jobId = signalId. */
+/**
+ * A signal accepted by the gateway, for the signal-processor. jobId = signalId.
+ *
+ * The same job asks the processor to look at the signal's account again: a signal deferred
+ * while earlier orders of its account are worked (the processor's settlement rule) is
+ * re-checked by the processor itself (`recheck`: how many re-checks came before, which sets
+ * the delay) and woken by the executor when it has worked the account's orders (`wake`: any
+ * token making the job id unique). Those jobs' ids are `signalId.wake`.
+ */
 export interface SignalJob {
   signalId: string;
   accountId: string;
+  wake?: string;
+  recheck?: number;
 }
 
 export const signalJobSchema: JSONSchemaType<SignalJob> = {
@@ -24,6 +34,8 @@ export const signalJobSchema: JSONSchemaType<SignalJob> = {
   properties: {
     signalId: { type: 'string', pattern: UUID_PATTERN },
     accountId: { type: 'string', pattern: UUID_PATTERN },
+    wake: { type: 'string', nullable: true, pattern: '^[A-Za-z0-9-]{1,40}$' },
+    recheck: { type: 'integer', nullable: true, minimum: 0, maximum: 100000 },
   },
 };
 
@@ -66,7 +78,7 @@ export const JOBS: JobCatalog = {
     queue: 'signals',
     name: 'process-signal',
     schema: signalJobSchema,
-    jobId: (d: SignalJob) => d.signalId,
+    jobId: (d: SignalJob) => (d.wake ? `${d.signalId}.${d.wake}` : d.signalId),
   },
   orders: {
     queue: 'orders',

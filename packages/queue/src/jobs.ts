@@ -122,11 +122,17 @@ export class Producer<T> {
     );
   }
 
-  async addBulk(items: T[]): Promise<void> {
+  /** Adds the jobs (each a no-op while a job of its id exists); `delayMs`: run them no sooner than that. */
+  async addBulk(items: T[], opts: { delayMs?: number } = {}): Promise<void> {
     if (!items.length) return;
+    const delay = opts.delayMs ? { delay: opts.delayMs } : {};
     const jobs = items.map((data) => {
       const payload = assertPayload(this.def, data);
-      return { name: this.def.name, data: payload, opts: { ...this.jobOptions, jobId: this.def.jobId(payload) } };
+      return {
+        name: this.def.name,
+        data: payload,
+        opts: { ...this.jobOptions, ...delay, jobId: this.def.jobId(payload) },
+      };
     });
     await this.withTimeout('addBulk', (q) => q.addBulk(jobs));
   }

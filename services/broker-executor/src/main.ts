@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   // Refuse a Redis that may evict queue keys (and wait for Redis to answer, to know).
   await assertNoEviction(producerConn);
   const orders = new Producer(JOBS.orders, { connection: producerConn, prefix: cfg.queuePrefix });
+  const signals = new Producer(JOBS.signals, { connection: producerConn, prefix: cfg.queuePrefix });
 
   /** Broker credentials are decrypted here, in memory only, when an account is first traded. */
   const brokerFor = (account: ExecAccount): BrokerConnection => {
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     db,
     consumer: { connection: workerConn, prefix: cfg.queuePrefix },
     orders,
+    signals,
     listen: async () => {
       const c = new Client({ connectionString: cfg.databaseUrl, application_name: 'broker-executor-quotes' });
       await c.connect();
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
     stop: async () => {
       await executor.close();
       await orders.close();
+      await signals.close();
       workerConn.disconnect();
       producerConn.disconnect();
       await db.close();

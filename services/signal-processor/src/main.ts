@@ -21,10 +21,13 @@ async function main(): Promise<void> {
   // Refuse a Redis that may evict queue keys (and wait for Redis to answer, to know).
   await assertNoEviction(producerConn);
   const orders = new Producer(JOBS.orders, { connection: producerConn, prefix: cfg.queuePrefix });
+  const signals = new Producer(JOBS.signals, { connection: producerConn, prefix: cfg.queuePrefix });
   const processor = createSignalProcessor({
     db,
     consumer: { connection: workerConn, prefix: cfg.queuePrefix },
     orders,
+    signals,
+    sequencing: { marketFillWaitMs: cfg.marketFillWaitMs, cancelWaitMs: cfg.cancelWaitMs },
     logger,
     concurrency: cfg.concurrency,
     batchSize: cfg.batchSize,
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
     stop: async () => {
       await processor.close();
       await orders.close();
+      await signals.close();
       workerConn.disconnect();
       producerConn.disconnect();
       await db.close();

@@ -26,13 +26,14 @@ describe('signals decided in batches', () => {
   }
 
   it('decides the pending signals of several accounts in one transaction, each account in its own order', async () => {
-    const symbol = symbolFor('many');
+    // Two symbols: a second signal in the same symbol would wait for the first one's order (see below).
+    const [symbol, other] = [symbolFor('many'), symbolFor('many')];
     const fixtures = [await h.fixture(), await h.fixture(), await h.fixture()];
     const byAccount = await Promise.all(
       fixtures.map((f) =>
         pending(f, [
           { symbol, action: 'openLong', quantity: 2, price: 10 },
-          { symbol, action: 'openLong', quantity: 3, price: 10 },
+          { symbol: other, action: 'openLong', quantity: 3, price: 10 },
         ]),
       ),
     );
@@ -59,20 +60,47 @@ describe('signals decided in batches', () => {
     }
   });
 
-  it('an order created and asked to cancel within one batch is stored with its cancel request', async () => {
-    const symbol = symbolFor('both');
+  it('a signal in the symbol of an order still to be placed waits, and every later signal of the account with it', async () => {
+    const [symbol, other] = [symbolFor('wait'), symbolFor('wait')];
     const f = await h.fixture();
-    const [open, close] = await pending(f, [
-      { symbol, action: 'openLong', quantity: 4, price: 10, orderType: 'LIMIT', limitPrice: 9 },
+    const [open, close, elsewhere] = await pending(f, [
+      { symbol, action: 'openLong', quantity: 4, price: 10 },
       { symbol, action: 'closeLong' },
+      { symbol: other, action: 'openLong', quantity: 1, price: 10 },
     ]);
+    const first = await processAccounts(h.db, [{ accountId: f.accountId, signalId: elsewhere ?? '' }], 5000);
+    expect(first.processed).toBe(1);
+    expect(first.deferred).toEqual([{ accountId: f.accountId, signalId: close }]);
+    expect(first.done.get(elsewhere ?? '')).toBe(true); // done for now: the re-check takes it up
+    const rows = await h.db.prisma.signal.findMany({
+      where: { id: { in: [open ?? '', close ?? '', elsewhere ?? ''] } },
+      include: { events: true, orders: true },
+    });
+    const get = (id?: string) => rows.find((r) => r.id === id);
+    expect(get(open)?.status).toBe('PROCESSING');
+    expect(get(close)?.status).toBe('PENDING');
+    expect(get(elsewhere)?.status).toBe('PENDING'); // acceptance order: behind the waiting close
+    const entry = get(open)?.orders[0];
+    const deferred = get(close)?.events.filter((e) => e.type === 'DEFERRED') ?? [];
+    expect(deferred.map((e) => [e.orderId, e.message])).toEqual([
+      [
+        entry?.id,
+        `Waiting for earlier orders of the account to be worked before deciding: ENTRY BUY 4 ${symbol} is still to be placed`,
+      ],
+    ]);
+
+    // Looked at again while still waiting: no second DEFERRED event.
     await processAccounts(h.db, [{ accountId: f.accountId, signalId: close ?? '' }], 5000);
-    const signals = await h.settled([open ?? '', close ?? '']);
-    const entry = signals.get(open ?? '')?.orders[0];
-    expect(entry?.role).toBe('ENTRY');
-    expect(entry?.cancelRequestedAt).not.toBeNull();
-    expect(signals.get(close ?? '')?.events.map((e) => e.type)).toContain('CANCEL_REQUESTED');
-    expect(signals.get(close ?? '')?.events.find((e) => e.type === 'CANCEL_REQUESTED')?.orderId).toBe(entry?.id);
+    expect(await h.db.prisma.signalEvent.count({ where: { signalId: close ?? '', type: 'DEFERRED' } })).toBe(1);
+
+    // The venue accepted the entry (a limit resting unfilled): the close is decided, and cancels it.
+    await h.db.pool.query("UPDATE orders SET status = 'ACCEPTED' WHERE id = $1", [entry?.id]);
+    const second = await processAccounts(h.db, [{ accountId: f.accountId, signalId: close ?? '' }], 5000);
+    expect(second.processed).toBe(2);
+    expect(second.deferred).toEqual([]);
+    const after = await h.settled([close ?? '', elsewhere ?? '']);
+    expect(after.get(close ?? '')?.events.find((e) => e.type === 'CANCEL_REQUESTED')?.orderId).toBe(entry?.id);
+    expect(after.get(elsewhere ?? '')?.status).toBe('PROCESSING');
   });
 
   it('skips an account another transaction holds, and decides it once the lock is free', async () => {

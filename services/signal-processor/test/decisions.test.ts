@@ -205,26 +205,4 @@ describe('accepted signals become NEW orders, written with the signal and enqueu
     expect((await h.db.prisma.order.findUniqueOrThrow({ where: { id: leg.id } })).cancelRequestedAt).not.toBeNull();
     expect(signal?.events.filter((e) => e.type === 'CANCEL_REQUESTED').map((e) => e.orderId)).toEqual([leg.id]);
   });
-
-  it('decides later signals against the orders of earlier ones (projected position)', async () => {
-    const f = await h.fixture();
-    const symbol = symbolFor('proj');
-    await h.quote(symbol, '10');
-    const open = await h.send(f, { symbol, action: 'openLong', quantity: 4 });
-    const add = await h.send(f, { symbol, action: 'openLong', quantity: 50, quantityType: 'PERCENT_POSITION' });
-    const close = await h.send(f, { symbol, action: 'closeLong' });
-    const conflict = await h.send(f, { symbol, action: 'openShort', quantity: 1 });
-    const rows = await h.settled([open, add, close, conflict]);
-    expect(rows.get(add)?.orders.map((o) => o.quantity.toFixed())).toEqual(['2']);
-    expect(rows.get(close)?.orders.map((o) => [o.role, o.side, o.quantity.toFixed()])).toEqual([
-      ['CLOSE', 'SELL', '6'],
-    ]);
-    // The close asked the long side's open entries to cancel and closes toward flat: the
-    // position projects to 0, so an openShort is not a conflict.
-    expect(rows.get(conflict)?.orders.map((o) => [o.role, o.side, o.quantity.toFixed()])).toEqual([
-      ['ENTRY', 'SELL', '1'],
-    ]);
-    const cancelled = await h.db.prisma.order.findMany({ where: { signalId: { in: [open, add] } } });
-    expect(cancelled.every((o) => o.cancelRequestedAt !== null)).toBe(true);
-  });
 });

@@ -1,5 +1,5 @@
 import type { Client, PoolClient } from 'pg';
-import { JOBS, SENT_ORDER_STATUSES, sqlList, type OrderJob } from '@utm/contracts';
+import { JOBS, SENT_ORDER_STATUSES, sqlList, type OrderJob, type SignalJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { registerOrderStatusGauge, registerQueueGauges } from '@utm/ops';
@@ -20,6 +20,7 @@ import { resyncLegs } from '../repositories/leg-resize';
 import { afterFill } from '../repositories/legs';
 import { orderCountsByStatus } from '../repositories/order-counts';
 import { carriedOrders, loadOrder, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
+import { wakesFor } from '../repositories/pending-signals';
 import { workAccount, workPaperAccounts } from './account-executor';
 import { BrokerVenue } from './broker-venue';
 import { instrumentBroker } from './instrumented-broker';
@@ -47,6 +48,8 @@ export interface ExecutorDeps {
   consumer: QueueConnection;
   /** Producer of the orders queue: asks for an account to be worked (legs, cancels at brokers). */
   orders: Producer<OrderJob>;
+  /** Producer of the signals queue: wakes signals the processor deferred behind the orders just worked. */
+  signals: Producer<SignalJob>;
   /** A dedicated Postgres connection for LISTEN (quote changes). */
   listen: () => Promise<Client>;
   logger: Logger;
@@ -159,12 +162,15 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     const updates = connection.updates;
     if (updates && !closing) {
       updates.onUpdate((u) => {
-        venue.apply(u.order.clientOrderId, u.order, null).catch((err: unknown) =>
-          venueLog.warn('could not record a broker update; reconciliation will', {
-            orderId: u.order.clientOrderId,
-            err,
-          }),
-        );
+        venue
+          .apply(u.order.clientOrderId, u.order, null)
+          .then(() => wakeDeferred([accountId]))
+          .catch((err: unknown) =>
+            venueLog.warn('could not record a broker update; reconciliation will', {
+              orderId: u.order.clientOrderId,
+              err,
+            }),
+          );
       });
       updates.onError((err) => venueLog.warn('broker update stream error', { err }));
       streams.push(updates);
@@ -189,6 +195,14 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     return accountIds.filter((id) => paperAccounts.has(id));
   };
   const workOpts = { lockTimeoutMs: deps.lockTimeoutMs ?? 10000 };
+  /** After orders were worked: the accounts' deferred signals can be decided now (best effort: the processor re-checks anyway). */
+  const wakeDeferred = async (accountIds: string[]): Promise<void> => {
+    try {
+      await deps.signals.addBulk(await wakesFor(pool, accountIds));
+    } catch (err) {
+      log.warn('could not wake deferred signals; the processor re-checks them', { accounts: accountIds.length, err });
+    }
+  };
   const onPaperHandled = (operation: string, seconds: number) =>
     metrics.brokerCalls.observe({ broker: 'paper', operation, outcome: 'ok' }, seconds);
 
@@ -202,10 +216,11 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
       const results = await runSplittingOnFailure(
         ids,
         (id) => id,
-        async (some) =>
-          void metrics.ordersHandled.inc(
-            await workPaperAccounts(pool, paper, some, log, { ...workOpts, onHandled: onPaperHandled }),
-          ),
+        async (some) => {
+          const handled = await workPaperAccounts(pool, paper, some, log, { ...workOpts, onHandled: onPaperHandled });
+          metrics.ordersHandled.inc(handled);
+          if (handled) await wakeDeferred(some);
+        },
         (err, n) => log.warn('a batch of paper accounts failed; working them one by one', { accounts: n, err }),
       );
       const byAccount = new Map(ids.map((id, i) => [id, results[i]]));
@@ -217,7 +232,10 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
   // broker's round trips must not hold up the paper accounts of a batch.
   const workAtBroker = async (accountId: string) => {
     const venue = await venueFor(accountId);
-    if (venue) metrics.ordersHandled.inc(await workAccount(pool, venue, accountId, log, workOpts));
+    if (!venue) return;
+    const handled = await workAccount(pool, venue, accountId, log, workOpts);
+    metrics.ordersHandled.inc(handled);
+    if (handled) await wakeDeferred([accountId]);
   };
   const worker = createConsumer(
     JOBS.orders,

@@ -37,6 +37,8 @@ export interface StackOptions {
   redis?: RedisTarget;
   /** The gateway subscribes to key revocations, as in production. */
   subscribe?: boolean;
+  /** Replicas of the processor and of the executor, each with its own connections as separate processes have (default 1 each). */
+  replicas?: { processors: number; executors: number };
 }
 
 /**
@@ -50,9 +52,12 @@ export class Stack {
   url = '';
   databaseUrl = '';
   executor!: BrokerExecutor;
+  executors: BrokerExecutor[] = [];
   gateway!: Gateway;
   processor!: SignalProcessor;
+  processors: SignalProcessor[] = [];
   ordersQueue!: Queue;
+  signalsQueue!: Queue;
   private database!: IsolatedDatabase;
   private readonly closers: (() => Promise<void>)[] = [];
 
@@ -84,6 +89,7 @@ export class Stack {
     const signals = new Producer<SignalJob>(JOBS.signals, { connection: signalsConn, prefix: this.prefix });
     const orders = new Producer<OrderJob>(JOBS.orders, { connection: ordersConn, prefix: this.prefix });
     this.ordersQueue = new Queue(JOBS.orders.queue, { connection: queuesConn, prefix: this.prefix });
+    this.signalsQueue = new Queue(JOBS.signals.queue, { connection: queuesConn, prefix: this.prefix });
 
     const gateway = (this.gateway = createGateway({
       db: this.db,
@@ -97,54 +103,72 @@ export class Stack {
     const server = await gateway.listen(0, '127.0.0.1');
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const processorConn = createRedis(this.redis, 'worker');
-    const processor = (this.processor = createSignalProcessor({
-      db: this.db,
-      consumer: { connection: processorConn, prefix: this.prefix },
-      orders,
-      logger: quiet,
-      concurrency: 4,
-      sweepGraceMs: 60000,
-    }));
-
-    const executorConn = createRedis(this.redis, 'worker');
-    const inProcess = this.opts.executor ?? true;
-    this.executor = createBrokerExecutor({
-      db: this.db,
-      consumer: { connection: executorConn, prefix: this.prefix },
-      orders,
-      listen: async () => {
-        const c = new Client({ connectionString: this.database.url });
-        await c.connect();
-        return c;
-      },
-      logger: quiet,
-      clock: { timeZone: 'America/New_York', close: '16:00' },
-      brokerFor:
-        this.opts.brokerFor ??
-        (() => {
-          throw new Error('no external broker in this test');
-        }),
-      now: this.opts.now,
-      quoteSweepMs: 200,
-      concurrency: this.opts.executorBatches,
-      reconcileIntervalMs: this.opts.reconcileIntervalMs ?? 60000,
-      autorun: false,
-    });
-    if (inProcess) await this.executor.start();
+    const newProcessor = (): SignalProcessor => {
+      const conn = createRedis(this.redis, 'worker');
+      const p = createSignalProcessor({
+        db: this.db,
+        consumer: { connection: conn, prefix: this.prefix },
+        orders,
+        signals,
+        logger: quiet,
+        concurrency: 4,
+        sweepGraceMs: 60000,
+      });
+      this.closers.unshift(async () => {
+        await p.close();
+        conn.disconnect();
+      });
+      return p;
+    };
+    const newExecutor = (): BrokerExecutor => {
+      const conn = createRedis(this.redis, 'worker');
+      const e = createBrokerExecutor({
+        db: this.db,
+        consumer: { connection: conn, prefix: this.prefix },
+        orders,
+        signals,
+        listen: async () => {
+          const c = new Client({ connectionString: this.database.url });
+          await c.connect();
+          return c;
+        },
+        logger: quiet,
+        clock: { timeZone: 'America/New_York', close: '16:00' },
+        brokerFor:
+          this.opts.brokerFor ??
+          (() => {
+            throw new Error('no external broker in this test');
+          }),
+        now: this.opts.now,
+        quoteSweepMs: 200,
+        concurrency: this.opts.executorBatches,
+        reconcileIntervalMs: this.opts.reconcileIntervalMs ?? 60000,
+        autorun: false,
+      });
+      this.closers.unshift(async () => {
+        await e.close();
+        conn.disconnect();
+      });
+      return e;
+    };
 
     this.closers.push(async () => {
-      await this.executor.close();
-      await processor.close();
       await gateway.close();
-      for (const q of [this.ordersQueue]) await q.obliterate({ force: true }).catch(() => undefined);
+      for (const q of [this.ordersQueue, this.signalsQueue]) await q.obliterate({ force: true }).catch(() => undefined);
       await this.ordersQueue.close();
+      await this.signalsQueue.close();
       await signals.close();
       await orders.close();
-      for (const c of [...conns, subscriber, processorConn, executorConn]) c?.disconnect();
+      for (const c of [...conns, subscriber]) c?.disconnect();
       await this.db.close();
       await this.database.drop();
     });
+    const replicas = this.opts.replicas ?? { processors: 1, executors: 1 };
+    this.processors = Array.from({ length: replicas.processors }, newProcessor);
+    this.executors = Array.from({ length: replicas.executors }, newExecutor);
+    this.processor = this.processors[0] as SignalProcessor;
+    this.executor = this.executors[0] as BrokerExecutor;
+    if (this.opts.executor ?? true) for (const e of this.executors) await e.start();
     return this;
   }
 

@@ -1,4 +1,4 @@
-import { isExitRole, type OrderRole } from '@utm/contracts';
+import { isExitRole, type OrderRole, type OrderStatus, type OrderType } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import { FRACTIONAL_STEP, WHOLE_SHARE, type VenueKind } from '@utm/trading';
 import type { AccountSnapshot, OrderDraft, Side, SymbolSnapshot, TradingState } from './types';
@@ -11,6 +11,8 @@ import type { AccountSnapshot, OrderDraft, Side, SymbolSnapshot, TradingState } 
  */
 export interface AccountRow {
   id: string;
+  /** Where its orders go: the paper engine, or an external venue (fills arrive asynchronously). */
+  broker: string;
   cash: Decimal;
   tradingState: TradingState;
   allowFractional: boolean;
@@ -23,15 +25,21 @@ export interface AccountRow {
 
 export type OpenOrderRole = OrderRole;
 
-/** An order still working (NEW … PARTIALLY_FILLED) and not asked to cancel, in seq order. */
+/** An order still open (NEW … PARTIALLY_FILLED), in seq order. */
 export interface OpenOrder {
   id: string;
   role: OpenOrderRole;
   side: Side;
   symbol: string;
+  type: OrderType;
+  status: OrderStatus;
   quantity: Decimal;
   filledQuantity: Decimal;
   priceBasis: Decimal | null;
+  /** Asked to cancel (by a close or reverse): it no longer counts, though the venue may not have confirmed yet. */
+  cancelRequested: boolean;
+  /** When the row last changed (for an order at an external venue: about when it was accepted). */
+  changedAt: Date;
 }
 
 export interface AccountState {
@@ -67,6 +75,7 @@ export function snapshotsFor(
   const openExitOrderIds: string[] = [];
   const openEntryOrders: { id: string; side: Side }[] = [];
   for (const o of state.openOrders) {
+    if (o.cancelRequested) continue;
     const remaining = o.quantity.minus(o.filledQuantity);
     if (o.role === 'ENTRY' && o.priceBasis) reservations = reservations.plus(remaining.times(o.priceBasis));
     if (o.symbol !== symbol) continue;
@@ -115,16 +124,20 @@ export function applyToState(
   cancelled: string[],
 ): void {
   const gone = new Set(cancelled);
-  state.openOrders = state.openOrders.filter((o) => !gone.has(o.id));
+  for (const o of state.openOrders) if (gone.has(o.id)) o.cancelRequested = true;
   for (const { id, draft } of orders) {
     state.openOrders.push({
       id,
       role: draft.role,
       side: draft.side,
       symbol,
+      type: draft.type,
+      status: 'NEW',
       quantity: draft.quantity,
       filledQuantity: new Decimal(0),
       priceBasis: draft.priceBasis,
+      cancelRequested: false,
+      changedAt: new Date(0),
     });
   }
 }

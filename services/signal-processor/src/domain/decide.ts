@@ -9,6 +9,13 @@ import { reject, type AccountSnapshot, type Decision, type OrderDraft, type Side
 
 const sign = (side: Side) => (side === 'BUY' ? 1 : -1);
 
+/** What is held on the side the decision is about: the filled position, else (nothing filled yet) the projected one. */
+function heldSize(sym: SymbolSnapshot): Decimal {
+  const filled = sym.filledQuantity;
+  if (filled.isZero() || filled.isNeg() !== sym.projectedQuantity.isNeg()) return sym.projectedQuantity.abs();
+  return filled.abs();
+}
+
 function draft(
   req: NormalizedIngestRequest,
   role: OrderDraft['role'],
@@ -53,8 +60,11 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
   }
   const venue = venueRefusal(account.venue, req.action, req.symbol, req.exitRules);
   if (venue) return reject(venue.code, venue.message);
-  const plan = planLegs(req.action, req.symbol, sym.projectedQuantity);
+  const plan = planLegs(req.action, req.symbol, sym.projectedQuantity, sym.filledQuantity);
   if ('kind' in plan) return plan;
+  // The position as it stands (earlier orders are worked before a signal is decided: settlement.ts);
+  // entries resting unfilled are cancelled by a close, so sizes are taken from what is held.
+  const held = heldSize(sym);
 
   const price = sizingPrice(req, sym.quote);
   const equity = equityOf(account);
@@ -72,7 +82,7 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
         symbol: req.symbol,
         price,
         equity,
-        positionSize: plan.close.position,
+        positionSize: held,
         step,
       });
       if (sized.kind === 'reject') return sized;
@@ -106,7 +116,7 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
         symbol: req.symbol,
         price,
         equity,
-        positionSize: sym.projectedQuantity.abs(),
+        positionSize: held,
         step,
       });
       if (sized.kind === 'reject') return sized;

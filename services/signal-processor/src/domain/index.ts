@@ -5,3 +5,4 @@ export * from './sizing';
 export * from './risk';
 export * from './decide';
 export * from './account-state';
+export * from './settlement';

@@ -19,10 +19,22 @@ export interface LegPlan {
 
 const ZERO = new Decimal(0);
 
-export function planLegs(action: Action, symbol: string, projected: Decimal): LegPlan | Rejection {
+/**
+ * `projected`: the position once open orders fill (whether there is a position, and the
+ * close's size: the executor caps a close at what is held when it is placed). `held`: the
+ * filled position, which a reverse's new side takes by default (entries resting unfilled are
+ * cancelled by the close).
+ */
+export function planLegs(
+  action: Action,
+  symbol: string,
+  projected: Decimal,
+  held: Decimal = projected,
+): LegPlan | Rejection {
   const long = projected.gt(0);
   const short = projected.lt(0);
   const abs = projected.abs();
+  const heldOnSide = !held.isZero() && held.isNeg() === projected.isNeg() ? held.abs() : abs;
   switch (action) {
     case 'openLong':
       if (short)
@@ -40,11 +52,11 @@ export function planLegs(action: Action, symbol: string, projected: Decimal): Le
       return { close: { side: 'BUY', position: abs } };
     case 'reverseToLong':
       return short
-        ? { close: { side: 'BUY', position: abs }, open: { side: 'BUY', defaultQuantity: abs } }
+        ? { close: { side: 'BUY', position: abs }, open: { side: 'BUY', defaultQuantity: heldOnSide } }
         : { open: { side: 'BUY', defaultQuantity: null } };
     case 'reverseToShort':
       return long
-        ? { close: { side: 'SELL', position: abs }, open: { side: 'SELL', defaultQuantity: abs } }
+        ? { close: { side: 'SELL', position: abs }, open: { side: 'SELL', defaultQuantity: heldOnSide } }
         : { open: { side: 'SELL', defaultQuantity: null } };
   }
 }

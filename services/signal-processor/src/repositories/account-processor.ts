@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createIngestValidator, withDefaults, type OrderJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
-import { applyToState, decide, snapshotsFor, type Decision } from '../domain';
+import { applyToState, decide, settlementOf, snapshotsFor, type Decision, type SettlementOptions } from '../domain';
 import { loadStates, lockAccounts, withAccounts } from './account-state-store';
-import { failSignal, writeDecisions, type DecisionToWrite } from './decision-writer';
+import { failSignal, writeDecisions, type DecisionToWrite, type Deferral } from './decision-writer';
 
 const validateStored = createIngestValidator();
 
@@ -25,7 +25,14 @@ export interface ProcessResult {
   skipped: Set<string>;
   orderJobs: OrderJob[];
   outcomes: Decision['kind'][];
+  /** Per account, the first signal left PENDING because earlier orders of its symbol are still being worked. */
+  deferred: Target[];
 }
+
+/** How long earlier orders at an external venue are waited for (settlement.ts). */
+export type SequencingOptions = Omit<SettlementOptions, 'now'>;
+
+export const DEFAULT_SEQUENCING: SequencingOptions = { marketFillWaitMs: 5000, cancelWaitMs: 30000 };
 
 /**
  * Decides the PENDING signals of the targets' accounts in acceptance order (seq), up to BATCH
@@ -39,6 +46,7 @@ export async function processAccounts(
   targets: Target[],
   lockTimeoutMs: number,
   skipLocked = false,
+  sequencing: SequencingOptions = DEFAULT_SEQUENCING,
 ): Promise<ProcessResult> {
   return withTransaction(
     db.pool,
@@ -49,6 +57,7 @@ export async function processAccounts(
         skipped: new Set(),
         orderJobs: [],
         outcomes: [],
+        deferred: [],
       };
       const wanted = [...new Set(targets.map((t) => t.accountId))];
       // Pipelined: the state query leaves with the lock statement and runs right after it.
@@ -78,7 +87,9 @@ export async function processAccounts(
       const { targets: found, accounts: states } = withAccounts(raw, accounts);
 
       const batch: DecisionToWrite[] = [];
+      const deferrals: Deferral[] = [];
       const lastSeq = new Map<string, bigint>();
+      const now = new Date();
       for (const [accountId, { pending, state }] of states) {
         // Only accounts with a target still PENDING are worked (else a redelivery would decide a backlog its jobs are about to).
         if (
@@ -91,10 +102,10 @@ export async function processAccounts(
         )
           continue;
         for (const signal of pending) {
-          lastSeq.set(accountId, signal.seq);
           const parsed = validateStored(signal.request);
           if (!parsed.ok) {
             // Validated at ingest; only a hand-edited row gets here. Fail it, keep the order going.
+            lastSeq.set(accountId, signal.seq);
             await failSignal(
               client,
               signal.id,
@@ -103,24 +114,40 @@ export async function processAccounts(
             );
             continue;
           }
+          const req = withDefaults(parsed.value);
+          const settlement = settlementOf(state, signal.symbol, req, { ...sequencing, now });
+          if (!settlement.settled) {
+            // This signal and every later one of the account wait (acceptance order); the worker re-checks.
+            result.deferred.push({ accountId, signalId: signal.id });
+            if (!signal.deferred)
+              deferrals.push({
+                signalId: signal.id,
+                orderId: settlement.orderId,
+                message: `Waiting for earlier orders of the account to be worked before deciding: ${settlement.reason}`,
+              });
+            break;
+          }
+          lastSeq.set(accountId, signal.seq);
           const snapshot = snapshotsFor(state, signal.symbol);
-          const decision = decide(withDefaults(parsed.value), snapshot.account, snapshot.symbol);
+          const decision = decide(req, snapshot.account, snapshot.symbol);
           const orders =
             decision.kind === 'accept' ? decision.orders.map((draft) => ({ id: randomUUID(), draft })) : [];
           batch.push({ signal: { id: signal.id, accountId, symbol: signal.symbol }, decision, orders });
+          result.processed++;
           if (decision.kind === 'accept') applyToState(state, signal.symbol, orders, decision.cancelOrderIds);
           result.outcomes.push(decision.kind);
           for (const o of orders) result.orderJobs.push({ orderId: o.id, accountId, signalId: signal.id });
         }
-        result.processed += pending.length;
       }
-      await writeDecisions(client, batch);
+      await writeDecisions(client, batch, deferrals);
 
       for (const t of targets) {
         const target = found.get(t.signalId);
         if (!target || target.accountId !== t.accountId || target.status !== 'PENDING' || !accounts.has(t.accountId))
           continue; // nothing to do for this one
         const last = lastSeq.get(t.accountId);
+        // Deferred (this one or an earlier one): done for now, the worker's re-check takes it up.
+        if (result.deferred.some((d) => d.accountId === t.accountId)) continue;
         // A backlog longer than BATCH: the target is not reached yet; the caller goes again.
         result.done.set(t.signalId, last !== undefined && last >= target.seq);
       }

@@ -8,10 +8,10 @@ const dec = (v: string | null): Decimal | null => (v === null ? null : new Decim
 
 interface AccountDbRow {
   id: string;
+  broker: VenueKind;
   cash: string;
   trading_state: TradingState;
   allow_fractional: boolean;
-  broker: VenueKind;
   max_order_notional: string | null;
   max_position_quantity: string | null;
   allowed_symbols: string[] | null;
@@ -19,6 +19,7 @@ interface AccountDbRow {
 
 const toAccountRow = (r: AccountDbRow): AccountRow => ({
   id: r.id,
+  broker: r.broker,
   cash: new Decimal(r.cash),
   tradingState: r.trading_state,
   allowFractional: r.allow_fractional,
@@ -46,7 +47,7 @@ export async function lockAccounts(
 ): Promise<Map<string, AccountRow>> {
   const { rows } = await client.query<AccountDbRow>({
     name: skipLocked ? 'processor-lock-accounts-skip' : 'processor-lock-accounts',
-    text: `SELECT id, cash::text, trading_state, allow_fractional, broker, max_order_notional::text, max_position_quantity::text, allowed_symbols
+    text: `SELECT id, broker, cash::text, trading_state, allow_fractional, max_order_notional::text, max_position_quantity::text, allowed_symbols
            FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
     values: [accountIds],
   });
@@ -58,6 +59,8 @@ export interface PendingSignal {
   seq: bigint;
   symbol: string;
   request: unknown;
+  /** Already recorded as waiting for earlier orders (its DEFERRED event). */
+  deferred: boolean;
 }
 
 export interface TargetSignal {
@@ -75,7 +78,7 @@ export interface LoadedStates {
 
 interface StatesRow {
   targets: { id: string; seq: string; status: string; account_id: string }[];
-  pending: { account_id: string; id: string; seq: string; symbol: string; request: unknown }[];
+  pending: { account_id: string; id: string; seq: string; symbol: string; request: unknown; deferred: boolean }[];
   positions: { account_id: string; symbol: string; quantity: string; avgPrice: string }[];
   orders: {
     account_id: string;
@@ -83,9 +86,13 @@ interface StatesRow {
     role: OpenOrder['role'];
     side: OpenOrder['side'];
     symbol: string;
+    type: OpenOrder['type'];
+    status: OpenOrder['status'];
     quantity: string;
     filled: string;
     priceBasis: string | null;
+    cancelRequested: boolean;
+    changedAt: string;
   }[];
   quotes: { symbol: string; price: string }[];
 }
@@ -104,11 +111,13 @@ WITH pending AS (
 )
 SELECT
   (SELECT coalesce(json_agg(json_build_object('id', id, 'seq', seq::text, 'status', status, 'account_id', account_id)), '[]') FROM signals WHERE id = ANY($2::uuid[])) AS targets,
-  (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'seq', seq::text, 'symbol', symbol, 'request', request) ORDER BY seq), '[]') FROM pending) AS pending,
+  (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'seq', seq::text, 'symbol', symbol, 'request', request,
+                                              'deferred', EXISTS (SELECT 1 FROM signal_events e WHERE e.signal_id = pending.id AND e.type = ${sqlValue('DEFERRED')})) ORDER BY seq), '[]') FROM pending) AS pending,
   (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'symbol', symbol, 'quantity', quantity::text, 'avgPrice', avg_price::text)), '[]') FROM pos) AS positions,
-  (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'role', role, 'side', side, 'symbol', symbol, 'quantity', quantity::text,
-                                              'filled', filled_quantity::text, 'priceBasis', price_basis::text) ORDER BY seq), '[]')
-     FROM orders WHERE account_id = ANY($1::uuid[]) AND status IN (${sqlList(OPEN_ORDER_STATUSES)}) AND cancel_requested_at IS NULL) AS orders,
+  (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'role', role, 'side', side, 'symbol', symbol, 'type', type, 'status', status,
+                                              'quantity', quantity::text, 'filled', filled_quantity::text, 'priceBasis', price_basis::text,
+                                              'cancelRequested', cancel_requested_at IS NOT NULL, 'changedAt', updated_at) ORDER BY seq), '[]')
+     FROM orders WHERE account_id = ANY($1::uuid[]) AND status IN (${sqlList(OPEN_ORDER_STATUSES)})) AS orders,
   (SELECT coalesce(json_agg(json_build_object('symbol', symbol, 'price', price::text)), '[]')
      FROM quotes WHERE symbol IN (SELECT symbol FROM pos UNION SELECT symbol FROM pending)) AS quotes`;
 
@@ -151,7 +160,7 @@ export function withAccounts({ row: r }: RawStates, accounts: Map<string, Accoun
   for (const p of r.pending)
     out.accounts
       .get(p.account_id)
-      ?.pending.push({ id: p.id, seq: BigInt(p.seq), symbol: p.symbol, request: p.request });
+      ?.pending.push({ id: p.id, seq: BigInt(p.seq), symbol: p.symbol, request: p.request, deferred: p.deferred });
   for (const p of r.positions)
     out.accounts
       .get(p.account_id)
@@ -162,9 +171,13 @@ export function withAccounts({ row: r }: RawStates, accounts: Map<string, Accoun
       role: o.role,
       side: o.side,
       symbol: o.symbol,
+      type: o.type,
+      status: o.status,
       quantity: new Decimal(o.quantity),
       filledQuantity: new Decimal(o.filled),
       priceBasis: dec(o.priceBasis),
+      cancelRequested: o.cancelRequested,
+      changedAt: new Date(o.changedAt),
     });
   }
   return out;

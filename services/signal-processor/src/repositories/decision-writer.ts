@@ -17,8 +17,10 @@ function describe(o: OrderDraft, symbol: string): string {
 // One statement for every decision of a batch: cancel requests, the orders (in decision order,
 // so a reverse's close precedes its entry in seq), each signal's status, one event per step.
 // The statement's CTEs share one snapshot: an UPDATE here cannot see the rows its sibling
-// INSERT adds, so an order created and asked to cancel in the same batch is inserted with its
-// cancel request already set (the `cancelled` column), never left to the UPDATE.
+// INSERT adds, so an order created and asked to cancel in the same batch would be inserted with
+// its cancel request already set (the `cancelled` column), never left to the UPDATE. (Decisions
+// no longer do that: a signal waits behind its symbol's unplaced orders, settlement.ts; the
+// statement stays correct should one ever.)
 const WRITE_DECISIONS = `
 WITH cancelled AS (
   UPDATE orders SET cancel_requested_at = now(), updated_at = now()
@@ -47,6 +49,13 @@ export interface SignalRef {
   id: string;
   accountId: string;
   symbol: string;
+}
+
+/** A signal left PENDING to wait for earlier orders: recorded once, with what it waits for. */
+export interface Deferral {
+  signalId: string;
+  orderId: string;
+  message: string;
 }
 
 export interface DecisionToWrite {
@@ -83,12 +92,24 @@ function eventsOf({ signal, decision, orders }: DecisionToWrite): EventRow[] {
  * with its orders NEW; an event per transition and order. Throws unless every signal was
  * still PENDING (the transaction then rolls back: nothing is half-decided).
  */
-export async function writeDecisions(client: PoolClient, batch: DecisionToWrite[]): Promise<void> {
-  if (!batch.length) return;
+export async function writeDecisions(
+  client: PoolClient,
+  batch: DecisionToWrite[],
+  deferrals: Deferral[] = [],
+): Promise<void> {
+  if (!batch.length && !deferrals.length) return;
   const cancelIds = new Set(batch.flatMap((b) => (b.decision.kind === 'accept' ? b.decision.cancelOrderIds : [])));
   const orders = batch.flatMap((b) => b.orders.map((o) => ({ ...o, signal: b.signal })));
   const d = orders.map((o) => o.draft);
-  const events = batch.flatMap(eventsOf);
+  const events = [
+    ...batch.flatMap(eventsOf),
+    ...deferrals.map((d): EventRow => ({
+      signalId: d.signalId,
+      orderId: d.orderId,
+      type: 'DEFERRED',
+      message: d.message,
+    })),
+  ];
   const text = (v: { toFixed(): string } | null) => (v === null ? null : v.toFixed());
   const createdIds = new Set(orders.map((o) => o.id));
   const { rows } = await client.query<{ updated: number }>({

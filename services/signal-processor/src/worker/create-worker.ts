@@ -12,7 +12,12 @@ import {
   type QueueConnection,
   type Worker,
 } from '@utm/queue';
-import { processAccounts, type Target } from '../repositories/account-processor';
+import {
+  DEFAULT_SEQUENCING,
+  processAccounts,
+  type SequencingOptions,
+  type Target,
+} from '../repositories/account-processor';
 import { failSignal } from '../repositories/decision-writer';
 import { pendingOrders } from '../repositories/pending-orders';
 import { errorText } from './error-text';
@@ -24,6 +29,10 @@ export interface ProcessorDeps {
   consumer: QueueConnection;
   /** Producer of the orders queue (fail-fast connection). */
   orders: Producer<OrderJob>;
+  /** Producer of this service's own queue: re-checks of signals deferred behind earlier orders. */
+  signals: Producer<SignalJob>;
+  /** How long earlier orders at an external venue are waited for (default: 5 s for a market fill, 30 s for a cancel). */
+  sequencing?: SequencingOptions;
   logger: Logger;
   /** Batches under way at once (default 2): jobs arriving meanwhile wait for the next. */
   concurrency?: number;
@@ -67,10 +76,12 @@ export function createSignalProcessor(deps: ProcessorDeps): SignalProcessor {
    * goes. The batch skips accounts another transaction holds; each of those is then decided on
    * its own, waiting for its lock while holding no other account's.
    */
-  const decideAll = async (targets: Target[], skipLocked = true): Promise<void> => {
+  const sequencing = deps.sequencing ?? DEFAULT_SEQUENCING;
+  const decideAll = async (targets: Target[], deferred: Target[], skipLocked = true): Promise<void> => {
     let open = targets;
     while (open.length) {
-      const result = await processAccounts(deps.db, open, lockTimeoutMs, skipLocked);
+      const result = await processAccounts(deps.db, open, lockTimeoutMs, skipLocked, sequencing);
+      deferred.push(...result.deferred);
       for (const outcome of result.outcomes) metrics.signalsDecided.inc({ outcome });
       metrics.ordersCreated.inc(result.orderJobs.length);
       if (result.orderJobs.length) {
@@ -84,11 +95,38 @@ export function createSignalProcessor(deps: ProcessorDeps): SignalProcessor {
           held.map((a) =>
             decideAll(
               open.filter((t) => t.accountId === a),
+              deferred,
               false,
             ),
           ),
         );
       open = open.filter((t) => !result.skipped.has(t.accountId) && result.done.get(t.signalId) === false);
+    }
+  };
+
+  /**
+   * A deferred signal is looked at again after a delay that doubles with each re-check (20 ms up
+   * to 1 s), one job per level (`signalId.rN`, so that chains started by several jobs merge);
+   * the executor also wakes it when it has worked the account's orders. If the re-check cannot
+   * be enqueued, the gateway's outbox sweeper re-drives the PENDING signal.
+   */
+  const recheckLater = async (deferred: Target[], jobs: SignalJob[]): Promise<void> => {
+    const byDelay = new Map<number, SignalJob[]>();
+    for (const t of new Map(deferred.map((d) => [d.accountId, d])).values()) {
+      // Levels count this signal's own re-checks (a re-check of an earlier signal that finds a later one waiting starts anew).
+      const level = 1 + Math.max(0, ...jobs.filter((j) => j.signalId === t.signalId).map((j) => j.recheck ?? 0));
+      const delay = recheckDelayMs(level);
+      const job: SignalJob = { ...t, recheck: level, wake: `r${level}` };
+      byDelay.set(delay, [...(byDelay.get(delay) ?? []), job]);
+    }
+    for (const [delayMs, batch] of byDelay) {
+      metrics.signalsDecided.inc({ outcome: 'deferred' }, batch.length);
+      await deps.signals.addBulk(batch, { delayMs }).catch((err: unknown) =>
+        log.warn('could not schedule the re-check of deferred signals; the outbox sweeper will', {
+          count: batch.length,
+          err,
+        }),
+      );
     }
   };
 
@@ -100,11 +138,12 @@ export function createSignalProcessor(deps: ProcessorDeps): SignalProcessor {
     async (items) => {
       const end = metrics.jobDuration.startTimer();
       const targets = items.map(({ data }) => ({ accountId: data.accountId, signalId: data.signalId }));
+      const deferred: Target[] = [];
       try {
-        return await runSplittingOnFailure(
+        const outcome = await runSplittingOnFailure(
           targets,
           (t) => t.accountId,
-          decideAll,
+          (group) => decideAll(group, deferred),
           (err, accounts) =>
             log.warn('a batch of signal jobs failed; deciding its accounts one by one', {
               jobs: items.length,
@@ -112,6 +151,11 @@ export function createSignalProcessor(deps: ProcessorDeps): SignalProcessor {
               err,
             }),
         );
+        await recheckLater(
+          deferred,
+          items.map(({ data }) => data),
+        );
+        return outcome;
       } finally {
         end();
       }
@@ -165,4 +209,9 @@ export function createSignalProcessor(deps: ProcessorDeps): SignalProcessor {
       await queueStats.close();
     },
   };
+}
+
+/** The delay before re-check number `level` (1, 2, …) of a deferred signal: 20 ms, doubling, at most 1 s. */
+export function recheckDelayMs(level: number): number {
+  return Math.min(1000, 20 * 2 ** Math.min(Math.max(level, 1) - 1, 10));
 }

@@ -7,6 +7,7 @@ function state(position: string | null, orders: Partial<OpenOrder>[], quote: str
   return {
     account: {
       id: 'a',
+      broker: 'paper',
       cash: D('1000'),
       tradingState: 'ACTIVE',
       allowFractional: false,
@@ -22,9 +23,13 @@ function state(position: string | null, orders: Partial<OpenOrder>[], quote: str
       role: 'ENTRY',
       side: 'BUY',
       symbol: 'X',
+      type: 'MARKET',
+      status: 'ACCEPTED',
       quantity: D(1),
       filledQuantity: D(0),
       priceBasis: D(10),
+      cancelRequested: false,
+      changedAt: new Date(0),
       ...o,
     })),
   };
@@ -106,7 +111,7 @@ describe('applyToState keeps the state current within a transaction', () => {
       exitRules: null,
     };
     applyToState(s, 'X', [{ id: 'n1', draft: close }], ['o0', 'o1']);
-    expect(s.openOrders.map((o) => o.id)).toEqual(['n1']);
+    expect(s.openOrders.filter((o) => !o.cancelRequested).map((o) => o.id)).toEqual(['n1']);
     expect(snapshotsFor(s, 'X').symbol.projectedQuantity.toFixed()).toBe('0');
   });
 });

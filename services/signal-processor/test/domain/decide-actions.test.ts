@@ -415,10 +415,16 @@ describe('decide: reverses', () => {
       orders: [market('CLOSE', 'BUY', '10', '150'), market('ENTRY', 'BUY', '5', '150')],
     },
     {
-      name: 'reverseToLong of the projected short (filled −10, projected −12)',
+      name: 'reverseToLong with a sell entry resting (filled −10, projected −12): closes toward flat, opens what was held',
       req: request('reverseToLong'),
       sym: symbol({ filledQuantity: D(-10), projectedQuantity: D(-12) }),
-      orders: [market('CLOSE', 'BUY', '12', '150'), market('ENTRY', 'BUY', '12', '150')],
+      orders: [market('CLOSE', 'BUY', '12', '150'), market('ENTRY', 'BUY', '10', '150')],
+    },
+    {
+      name: 'reverseToLong with only a resting sell entry (filled 0, projected −3): the close cancels it, the new side takes 3',
+      req: request('reverseToLong'),
+      sym: symbol({ filledQuantity: D(0), projectedQuantity: D(-3) }),
+      orders: [market('CLOSE', 'BUY', '3', '150'), market('ENTRY', 'BUY', '3', '150')],
     },
     {
       name: 'reverseToLong from flat with a quantity: only the ENTRY',

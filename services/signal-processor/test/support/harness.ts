@@ -84,10 +84,12 @@ export class Harness {
     const workerConn = createRedis(testRedisUrl(), 'worker');
     const producerConn = createRedis(testRedisUrl(), 'producer');
     const orders = new Producer<OrderJob>(JOBS.orders, { connection: producerConn, prefix: this.prefix });
+    const signals = new Producer<SignalJob>(JOBS.signals, { connection: producerConn, prefix: this.prefix });
     const p = createSignalProcessor({
       db: this.db,
       consumer: { connection: workerConn, prefix: this.prefix },
       orders,
+      signals,
       logger: quiet,
       concurrency: opts.concurrency ?? 4,
       lockTimeoutMs: opts.lockTimeoutMs ?? 5000,
@@ -98,6 +100,7 @@ export class Harness {
       close: async () => {
         await p.close();
         await orders.close();
+        await signals.close();
         workerConn.disconnect();
         producerConn.disconnect();
       },
