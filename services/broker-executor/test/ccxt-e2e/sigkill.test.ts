@@ -20,7 +20,7 @@ import { Stack } from '../support/stack';
  */
 describe('ccxt (Binance spot): exactly-once placement across a SIGKILL', () => {
   const key = randomBytes(32);
-  let server: BinanceSpotServer;
+  let server: BinanceSpotServer | undefined;
   const s = new Stack({ executor: false });
   const children: ServiceProcess[] = [];
 
@@ -32,7 +32,7 @@ describe('ccxt (Binance spot): exactly-once placement across a SIGKILL', () => {
         REDIS_URL: testRedisUrl(),
         QUEUE_PREFIX: s.prefix,
         UTM_ENCRYPTION_KEY: key.toString('hex'),
-        CCXT_API_ORIGIN: server.url,
+        CCXT_API_ORIGIN: stand().url,
         OPS_PORT: '0',
         BROKER_TIMEOUT_MS: '60000',
         BROKER_POLL_INTERVAL_MS: '600000',
@@ -52,10 +52,14 @@ describe('ccxt (Binance spot): exactly-once placement across a SIGKILL', () => {
     server.setPrice('BTCUSDT', '65000');
     await s.start();
   });
+  const stand = (): BinanceSpotServer => {
+    if (!server) throw new Error('the Binance stand-in did not start');
+    return server;
+  };
   afterAll(async () => {
     for (const c of children) await c.stop('SIGKILL');
     await s.stop();
-    await server.close();
+    await server?.close();
   });
 
   it('the restarted executor adopts the order Binance filled: one order at Binance, a consistent database', async () => {
@@ -65,14 +69,14 @@ describe('ccxt (Binance spot): exactly-once placement across a SIGKILL', () => {
         const f = await s.fixture({ broker: 'ccxt', exchange: 'binance', allowFractional: true });
         const credentials = encryptSecret(
           key,
-          JSON.stringify({ apiKey: server.apiKey, secret: server.secret }),
+          JSON.stringify({ apiKey: stand().apiKey, secret: stand().secret }),
           f.accountId,
         );
         await s.db.prisma.account.update({
           where: { id: f.accountId },
           data: { brokerCredentials: new Uint8Array(credentials) },
         });
-        server.fault('POST', '/api/v3/order', { kind: 'acceptThenHang' });
+        stand().fault('POST', '/api/v3/order', { kind: 'acceptThenHang' });
 
         const first = startExecutor();
         const id = await s.send(f, { symbol: 'BTC/USDT', price: 65000, action: 'openLong', quantity: 0.01 });
@@ -84,7 +88,7 @@ describe('ccxt (Binance spot): exactly-once placement across a SIGKILL', () => {
           )) ?? '';
         await s.waitFor(
           'filled at Binance',
-          async () => server.book.orders.find((o) => o.clientOrderId === orderId)?.status ?? null,
+          async () => stand().book.orders.find((o) => o.clientOrderId === orderId)?.status ?? null,
           (v) => v === 'FILLED',
         );
         await s.waitFor(
@@ -97,9 +101,9 @@ describe('ccxt (Binance spot): exactly-once placement across a SIGKILL', () => {
 
         startExecutor();
         const filled = await s.until(id, ['FILLED'], undefined, 30000);
-        const atBinance = server.book.orders.filter((o) => o.clientOrderId === orderId);
+        const atBinance = stand().book.orders.filter((o) => o.clientOrderId === orderId);
         expect(atBinance).toHaveLength(1);
-        expect(server.calls('POST', '/api/v3/order')).toHaveLength(1);
+        expect(stand().calls('POST', '/api/v3/order')).toHaveLength(1);
         expect(filled.orders[0]).toMatchObject({ status: 'FILLED', brokerOrderId: `BTCUSDT:${atBinance[0]?.orderId}` });
         expect(filled.events.some((e) => e.type === 'RECONCILED' && /SUBMITTING → FILLED/.test(e.message))).toBe(true);
         expect(await s.account(f.accountId)).toEqual({

@@ -30,7 +30,8 @@ import {
 } from '../types';
 import { brokerError, classify } from './errors';
 import { rulesOfMarket } from './exchange';
-import { commissionOf, fromCcxtOrder, NO_COMMISSION, toCcxtOrder, type Commission } from './mapping';
+import { Commissions } from './commission';
+import { binanceOcoParams, fromCcxtOrder, toCcxtOrder } from './mapping';
 
 export interface CcxtBrokerOptions {
   exchange: Exchange;
@@ -62,14 +63,16 @@ export class CcxtBroker implements Broker {
   /** Our open orders' symbols, as last seen: what polling asks about. */
   readonly watched = new Map<string, string>();
   private readonly symbols = new Map<string, string>();
-  /** Commission per exchange order, as of its filled quantity (read again only when it fills further). */
-  private readonly commissions = new Map<string, { filled: string; commission: Commission }>();
+  private readonly commissions: Commissions;
   private readonly quote: string;
 
   constructor(private readonly opts: CcxtBrokerOptions) {
     this.name = `ccxt:${opts.exchange.id}`;
     this.capabilities = ccxtCapabilities(opts.exchange.id);
     this.quote = opts.quoteCurrency ?? 'USDT';
+    this.commissions = new Commissions((o, m) =>
+      this.call('reads trades', false, () => this.exchange.fetchOrderTrades(String(o.id), m.symbol)),
+    );
   }
 
   get exchange(): Exchange {
@@ -168,20 +171,9 @@ export class CcxtBroker implements Broker {
     const oco = req.oco;
     if (!oco || !this.capabilities.nativeOco)
       throw new BrokerError('BROKER_ERROR', `${this.exchange.id} takes no OCO order`, { reason: 'EXIT_NOT_SUPPORTED' });
-    // A SELL pair protects a long: the take profit is above the market, the stop below.
-    const [tp, stop] = req.side === 'SELL' ? ['above', 'below'] : ['below', 'above'];
-    const res = (await this.raw('privatePostOrderListOco')({
-      symbol: marketIdOf(m),
-      side: req.side,
-      quantity: req.quantity.toFixed(),
-      listClientOrderId: req.clientOrderId,
-      [`${tp}Type`]: 'LIMIT_MAKER',
-      [`${tp}Price`]: oco.takeProfitLimitPrice.toFixed(),
-      [`${tp}ClientOrderId`]: req.clientOrderId,
-      [`${stop}Type`]: 'STOP_LOSS',
-      [`${stop}StopPrice`]: oco.stopLossStopPrice.toFixed(),
-      newOrderRespType: 'RESULT',
-    })) as { orderReports?: Record<string, unknown>[] };
+    const res = (await this.raw('privatePostOrderListOco')(binanceOcoParams(req, oco, marketIdOf(m)))) as {
+      orderReports?: Record<string, unknown>[];
+    };
     const orders = (res.orderReports ?? []).map((r) => this.exchange.parseOrder(r, m));
     return this.withLegs(orders, req.clientOrderId, m);
   }
@@ -196,28 +188,7 @@ export class CcxtBroker implements Broker {
 
   /** Our view of an exchange order, net of the commission kept out of what it received. */
   private async ours(o: Order, m: MarketInterface, legs: BrokerOrder[] = []): Promise<BrokerOrder> {
-    return fromCcxtOrder(o, marketIdOf(m), legs, await this.commission(o, m));
-  }
-
-  /**
-   * The commission of an order's executions: from the trades ccxt parsed out of the answer
-   * (Binance FULL: fills[]) when they cover what filled, else from the exchange's trade list
-   * (ccxt fetchOrderTrades; Binance GET /api/v3/myTrades?orderId=).
-   */
-  private async commission(o: Order, m: MarketInterface): Promise<Commission> {
-    const filled = String((o.info as { executedQty?: unknown } | undefined)?.executedQty ?? o.filled ?? 0);
-    if (Number(filled) === 0) return NO_COMMISSION;
-    const key = `${marketIdOf(m)}:${o.id}`;
-    const known = this.commissions.get(key);
-    if (known?.filled === filled) return known.commission;
-    const parsed = o.trades ?? [];
-    const covered = parsed.reduce((sum, t) => sum.plus(String(t.amount ?? 0)), new Decimal(0)).eq(filled);
-    const trades = covered
-      ? parsed
-      : await this.call('reads trades', false, () => this.exchange.fetchOrderTrades(String(o.id), m.symbol));
-    const commission = commissionOf(trades, m.base ?? '', m.quote ?? '');
-    this.commissions.set(key, { filled, commission });
-    return commission;
+    return fromCcxtOrder(o, marketIdOf(m), legs, await this.commissions.of(o, m));
   }
 
   async cancel(clientOrderId: string): Promise<void> {

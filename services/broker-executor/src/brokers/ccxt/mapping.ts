@@ -139,3 +139,28 @@ export function toCcxtOrder(req: BrokerOrderRequest): CcxtOrderArgs {
     params,
   };
 }
+
+/**
+ * POST /api/v3/orderList/oco's parameters (rest-api.md "New Order list - OCO"): our take-profit
+ * id is the list's client id and its LIMIT_MAKER's; the stop is a STOP_LOSS. A SELL pair protects
+ * a long: the take profit is the above order, the stop the below one (a BUY pair mirrored).
+ */
+export function binanceOcoParams(
+  req: BrokerOrderRequest,
+  oco: NonNullable<BrokerOrderRequest['oco']>,
+  marketId: string,
+): Record<string, string> {
+  const [tp, stop] = req.side === 'SELL' ? ['above', 'below'] : ['below', 'above'];
+  return {
+    symbol: marketId,
+    side: req.side,
+    quantity: req.quantity.toFixed(),
+    listClientOrderId: req.clientOrderId,
+    [`${tp}Type`]: 'LIMIT_MAKER',
+    [`${tp}Price`]: oco.takeProfitLimitPrice.toFixed(),
+    [`${tp}ClientOrderId`]: req.clientOrderId,
+    [`${stop}Type`]: 'STOP_LOSS',
+    [`${stop}StopPrice`]: oco.stopLossStopPrice.toFixed(),
+    newOrderRespType: 'RESULT',
+  };
+}
