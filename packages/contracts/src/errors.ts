@@ -17,7 +17,7 @@ const REJECT = (http = 422): ErrorSpec => ({ http, signal: 'REJECTED', retryable
 const VENUE_REFUSED: ErrorSpec = { http: 502, signal: 'FAILED', retryable: false };
 
 export const ERROR_CODES = {
-  // Ingest (synchronous) errors: SPEC.md's ingest table.
+  // Ingest (synchronous) errors: the ingest table of docs/contract.md.
   VALIDATION_ERROR: REJECT(400),
   INVALID_API_KEY: REJECT(401),
   ACCOUNT_NOT_FOUND: REJECT(404),
@@ -66,6 +66,10 @@ export const ERROR_CODES = {
   ORDER_TYPE_NOT_SUPPORTED: VENUE_REFUSED,
   UNKNOWN_SYMBOL: VENUE_REFUSED,
   BROKER_AUTH_FAILED: VENUE_REFUSED,
+  /** setPosition: the position already is the target. */
+  ALREADY_AT_TARGET: REJECT(),
+  /** Decided more than the account's maxSignalAgeSeconds after the signal's sentAt. */
+  STALE_SIGNAL: REJECT(),
   // Execution.
   BROKER_ERROR: { http: 502, signal: 'FAILED', retryable: false },
   BROKER_UNAVAILABLE: { http: 503, signal: 'FAILED', retryable: true },
@@ -124,7 +128,7 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof AppError ? err.retryable : true;
 }
 
-/** The error body of SPEC.md: `{success: false, error, message, details?}`. */
+/** The error body of every refusal: `{success: false, error, message, details?}`. */
 export interface ErrorBody {
   success: false;
   error: ErrorCode;

@@ -28,6 +28,8 @@ export const PLAIN_REASONS: Record<string, string> = {
   UNKNOWN_SYMBOL: 'The exchange does not list this symbol.',
   BROKER_AUTH_FAILED:
     "The exchange refused the account's API key or secret (wrong, revoked, or without trading permission).",
+  ALREADY_AT_TARGET: 'The position already was the target position: there was nothing to buy or sell.',
+  STALE_SIGNAL: "The signal was older than the account's maximum signal age (maxSignalAgeSeconds) when it was decided.",
   BROKER_ERROR: 'The broker refused the order.',
   BROKER_UNAVAILABLE: 'The broker could not be reached, and retrying did not help.',
   RETRIES_EXHAUSTED: 'Processing failed repeatedly and was given up. It can be re-driven with `utm signal retry`.',

@@ -6,6 +6,7 @@ import { CliError } from '../errors';
 import { act, type Ctx } from '../context';
 import { decimalFlag, nonEmptyFlag, oneOfFlag, uuidFlag } from '../validate';
 import { brokerSetup, type CredentialFlags } from './broker-credentials';
+import { registerRiskCommand } from './risk';
 import { requireUser } from './users';
 
 export const BROKERS = ['paper', 'alpaca', 'ccxt'] as const;
@@ -123,4 +124,5 @@ export function registerAccountCommands(program: Command, ctx: Ctx): void {
         }),
       );
   }
+  registerRiskCommand(account, ctx);
 }

@@ -89,6 +89,9 @@ async function entryFilled(client: PoolClient, entry: ExecOrder, venue: LegVenue
   return mode === 'paper' ? [] : work;
 }
 
+/** "TAKE_PROFIT" → "take profit". */
+const words = (role: string) => role.toLowerCase().replace(/_/g, ' ');
+
 async function legFilled(client: PoolClient, leg: ExecOrder, venue: LegVenue): Promise<string[]> {
   const { mode } = venue;
   const entry = await loadOrder(client, leg.parentOrderId ?? '', true);
@@ -99,7 +102,12 @@ async function legFilled(client: PoolClient, leg: ExecOrder, venue: LegVenue): P
   for (const id of result.cancel) {
     const sibling = siblings.find((s) => s.id === id);
     const w = sibling
-      ? await cancelLeg(client, sibling, mode, `One-cancels-other: ${leg.role} filled, position closed`)
+      ? await cancelLeg(
+          client,
+          sibling,
+          mode,
+          `One-cancels-other: the ${words(leg.role)} filled, closing what its entry ${entry.side === 'BUY' ? 'bought' : 'sold'} (${entry.filledQuantity.toFixed()} ${entry.symbol}); this ${words(sibling.role)} is no longer needed`,
+        )
       : null;
     if (w) work.push(w);
   }
@@ -116,7 +124,7 @@ async function legFilled(client: PoolClient, leg: ExecOrder, venue: LegVenue): P
       client,
       entry,
       mode,
-      "Position closed by its exit: the entry's unfilled rest is cancelled",
+      `The ${words(leg.role)} closed what this entry had filled: its unfilled rest is cancelled`,
     );
     if (w) work.push(w);
   }

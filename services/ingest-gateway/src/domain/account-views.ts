@@ -4,7 +4,7 @@ import type { RecentFill } from '../repositories/account-repository';
 import { equityOf } from './equity';
 
 /**
- * The JSON of the Accounts endpoints. GET /api/v1/accounts/:id keeps SPEC's fields
+ * The JSON of the Accounts endpoints. GET /api/v1/accounts/:id keeps the contract's fields
  * (accountId, name, mode, broker, cash, equity, positions [{symbol, quantity, avgPrice}]) and
  * adds tradingState, each position's mark price and live exit orders, open orders, recent fills.
  */

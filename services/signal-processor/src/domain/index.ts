@@ -3,6 +3,7 @@ export * from '@utm/trading';
 export * from './position-rules';
 export * from './sizing';
 export * from './risk';
+export * from './tradingview';
 export * from './decide';
 export * from './account-state';
 export * from './settlement';

@@ -2,7 +2,7 @@
 import type { Action, ExitRules } from '@utm/contracts';
 import type { VenueKind } from '@utm/trading';
 import { decide } from '../../src/domain/decide';
-import { account, expectAccepted, expectRejected, holding, request, symbol } from './helpers';
+import { account, expectAccepted, expectRejected, holding, NOW, request, symbol } from './helpers';
 
 const stopAndTarget: ExitRules = {
   stopLoss: { type: 'PERCENT', value: 2 },
@@ -17,7 +17,7 @@ describe('decide: the venue (a ccxt spot account is long only and holds no trail
     ['a trailing stop at a ccxt exchange', 'ccxt', 'openLong', '0', trailing, 'EXIT_NOT_SUPPORTED'],
   ])('refuses %s', (_what, venue, action, position, exitRules, code) => {
     const req = request(action, { quantity: 1, ...(exitRules ? { exitRules } : {}) });
-    const r = expectRejected(decide(req, account({ venue }), holding(position)));
+    const r = expectRejected(decide(req, account({ venue }), holding(position), NOW));
     expect(r.code).toBe(code);
     expect(r.message).toMatch(venue);
   });
@@ -30,6 +30,6 @@ describe('decide: the venue (a ccxt spot account is long only and holds no trail
     ['a trailing stop at Alpaca', 'alpaca', 'openLong', '0', trailing],
   ])('accepts %s', (_what, venue, action, position, exitRules) => {
     const req = request(action, { quantity: 1, ...(exitRules ? { exitRules } : {}) });
-    expectAccepted(decide(req, account({ venue }), position === '0' ? symbol() : holding(position)));
+    expectAccepted(decide(req, account({ venue }), position === '0' ? symbol() : holding(position), NOW));
   });
 });
