@@ -45,31 +45,33 @@ export const ERROR_CODES = {
   ACCOUNT_HALTED: REJECT(),
   REDUCE_ONLY: REJECT(),
   INVALID_EXIT_RULE: REJECT(),
-  // What the account's venue cannot do, refused when the signal is decided: a short on a spot
-  // market (long only), an exit the venue cannot hold while the platform holds none itself.
-  SHORT_NOT_SUPPORTED: REJECT(),
-  EXIT_NOT_SUPPORTED: REJECT(),
-  // The venue's market rules for the instrument (exchange filters): the quantity's step and
-  // range, the order's minimum (maximum) value, the price's tick and range. A rule: REJECTED when
-  // the processor sizes with them; the executor checks them again before sending, and an order
-  // that fails them there ends its signal FAILED with the same code.
-  LOT_SIZE: REJECT(),
+  // A crypto exchange's spot market (ccxt): the order's value under the instrument's minimum
+  // notional (Binance NOTIONAL / MIN_NOTIONAL), found before sending; not enough of an asset to pay
+  // for a buy or deliver a sell (Binance -2010), answered by the venue.
   MIN_NOTIONAL: REJECT(),
-  TICK_SIZE: REJECT(),
-  // Refusals by the venue itself, each final (the signal FAILED with the code): not enough of the
-  // asset to pay or deliver, a stop or OCO price on the wrong side of the market, the market not
-  // trading, an order type the instrument does not take, a symbol the venue does not list, keys
-  // the venue refuses.
   INSUFFICIENT_BALANCE: VENUE_REFUSED,
-  ORDER_WOULD_TRIGGER: VENUE_REFUSED,
-  MARKET_CLOSED: VENUE_REFUSED,
-  ORDER_TYPE_NOT_SUPPORTED: VENUE_REFUSED,
-  UNKNOWN_SYMBOL: VENUE_REFUSED,
-  BROKER_AUTH_FAILED: VENUE_REFUSED,
   /** setPosition: the position already is the target. */
   ALREADY_AT_TARGET: REJECT(),
   /** Decided more than the account's maxSignalAgeSeconds after the signal's sentAt. */
   STALE_SIGNAL: REJECT(),
+  // What a venue does not take, known before the signal's orders exist (from its documented
+  // rules and what it says of the instrument): REJECTED, with the venue's reason. The same code
+  // found by the executor or answered by the venue once the order exists ends the signal FAILED
+  // (lifecycles.ts: an order that was decided and refused at execution).
+  NOT_SHORTABLE: REJECT(),
+  WASH_TRADE: REJECT(),
+  ORDER_NOT_SUPPORTED: REJECT(),
+  EXITS_NOT_SUPPORTED: REJECT(),
+  ASSET_NOT_TRADABLE: REJECT(),
+  NOT_FRACTIONABLE: REJECT(),
+  QUANTITY_INCREMENT: REJECT(),
+  // Refusals only the venue gives, at execution: the order could not be executed.
+  INSUFFICIENT_QTY: { http: 409, signal: 'FAILED', retryable: false },
+  OPPOSITE_ORDER_OPEN: { http: 409, signal: 'FAILED', retryable: false },
+  PRICE_INCREMENT: { http: 422, signal: 'FAILED', retryable: false },
+  STOP_PRICE_REFUSED: { http: 422, signal: 'FAILED', retryable: false },
+  ACCOUNT_RESTRICTED: { http: 403, signal: 'FAILED', retryable: false },
+  BROKER_AUTH_FAILED: { http: 502, signal: 'FAILED', retryable: false },
   // Execution.
   BROKER_ERROR: { http: 502, signal: 'FAILED', retryable: false },
   BROKER_UNAVAILABLE: { http: 503, signal: 'FAILED', retryable: true },

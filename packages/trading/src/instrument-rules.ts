@@ -1,26 +1,22 @@
-import { Decimal } from '@utm/db';
+import { Decimal, type InstrumentRules } from '@utm/db';
 import { floorToStep, qty } from './rounding';
 
 /**
- * A venue's trading rules for one instrument, in a venue-neutral shape (what a crypto exchange's
- * market filters say: Binance's LOT_SIZE, PRICE_FILTER and NOTIONAL; an equity broker's share
- * increments). Null: no such rule.
+ * A venue's trading rules for one instrument, as instrument_rules keeps them (@utm/db: a crypto
+ * exchange's market filters, Binance's LOT_SIZE, PRICE_FILTER and NOTIONAL; an equity broker's
+ * increments), with what the store does not keep when the venue says it (ranges, whether the
+ * minimum notional holds for MARKET orders: assumed so when unknown). Null: no such rule.
  */
-export interface InstrumentRules {
-  venue: string;
-  /** The venue's symbol in our notation, e.g. "BTC/USDT". */
-  symbol: string;
-  quantityStep: Decimal | null;
-  minQuantity: Decimal | null;
-  maxQuantity: Decimal | null;
-  tickSize: Decimal | null;
-  minPrice: Decimal | null;
-  maxPrice: Decimal | null;
-  minNotional: Decimal | null;
-  maxNotional: Decimal | null;
-  /** Whether the minimum notional also holds for MARKET orders (at the reference price). */
-  minNotionalAppliesToMarket: boolean;
-}
+export type MarketRules = Pick<
+  InstrumentRules,
+  'venue' | 'symbol' | 'quantityStep' | 'minQuantity' | 'tickSize' | 'minNotional'
+> & {
+  maxQuantity?: Decimal | null;
+  minPrice?: Decimal | null;
+  maxPrice?: Decimal | null;
+  maxNotional?: Decimal | null;
+  minNotionalAppliesToMarket?: boolean;
+};
 
 export interface OrderToFit {
   symbol: string;
@@ -32,7 +28,7 @@ export interface OrderToFit {
   referencePrice: Decimal | null;
 }
 
-export type RuleCode = 'LOT_SIZE' | 'MIN_NOTIONAL' | 'TICK_SIZE';
+export type RuleCode = 'QUANTITY_INCREMENT' | 'MIN_NOTIONAL' | 'PRICE_INCREMENT';
 
 export type Fitted =
   { ok: true; quantity: Decimal; note: string | null } | { ok: false; code: RuleCode; message: string };
@@ -47,7 +43,7 @@ const refuse = (code: RuleCode, message: string): Fitted => ({ ok: false, code, 
  * notional (quantity × limit price, else stop price, else the reference price for MARKET
  * orders) must lie within the notional range.
  */
-export function fitToRules(rules: InstrumentRules, o: OrderToFit): Fitted {
+export function fitToRules(rules: MarketRules, o: OrderToFit): Fitted {
   let quantity = o.quantity;
   let note: string | null = null;
   if (rules.quantityStep && rules.quantityStep.gt(0)) {
@@ -58,13 +54,13 @@ export function fitToRules(rules: InstrumentRules, o: OrderToFit): Fitted {
   if (quantity.lte(0) || (rules.minQuantity && quantity.lt(rules.minQuantity))) {
     const min = rules.minQuantity ?? rules.quantityStep ?? new Decimal(0);
     return refuse(
-      'LOT_SIZE',
+      'QUANTITY_INCREMENT',
       `${qty(o.quantity)} ${o.symbol} is below the ${rules.venue} minimum quantity of ${qty(min)}${rules.quantityStep ? ` (step ${qty(rules.quantityStep)})` : ''}`,
     );
   }
   if (rules.maxQuantity && quantity.gt(rules.maxQuantity))
     return refuse(
-      'LOT_SIZE',
+      'QUANTITY_INCREMENT',
       `${qty(quantity)} ${o.symbol} is above the ${rules.venue} maximum quantity of ${qty(rules.maxQuantity)}`,
     );
   for (const [what, price] of [
@@ -74,12 +70,12 @@ export function fitToRules(rules: InstrumentRules, o: OrderToFit): Fitted {
     if (!price) continue;
     if (rules.tickSize && rules.tickSize.gt(0) && !price.mod(rules.tickSize).isZero())
       return refuse(
-        'TICK_SIZE',
+        'PRICE_INCREMENT',
         `The ${what} ${price.toFixed()} is not a multiple of the ${rules.venue} tick size for ${o.symbol}, ${rules.tickSize.toFixed()}`,
       );
     if ((rules.minPrice && price.lt(rules.minPrice)) || (rules.maxPrice && price.gt(rules.maxPrice)))
       return refuse(
-        'TICK_SIZE',
+        'PRICE_INCREMENT',
         `The ${what} ${price.toFixed()} is outside the ${rules.venue} price range for ${o.symbol}, ${rules.minPrice?.toFixed() ?? '0'} to ${rules.maxPrice?.toFixed() ?? 'unlimited'}`,
       );
   }
@@ -88,7 +84,7 @@ export function fitToRules(rules: InstrumentRules, o: OrderToFit): Fitted {
   if (price) {
     const notional = quantity.times(price);
     const at = `${qty(quantity)} × ${price.toFixed()} = ${notional.toFixed()}`;
-    if (rules.minNotional && (!market || rules.minNotionalAppliesToMarket) && notional.lt(rules.minNotional))
+    if (rules.minNotional && (!market || rules.minNotionalAppliesToMarket !== false) && notional.lt(rules.minNotional))
       return refuse(
         'MIN_NOTIONAL',
         `Order value ${at} is below the ${rules.venue} minimum notional for ${o.symbol}, ${rules.minNotional.toFixed()}`,

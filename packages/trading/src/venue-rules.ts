@@ -25,8 +25,8 @@ export function venueRulesOf(kind: VenueKind): VenueRules {
   return RULES[kind];
 }
 
-export interface VenueRefusal {
-  code: 'SHORT_NOT_SUPPORTED' | 'EXIT_NOT_SUPPORTED';
+export interface SpotRefusal {
+  code: 'NOT_SHORTABLE' | 'EXITS_NOT_SUPPORTED';
   message: string;
 }
 
@@ -36,16 +36,16 @@ export function venueRefusal(
   action: Action,
   symbol: string,
   exitRules: ExitRules | undefined,
-): VenueRefusal | null {
+): SpotRefusal | null {
   const rules = RULES[kind];
   if (rules.longOnly && (action === 'openShort' || action === 'reverseToShort'))
     return {
-      code: 'SHORT_NOT_SUPPORTED',
+      code: 'NOT_SHORTABLE',
       message: `${action} refused: a ${kind} spot account is long only (it can sell only the ${symbol} it holds); use closeLong to sell`,
     };
   if (!rules.trailingStop && exitRules?.trailingStop)
     return {
-      code: 'EXIT_NOT_SUPPORTED',
+      code: 'EXITS_NOT_SUPPORTED',
       message: `exitRules.trailingStop refused: a ${kind} account cannot rest a trailing stop at the exchange, and the platform does not hold exits itself yet; use stopLoss and takeProfit`,
     };
   return null;

@@ -1,9 +1,9 @@
 import { Decimal } from '@utm/db';
-import { fitToRules, type InstrumentRules, type OrderToFit } from '../src';
+import { fitToRules, type MarketRules, type OrderToFit } from '../src';
 
 const D = (v: string) => new Decimal(v);
 /** Binance BTCUSDT-like rules: step 0.00001 (min 0.00001, max 9000), tick 0.01, notional 5 … 9,000,000. */
-const btc: InstrumentRules = {
+const btc: MarketRules = {
   venue: 'binance',
   symbol: 'BTC/USDT',
   quantityStep: D('0.00001'),
@@ -54,22 +54,22 @@ describe('fitToRules', () => {
     [
       'a quantity that rounds to nothing',
       order({ quantity: D('0.000004') }),
-      'LOT_SIZE',
+      'QUANTITY_INCREMENT',
       /below the binance minimum quantity of 0.00001/,
     ],
     [
       'a quantity over the maximum',
       order({ quantity: D('9000.1'), referencePrice: D('1') }),
-      'LOT_SIZE',
+      'QUANTITY_INCREMENT',
       /above the binance maximum quantity of 9000/,
     ],
     [
       'a limit price off the tick',
       order({ type: 'LIMIT', limitPrice: D('64000.005') }),
-      'TICK_SIZE',
+      'PRICE_INCREMENT',
       /not a multiple of the binance tick size for BTC\/USDT, 0.01/,
     ],
-    ['a stop price under the minimum price', order({ type: 'STOP', stopPrice: D('0.001') }), 'TICK_SIZE', /./],
+    ['a stop price under the minimum price', order({ type: 'STOP', stopPrice: D('0.001') }), 'PRICE_INCREMENT', /./],
     [
       'a market order worth under the minimum notional',
       order({ quantity: D('0.00005') }),

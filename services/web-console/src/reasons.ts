@@ -15,21 +15,27 @@ export const PLAIN_REASONS: Record<string, string> = {
   ACCOUNT_HALTED: 'The account is halted: no signal is acted on until it is resumed.',
   REDUCE_ONLY: 'The account is in reduce-only mode: only signals that make a position smaller are accepted.',
   INVALID_EXIT_RULE: 'A stop loss, take profit or trailing stop could not be priced sensibly from the fill.',
-  SHORT_NOT_SUPPORTED: 'The account trades a spot market, which is long only: it can sell only what it holds.',
-  EXIT_NOT_SUPPORTED:
-    "The account's exchange cannot hold this exit rule, and the platform does not hold exits itself yet.",
-  LOT_SIZE: "The quantity does not meet the exchange's lot size (its minimum, maximum or step) for this symbol.",
   MIN_NOTIONAL: "The order's value is below the exchange's minimum (or above its maximum) for this symbol.",
-  TICK_SIZE: "A price is not on the exchange's tick (price step) or outside its price range for this symbol.",
   INSUFFICIENT_BALANCE: 'The exchange account does not hold enough of the asset to pay for or deliver this order.',
-  ORDER_WOULD_TRIGGER: 'A stop or exit price was on the wrong side of the market price, so the exchange refused it.',
-  MARKET_CLOSED: 'The exchange is not trading this symbol right now.',
-  ORDER_TYPE_NOT_SUPPORTED: 'The exchange does not take this order type for this symbol.',
-  UNKNOWN_SYMBOL: 'The exchange does not list this symbol.',
-  BROKER_AUTH_FAILED:
-    "The exchange refused the account's API key or secret (wrong, revoked, or without trading permission).",
   ALREADY_AT_TARGET: 'The position already was the target position: there was nothing to buy or sell.',
   STALE_SIGNAL: "The signal was older than the account's maximum signal age (maxSignalAgeSeconds) when it was decided.",
+  NOT_SHORTABLE: 'The broker does not sell this symbol short (not shortable, hard to borrow, crypto, or a fraction).',
+  WASH_TRADE:
+    "The broker refuses an order opposite one of the account's working orders in this symbol (a potential wash trade).",
+  ORDER_NOT_SUPPORTED: 'The broker does not take this order type or time in force for this symbol.',
+  EXITS_NOT_SUPPORTED: 'The broker cannot hold this combination of exits for one position, so nothing was placed.',
+  ASSET_NOT_TRADABLE: 'The broker does not trade this symbol now.',
+  NOT_FRACTIONABLE: 'The broker does not take fractional quantities of this symbol.',
+  QUANTITY_INCREMENT:
+    "The quantity is below the broker's minimum or not a multiple of its quantity step for this symbol.",
+  INSUFFICIENT_QTY: 'The shares are held by another working order at the broker (one closing order per share).',
+  OPPOSITE_ORDER_OPEN:
+    'The broker refused it because an order on the other side was working, or it would flip the position.',
+  PRICE_INCREMENT: "A price was not on the broker's tick for this symbol.",
+  STOP_PRICE_REFUSED: "The broker refused the stop price (too close to the market or to the order's other price).",
+  ACCOUNT_RESTRICTED:
+    'The broker account may not trade this now (restricted, blocked, or pattern-day-trading protection).',
+  BROKER_AUTH_FAILED: "The broker refused the account's credentials.",
   BROKER_ERROR: 'The broker refused the order.',
   BROKER_UNAVAILABLE: 'The broker could not be reached, and retrying did not help.',
   RETRIES_EXHAUSTED: 'Processing failed repeatedly and was given up. It can be re-driven with `utm signal retry`.',

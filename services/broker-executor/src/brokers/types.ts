@@ -1,6 +1,5 @@
 import { AppError, type ErrorCode } from '@utm/contracts';
-import type { Decimal } from '@utm/db';
-import type { InstrumentRules } from '@utm/trading';
+import type { Decimal, InstrumentRules } from '@utm/db';
 
 /**
  * What the executor asks of a broker, whichever it is (the paper engine, Alpaca, …). Our
@@ -42,6 +41,10 @@ export interface BrokerOrderRequest {
    * starts working when the entry fills. Only when capabilities.nativeBracket (same family).
    */
   oto?: { takeProfitLimitPrice: Decimal } | { stopLossStopPrice: Decimal };
+  /** What the venue says of the instrument (null: not known): the last check before sending. */
+  instrument?: InstrumentRules | null;
+  /** An entry that sells: it opens or adds to a short (the venue's short rules apply). */
+  opensShort?: boolean;
 }
 
 export interface BrokerFill {
@@ -64,6 +67,8 @@ export interface BrokerOrder {
   reason: string | null;
   /** The broker's id of the order that replaced this one (a replace request, a corporate action). */
   replacedBy?: string | null;
+  /** A cancel is under way at the broker and not final yet (Alpaca: pending_cancel). */
+  pendingCancel?: boolean;
 }
 
 /**
@@ -87,6 +92,14 @@ export interface ReplaceCapabilities {
   ocoStopFollowsTarget: boolean;
 }
 
+/** How a venue holds one instrument's exits (its tick, what a stop loss is sent as, what groups). */
+export interface ExitTerms {
+  tick: (price: Decimal) => Decimal;
+  stopType: 'STOP' | 'STOP_LIMIT';
+  oco: boolean;
+  trailing: boolean;
+}
+
 export interface BrokerCapabilities {
   orderTypes: BrokerOrderType[];
   nativeBracket: boolean;
@@ -94,6 +107,21 @@ export interface BrokerCapabilities {
   nativeTrailingStop: boolean;
   fractional: boolean;
   replace?: ReplaceCapabilities;
+  /** An order opposite one of the account's working orders in the symbol is refused (a potential wash trade). */
+  oppositeOrdersRefused?: boolean;
+  /**
+   * A working closing order holds its shares: a second one for the same shares is refused (Alpaca),
+   * so a position's exits are one order or one native group.
+   */
+  oneClosingOrderPerShare?: boolean;
+  /** Per instrument (null: not known), how its exits are held; absent: as the capabilities say. */
+  exitTerms?: (symbol: string, instrument: InstrumentRules | null) => ExitTerms;
+  /**
+   * A spot exchange (ccxt): an order is fitted to the instrument's rules before it is sent (the
+   * quantity down to the lot step, lot size, tick and minimum notional checked), and a close
+   * sells no more than the account holds there (Broker.sellable).
+   */
+  spot?: boolean;
 }
 
 export interface BrokerAccountSnapshot {
@@ -127,34 +155,35 @@ export interface Broker {
   openOrders(): Promise<BrokerOrder[]>;
   snapshot(): Promise<BrokerAccountSnapshot>;
   /**
-   * The venue's market rules for a symbol (lot and tick size, notional), applied to an order
-   * before it is sent; a BROKER_ERROR when the venue does not list the symbol. Absent: none.
+   * What the venue says of an instrument (lot and tick size, minimums, shorting, fractions), to
+   * keep in instrument_rules under the broker's name; null when the venue has no such instrument.
    */
-  marketRules?(symbol: string): Promise<InstrumentRules>;
+  instrument?(symbol: string): Promise<Omit<InstrumentRules, 'fetchedAt'> | null>;
   /**
-   * Spot venues: how much of the symbol's asset the account holds free to sell; a sell (a close,
-   * an exit) is capped at it before it is sent. Absent: the venue keeps positions itself.
+   * Spot venues: how much of the symbol's asset the account holds free to sell; a close that
+   * sells is capped at it before it is sent. Absent: the venue keeps positions itself.
    */
   sellable?(symbol: string): Promise<Decimal>;
 }
 
 /**
- * A broker call that did not succeed. `code` says what it means for the order and signal
- * (BROKER_ERROR: refused, final; BROKER_UNAVAILABLE: transient, retried). `uncertain`: the
- * request may have reached the broker (a timeout after sending): before any retry, ask the
- * broker by client order id. `reason`: for a refusal, the precise code it ends the order with
- * (e.g. INSUFFICIENT_BALANCE, LOT_SIZE), when the broker's answer says; else BROKER_ERROR.
+ * A broker call that did not succeed. `code` says what it means for the order and signal:
+ * BROKER_UNAVAILABLE is transient (retried); every other code is a refusal, final — the precise
+ * one where the broker's answer says why (INSUFFICIENT_QTY, WASH_TRADE, …), BROKER_ERROR when
+ * it does not. `uncertain`: the request may have reached the broker (a timeout after sending):
+ * before any retry, ask the broker by client order id.
  */
 export class BrokerError extends AppError {
   constructor(
-    code: 'BROKER_ERROR' | 'BROKER_UNAVAILABLE',
+    code: ErrorCode,
     message: string,
     readonly opts: {
       retryAfterMs?: number;
       uncertain?: boolean;
       status?: number;
+      /** The broker's own words, as it sent them (the message may add ours). */
+      alpacaMessage?: string | null;
       cause?: unknown;
-      reason?: ErrorCode;
     } = {},
   ) {
     super(code, message, { cause: opts.cause });
@@ -167,5 +196,10 @@ export class BrokerError extends AppError {
 
   get uncertain(): boolean {
     return this.opts.uncertain ?? false;
+  }
+
+  /** The broker said no (final), as opposed to could not be reached (BROKER_UNAVAILABLE). */
+  get refused(): boolean {
+    return this.code !== 'BROKER_UNAVAILABLE';
   }
 }

@@ -14,7 +14,8 @@ export interface ExitLegDraft {
   role: LegRole;
   /** Opposite of the entry: a long is protected by SELL orders. */
   side: BrokerSide;
-  type: 'STOP' | 'LIMIT' | 'TRAILING_STOP';
+  /** STOP_LIMIT: a stop loss where the venue takes no stop (Alpaca crypto). */
+  type: 'STOP' | 'STOP_LIMIT' | 'LIMIT' | 'TRAILING_STOP';
   quantity: Decimal;
   limitPrice: Decimal | null;
   /** STOP_LOSS: the stop. TRAILING_STOP: its initial stop (it moves with trailReference). */

@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type { EventType } from '@utm/contracts';
 import type { Broker } from '../brokers/types';
 import { resizeLegsForEntryFill, type ExitLegDraft, type LegAmendment } from '../domain/exit-legs';
+import { exitTermsOf } from './leg-terms';
 import { nativeGroup, resizeMethod, type ResizeVenue } from '../domain/leg-resize';
 import { asLeg, cancelLeg, insertLeg, legsOf, priceText, type LegMode } from './leg-rows';
 import { addEvent, loadOrder, updateOrder, type ExecOrder, type ReplaceMethod } from './orders';
@@ -189,12 +190,8 @@ export async function resyncLegs(client: PoolClient, leg: ExecOrder, venue: LegV
   const entry = leg.parentOrderId ? await loadOrder(client, leg.parentOrderId, true) : null;
   if (!entry?.avgFillPrice || !entry.exitRules) return [];
   const legs = await legsOf(client, entry.id);
-  const fill = {
-    entrySide: entry.side,
-    filledQuantity: entry.filledQuantity,
-    avgFillPrice: entry.avgFillPrice,
-    exitRules: entry.exitRules,
-  };
+  const { fill } = await exitTermsOf(client, entry, venue);
+  if (!fill) return [];
   const resize = resizeLegsForEntryFill(legs.map(asLeg), fill);
   return resizeLegs(client, legs, resize.amend, {
     ...venue,

@@ -45,6 +45,7 @@ export function priceText(
 ): string {
   if (d.type === 'LIMIT') return `limit ${d.limitPrice?.toFixed()}`;
   if (d.type === 'STOP') return `stop ${d.stopPrice?.toFixed()}`;
+  if (d.type === 'STOP_LIMIT') return `stop ${d.stopPrice?.toFixed()} limit ${d.limitPrice?.toFixed()}`;
   return `trailing ${d.trailPercent ? `${d.trailPercent.toFixed()}%` : d.trailAmount?.toFixed()}, stop ${d.stopPrice?.toFixed()}`;
 }
 

@@ -1,9 +1,16 @@
 import { isExitRole } from '@utm/contracts';
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import { legsForBroker, onLegFill, planExitLegs, resizeLegsForEntryFill, type ExitLegDraft } from '../domain/exit-legs';
+import {
+  onLegFill,
+  planExitLegs,
+  resizeLegsForEntryFill,
+  type ExitLegDraft,
+  type ExitLegsRouting,
+} from '../domain/exit-legs';
 import { asLeg, cancelLeg, insertLeg, legsOf, priceText, type LegMode } from './leg-rows';
 import { resizeLegs, type LegVenue } from './leg-resize';
+import { exitTermsOf } from './leg-terms';
 import { addEvent, loadOrder, type ExecOrder } from './orders';
 
 /**
@@ -48,30 +55,37 @@ export async function afterFill(client: PoolClient, order: ExecOrder, venue: Leg
   return [];
 }
 
+/** The drafts the broker can hold; the others are refused with an event saying why. */
+async function placeable(
+  client: PoolClient,
+  entry: ExecOrder,
+  routing: ExitLegsRouting | null,
+  drafts: ExitLegDraft[],
+): Promise<ExitLegDraft[]> {
+  const out: ExitLegDraft[] = [];
+  for (const d of drafts) {
+    const leg = routing?.legs.find((l) => l.role === d.role);
+    if (leg?.via !== 'UNSUPPORTED') out.push(d);
+    else await addEvent(client, entry.signalId, entry.id, 'EXIT_RULE_REFUSED', `${d.role} not placed: ${leg.reason}`);
+  }
+  return out;
+}
+
 async function entryFilled(client: PoolClient, entry: ExecOrder, venue: LegVenue): Promise<string[]> {
-  if (!entry.avgFillPrice) return [];
   const { mode } = venue;
-  const caps = venue.broker?.capabilities;
-  const fill = {
-    entrySide: entry.side,
-    filledQuantity: entry.filledQuantity,
-    avgFillPrice: entry.avgFillPrice,
-    exitRules: entry.exitRules,
-  };
+  const { fill, routing } = await exitTermsOf(client, entry, venue);
+  if (!fill) return [];
   const existing = await legsOf(client, entry.id);
   const work: string[] = [];
   if (!existing.length) {
     const plan = planExitLegs(fill);
     if (!plan.ok) await addEvent(client, entry.signalId, entry.id, 'EXIT_RULE_REFUSED', plan.message);
-    const target = plan.legs.find((d) => d.role === 'TAKE_PROFIT');
+    const drafts = await placeable(client, entry, routing, plan.legs);
+    const target = drafts.find((d) => d.role === 'TAKE_PROFIT');
     const native =
-      mode === 'broker' &&
-      caps !== undefined &&
-      target !== undefined &&
-      plan.legs.some((d) => d.role === 'STOP_LOSS') &&
-      legsForBroker(caps, entry.exitRules).ocoAfterFill;
+      target !== undefined && drafts.some((d) => d.role === 'STOP_LOSS') && (routing?.ocoAfterFill ?? false);
     const targetId = randomUUID();
-    for (const d of plan.legs) {
+    for (const d of drafts) {
       if (native && d.role === 'STOP_LOSS') await createLeg(client, entry, d, mode, randomUUID(), targetId);
       else work.push(await createLeg(client, entry, d, mode, d === target ? targetId : randomUUID()));
     }
@@ -85,7 +99,8 @@ async function entryFilled(client: PoolClient, entry: ExecOrder, venue: LegVenue
       why: `entry filled ${entry.filledQuantity.toFixed()}`,
     })),
   );
-  for (const d of resize.create) work.push(await createLeg(client, entry, d, mode));
+  for (const d of await placeable(client, entry, routing, resize.create))
+    work.push(await createLeg(client, entry, d, mode));
   return mode === 'paper' ? [] : work;
 }
 

@@ -13,8 +13,12 @@ import type { SignalOrderState } from '../domain/signal-status';
 import type { ExecAccount } from './accounts';
 import { ORDER_COLUMNS, toOrder, type ExecOrder } from './orders';
 
-type OrderJson = Omit<Parameters<typeof toOrder>[0], 'cancel_requested_at' | 'expires_at' | 'triggered_at'> & {
+type OrderJson = Omit<
+  Parameters<typeof toOrder>[0],
+  'cancel_requested_at' | 'cancel_sent_at' | 'expires_at' | 'triggered_at'
+> & {
   cancel_requested_at: string | null;
+  cancel_sent_at: string | null;
   expires_at: string | null;
   triggered_at: string | null;
 };
@@ -103,6 +107,7 @@ export function paperWorkFor({ row: r }: RawPaperWork, locked: ExecAccount[]): P
       toOrder({
         ...o,
         cancel_requested_at: date(o.cancel_requested_at),
+        cancel_sent_at: date(o.cancel_sent_at),
         expires_at: date(o.expires_at),
         triggered_at: date(o.triggered_at),
       }),

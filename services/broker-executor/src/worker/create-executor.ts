@@ -71,6 +71,8 @@ export interface ExecutorDeps {
 /** An account's broker, and the stream of its order updates when it has one. */
 export interface BrokerConnection {
   broker: Broker;
+  /** The same account for background reads (reconciliation), behind placement in its request budget. */
+  background?: Broker;
   updates?: {
     start(): Promise<void>;
     stop(): Promise<void>;
@@ -157,7 +159,8 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
       afterFill: (c: PoolClient, o: ExecOrder) => afterFill(c, o, legVenue),
       afterSettle: (c: PoolClient, o: ExecOrder) => resyncLegs(c, o, legVenue),
     };
-    const venue = new BrokerVenue(pool, broker, legs, requestWork, venueLog, milestones);
+    const background = connection.background ? instrumentBroker(connection.background, metrics.brokerCalls) : broker;
+    const venue = new BrokerVenue(pool, broker, legs, requestWork, venueLog, milestones, background);
     external.set(accountId, venue);
     const updates = connection.updates;
     if (updates && !closing) {

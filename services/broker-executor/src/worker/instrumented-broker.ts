@@ -27,7 +27,7 @@ async function timed<T>(
 export function instrumentBroker(broker: Broker, histogram: CallHistogram): Broker {
   const t = <T>(operation: string, call: () => Promise<T>) => timed(histogram, broker.name, operation, call);
   const replace = broker.replace?.bind(broker);
-  const marketRules = broker.marketRules?.bind(broker);
+  const instrument = broker.instrument?.bind(broker);
   const sellable = broker.sellable?.bind(broker);
   return {
     name: broker.name,
@@ -38,7 +38,7 @@ export function instrumentBroker(broker: Broker, histogram: CallHistogram): Brok
     findByClientOrderId: (id) => t('find', () => broker.findByClientOrderId(id)),
     openOrders: () => t('open_orders', () => broker.openOrders()),
     snapshot: () => t('snapshot', () => broker.snapshot()),
-    ...(marketRules ? { marketRules: (symbol: string) => t('market_rules', () => marketRules(symbol)) } : {}),
+    ...(instrument ? { instrument: (symbol: string) => t('instrument', () => instrument(symbol)) } : {}),
     ...(sellable ? { sellable: (symbol: string) => t('sellable', () => sellable(symbol)) } : {}),
   };
 }

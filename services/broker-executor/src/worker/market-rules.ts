@@ -1,12 +1,12 @@
 import type { PoolClient } from 'pg';
 import type { Decimal } from '@utm/db';
-import { fitToRules, roundToTick, type InstrumentRules } from '@utm/trading';
+import { fitToRules, roundToTick, type MarketRules } from '@utm/trading';
 import { isExitRole } from '@utm/contracts';
 import { refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
 
 /** What the venue says before an order is sent: its market rules, and how much of the asset the account holds there to sell. */
 export interface VenueFacts {
-  rules: InstrumentRules | null;
+  rules: MarketRules | null;
   /** Spot: the base asset free at the venue (a sell can deliver no more); null when unknown. */
   held: Decimal | null;
 }
@@ -18,7 +18,7 @@ export interface VenueFacts {
  * reasons: a withdrawal, a trade outside the platform); an exit leg's prices go to the venue's tick away from the money (a sell's stop
  * down and target up, a buy's mirrored), the quantity down to the lot step (event NOTE); then
  * lot size, price range and notional are checked (fitToRules). An order that cannot meet them
- * ends REJECTED with LOT_SIZE, MIN_NOTIONAL or TICK_SIZE and the numbers, its carried legs with
+ * ends REJECTED with QUANTITY_INCREMENT, MIN_NOTIONAL or PRICE_INCREMENT and the numbers, its carried legs with
  * it. Returns the quantity to send, or null when refused.
  */
 export async function fitToMarket(

@@ -107,11 +107,11 @@ describe('a ccxt (Binance spot) account, end to end', () => {
     );
   });
 
-  it('a short is refused up front: REJECTED SHORT_NOT_SUPPORTED, nothing sent to Binance', async () => {
+  it('a short is refused up front: REJECTED NOT_SHORTABLE, nothing sent to Binance', async () => {
     const f = await binanceAccount();
     const before = server.calls('POST', '/api/v3/order').length;
     const rejected = await s.until(await s.send(f, { ...btc, action: 'openShort', quantity: 0.01 }), ['REJECTED']);
-    expect(rejected).toMatchObject({ errorCode: 'SHORT_NOT_SUPPORTED', orders: [] });
+    expect(rejected).toMatchObject({ errorCode: 'NOT_SHORTABLE', orders: [] });
     expect(rejected.errorMessage).toMatch(/long only/);
     expect(server.calls('POST', '/api/v3/order').length).toBe(before);
   });
@@ -123,7 +123,7 @@ describe('a ccxt (Binance spot) account, end to end', () => {
     const small = await s.until(await s.send(f, { ...btc, action: 'openLong', quantity: 0.00005 }), ['FAILED']);
     expect(small).toMatchObject({ errorCode: 'MIN_NOTIONAL' });
     expect(small.errorMessage).toBe(
-      'Order value 0.00005 × 65000 = 3.25 is below the binance minimum notional for BTC/USDT, 5',
+      'Order value 0.00005 × 65000 = 3.25 is below the ccxt:binance minimum notional for BTC/USDT, 5',
     );
     expect(small.orders[0]).toMatchObject({ status: 'REJECTED', errorCode: 'MIN_NOTIONAL' });
     expect(server.calls('POST', '/api/v3/order').length).toBe(before);

@@ -66,28 +66,30 @@ describe('ccxt venue (Binance spot): stop loss + take profit as one OCO order li
     expect([gone?.status, gone?.legs[0]?.status]).toEqual(['CANCELLED', 'CANCELLED']);
   });
 
-  it('refuses prices on the wrong side of the market with ORDER_WOULD_TRIGGER', async () => {
+  it('refuses prices on the wrong side of the market with STOP_PRICE_REFUSED', async () => {
     const req = ocoRequest();
     req.oco = { takeProfitLimitPrice: new Decimal('64000'), stopLossStopPrice: new Decimal('63000') };
     await expect(ccxtFor(server, symbols).broker.place(req)).rejects.toMatchObject({
-      opts: expect.objectContaining({ reason: 'ORDER_WOULD_TRIGGER' }),
+      code: 'STOP_PRICE_REFUSED',
     });
   });
 });
 
 describe('ccxt venue (Binance spot): rules, balances, updates', () => {
-  it('reads lot size, tick size and minimum notional from loadMarkets (exchangeInfo filters)', async () => {
-    const rules = await ccxtFor(server, symbols).broker.marketRules('BTC/USDT');
-    expect({
-      step: rules.quantityStep?.toFixed(),
-      minQty: rules.minQuantity?.toFixed(),
-      tick: rules.tickSize?.toFixed(),
-      minNotional: rules.minNotional?.toFixed(),
-      market: rules.minNotionalAppliesToMarket,
-    }).toEqual({ step: '0.00001', minQty: '0.00001', tick: '0.01', minNotional: '5', market: true });
-    await expect(ccxtFor(server, symbols).broker.marketRules('NOPE/USDT')).rejects.toMatchObject({
-      opts: expect.objectContaining({ reason: 'UNKNOWN_SYMBOL' }),
+  it('says what Binance lists of an instrument (exchangeInfo filters), for instrument_rules under ccxt:binance', async () => {
+    const rules = await ccxtFor(server, symbols).broker.instrument('BTC/USDT');
+    expect(rules).toMatchObject({
+      venue: 'ccxt:binance',
+      symbol: 'BTC/USDT',
+      assetClass: 'spot',
+      tradable: true,
+      shortable: false,
+      fractionable: true,
     });
+    expect(
+      [rules?.quantityStep, rules?.minQuantity, rules?.tickSize, rules?.minNotional].map((d) => d?.toFixed()),
+    ).toEqual(['0.00001', '0.00001', '0.01', '5']);
+    expect(await ccxtFor(server, symbols).broker.instrument('NOPE/USDT')).toBeNull();
   });
 
   it('shows balances as positions: every asset held but the quote currency, long, free + held', async () => {

@@ -80,12 +80,17 @@ export function describeBrokerConformance(venue: string, h: VenueHarness): void 
       expect(h.ordersAtVenue(req.clientOrderId)).toBe(1);
     });
 
-    it('cancels by our id, again without harm, and says 404 for an id it never saw', async () => {
+    it('cancels by our id (final once the venue says so), again without harm, and says 404 for an id it never saw', async () => {
       const req = request();
       const broker = h.broker();
       await broker.place(req);
       await broker.cancel(req.clientOrderId);
-      expect(await broker.findByClientOrderId(req.clientOrderId)).toMatchObject({ status: 'CANCELLED' });
+      // Taking the cancel is not ending the order (Alpaca: pending_cancel first).
+      const ended = await eventually(
+        () => broker.findByClientOrderId(req.clientOrderId),
+        (o) => o?.status === 'CANCELLED',
+      );
+      expect(ended).toMatchObject({ status: 'CANCELLED' });
       await broker.cancel(req.clientOrderId);
       await expect(h.broker().cancel(request().clientOrderId)).rejects.toMatchObject({
         opts: expect.objectContaining({ status: 404 }),
@@ -113,8 +118,22 @@ export function describeBrokerConformance(venue: string, h: VenueHarness): void 
       await broker.place(req);
       expect((await broker.openOrders()).map((o) => o.clientOrderId)).toContain(req.clientOrderId);
       await h.cancelAtVenue(req.clientOrderId);
-      expect(await h.broker().findByClientOrderId(req.clientOrderId)).toMatchObject({ status: 'CANCELLED' });
+      const ended = await eventually(
+        () => h.broker().findByClientOrderId(req.clientOrderId),
+        (o) => o?.status === 'CANCELLED',
+      );
+      expect(ended).toMatchObject({ status: 'CANCELLED' });
       expect((await h.broker().openOrders()).map((o) => o.clientOrderId)).not.toContain(req.clientOrderId);
     });
   });
+}
+
+/** What `read` gives once `ok` holds, asked again for a few seconds (a venue ends an order asynchronously). */
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

@@ -36,6 +36,7 @@ function row(overrides: Partial<ExecOrder> = {}): ExecOrder {
     replaces: null,
     replaceMethod: null,
     cancelRequestedAt: null,
+    cancelSentAt: null,
     expiresAt: null,
     triggeredAt: null,
     errorCode: null,

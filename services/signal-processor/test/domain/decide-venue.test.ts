@@ -12,9 +12,9 @@ const trailing: ExitRules = { trailingStop: { type: 'PERCENT', value: 1 } };
 
 describe('decide: the venue (a ccxt spot account is long only and holds no trailing stop)', () => {
   it.each<[string, VenueKind, Action, string, ExitRules | undefined, string]>([
-    ['a short on spot', 'ccxt', 'openShort', '0', undefined, 'SHORT_NOT_SUPPORTED'],
-    ['a reverse to short on spot, even from a long', 'ccxt', 'reverseToShort', '10', undefined, 'SHORT_NOT_SUPPORTED'],
-    ['a trailing stop at a ccxt exchange', 'ccxt', 'openLong', '0', trailing, 'EXIT_NOT_SUPPORTED'],
+    ['a short on spot', 'ccxt', 'openShort', '0', undefined, 'NOT_SHORTABLE'],
+    ['a reverse to short on spot, even from a long', 'ccxt', 'reverseToShort', '10', undefined, 'NOT_SHORTABLE'],
+    ['a trailing stop at a ccxt exchange', 'ccxt', 'openLong', '0', trailing, 'EXITS_NOT_SUPPORTED'],
   ])('refuses %s', (_what, venue, action, position, exitRules, code) => {
     const req = request(action, { quantity: 1, ...(exitRules ? { exitRules } : {}) });
     const r = expectRejected(decide(req, account({ venue }), holding(position), NOW));

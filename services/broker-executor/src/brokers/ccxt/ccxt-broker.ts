@@ -19,7 +19,8 @@
  */
 import type { Exchange, MarketInterface, Order } from 'ccxt';
 import { Decimal } from '@utm/db';
-import type { InstrumentRules } from '@utm/trading';
+import { defaultTickSize } from '@utm/trading';
+import type { InstrumentRules } from '@utm/db';
 import {
   BrokerError,
   type Broker,
@@ -29,7 +30,7 @@ import {
   type BrokerOrderRequest,
 } from '../types';
 import { brokerError, classify } from './errors';
-import { rulesOfMarket } from './exchange';
+import { instrumentOfMarket } from './exchange';
 import { Commissions } from './commission';
 import { binanceOcoParams, fromCcxtOrder, toCcxtOrder } from './mapping';
 
@@ -43,14 +44,27 @@ export interface CcxtBrokerOptions {
   secrets?: string[];
 }
 
-/** Binance spot: plain orders, stop (STOP_LOSS), stop limit, OCO lists; no trailing stop by amount, no replace. */
+/**
+ * Binance spot: plain orders, stop (STOP_LOSS), stop limit, OCO lists; no trailing stop by
+ * amount, no replace. A working sell holds its coins (the balance is locked), so a position's
+ * exits are one order or one OCO list; exit prices go to the instrument's tick.
+ */
 export function ccxtCapabilities(exchangeId: string): BrokerCapabilities {
+  const oco = exchangeId === 'binance';
   return {
     orderTypes: ['MARKET', 'LIMIT', 'STOP', 'STOP_LIMIT'],
     nativeBracket: false,
-    nativeOco: exchangeId === 'binance',
+    nativeOco: oco,
     nativeTrailingStop: false,
     fractional: true,
+    oneClosingOrderPerShare: true,
+    spot: true,
+    exitTerms: (_symbol, instrument) => ({
+      tick: (price) => instrument?.tickSize ?? defaultTickSize(price),
+      stopType: 'STOP',
+      oco,
+      trailing: false,
+    }),
   };
 }
 
@@ -84,15 +98,21 @@ export class CcxtBroker implements Broker {
     const markets = await this.call('loads its markets', false, () => this.exchange.loadMarkets());
     const m = markets[symbol];
     if (!m?.id || m.spot === false)
-      throw new BrokerError('BROKER_ERROR', `${this.exchange.id} lists no spot market ${symbol}`, {
-        reason: 'UNKNOWN_SYMBOL',
-      });
+      throw new BrokerError('ASSET_NOT_TRADABLE', `${this.exchange.id} lists no spot market ${symbol}`);
     return m;
   }
 
-  /** The exchange's rules for a symbol (lot and tick size, notional), from loadMarkets. */
-  async marketRules(symbol: string): Promise<InstrumentRules> {
-    return rulesOfMarket(this.exchange.id, await this.market(symbol));
+  /**
+   * What the exchange says of a symbol (lot and tick size, minimum notional, from loadMarkets),
+   * to keep in instrument_rules under this venue's name; null when it lists no such spot market.
+   */
+  async instrument(symbol: string): Promise<Omit<InstrumentRules, 'fetchedAt'> | null> {
+    try {
+      return instrumentOfMarket(this.name, await this.market(symbol));
+    } catch (err) {
+      if (err instanceof BrokerError && err.code === 'ASSET_NOT_TRADABLE') return null;
+      throw err;
+    }
   }
 
   /** The market's base asset free in the account (GET /api/v3/account): what a sell can deliver. */
@@ -107,9 +127,7 @@ export class CcxtBroker implements Broker {
     const m = await this.market(req.symbol);
     this.symbols.set(req.clientOrderId, req.symbol);
     if (req.type === 'TRAILING_STOP' || req.bracket || req.oto)
-      throw new BrokerError('BROKER_ERROR', `${this.exchange.id} spot takes no trailing stop or bracket here`, {
-        reason: 'EXIT_NOT_SUPPORTED',
-      });
+      throw new BrokerError('EXITS_NOT_SUPPORTED', `${this.exchange.id} spot takes no trailing stop or bracket here`);
     const send = () => (req.oco ? this.sendOco(req, m) : this.sendOrder(req, m));
     let order: BrokerOrder;
     try {
@@ -170,7 +188,7 @@ export class CcxtBroker implements Broker {
   private async sendOco(req: BrokerOrderRequest, m: MarketInterface): Promise<BrokerOrder> {
     const oco = req.oco;
     if (!oco || !this.capabilities.nativeOco)
-      throw new BrokerError('BROKER_ERROR', `${this.exchange.id} takes no OCO order`, { reason: 'EXIT_NOT_SUPPORTED' });
+      throw new BrokerError('EXITS_NOT_SUPPORTED', `${this.exchange.id} takes no OCO order`);
     const res = (await this.raw('privatePostOrderListOco')(binanceOcoParams(req, oco, marketIdOf(m)))) as {
       orderReports?: Record<string, unknown>[];
     };

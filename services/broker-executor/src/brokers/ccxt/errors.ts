@@ -1,19 +1,19 @@
 /**
- * What a ccxt call's failure means for our order, as a BrokerError with a precise reason.
+ * What a ccxt call's failure means for our order, as a BrokerError with its precise code.
  *
  * The exchange's own answer decides when there is one: ccxt turns some refusals into an error
  * carrying only the exchange's message, so exchange.ts keeps the response body on the error
  * (`body`). Binance spot answers {"code", "msg"} (binance-spot-api-docs errors.md):
  * - -1013 with "Filter failure: PRICE_FILTER | LOT_SIZE | MARKET_LOT_SIZE | MIN_NOTIONAL | NOTIONAL"
- *   → TICK_SIZE, LOT_SIZE, MIN_NOTIONAL;
+ *   → PRICE_INCREMENT, QUANTITY_INCREMENT, MIN_NOTIONAL;
  * - -2010 NEW_ORDER_REJECTED with "Account has insufficient balance…" → INSUFFICIENT_BALANCE,
  *   "Order would trigger immediately." / "Order would immediately match and take." / "The
- *   relationship of the prices for the orders is not correct." → ORDER_WOULD_TRIGGER, "Market is
- *   closed." → MARKET_CLOSED, "… orders are not supported for this symbol." →
- *   ORDER_TYPE_NOT_SUPPORTED, "Duplicate order sent." → duplicate (resolved by lookup);
+ *   relationship of the prices for the orders is not correct." → STOP_PRICE_REFUSED, "Market is
+ *   closed." → ASSET_NOT_TRADABLE, "… orders are not supported for this symbol." →
+ *   ORDER_NOT_SUPPORTED, "Duplicate order sent." → duplicate (resolved by lookup);
  * - -2011 CANCEL_REJECTED / -2013 NO_SUCH_ORDER "Unknown order sent." / "Order does not exist."
  *   → not found (status 404);
- * - -1121 BAD_SYMBOL → UNKNOWN_SYMBOL; -2014, -2015, -1022 (key or signature) → BROKER_AUTH_FAILED;
+ * - -1121 BAD_SYMBOL → ASSET_NOT_TRADABLE; -2014, -2015, -1022 (key or signature) → BROKER_AUTH_FAILED;
  * - -1021 INVALID_TIMESTAMP → the clock (resynchronised, then sent again: the request was refused
  *   before it was processed, rest-api.md "Timing security");
  * - -1007 TIMEOUT "Send status unknown; execution status unknown", and every HTTP 5XX ("the
@@ -55,16 +55,16 @@ export type Failure =
   | { kind: 'unavailable'; uncertain: boolean; retryAfterMs?: number; message: string };
 
 const FILTERS: [RegExp, ErrorCode][] = [
-  [/PRICE_FILTER|PERCENT_PRICE/, 'TICK_SIZE'],
-  [/LOT_SIZE/, 'LOT_SIZE'],
+  [/PRICE_FILTER|PERCENT_PRICE/, 'PRICE_INCREMENT'],
+  [/LOT_SIZE/, 'QUANTITY_INCREMENT'],
   [/NOTIONAL/, 'MIN_NOTIONAL'],
 ];
 
 const REJECTIONS: [RegExp, ErrorCode][] = [
   [/insufficient balance/i, 'INSUFFICIENT_BALANCE'],
-  [/would trigger immediately|would immediately match|relationship of the prices/i, 'ORDER_WOULD_TRIGGER'],
-  [/market is closed/i, 'MARKET_CLOSED'],
-  [/not supported for this symbol/i, 'ORDER_TYPE_NOT_SUPPORTED'],
+  [/would trigger immediately|would immediately match|relationship of the prices/i, 'STOP_PRICE_REFUSED'],
+  [/market is closed/i, 'ASSET_NOT_TRADABLE'],
+  [/not supported for this symbol/i, 'ORDER_NOT_SUPPORTED'],
 ];
 
 function fromAnswer(a: ExchangeAnswer): Failure | null {
@@ -76,7 +76,7 @@ function fromAnswer(a: ExchangeAnswer): Failure | null {
     return { kind: 'unavailable', uncertain: false, message };
   if (a.code === -2014 || a.code === -2015 || a.code === -1022)
     return { kind: 'refused', reason: 'BROKER_AUTH_FAILED', message };
-  if (a.code === -1121) return { kind: 'refused', reason: 'UNKNOWN_SYMBOL', message };
+  if (a.code === -1121) return { kind: 'refused', reason: 'ASSET_NOT_TRADABLE', message };
   if (/duplicate order/i.test(message)) return { kind: 'duplicate', message };
   if (a.code === -1013)
     return { kind: 'refused', reason: FILTERS.find(([re]) => re.test(message))?.[1] ?? 'BROKER_ERROR', message };
@@ -107,7 +107,7 @@ export function classify(err: unknown, changes: boolean): Failure {
   if (err instanceof ccxt.AuthenticationError || err instanceof ccxt.PermissionDenied)
     return { kind: 'refused', reason: 'BROKER_AUTH_FAILED', message };
   if (err instanceof ccxt.InsufficientFunds) return { kind: 'refused', reason: 'INSUFFICIENT_BALANCE', message };
-  if (err instanceof ccxt.BadSymbol) return { kind: 'refused', reason: 'UNKNOWN_SYMBOL', message };
+  if (err instanceof ccxt.BadSymbol) return { kind: 'refused', reason: 'ASSET_NOT_TRADABLE', message };
   if (err instanceof ccxt.BaseError) return { kind: 'refused', reason: 'BROKER_ERROR', message };
   // Not ccxt's: a bug or a transport failure below it; whether it was sent is unknown.
   return { kind: 'unavailable', uncertain: changes, message };
@@ -118,7 +118,7 @@ export function brokerError(f: Failure, venue: string, what: string, redact: (s:
   const message = redact(`${venue} ${what}: ${f.message}`);
   switch (f.kind) {
     case 'refused':
-      return new BrokerError('BROKER_ERROR', message, { reason: f.reason, status: 400 });
+      return new BrokerError(f.reason, message, { status: 400 });
     case 'notFound':
       return new BrokerError('BROKER_ERROR', message, { status: 404 });
     case 'duplicate':

@@ -18,7 +18,7 @@
  */
 import ccxt, { type Exchange, type MarketInterface } from 'ccxt';
 import { Decimal } from '@utm/db';
-import type { InstrumentRules } from '@utm/trading';
+import type { InstrumentRules } from '@utm/db';
 
 export interface CcxtAccountConfig {
   /** ccxt's exchange id, e.g. "binance". */
@@ -115,30 +115,27 @@ const dec = (v: number | string | undefined | null): Decimal | null =>
 const positive = (v: Decimal | null): Decimal | null => (v && v.gt(0) ? v : null);
 
 /**
- * A market's rules in the neutral shape. From Binance's raw filters when ccxt kept them (exact
- * strings: minimum notional and whether it applies to MARKET orders), else from ccxt's unified
- * precision and limits.
+ * A market's rules as instrument_rules keeps them, under the venue's name ("ccxt:binance"): from
+ * Binance's raw filters when ccxt kept them (exact strings: LOT_SIZE stepSize and minQty,
+ * PRICE_FILTER tickSize, NOTIONAL or MIN_NOTIONAL minNotional), else from ccxt's unified
+ * precision and limits. A spot market: long only, fractional.
  */
-export function rulesOfMarket(venue: string, m: MarketInterface): InstrumentRules {
+export function instrumentOfMarket(venue: string, m: MarketInterface): Omit<InstrumentRules, 'fetchedAt'> {
   const info = (m.info ?? {}) as { filters?: Record<string, unknown>[] };
   const filter = (type: string) => info.filters?.find((f) => f.filterType === type);
   const str = (f: Record<string, unknown> | undefined, k: string) =>
     typeof f?.[k] === 'string' ? (f[k] as string) : undefined;
-  const price = filter('PRICE_FILTER');
-  const lot = filter('LOT_SIZE');
   const notional = filter('NOTIONAL') ?? filter('MIN_NOTIONAL');
-  const appliesToMarket = notional ? (notional.applyMinToMarket ?? notional.applyToMarket) !== false : true;
   return {
     venue,
     symbol: m.symbol,
-    quantityStep: positive(dec(str(lot, 'stepSize') ?? m.precision.amount)),
-    minQuantity: positive(dec(str(lot, 'minQty') ?? m.limits.amount?.min)),
-    maxQuantity: positive(dec(str(lot, 'maxQty') ?? m.limits.amount?.max)),
-    tickSize: positive(dec(str(price, 'tickSize') ?? m.precision.price)),
-    minPrice: positive(dec(str(price, 'minPrice') ?? m.limits.price?.min)),
-    maxPrice: positive(dec(str(price, 'maxPrice') ?? m.limits.price?.max)),
+    assetClass: 'spot',
+    tradable: m.active !== false,
+    shortable: false,
+    fractionable: true,
+    quantityStep: positive(dec(str(filter('QUANTITY_INCREMENT'), 'stepSize') ?? m.precision.amount)),
+    minQuantity: positive(dec(str(filter('QUANTITY_INCREMENT'), 'minQty') ?? m.limits.amount?.min)),
+    tickSize: positive(dec(str(filter('PRICE_FILTER'), 'tickSize') ?? m.precision.price)),
     minNotional: positive(dec(str(notional, 'minNotional') ?? m.limits.cost?.min)),
-    maxNotional: positive(dec(str(notional, 'maxNotional') ?? m.limits.cost?.max)),
-    minNotionalAppliesToMarket: appliesToMarket,
   };
 }
