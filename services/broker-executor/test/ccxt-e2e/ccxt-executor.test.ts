@@ -116,27 +116,40 @@ describe('a ccxt (Binance spot) account, end to end', () => {
     expect(server.calls('POST', '/api/v3/order').length).toBe(before);
   });
 
-  it("the exchange's market rules: a notional under the minimum is refused unsent (MIN_NOTIONAL); a quantity off the lot step is rounded down", async () => {
+  it("the exchange's market rules, first from the executor (before sending), then from the processor (instrument_rules)", async () => {
     const f = await binanceAccount();
+    server.setPrice('ETHUSDT', '3000');
+    const eth = { symbol: 'ETH/USDT', price: 3000 } as const;
     const before = server.calls('POST', '/api/v3/order').length;
-    // The executor's check before sending (until the processor sizes with the venue's rules): FAILED with the rule's code.
-    const small = await s.until(await s.send(f, { ...btc, action: 'openLong', quantity: 0.00005 }), ['FAILED']);
-    expect(small).toMatchObject({ errorCode: 'MIN_NOTIONAL' });
-    expect(small.errorMessage).toBe(
-      'Order value 0.00005 × 65000 = 3.25 is below the ccxt:binance minimum notional for BTC/USDT, 5',
+    // ETH/USDT has not been traded yet: nothing is known of it until the executor asks Binance
+    // (loadMarkets), so the executor's check refuses it before sending: FAILED with the rule's code.
+    const first = await s.until(await s.send(f, { ...eth, action: 'openLong', quantity: 0.001 }), ['FAILED']);
+    expect(first).toMatchObject({ errorCode: 'MIN_NOTIONAL' });
+    expect(first.errorMessage).toBe(
+      'Order value 0.001 × 3000 = 3 is below the ccxt:binance minimum notional for ETH/USDT, 5',
     );
-    expect(small.orders[0]).toMatchObject({ status: 'REJECTED', errorCode: 'MIN_NOTIONAL' });
+    expect(first.orders[0]).toMatchObject({ status: 'REJECTED', errorCode: 'MIN_NOTIONAL' });
     expect(server.calls('POST', '/api/v3/order').length).toBe(before);
+    // What Binance said of ETH/USDT is now in instrument_rules under ccxt:binance.
+    const { rows } = await s.db.pool.query<{ step: string; min: string }>(
+      `SELECT quantity_step::text AS step, min_notional::text AS min FROM instrument_rules WHERE venue = 'ccxt:binance' AND symbol = 'ETH/USDT'`,
+    );
+    expect(rows.map((r) => [Number(r.step), Number(r.min)])).toEqual([[0.0001, 5]]);
 
+    // From now on the processor sizes with them: refused before any order exists, REJECTED…
+    const second = await s.until(await s.send(f, { ...eth, action: 'openLong', quantity: 0.001 }), ['REJECTED']);
+    expect(second).toMatchObject({ errorCode: 'MIN_NOTIONAL', orders: [] });
+    expect(second.errorMessage).toBe(
+      'Order value 0.001 × 3000 = 3 is below the ccxt:binance minimum notional for ETH/USDT, 5',
+    );
+    // …and an amount in dollars comes to a quantity on the lot step (100 / 3000 = 0.0333…, step 0.0001).
     const dollars = await s.until(
-      await s.send(f, { ...btc, action: 'openLong', quantity: 100, quantityType: 'DOLLAR_AMOUNT' }),
+      await s.send(f, { ...eth, action: 'openLong', quantity: 100, quantityType: 'DOLLAR_AMOUNT' }),
       ['FILLED'],
     );
-    expect(dollars.orders[0]?.quantity.toFixed()).toBe('0.00153');
-    expect(dollars.events.map((e) => e.message)).toContainEqual(
-      expect.stringMatching(/0.001538 rounded down to 0.00153/),
-    );
-    expect(server.order(dollars.orders[0]?.id ?? '').origQty.toFixed()).toBe('0.00153');
+    expect(dollars.orders[0]?.quantity.toFixed()).toBe('0.0333');
+    expect(server.order(dollars.orders[0]?.id ?? '').origQty.toFixed()).toBe('0.0333');
+    expect(server.calls('POST', '/api/v3/order').length).toBe(before + 1);
   });
 
   it('a refusal by Binance ends the order with its precise code: insufficient balance → FAILED INSUFFICIENT_BALANCE', async () => {

@@ -18,6 +18,8 @@ export interface AccountRow {
   allowFractional: boolean;
   /** The kind of venue the account trades at (its broker): what it can carry out. */
   venue: VenueKind;
+  /** ccxt accounts: the exchange (its instrument rules are kept under ccxt:<exchange>). */
+  exchange?: string | null;
   maxOrderNotional: Decimal | null;
   maxPositionQuantity: Decimal | null;
   allowedSymbols: string[];
@@ -56,6 +58,7 @@ export const instrumentKey = (venue: string, symbol: string): string => `${venue
 
 /** The venue whose rules an account's orders follow (null: the paper engine's own). */
 function venueOf(account: AccountRow): string | null {
+  if (account.broker === 'ccxt' && account.exchange) return `ccxt:${account.exchange}`;
   return account.broker === ALPACA_VENUE ? ALPACA_VENUE : null;
 }
 

@@ -15,7 +15,7 @@ import {
   type Side,
   type SymbolSnapshot,
 } from './types';
-import { belowMinimum, closeTerms, venueOrder, type VenueOrder } from './venue-terms';
+import { belowMinimum, belowNotional, closeTerms, venueOrder, type VenueOrder } from './venue-terms';
 
 const sign = (side: Side) => (side === 'BUY' ? 1 : -1);
 
@@ -187,7 +187,8 @@ function decideAction(
       if (sized.kind === 'reject') return sized;
       quantity = sized.quantity;
     }
-    const small = belowMinimum(venue, quantity, req.symbol);
+    const small =
+      belowMinimum(venue, quantity, req.symbol) ?? belowNotional(sym.instrument, quantity, price, req.symbol);
     if (small) return small;
 
     if (req.exitRules) {
