@@ -263,10 +263,12 @@ export class CcxtBroker implements Broker {
     return this.withLegs([own, ...legs], own.clientOrderId ?? '', m);
   }
 
+  /** Every open order of the account (reconciliation reads them in one list), net of commission like the rest. */
   async openOrders(): Promise<BrokerOrder[]> {
     const orders = await this.call('lists open orders', false, () => this.exchange.fetchOpenOrders());
-    const markets = this.exchange.markets as Record<string, MarketInterface | undefined> | undefined;
-    return orders.map((o) => fromCcxtOrder(o, markets?.[o.symbol ?? '']?.id ?? o.symbol ?? ''));
+    const out: BrokerOrder[] = [];
+    for (const o of orders) out.push(await this.ours(o, await this.market(o.symbol ?? '')));
+    return out;
   }
 
   /**
