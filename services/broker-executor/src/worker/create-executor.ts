@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Client, PoolClient } from 'pg';
 import { JOBS, SENT_ORDER_STATUSES, sqlList, type OrderJob, type SignalJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
@@ -123,15 +124,17 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
   const streams: NonNullable<BrokerConnection['updates']>[] = [];
   let closing = false;
 
-  // requeue, not add: an order asked to cancel already has a finished job under its id
-  // (its placement), which a plain add would silently keep.
+  // A wake of its own (jobId orderId.wake): a job of the same order may be finishing right now,
+  // having looked at the account before this change committed; a plain add or a requeue would
+  // be swallowed by it, and the work would wait for reconciliation.
   const requestWork = async (accountId: string, orderIds: string[]) => {
     try {
       const { rows } = await pool.query<{ id: string; signal_id: string }>(
         'SELECT id, signal_id FROM orders WHERE id = ANY($1::uuid[])',
         [orderIds],
       );
-      await deps.orders.requeue(rows.map((r) => ({ orderId: r.id, accountId, signalId: r.signal_id })));
+      const wake = `w${randomUUID().slice(0, 8)}`;
+      await deps.orders.addBulk(rows.map((r) => ({ orderId: r.id, accountId, signalId: r.signal_id, wake })));
     } catch (err) {
       // New orders are re-added by the outbox sweeper; cancels by reconciliation.
       log.warn('could not enqueue follow-up work; the sweeper and reconciliation will', { accountId, err });
