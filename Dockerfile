@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for every program: the three services, the migration job and the utm CLI; the
+# One image for every program: the four services, the migration job and the utm CLI; the
 # compose command picks which. The build stage compiles every workspace with its dev tools;
 # the runtime stage holds only the production dependencies of the runtime workspaces, their
 # built code and the SQL migrations (no compilers, sources or tests), owned by root and run
@@ -16,7 +16,7 @@ RUN npm ci --loglevel=error && npm run build \
 # all of them), the production dependencies of the runtime workspaces only (omitting optional
 # and peer dependencies keeps Prisma's CLI, TypeScript and the embedded Postgres of `npm start`
 # out), then their dist/ and the migrations. Every @utm package a program imports is listed.
-ARG RUNTIME_WORKSPACES="packages/config packages/contracts packages/db packages/logger packages/ops packages/queue packages/security packages/trading packages/cli services/web-console services/ingest-gateway services/signal-processor services/broker-executor"
+ARG RUNTIME_WORKSPACES="packages/config packages/contracts packages/db packages/logger packages/ops packages/queue packages/security packages/trading packages/read-model packages/webhooks packages/cli services/web-console services/ingest-gateway services/signal-processor services/broker-executor services/notifier"
 RUN set -eu; \
     mkdir -p /runtime; \
     cp package.json package-lock.json .npmrc /runtime/; \

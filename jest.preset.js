@@ -20,7 +20,7 @@ module.exports = function preset(dir) {
     },
     transformIgnorePatterns: ['/node_modules/(?!@(noble|scure)/)'],
     moduleNameMapper: {
-      '^@utm/(ingest-gateway|signal-processor|broker-executor)$': path.join(__dirname, 'services/$1/src'),
+      '^@utm/(ingest-gateway|signal-processor|broker-executor|notifier)$': path.join(__dirname, 'services/$1/src'),
       '^@utm/([a-z-]+)$': path.join(__dirname, 'packages/$1/src'),
       // Prisma's generated TypeScript imports its siblings as './x.js'.
       '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -1,12 +1,13 @@
 import os from 'node:os';
 import type { ChainResult, E2ePair } from './e2e';
 import type { IngestReport } from './ingest';
+import type { NotifyReport, NotifyRun } from './notify';
 import type { Mode } from './options';
 import type { ProcessorRun } from './processor';
 
 /** One line of the printed table; the same rows go to results.json. */
 export interface Row {
-  stage: 'ingest' | 'processor' | 'end to end';
+  stage: 'ingest' | 'processor' | 'end to end' | 'notify';
   run: string;
   offered: string;
   ratePerS: number;
@@ -33,6 +34,7 @@ export interface BenchReport {
   ingest: IngestReport;
   processor: ProcessorRun[];
   e2e: E2ePair[];
+  notify: NotifyReport;
   table: Row[];
 }
 
@@ -56,7 +58,28 @@ const cpuSplit = (cpu: Record<string, number>, done: number) =>
     .map(([k, v]) => `${k} ${done ? ((v * 1000) / done).toFixed(2) : '0'}`)
     .join(', ');
 
-export function rows(ingest: IngestReport, processor: ProcessorRun[], e2e: E2ePair[]): Row[] {
+export function notifyRows(n: NotifyReport): Row[] {
+  const offered = `${n.rate.toLocaleString('en-US')} deliveries/s for ${n.durationS} s (after ${n.warmupS} s), ${n.users} owners × ${n.endpointsPerUser} endpoints`;
+  const row = (r: NotifyRun, run: string, note: string): Row => ({
+    stage: 'notify',
+    run,
+    offered,
+    ratePerS: r.rate,
+    p50Ms: r.p50Ms,
+    p99Ms: r.p99Ms,
+    note: `commit → delivered; ${r.delivered.toLocaleString('en-US')} of ${r.expected.toLocaleString('en-US')} delivered, max ${r.maxMs.toLocaleString('en-US')} ms${note}`,
+  });
+  return [
+    row(n.normal, 'notifier → signed webhooks (local receiver)', ''),
+    row(
+      n.withHanging,
+      `the same, plus 1 endpoint that never answers (${Math.round(n.hangingShare * 100)}% of the facts)`,
+      `; figures of the answering endpoints; the hanging one held ${n.withHanging.hangingHeld} requests at once (its cap)`,
+    ),
+  ];
+}
+
+export function rows(ingest: IngestReport, processor: ProcessorRun[], e2e: E2ePair[], notify?: NotifyReport): Row[] {
   const out: Row[] = [
     {
       stage: 'ingest',
@@ -120,6 +143,7 @@ export function rows(ingest: IngestReport, processor: ProcessorRun[], e2e: E2ePa
       note: chain(e.baseline, e.offeredRate * e.durationS),
     });
   }
+  if (notify) out.push(...notifyRows(notify));
   return out;
 }
 

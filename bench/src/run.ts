@@ -4,9 +4,10 @@ import { resolveStack } from '@utm/devstack';
 import { isolatedDatabase } from '@utm/testkit';
 import { benchEndToEnd, type E2ePair } from './e2e';
 import { benchIngest } from './ingest';
+import { benchNotify } from './notify';
 import { planFrom, USAGE } from './options';
 import { benchProcessor, type ProcessorRun } from './processor';
-import { machine, markdown, rows, type BenchReport } from './report';
+import { machine, markdown, notifyRows, rows, type BenchReport } from './report';
 
 /**
  * `npm run bench`: each stage beside its baseline, in one run, on this machine, on a fresh
@@ -21,6 +22,22 @@ async function main(): Promise<void> {
   const say = (s: string) => process.stderr.write(`bench: ${s}\n`);
   try {
     say(`${plan.mode} run on ${host.cores} cores (${host.cpuModel}), load average ${host.loadAverage1m}`);
+    if (plan.notifyOnly) {
+      say(`notify only: ${plan.notify.rate} deliveries/s, then again with an endpoint that never answers`);
+      const notify = await benchNotify({ ...stores, ...plan.notify });
+      const table = notifyRows(notify);
+      process.stdout.write(`\n${markdown(table)}\n\n`);
+      const at = new Date().toISOString();
+      process.stdout.write(
+        `${at} · ${plan.mode} · ${host.cores} cores (${host.cpuModel}) · node ${host.node} · load average ${host.loadAverage1m} at start\n`,
+      );
+      mkdirSync(path.dirname(plan.out), { recursive: true });
+      writeFileSync(
+        plan.out,
+        `${JSON.stringify({ schema: 'utm-bench-notify/1', at, mode: plan.mode, machine: host, notify, table }, null, 2)}\n`,
+      );
+      return;
+    }
     say('ingest: gateway, then bare node:http');
     const ingest = await benchIngest({ ...stores, ...plan.ingest });
     const processor: ProcessorRun[] = [];
@@ -49,7 +66,9 @@ async function main(): Promise<void> {
         }),
       );
     }
-    const table = rows(ingest, processor, e2e);
+    say(`notify: ${plan.notify.rate} deliveries/s, then again with an endpoint that never answers`);
+    const notify = await benchNotify({ ...stores, ...plan.notify });
+    const table = rows(ingest, processor, e2e, notify);
     const report: BenchReport = {
       schema: 'utm-bench/1',
       at: new Date().toISOString(),
@@ -58,6 +77,7 @@ async function main(): Promise<void> {
       ingest,
       processor,
       e2e,
+      notify,
       table,
     };
     process.stdout.write(`\n${markdown(table)}\n\n`);

@@ -29,6 +29,13 @@ interface Chain {
   p99Ms: number;
 }
 
+interface NotifyRun {
+  delivered: number;
+  expected: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
 interface Report {
   schema: string;
   at: string;
@@ -47,6 +54,7 @@ interface Report {
     ratio: number;
   }[];
   e2e: { offeredRate: number; pipeline: Chain; baseline: Chain }[];
+  notify: { normal: NotifyRun; withHanging: NotifyRun };
   table: Row[];
 }
 
@@ -98,8 +106,14 @@ describe('npm run bench (tiny mode)', () => {
       'processor',
       'end to end',
       'end to end',
+      'notify',
+      'notify',
     ]);
-    report.table.forEach((r, i) => expect(r.run.startsWith('baseline:')).toBe(i % 2 === 1));
+    report.table.slice(0, 6).forEach((r, i) => expect(r.run.startsWith('baseline:')).toBe(i % 2 === 1));
+    // The notify stage has no baseline run: its second row is the first one with an endpoint that hangs.
+    expect(report.table[7]?.run).toContain('never answers');
+    expect(report.notify.normal.delivered).toBeGreaterThan(0);
+    expect(report.notify.withHanging.delivered).toBeGreaterThan(0);
     const printed = stdout.split('\n').filter((l) => l.startsWith('| '));
     expect(printed[0]).toBe('| stage | run | offered load | done /s | p50 ms | p99 ms | beside the baseline |');
     expect(printed.slice(2).map((l) => l.split(' | ')[1])).toEqual(report.table.map((r) => r.run));

@@ -30,11 +30,12 @@ const isProgram = (name: string): name is ConfiguredProgram => name in CONFIG_LO
 const apps = services.filter(([name]) => name !== 'migrate');
 
 describe('docker-compose.yml', () => {
-  it('runs the three services and the migration job from our image, and nothing else from it', () => {
+  it('runs the four services and the migration job from our image, and nothing else from it', () => {
     expect(services.map(([name]) => name).sort()).toEqual([
       'broker-executor',
       'ingest-gateway',
       'migrate',
+      'notifier',
       'signal-processor',
     ]);
     for (const [, s] of services) expect(s.image).toBe('utm:latest');
@@ -79,7 +80,7 @@ describe('docker-compose.yml', () => {
         redis: { condition: 'service_healthy' },
       });
       expect(s.stop_grace_period).toBeDefined();
-      if (name === 'signal-processor' || name === 'broker-executor') {
+      if (name === 'signal-processor' || name === 'broker-executor' || name === 'notifier') {
         const { shutdownTimeoutMs } = CONFIG_LOADERS[name](s.environment ?? {});
         expect(durationMs(s.stop_grace_period ?? '0s')).toBeGreaterThan(shutdownTimeoutMs);
       }

@@ -46,7 +46,12 @@ describe('services refuse a Redis that may evict queue keys', () => {
   });
 
   it('each service exits 1 naming the policy found and how to set noeviction', async () => {
-    expect(apps.map(([name]) => name).sort()).toEqual(['broker-executor', 'ingest-gateway', 'signal-processor']);
+    expect(apps.map(([name]) => name).sort()).toEqual([
+      'broker-executor',
+      'ingest-gateway',
+      'notifier',
+      'signal-processor',
+    ]);
     const runs = await Promise.all(
       apps.flatMap(([name, s]) =>
         [

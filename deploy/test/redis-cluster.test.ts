@@ -70,7 +70,12 @@ describe('the services on a Redis Cluster (REDIS_CLUSTER_NODES)', () => {
   });
 
   it('a malformed node list or an untagged QUEUE_PREFIX: each service exits 2 saying which variable and how to fix it', async () => {
-    expect(apps.map(([name]) => name).sort()).toEqual(['broker-executor', 'ingest-gateway', 'signal-processor']);
+    expect(apps.map(([name]) => name).sort()).toEqual([
+      'broker-executor',
+      'ingest-gateway',
+      'notifier',
+      'signal-processor',
+    ]);
     for (const run of await refusals({
       ...env(),
       REDIS_CLUSTER_NODES: `${cluster.env.REDIS_CLUSTER_NODES};127.0.0.1`,

@@ -53,6 +53,10 @@ export interface GatewayConfig extends CommonConfig {
   shutdownTimeoutMs: number;
   /** Opens the queue board at /admin/queues; unset, the board is off. Never logged. */
   adminToken: string | undefined;
+  /** AES-256-GCM key for webhook URLs and secrets; without it POST /api/v1/webhooks answers 503. */
+  encryptionKey: Buffer | undefined;
+  /** Webhook URLs may resolve to loopback, private and link-local addresses (a receiver on this network). */
+  webhookAllowPrivate: boolean;
 }
 
 /** Long enough that guessing it over HTTP is hopeless (`openssl rand -hex 32` gives 64). */
@@ -82,6 +86,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     authCacheTtlMs: r.int('AUTH_CACHE_TTL_MS', 5000, { min: 0, max: 300000 }),
     shutdownTimeoutMs: shutdownTimeout(r),
     adminToken: adminToken(r),
+    encryptionKey: r.key32('UTM_ENCRYPTION_KEY', false),
+    webhookAllowPrivate: r.bool('WEBHOOK_ALLOW_PRIVATE', false),
   };
   r.done();
   return cfg;
@@ -189,6 +195,53 @@ export function loadExecutorConfig(env: Env = process.env): ExecutorConfig {
     alpacaLiveStreamUrl: r.url('ALPACA_LIVE_STREAM_URL', ['wss:', 'ws:'], 'wss://api.alpaca.markets/stream'),
     ccxtApiOrigin:
       r.optionalStr('CCXT_API_ORIGIN') === undefined ? undefined : r.url('CCXT_API_ORIGIN', ['https:', 'http:']),
+  };
+  r.done();
+  return cfg;
+}
+
+export interface NotifierConfig extends CommonConfig {
+  /** Port of /healthz, /readyz and /metrics. */
+  opsPort: number;
+  shutdownTimeoutMs: number;
+  /** AES-256-GCM key of the webhook URLs and secrets (the gateway's): without it no endpoint exists to deliver to. */
+  encryptionKey: Buffer | undefined;
+  /** How often recorded facts are turned into deliveries (the wait between a commit and its event). */
+  pollIntervalMs: number;
+  /** Deliveries under way at once in this replica. */
+  concurrency: number;
+  /** Deliveries under way at once to one endpoint: a slow or hanging one takes no more. */
+  endpointConcurrency: number;
+  /** One attempt's bound: no answer (status and body) within it is a failed attempt. */
+  timeoutMs: number;
+  /** Deliveries may go to loopback, private and link-local addresses. */
+  webhookAllowPrivate: boolean;
+  /** The chat services' origins (a stand-in, a proxy). */
+  discordApiUrl: string;
+  slackHooksUrl: string;
+  telegramApiUrl: string;
+  /** Deliveries whose job may be missing are re-enqueued after this long past due. */
+  sweepIntervalMs: number;
+  sweepGraceMs: number;
+}
+
+export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
+  const r = new EnvReader(env);
+  const cfg: NotifierConfig = {
+    ...common(r, 10),
+    opsPort: r.int('OPS_PORT', 3003, { min: 0, max: 65535 }),
+    shutdownTimeoutMs: shutdownTimeout(r),
+    encryptionKey: r.key32('UTM_ENCRYPTION_KEY', false),
+    pollIntervalMs: r.int('NOTIFY_POLL_INTERVAL_MS', 50, { min: 10, max: 60000 }),
+    concurrency: r.int('NOTIFY_CONCURRENCY', 256, { min: 1, max: 4096 }),
+    endpointConcurrency: r.int('NOTIFY_ENDPOINT_CONCURRENCY', 8, { min: 1, max: 256 }),
+    timeoutMs: r.int('WEBHOOK_TIMEOUT_MS', 10000, { min: 100, max: 60000 }),
+    webhookAllowPrivate: r.bool('WEBHOOK_ALLOW_PRIVATE', false),
+    discordApiUrl: r.url('DISCORD_API_URL', ['https:', 'http:'], 'https://discord.com'),
+    slackHooksUrl: r.url('SLACK_HOOKS_URL', ['https:', 'http:'], 'https://hooks.slack.com'),
+    telegramApiUrl: r.url('TELEGRAM_API_URL', ['https:', 'http:'], 'https://api.telegram.org'),
+    sweepIntervalMs: r.int('SWEEP_INTERVAL_MS', 1000, { min: 50, max: 60000 }),
+    sweepGraceMs: r.int('SWEEP_GRACE_MS', 5000, { min: 0, max: 3600000 }),
   };
   r.done();
   return cfg;

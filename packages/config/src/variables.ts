@@ -4,6 +4,7 @@ import {
   loadExecutorConfig,
   loadGatewayConfig,
   loadMigrateConfig,
+  loadNotifierConfig,
   loadProcessorConfig,
 } from './services';
 
@@ -38,6 +39,7 @@ export const CONFIG_LOADERS = {
   'ingest-gateway': loadGatewayConfig,
   'signal-processor': loadProcessorConfig,
   'broker-executor': loadExecutorConfig,
+  notifier: loadNotifierConfig,
   migrate: loadMigrateConfig,
   cli: loadCliConfig,
 } as const;

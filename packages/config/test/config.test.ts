@@ -7,6 +7,7 @@ import {
   loadExecutorConfig,
   loadGatewayConfig,
   loadMigrateConfig,
+  loadNotifierConfig,
   loadProcessorConfig,
   variablesReadBy,
 } from '../src';
@@ -116,6 +117,49 @@ describe('executor config', () => {
   });
 });
 
+describe('notifier config', () => {
+  const key = 'ab'.repeat(32);
+  it('takes the encryption key (it decrypts webhook URLs and secrets), and has the documented defaults', () => {
+    expect(loadNotifierConfig(base).encryptionKey).toBeUndefined();
+    expect(() => loadNotifierConfig({ ...base, UTM_ENCRYPTION_KEY: 'short' })).toThrow(
+      /UTM_ENCRYPTION_KEY must be 32 bytes/,
+    );
+    const cfg = loadNotifierConfig({ ...base, UTM_ENCRYPTION_KEY: key });
+    expect(cfg).toMatchObject({
+      opsPort: 3003,
+      pollIntervalMs: 50,
+      endpointConcurrency: 8,
+      timeoutMs: 10000,
+      webhookAllowPrivate: false,
+      discordApiUrl: 'https://discord.com',
+      slackHooksUrl: 'https://hooks.slack.com',
+      telegramApiUrl: 'https://api.telegram.org',
+    });
+    expect(cfg.encryptionKey?.toString('hex')).toBe(key);
+  });
+
+  it('names every bad variable at once, never echoing a URL', () => {
+    const message = configError(() =>
+      loadNotifierConfig({
+        ...base,
+        UTM_ENCRYPTION_KEY: key,
+        WEBHOOK_ALLOW_PRIVATE: 'maybe',
+        NOTIFY_ENDPOINT_CONCURRENCY: '0',
+        DISCORD_API_URL: 'ftp://user:secret@x',
+      }),
+    );
+    expect(message).toMatch(/WEBHOOK_ALLOW_PRIVATE must be true or false/);
+    expect(message).toMatch(/NOTIFY_ENDPOINT_CONCURRENCY must be an integer from 1/);
+    expect(message).toMatch(/DISCORD_API_URL must be a URL/);
+    expect(message).not.toContain('secret');
+  });
+
+  it('the gateway takes the key (for POST /api/v1/webhooks) and the private-address switch, both optional', () => {
+    expect(loadGatewayConfig(base)).toMatchObject({ encryptionKey: undefined, webhookAllowPrivate: false });
+    expect(loadGatewayConfig({ ...base, WEBHOOK_ALLOW_PRIVATE: 'true' }).webhookAllowPrivate).toBe(true);
+  });
+});
+
 describe('variables each program reads (derived from its loader)', () => {
   it('records every lookup, including those of variables left unset', () => {
     const vars = configVariables();
@@ -139,6 +183,9 @@ describe('variables each program reads (derived from its loader)', () => {
     expect(vars['broker-executor']).toEqual(
       expect.arrayContaining(['OPS_PORT', 'UTM_ENCRYPTION_KEY', 'MARKET_CLOSE', 'ALPACA_LIVE_STREAM_URL']),
     );
+    expect(vars.notifier).toEqual(
+      expect.arrayContaining(['OPS_PORT', 'UTM_ENCRYPTION_KEY', 'WEBHOOK_ALLOW_PRIVATE', 'TELEGRAM_API_URL']),
+    );
     expect(vars.migrate).toEqual(['DATABASE_URL']);
     expect(vars.cli).toEqual([
       'DATABASE_URL',
@@ -147,7 +194,7 @@ describe('variables each program reads (derived from its loader)', () => {
       'REDIS_URL',
       'UTM_ENCRYPTION_KEY',
     ]);
-    for (const program of ['ingest-gateway', 'signal-processor', 'broker-executor'] as const)
+    for (const program of ['ingest-gateway', 'signal-processor', 'broker-executor', 'notifier'] as const)
       expect(vars[program]).toContain('REDIS_CLUSTER_NODES');
   });
 

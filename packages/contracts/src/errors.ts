@@ -33,6 +33,12 @@ export const ERROR_CODES = {
   // The gateway's admin pages (/admin/queues): never a signal's outcome.
   INVALID_ADMIN_TOKEN: REJECT(401),
   CROSS_SITE_REQUEST: REJECT(403),
+  // Notifications (POST/GET/DELETE /api/v1/webhooks…): never a signal's outcome.
+  WEBHOOK_NOT_FOUND: REJECT(404),
+  DELIVERY_NOT_FOUND: REJECT(404),
+  /** The URL resolves to a loopback, private, link-local or multicast address (SSRF). */
+  WEBHOOK_URL_REFUSED: REJECT(422),
+  WEBHOOK_DISABLED: REJECT(409),
   // Rule refusals while processing a signal: final, the signal is REJECTED.
   POSITION_CONFLICT: REJECT(),
   NO_POSITION: REJECT(),

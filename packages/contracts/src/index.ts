@@ -10,3 +10,4 @@ export * from './channels';
 export * from './read-views';
 export * from './account-risk-settings';
 export * from './lifecycles';
+export * from './notifications';

@@ -65,6 +65,21 @@ export const orderJobSchema: JSONSchemaType<OrderJob> = {
   },
 };
 
+/** One notification to one endpoint, for the notifier. jobId = deliveryId. */
+export interface DeliveryJob {
+  deliveryId: string;
+}
+
+export const deliveryJobSchema: JSONSchemaType<DeliveryJob> = {
+  $id: 'https://schemas.utm.dev/jobs/delivery.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['deliveryId'],
+  properties: {
+    deliveryId: { type: 'string', pattern: UUID_PATTERN },
+  },
+};
+
 export interface JobDefinition<T> {
   /** The BullMQ queue name. Frozen. */
   queue: string;
@@ -78,6 +93,7 @@ export interface JobDefinition<T> {
 export interface JobCatalog {
   signals: JobDefinition<SignalJob>;
   orders: JobDefinition<OrderJob>;
+  deliveries: JobDefinition<DeliveryJob>;
 }
 
 export const JOBS: JobCatalog = {
@@ -92,6 +108,12 @@ export const JOBS: JobCatalog = {
     name: 'execute-order',
     schema: orderJobSchema,
     jobId: (d: OrderJob) => (d.wake ? `${d.orderId}.${d.wake}` : d.orderId),
+  },
+  deliveries: {
+    queue: 'deliveries',
+    name: 'deliver-notification',
+    schema: deliveryJobSchema,
+    jobId: (d: DeliveryJob) => d.deliveryId,
   },
 };
 

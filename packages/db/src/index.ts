@@ -7,6 +7,7 @@ export {
   TRADING_STATE_CHANGES,
   type TradingStateChange,
   type TradingStateChangeName,
+  type TradingStateActor,
 } from './trading-state';
 export { setRiskSettings, type RiskSettingsChange, type RiskSettingsResult } from './risk-settings';
 export * from './generated/prisma/client';

@@ -117,6 +117,7 @@ describe('structure: the migrated database is what schema.prisma describes', () 
       'orders_resting_idx: INDEX orders(symbol,seq)',
       'signals_outbox_idx: INDEX signals(seq)',
       'signals_pending_by_account_idx: INDEX signals(account_id,seq)',
+      'webhook_deliveries_due_idx: INDEX webhook_deliveries(next_attempt_at)',
     ]);
   });
 
@@ -185,6 +186,19 @@ describe('behaviour: every model through the generated client', () => {
       InstrumentRule: await p.instrumentRule.findUniqueOrThrow({
         where: { venue_symbol: { venue: inputs.instrumentRule.venue, symbol: inputs.instrumentRule.symbol } },
       }),
+      AccountEvent: await p.accountEvent.findUniqueOrThrow({ where: { id: inputs.accountEvent.id } }),
+      Webhook: await p.webhook.findUniqueOrThrow({ where: { id: inputs.webhook.id } }),
+      WebhookDelivery: await p.webhookDelivery.findUniqueOrThrow({
+        where: {
+          webhookId_source_factId: {
+            webhookId: inputs.webhook.id,
+            source: inputs.delivery.source,
+            factId: inputs.delivery.factId,
+          },
+        },
+      }),
+      WebhookAttempt: await p.webhookAttempt.findUniqueOrThrow({ where: { id: inputs.attempt.id } }),
+      NotifierCursor: await p.notifierCursor.findUniqueOrThrow({ where: { source: inputs.cursor.source } }),
     };
     const given = {
       User: inputs.user,
@@ -198,6 +212,11 @@ describe('behaviour: every model through the generated client', () => {
       Order: inputs.order,
       Fill: inputs.fill,
       InstrumentRule: inputs.instrumentRule,
+      AccountEvent: inputs.accountEvent,
+      Webhook: inputs.webhook,
+      WebhookDelivery: inputs.delivery,
+      WebhookAttempt: inputs.attempt,
+      NotifierCursor: inputs.cursor,
     };
     expect(Object.keys(given).sort()).toEqual(Object.keys(runtimeModels(p)).sort());
     for (const [model, input] of Object.entries(given)) {
@@ -357,6 +376,26 @@ describe('behaviour: every model through the generated client', () => {
       (status) => p.order.update({ ...ord, data: { status } }),
       async () => (await p.order.findUniqueOrThrow(ord)).status,
     );
+    const hook = { where: { id: inputs.webhook.id } };
+    const delivery = { where: { id: inputs.delivery.id } };
+    await cycle(
+      'Webhook.kind',
+      $Enums.WebhookKind,
+      (kind) => p.webhook.update({ ...hook, data: { kind } }),
+      async () => (await p.webhook.findUniqueOrThrow(hook)).kind,
+    );
+    await cycle(
+      'Webhook.status',
+      $Enums.WebhookStatus,
+      (status) => p.webhook.update({ ...hook, data: { status } }),
+      async () => (await p.webhook.findUniqueOrThrow(hook)).status,
+    );
+    await cycle(
+      'WebhookDelivery.status',
+      $Enums.DeliveryStatus,
+      (status) => p.webhookDelivery.update({ ...delivery, data: { status } }),
+      async () => (await p.webhookDelivery.findUniqueOrThrow(delivery)).status,
+    );
 
     // Bulk insert too: every action and every status in one createMany each.
     const statuses = Object.values($Enums.SignalStatus);
@@ -405,7 +444,7 @@ describe('behaviour: every model through the generated client', () => {
         maxPositionQuantity: null,
       },
       Signal: { appliedAction: null, idempotencyKey: null, requestHash: null, errorCode: null, errorMessage: null },
-      SignalEvent: { orderId: null },
+      SignalEvent: { orderId: null, txId: null },
       Order: {
         parentOrderId: null,
         ocoGroup: null,
@@ -430,6 +469,17 @@ describe('behaviour: every model through the generated client', () => {
       },
       Fill: { brokerFillId: null },
       InstrumentRule: { quantityStep: null, minQuantity: null, tickSize: null, minNotional: null },
+      AccountEvent: { txId: null },
+      Webhook: { description: null, failingSince: null, disabledAt: null, disabledReason: null, deletedAt: null },
+      WebhookDelivery: {
+        source: null,
+        factId: null,
+        lastStatusCode: null,
+        lastError: null,
+        nextAttemptAt: null,
+        deliveredAt: null,
+      },
+      WebhookAttempt: { statusCode: null, error: null, response: null },
     };
     const optional = Object.fromEntries(
       schema.models
@@ -460,6 +510,10 @@ describe('behaviour: every model through the generated client', () => {
       await p.order.update({ where: { id: inputs.order.id }, data: { ...nulls.Order, exitRules: Prisma.DbNull } }),
       await p.fill.update({ where: { id: inputs.fill.id }, data: nulls.Fill }),
       await p.instrumentRule.update({ where: { venue_symbol: ruleKey }, data: nulls.InstrumentRule }),
+      await p.accountEvent.update({ where: { id: inputs.accountEvent.id }, data: nulls.AccountEvent }),
+      await p.webhook.update({ where: { id: inputs.webhook.id }, data: nulls.Webhook }),
+      await p.webhookDelivery.update({ where: { id: inputs.delivery.id }, data: nulls.WebhookDelivery }),
+      await p.webhookAttempt.update({ where: { id: inputs.attempt.id }, data: nulls.WebhookAttempt }),
     ];
     const reread = [
       await p.apiKey.findUniqueOrThrow({ where: { id: inputs.apiKey.id } }),
@@ -470,6 +524,10 @@ describe('behaviour: every model through the generated client', () => {
       await p.order.findUniqueOrThrow({ where: { id: inputs.order.id } }),
       await p.fill.findUniqueOrThrow({ where: { id: inputs.fill.id } }),
       await p.instrumentRule.findUniqueOrThrow({ where: { venue_symbol: ruleKey } }),
+      await p.accountEvent.findUniqueOrThrow({ where: { id: inputs.accountEvent.id } }),
+      await p.webhook.findUniqueOrThrow({ where: { id: inputs.webhook.id } }),
+      await p.webhookDelivery.findUniqueOrThrow({ where: { id: inputs.delivery.id } }),
+      await p.webhookAttempt.findUniqueOrThrow({ where: { id: inputs.attempt.id } }),
     ];
     Object.values(nulls).forEach((fields, i) => {
       expect(reread[i]).toMatchObject(fields);

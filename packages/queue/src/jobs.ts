@@ -160,7 +160,8 @@ export class Producer<T> {
   }
 }
 
-export type JobHandler<T> = (data: T, job: Job<T>) => Promise<void>;
+/** `token` is the worker's lock on the job (for job.moveToDelayed from inside the handler). */
+export type JobHandler<T> = (data: T, job: Job<T>, token: string | undefined) => Promise<void>;
 
 /**
  * A typed consumer: a BullMQ Worker whose handler receives only validated payloads. A
@@ -176,14 +177,14 @@ export function createConsumer<T>(
   assertQueuePrefixFits(conn.connection, conn.prefix);
   const worker = new Worker<T>(
     def.queue,
-    async (job) => {
+    async (job, token) => {
       let data: T;
       try {
         data = assertPayload(def, job.data);
       } catch (err) {
         throw new UnrecoverableError((err as Error).message);
       }
-      await handler(data, job);
+      await handler(data, job, token);
     },
     { ...opts, connection: conn.connection, prefix: conn.prefix },
   );

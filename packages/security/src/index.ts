@@ -1,3 +1,4 @@
 export * from './api-keys';
 export * from './secrets';
 export * from './ccxt-credentials';
+export * from './webhook-signing';

@@ -39,3 +39,6 @@ export {
 } from './binance/server';
 export type { SpotOrder, SpotStatus } from './binance/book';
 export { DEFAULT_SYMBOLS as BINANCE_SYMBOLS, type SymbolRules as BinanceSymbolRules } from './binance/rules';
+export { LocalServer, Budget, type Received } from './notify/local-server';
+export { WebhookReceiver, type ReceiverAnswer, type Delivered } from './notify/webhook-receiver';
+export { DiscordStandIn, SlackStandIn, TelegramStandIn } from './notify/chat-services';

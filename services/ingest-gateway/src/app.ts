@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
-import type { SignalJob } from '@utm/contracts';
+import type { DeliveryJob, SignalJob } from '@utm/contracts';
 import type { Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import type { Producer, RedisConnection } from '@utm/queue';
@@ -24,6 +24,8 @@ import { INGEST_PATH, ingestHandler } from './routes/ingest';
 import { registerOpenApi } from './routes/openapi';
 import { readRouter } from './routes/reads';
 import { streamRouter } from './routes/stream';
+import { webhooksRouter } from './routes/webhooks';
+import type { AddressPolicy, Resolver } from '@utm/webhooks';
 import { SignalFeed, type FeedOptions } from './stream/signal-feed';
 
 export interface GatewayDeps {
@@ -52,6 +54,14 @@ export interface GatewayDeps {
   consoleDir?: string | null;
   /** GET /api/v1/signals/stream timings (tests shorten them). */
   stream?: FeedOptions;
+  /** Producer of the deliveries queue: test events and manual retries leave at once. */
+  deliveries?: Producer<DeliveryJob>;
+  /** UTM_ENCRYPTION_KEY: webhook URLs and secrets are stored under it (without it, no new webhooks). */
+  encryptionKey?: Buffer;
+  /** Which addresses a webhook URL may resolve to (default: public ones only). */
+  webhookPolicy?: AddressPolicy;
+  /** Tests: a DNS resolver of their own for webhook URLs. */
+  webhookResolve?: Resolver;
 }
 
 export interface Gateway {
@@ -126,6 +136,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // Before the read routes: /signals/stream is not a signal id, and these have their own auth.
   app.use(streamRouter({ authenticator, feed }));
   app.use(accountsRouter({ authenticator, db: deps.db, logger: deps.logger }));
+  app.use(
+    webhooksRouter({
+      authenticator,
+      db: deps.db,
+      logger: deps.logger,
+      deliveries: deps.deliveries,
+      encryptionKey: deps.encryptionKey,
+      policy: deps.webhookPolicy ?? { allowPrivate: false },
+      resolve: deps.webhookResolve,
+    }),
+  );
   app.use(readRouter({ authenticator, reads: new ReadRepository(deps.db) }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

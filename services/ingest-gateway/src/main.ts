@@ -32,6 +32,11 @@ async function main(): Promise<void> {
     { connection: producerConn, prefix: config.queuePrefix },
     { timeoutMs: 1000 },
   );
+  const deliveries = new Producer(
+    JOBS.deliveries,
+    { connection: producerConn, prefix: config.queuePrefix },
+    { timeoutMs: 1000 },
+  );
   const gateway = createGateway({
     db,
     redis,
@@ -46,6 +51,9 @@ async function main(): Promise<void> {
     defaultMetrics: true,
     adminToken: config.adminToken,
     adminRedis,
+    deliveries,
+    encryptionKey: config.encryptionKey,
+    webhookPolicy: { allowPrivate: config.webhookAllowPrivate },
   });
   await gateway.listen(config.port, config.host);
 
@@ -56,6 +64,7 @@ async function main(): Promise<void> {
       // Most of the bound for the requests in flight; the rest for closing the stores.
       await gateway.close({ drainTimeoutMs: Math.floor(config.shutdownTimeoutMs * 0.8) });
       await producer.close();
+      await deliveries.close();
       for (const c of [redis, producerConn, subscriber, adminRedis]) c?.disconnect();
       await db.close();
     },

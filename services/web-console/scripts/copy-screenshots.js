@@ -17,6 +17,7 @@ const PAGES = [
   'account-375',
   'tradingview',
   'signals-tradingview',
+  'notifications',
 ];
 
 const missing = PAGES.filter((p) => !existsSync(path.join(from, `${p}.png`)));

@@ -4,6 +4,7 @@ import { onUnauthorized } from './api';
 import { LiveProvider, useLiveState } from './live';
 import { AccountDetailPage } from './pages/AccountDetail';
 import { AccountsPage } from './pages/Accounts';
+import { NotificationsPage } from './pages/Notifications';
 import { SignalDetailPage } from './pages/SignalDetail';
 import { SignalsPage } from './pages/Signals';
 import { SignInPage } from './pages/SignIn';
@@ -50,6 +51,7 @@ export function App() {
                 {(p) => <AccountTradingViewPage accountId={p.accountId} />}
               </Route>
               <Route path="/accounts/:accountId">{(p) => <AccountDetailPage accountId={p.accountId} />}</Route>
+              <Route path="/notifications" component={NotificationsPage} />
               <Route>
                 <NotFound />
               </Route>
@@ -80,6 +82,9 @@ function Layout({ children, onSignOut }: { children: React.ReactNode; onSignOut:
           </Link>
           <Link href="/accounts" className={(active) => (active ? 'nav-link active' : 'nav-link')}>
             Accounts
+          </Link>
+          <Link href="/notifications" className={(active) => (active ? 'nav-link active' : 'nav-link')}>
+            Notifications
           </Link>
         </nav>
         <span className={`live live-${live}`} role="status" aria-live="polite" title="Updates arrive without reloading">

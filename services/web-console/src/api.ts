@@ -116,6 +116,55 @@ export interface AccountDetail extends AccountSummary {
   recentFills: AccountFill[];
 }
 
+export const WEBHOOK_EVENTS = [
+  'signal.filled',
+  'signal.rejected',
+  'signal.failed',
+  'signal.cancelled',
+  'signal.expired',
+  'order.filled',
+  'account.halted',
+  'position.unprotected',
+  'broker.reconciled',
+  'webhook.disabled',
+] as const;
+export type WebhookKind = 'webhook' | 'discord' | 'slack' | 'telegram';
+
+export interface Webhook {
+  webhookId: string;
+  kind: WebhookKind;
+  url: string;
+  events: string[];
+  description: string | null;
+  status: 'ACTIVE' | 'DISABLED';
+  failingSince: string | null;
+  disabledAt: string | null;
+  disabledReason: string | null;
+  createdAt: string;
+}
+
+export interface Attempt {
+  at: string;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  response: string | null;
+}
+
+export interface Delivery {
+  deliveryId: string;
+  eventId: string;
+  event: string;
+  status: 'PENDING' | 'DELIVERED' | 'FAILED';
+  attempts: number;
+  lastResponseCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  attemptLog: Attempt[];
+}
+
 export interface SignalPage {
   signals: SignalSummary[];
   nextCursor: string | null;
@@ -148,16 +197,29 @@ export function onUnauthorized(listener: Listener): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, apiKey = getApiKey()): Promise<T> {
+async function request<T>(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  apiKey = getApiKey(),
+  body?: unknown,
+): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { method, headers: { 'X-API-Key': apiKey ?? '', Accept: 'application/json' } });
+    res = await fetch(path, {
+      method,
+      headers: {
+        'X-API-Key': apiKey ?? '',
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   } catch {
     throw new ApiError(0, 'NETWORK', 'The gateway did not answer. Is it running?');
   }
-  const body: unknown = await res.json().catch(() => null);
+  const answer: unknown = res.status === 204 ? null : await res.json().catch(() => null);
   if (!res.ok) {
-    const e = (body ?? {}) as { error?: unknown; message?: unknown };
+    const e = (answer ?? {}) as { error?: unknown; message?: unknown };
     const code = typeof e.error === 'string' ? e.error : `HTTP_${res.status}`;
     const message = typeof e.message === 'string' ? e.message : `The gateway answered ${res.status}`;
     if (res.status === 401 && apiKey === getApiKey()) {
@@ -166,7 +228,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, apiKey = getApiK
     }
     throw new ApiError(res.status, code, message);
   }
-  return body as T;
+  return answer as T;
 }
 
 function query(params: Record<string, string | undefined>): string {
@@ -189,4 +251,20 @@ export const api = {
   account: (id: string) => request<AccountDetail>('GET', `/api/v1/accounts/${encodeURIComponent(id)}`),
   setTradingState: (id: string, action: 'halt' | 'reduce-only' | 'resume') =>
     request<AccountDetail>('POST', `/api/v1/accounts/${encodeURIComponent(id)}/${action}`),
+  webhooks: () => request<{ webhooks: Webhook[] }>('GET', '/api/v1/webhooks'),
+  createWebhook: (w: { url: string; kind: WebhookKind; events: string[]; description?: string }) =>
+    request<Webhook & { secret: string }>('POST', '/api/v1/webhooks', undefined, w),
+  deleteWebhook: (id: string) => request<null>('DELETE', `/api/v1/webhooks/${encodeURIComponent(id)}`),
+  testWebhook: (id: string) =>
+    request<{ deliveryId: string }>('POST', `/api/v1/webhooks/${encodeURIComponent(id)}/test`),
+  deliveries: (id: string) =>
+    request<{ deliveries: Delivery[]; nextCursor: string | null }>(
+      'GET',
+      `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries?limit=50`,
+    ),
+  retryDelivery: (id: string, deliveryId: string) =>
+    request<{ deliveryId: string }>(
+      'POST',
+      `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/retry`,
+    ),
 };

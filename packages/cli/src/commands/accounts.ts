@@ -118,7 +118,7 @@ export function registerAccountCommands(program: Command, ctx: Ctx): void {
       .action(
         act(ctx, async (opts: { account: string }) => {
           const accountId = uuidFlag('--account', opts.account);
-          const changed = await setTradingState(ctx.prisma(), accountId, s.state);
+          const changed = await setTradingState(ctx.prisma(), accountId, s.state, undefined, 'cli');
           if (!changed) throw new CliError('ACCOUNT_NOT_FOUND', `account ${accountId} not found`);
           return { json: { accountId, tradingState: s.state }, human: `account ${accountId} is now ${s.state}` };
         }),

@@ -149,6 +149,7 @@ export async function createSampleRows(prisma: PrismaClient) {
     at: instant(),
     type: 'ORDER_FILLED',
     message: 'filled 0.75 @ 64999.99 ✓',
+    txId: bigSerial(),
   };
   const fill = {
     id: randomUUID(),
@@ -159,6 +160,58 @@ export async function createSampleRows(prisma: PrismaClient) {
     brokerFillId: `fill-${tag}`,
   };
 
+  const accountEvent = {
+    id: bigSerial(),
+    accountId: account.id,
+    at: instant(),
+    type: 'HALTED',
+    message: 'halted ✓',
+    actor: 'cli',
+    txId: bigSerial(),
+  };
+  const webhook = {
+    id: randomUUID(),
+    userId: user.id,
+    kind: 'telegram' as const,
+    events: ['signal.filled', 'account.halted'],
+    description: 'agreement ✓',
+    displayUrl: 'https://api.telegram.org/bot…/sendMessage',
+    credentials: new Uint8Array([0, 255, 7]),
+    status: 'DISABLED' as const,
+    failingSince: instant(),
+    disabledAt: instant(),
+    disabledReason: 'failing for 5 days',
+    createdAt: instant(),
+    deletedAt: instant(),
+  };
+  const delivery = {
+    id: randomUUID(),
+    webhookId: webhook.id,
+    eventId: `msg_${tag}`,
+    type: 'signal.filled',
+    payload: { type: 'signal.filled', timestamp: '2031-05-06T07:08:09.123Z', data: { nested: [1, 'two', null] } },
+    source: 'signal_events',
+    factId: bigSerial(),
+    status: 'FAILED' as const,
+    attempts: 2_147_483_647,
+    lastStatusCode: 503,
+    lastError: 'timeout ✓',
+    nextAttemptAt: instant(),
+    retryUntil: instant(),
+    deliveredAt: instant(),
+    createdAt: instant(),
+    updatedAt: instant(),
+  };
+  const attempt = {
+    id: bigSerial(),
+    deliveryId: delivery.id,
+    at: instant(),
+    statusCode: 429,
+    error: 'rate limited ✓',
+    durationMs: 2_147_483_647,
+    response: '{"retry_after": 1.5}',
+  };
+  const cursor = { source: `agreement-${tag}`, txId: bigSerial(), factId: bigSerial(), updatedAt: instant() };
   const instrumentRule = {
     venue: `ccxt:binance-${tag}`,
     symbol: 'BTC/USDT',
@@ -186,9 +239,31 @@ export async function createSampleRows(prisma: PrismaClient) {
     event: await prisma.signalEvent.create({ data: event }),
     fill: await prisma.fill.create({ data: fill }),
     instrumentRule: await prisma.instrumentRule.create({ data: instrumentRule }),
+    accountEvent: await prisma.accountEvent.create({ data: accountEvent }),
+    webhook: await prisma.webhook.create({ data: webhook }),
+    delivery: await prisma.webhookDelivery.create({ data: delivery }),
+    attempt: await prisma.webhookAttempt.create({ data: attempt }),
+    cursor: await prisma.notifierCursor.create({ data: cursor }),
   };
   return {
-    inputs: { user, apiKey, account, riskSettings, position, quote, signal, order, event, fill, instrumentRule },
+    inputs: {
+      user,
+      apiKey,
+      account,
+      riskSettings,
+      position,
+      quote,
+      signal,
+      order,
+      event,
+      fill,
+      instrumentRule,
+      accountEvent,
+      webhook,
+      delivery,
+      attempt,
+      cursor,
+    },
     rows,
   };
 }

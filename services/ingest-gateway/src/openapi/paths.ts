@@ -2,13 +2,14 @@ import { httpStatusOf, ORDER_STATUSES, SIGNAL_STATUSES, type ErrorCode } from '@
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../domain/paging';
 import { INGEST_ERROR_EXAMPLES, INVALID_REQUESTS, VALID_REQUESTS, type ErrorExample } from './examples';
 import type { Schema } from './schemas';
+import { webhookPaths } from './webhook-paths';
 
 /** The operations of the gateway. Every route of the app must appear here (a test checks). */
 
 const json = (schemaName: string, extra: Schema = {}): Schema => ({
   'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` }, ...extra },
 });
-const withRequestId = { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
+export const withRequestId = { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
 
 function ok(description: string, schemaName: string): Schema {
   return { description, headers: withRequestId, content: json(schemaName) };
@@ -18,7 +19,7 @@ function ok(description: string, schemaName: string): Schema {
  * Error responses for the given codes, grouped by the HTTP status that the error table
  * (ERROR_CODES) gives each, with examples where there are some.
  */
-function errors(
+export function errors(
   codes: ErrorCode[],
   examples: Record<number, Record<string, ErrorExample>> = {},
 ): Record<string, Schema> {
@@ -62,7 +63,12 @@ const INGEST_ERRORS: ErrorCode[] = [
   'INTERNAL_ERROR',
   'SERVICE_UNAVAILABLE',
 ];
-const READ_ERRORS: ErrorCode[] = ['VALIDATION_ERROR', 'INVALID_API_KEY', 'INTERNAL_ERROR', 'SERVICE_UNAVAILABLE'];
+export const READ_ERRORS: ErrorCode[] = [
+  'VALIDATION_ERROR',
+  'INVALID_API_KEY',
+  'INTERNAL_ERROR',
+  'SERVICE_UNAVAILABLE',
+];
 
 const requestExamples = {
   ...VALID_REQUESTS,
@@ -75,7 +81,7 @@ const requestExamples = {
   ),
 };
 
-const API_KEY = [{ ApiKeyHeader: [] }, { ApiKeyQuery: [] }];
+export const API_KEY = [{ ApiKeyHeader: [] }, { ApiKeyQuery: [] }];
 
 const param = (name: string, where: 'path' | 'query', schema: Schema, description: string): Schema => ({
   name,
@@ -234,7 +240,7 @@ const adminBoard: Schema = {
  * they are merged, with `errors([...])` for their codes; test/openapi.test.ts fails while an
  * app route is missing from the document.
  */
-const anyJson = (description: string): Schema => ({
+export const anyJson = (description: string): Schema => ({
   description,
   headers: withRequestId,
   content: { 'application/json': { schema: { type: 'object' } } },
@@ -339,5 +345,6 @@ export function paths(): Record<string, Schema> {
     ...consolePaths,
     ...ops,
     '/admin/queues': adminBoard,
+    ...webhookPaths(),
   };
 }

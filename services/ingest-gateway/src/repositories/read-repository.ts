@@ -1,5 +1,6 @@
 import type { OrderStatus, SignalStatus } from '@utm/contracts';
 import type { Db } from '@utm/db';
+import { SIGNAL_DETAIL } from '@utm/read-model';
 import type { PageQuery } from '../domain/paging';
 
 /** The read endpoints' queries; every one is scoped to the calling user. */
@@ -9,10 +10,7 @@ export class ReadRepository {
   signal(userId: string, signalId: string) {
     return this.db.prisma.signal.findFirst({
       where: { id: signalId, userId },
-      include: {
-        orders: { orderBy: { seq: 'asc' }, include: { fills: { orderBy: { at: 'asc' } } } },
-        events: { orderBy: { id: 'asc' } },
-      },
+      include: SIGNAL_DETAIL,
     });
   }
 

@@ -3,8 +3,7 @@ import { AppError, isUuid } from '@utm/contracts';
 import { setTradingState, TRADING_STATE_CHANGES, type Db, type TradingStateChangeName } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { authOf, type AuthContext, type Authenticator } from '../auth/api-key-auth';
-import { accountDetailView, accountSummaryView, type Marks } from '../domain/account-views';
-import { AccountRepository } from '../repositories/account-repository';
+import { accountSummaryView, AccountRepository, Subjects } from '@utm/read-model';
 
 /**
  * The user's accounts (the console's Accounts pages, and scripts):
@@ -18,27 +17,19 @@ export function accountsRouter(deps: { authenticator: Authenticator; db: Db; log
   const router = Router();
   const { authenticator } = deps;
   const accounts = new AccountRepository(deps.db);
+  const subjects = new Subjects(deps.db);
   const log = deps.logger.child({ module: 'routes/accounts' });
   const auth = authenticator.middleware();
 
-  async function marksFor(symbols: string[]): Promise<Marks> {
-    return new Map((await accounts.quotes(symbols)).map((q) => [q.symbol, q.price]));
-  }
-
   async function detail(a: AuthContext, accountId: string) {
-    const account = isUuid(accountId) ? await accounts.account(a.userId, accountId) : null;
+    const account = isUuid(accountId) ? await subjects.account(accountId, a.userId) : null;
     if (!account) throw new AppError('ACCOUNT_NOT_FOUND', `Account ${accountId} not found`);
-    const [marks, open, fills] = await Promise.all([
-      marksFor(account.positions.map((p) => p.symbol)),
-      accounts.openOrders(account.id),
-      accounts.recentFills(account.id),
-    ]);
-    return accountDetailView(account, marks, open, fills);
+    return account;
   }
 
   router.get('/api/v1/accounts', auth, async (_req: Request, res: Response) => {
     const rows = await accounts.list(authOf(res).userId);
-    const marks = await marksFor(rows.flatMap((a) => a.positions.map((p) => p.symbol)));
+    const marks = await subjects.marks(rows.flatMap((a) => a.positions.map((p) => p.symbol)));
     res.json({ accounts: rows.map((a) => accountSummaryView(a, marks)) });
   });
 
@@ -58,7 +49,7 @@ export function accountsRouter(deps: { authenticator: Authenticator; db: Db; log
         if (owned.mode !== a.mode)
           throw new AppError('MODE_MISMATCH', `API key mode ${a.mode} differs from the account's mode ${owned.mode}`);
         const state = TRADING_STATE_CHANGES[name];
-        const change = await setTradingState(deps.db.prisma, accountId, state, a.userId);
+        const change = await setTradingState(deps.db.prisma, accountId, state, a.userId, `api-key:${a.keyId}`);
         if (!change) throw new AppError('ACCOUNT_NOT_FOUND', `Account ${accountId} not found`);
         log.info('trading state changed', { accountId, from: change.previous, to: state, keyId: a.keyId });
         res.json(await detail(a, accountId));

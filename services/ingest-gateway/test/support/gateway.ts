@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOBS, type SignalJob } from '@utm/contracts';
+import { JOBS, type DeliveryJob, type SignalJob } from '@utm/contracts';
 import { createDb, type Db } from '@utm/db';
 import { createCaptureLogger, createLogger, type Logger } from '@utm/logger';
 import { createRedis, Producer, waitForRedis } from '@utm/queue';
@@ -15,6 +15,7 @@ import {
 } from '@utm/testkit';
 import { createGateway, type Gateway } from '../../src/app';
 import type { FeedOptions } from '../../src/stream/signal-feed';
+import type { AddressPolicy, Resolver } from '@utm/webhooks';
 
 export interface TestGatewayOptions {
   prefix?: string;
@@ -38,6 +39,10 @@ export interface TestGatewayOptions {
   consoleDir?: string | null;
   /** Timings of GET /api/v1/signals/stream. */
   stream?: FeedOptions;
+  /** Webhooks: the encryption key, the address policy, a DNS resolver of the test's own. */
+  encryptionKey?: Buffer;
+  webhookPolicy?: AddressPolicy;
+  webhookResolve?: Resolver;
 }
 
 export interface TestGateway {
@@ -48,6 +53,8 @@ export interface TestGateway {
   logs: string[];
   /** The signals queue under this gateway's prefix, on a healthy connection. */
   queue: Queue;
+  /** The deliveries queue under this gateway's prefix. */
+  deliveriesQueue: Queue;
   fixture(opts?: FixtureOptions): Promise<Fixture>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   get(path: string, apiKey?: string): Promise<Response>;
@@ -63,6 +70,11 @@ export async function startGateway(opts: TestGatewayOptions = {}): Promise<TestG
   const producerConn = createRedis(opts.producerRedisUrl ?? testRedisUrl(), 'producer');
   const subscriber: Redis | undefined = opts.subscribe ? createRedis(testRedisUrl(), 'worker') : undefined;
   const producer = new Producer<SignalJob>(JOBS.signals, { connection: producerConn, prefix }, { timeoutMs: 500 });
+  const deliveries = new Producer<DeliveryJob>(
+    JOBS.deliveries,
+    { connection: producerConn, prefix },
+    { timeoutMs: 500 },
+  );
   const capture = createCaptureLogger('ingest-gateway', 'silly');
   const logger: Logger = opts.captureLogs
     ? capture.logger
@@ -81,6 +93,10 @@ export async function startGateway(opts: TestGatewayOptions = {}): Promise<TestG
     adminToken: opts.adminToken,
     consoleDir: opts.consoleDir ?? null,
     stream: opts.stream,
+    deliveries,
+    encryptionKey: opts.encryptionKey,
+    webhookPolicy: opts.webhookPolicy,
+    webhookResolve: opts.webhookResolve,
   });
   // A fresh fail-fast connection refuses commands until it is up: wait, unless a test
   // deliberately points it at a dead port.
@@ -89,6 +105,7 @@ export async function startGateway(opts: TestGatewayOptions = {}): Promise<TestG
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const queueConn = createRedis(testRedisUrl(), 'producer');
   const queue = new Queue(JOBS.signals.queue, { connection: queueConn, prefix });
+  const deliveriesQueue = new Queue(JOBS.deliveries.queue, { connection: queueConn, prefix });
 
   return {
     url,
@@ -97,6 +114,7 @@ export async function startGateway(opts: TestGatewayOptions = {}): Promise<TestG
     gateway,
     logs: capture.lines,
     queue,
+    deliveriesQueue,
     fixture: (o) => createFixture(db.prisma, o),
     post: (path, body, headers = {}) =>
       fetch(url + path, {
@@ -109,7 +127,10 @@ export async function startGateway(opts: TestGatewayOptions = {}): Promise<TestG
       await gateway.close();
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
+      await deliveriesQueue.obliterate({ force: true }).catch(() => undefined);
+      await deliveriesQueue.close();
       await producer.close().catch(() => undefined);
+      await deliveries.close().catch(() => undefined);
       for (const c of [redis, producerConn, queueConn, subscriber]) c?.disconnect();
       if (ownDb) await db.close();
     },

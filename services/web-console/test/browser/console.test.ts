@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import { WebhookReceiver } from '@utm/testkit';
 import { fitsWidth, launchChromium, newPage, screenshot } from './browser';
 import { NpmStartStack } from './stack';
 
@@ -225,6 +226,57 @@ describe('desktop', () => {
     );
     expect(await stop.locator('.order-error').count()).toBe(0);
     expect(await note.evaluate((e) => getComputedStyle(e).color)).toBe('rgb(91, 100, 112)'); // muted, not red
+  });
+
+  it('Notifications: adds an endpoint (secret shown once), sends a test, shows a failed attempt and retries it', async () => {
+    const receiver = await new WebhookReceiver().start();
+    try {
+      await page.getByRole('link', { name: 'Notifications', exact: true }).click();
+      await page.getByText('No endpoints yet').waitFor();
+      const form = page.getByRole('form', { name: 'Add an endpoint' });
+      await form.getByLabel('URL').fill(receiver.url());
+      await form.getByLabel('account.halted').check();
+      await form.getByRole('button', { name: 'Add endpoint' }).click();
+      const secret = await page.getByTestId('webhook-secret').innerText();
+      expect(secret).toMatch(/^whsec_/);
+      receiver.useSecret(secret);
+      const endpoint = page.getByRole('table', { name: 'Endpoints' }).locator('tbody tr');
+      expect(await endpoint.innerText()).toMatch(
+        /webhook[\s\S]*\/hooks\/utm[\s\S]*signal\.filled, signal\.rejected, order\.filled, account\.halted[\s\S]*ACTIVE/,
+      );
+
+      await page.getByRole('button', { name: 'Send a test' }).click();
+      const deliveries = page.getByRole('table', { name: 'Deliveries' });
+      await deliveries.locator('tr[data-status="DELIVERED"]').waitFor();
+      expect(receiver.delivered.map((d) => d.payload?.type)).toEqual(['webhook.test']);
+
+      // The receiver fails the next one: the log shows the attempt, its answer and the next try.
+      receiver.script.push({ status: 500, body: 'receiver is down' });
+      await page.getByRole('button', { name: 'Send a test' }).click();
+      const pending = deliveries.locator('tr[data-status="PENDING"]');
+      await pending.filter({ hasText: '500' }).waitFor();
+      expect(await pending.innerText()).toMatch(/webhook\.test\s+PENDING\s+1\s+500/);
+      await pending.getByText('1 attempt').click();
+      await pending.locator('pre.response', { hasText: 'receiver is down' }).waitFor();
+      await screenshot(page, 'notifications');
+      await pending.getByRole('button', { name: 'Retry' }).click();
+      await page.waitForFunction(() => document.querySelectorAll('tr[data-status="DELIVERED"]').length === 2);
+      expect(receiver.delivered).toHaveLength(2);
+      // The halt of the last test reaches it too, signed.
+      await page.getByRole('link', { name: 'Accounts', exact: true }).click();
+      await page.locator(`tr[data-account-id="${stack.banner.accountId}"]`).getByRole('link').click();
+      await page.getByRole('button', { name: 'Halt' }).click();
+      await page.locator('.trading-halted').first().waitFor();
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await page.locator('h1 .trading-active').waitFor();
+      const deadline = Date.now() + 20000;
+      while (!receiver.delivered.some((d) => d.payload?.type === 'account.halted') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(receiver.delivered.map((d) => d.payload?.type)).toContain('account.halted');
+      expect(receiver.requests.every((r) => r.verified)).toBe(true);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('signs out: the key is gone from the tab', async () => {

@@ -40,7 +40,7 @@ function parseBanner(lines: string[]): Banner {
 
 /**
  * `npm start`'s stack for real (packages/devstack): the built gateway (serving the built console),
- * processor and executor as processes, the CLI's bootstrap, on a database of their own (the
+ * processor, executor and notifier as processes, the CLI's bootstrap, on a database of their own (the
  * paper engine acts on every resting order it sees) and a queue prefix of their own.
  */
 export class NpmStartStack {
@@ -60,8 +60,10 @@ export class NpmStartStack {
       HOME: process.env.HOME,
       DATABASE_URL: this.database.url,
       REDIS_URL: testRedisUrl(),
-      // The gateway's port and the two after it (npm start gives them to the workers).
-      PORT: String(await freePortBlock(3)),
+      // The gateway's port and the three after it (npm start gives them to the workers).
+      PORT: String(await freePortBlock(4)),
+      // The console test's webhook receiver listens on 127.0.0.1.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
       QUEUE_PREFIX: `{${uniquePrefix('console')}}`,
       LOG_LEVEL: 'warn',
     };

@@ -16,6 +16,10 @@ describe('plain-words reasons', () => {
     'RATE_LIMIT_EXCEEDED',
     'INVALID_ADMIN_TOKEN',
     'CROSS_SITE_REQUEST',
+    'WEBHOOK_NOT_FOUND',
+    'DELIVERY_NOT_FOUND',
+    'WEBHOOK_URL_REFUSED',
+    'WEBHOOK_DISABLED',
   ];
 
   it('has words for every code that can end a signal REJECTED or FAILED', () => {

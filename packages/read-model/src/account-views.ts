@@ -1,6 +1,6 @@
 import { dec, isExitRole, orderView, positionView, type OrderRow, type OrderView } from '@utm/contracts';
 import type { Decimal } from '@utm/db';
-import type { RecentFill } from '../repositories/account-repository';
+import type { RecentFill } from './account-repository';
 import { equityOf } from './equity';
 
 /**

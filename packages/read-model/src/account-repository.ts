@@ -14,7 +14,7 @@ const ACCOUNT_FIELDS = {
   positions: { orderBy: { symbol: 'asc' } },
 } as const satisfies Prisma.AccountSelect;
 
-/** The Accounts pages' queries; every one is scoped to the calling user. */
+/** The Accounts pages' queries; scoped to the calling user except accountById. */
 export class AccountRepository {
   constructor(private readonly db: Db) {}
 
@@ -28,6 +28,11 @@ export class AccountRepository {
 
   account(userId: string, accountId: string) {
     return this.db.prisma.account.findFirst({ where: { id: accountId, userId }, select: ACCOUNT_FIELDS });
+  }
+
+  /** Whoever owns it (the notifier, which has already matched the owner). */
+  accountById(accountId: string) {
+    return this.db.prisma.account.findUnique({ where: { id: accountId }, select: ACCOUNT_FIELDS });
   }
 
   quotes(symbols: string[]) {

@@ -1,0 +1,4 @@
+export * from './account-views';
+export * from './equity';
+export * from './account-repository';
+export * from './subjects';
