@@ -1,2 +1,3 @@
 export * from './rounding';
 export * from './exit-prices';
+export * from './funds';

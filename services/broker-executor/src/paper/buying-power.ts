@@ -1,11 +1,11 @@
 import { Decimal } from '@utm/db';
-import { money, qty } from '@utm/trading';
+import { buyingPowerOf, money, qty, shortExposureOf, type MarkedPosition } from '@utm/trading';
 import type { BrokerSide } from '../brokers/types';
 import type { PaperOrder } from './types';
 
 /**
  * Whether the paper broker accepts an order the account must pay for, with the signal
- * processor's rule (its README, "Buying power"):
+ * processor's rule, `@utm/trading`'s buyingPowerOf:
  *   buying power = cash − open-entry reservations − 2 × Σ |short quantity| × mark.
  * Only the part of the order that opens or adds to a position needs buying power, its
  * quantity × price; the part that reduces the current position needs none. Deciding by the
@@ -23,8 +23,8 @@ export interface AffordabilityInput {
   cash: Decimal;
   /** Σ remaining × price basis of the account's OTHER open entry orders (not this one's own). */
   reservations: Decimal;
-  /** Σ |short quantity| × mark over the account's short positions. */
-  shortExposure: Decimal;
+  /** Every position of the account, signed, at its mark (markPrice: the quote, else the average price). */
+  positions: readonly MarkedPosition[];
 }
 
 export type Affordability =
@@ -40,14 +40,14 @@ export function openingQuantity(side: BrokerSide, quantity: Decimal, position: D
 export function affordable(input: AffordabilityInput): Affordability {
   const opening = openingQuantity(input.side, input.quantity, input.position);
   const needed = opening.times(input.price);
-  const buyingPower = input.cash.minus(input.reservations).minus(input.shortExposure.times(2));
+  const buyingPower = buyingPowerOf(input);
   if (needed.lte(buyingPower) || opening.isZero()) return { ok: true, needed, buyingPower };
   const what = opening.eq(input.quantity)
     ? `${input.side} ${qty(opening)}`
     : `${input.side} ${qty(input.quantity)} (${qty(opening)} of them opening)`;
   const reason =
     `Insufficient buying power: ${what} at ${input.price.toFixed()} needs ${money(needed)}, ` +
-    `${money(Decimal.max(buyingPower, 0))} available (cash ${money(input.cash)} − reservations ${money(input.reservations)} − 2 × short exposure ${money(input.shortExposure)})`;
+    `${money(Decimal.max(buyingPower, 0))} available (cash ${money(input.cash)} − reservations ${money(input.reservations)} − 2 × short exposure ${money(shortExposureOf(input.positions))})`;
   return { ok: false, needed, buyingPower, reason };
 }
 

@@ -1,6 +1,7 @@
 import { isOpenOrder, orderTransition, signalTransition, type EventType, type SignalStatus } from '@utm/contracts';
 import { randomUUID } from 'node:crypto';
 import { Decimal } from '@utm/db';
+import { markPrice, reservationOf, type MarkedPosition } from '@utm/trading';
 import { planExitLegs, type ExitLegDraft } from '../domain/exit-legs';
 import { applyFillToPosition, averageFill, cashAfterFill } from '../domain/positions';
 import { signalOutcome, type SignalOrderState } from '../domain/signal-status';
@@ -148,7 +149,7 @@ export class PaperBatch {
     if (event) this.writes.events.push({ signalId: o.signalId, orderId: o.id, ...event });
     const reserved = this.account(o).reserved;
     if (next.role === 'ENTRY' && isOpenOrder(next.status) && !next.cancelRequestedAt)
-      reserved.set(o.id, next.quantity.minus(next.filledQuantity).times(next.priceBasis ?? zero));
+      reserved.set(o.id, reservationOf(next.quantity.minus(next.filledQuantity), next.priceBasis));
     else reserved.delete(o.id);
     return next;
   }
@@ -203,7 +204,7 @@ export class PaperBatch {
         position: position?.quantity ?? zero,
         cash: account.cash,
         reservations: [...account.reserved].reduce((sum, [id, r]) => (id === o.id ? sum : sum.plus(r)), zero),
-        shortExposure: this.shortExposure(account),
+        positions: this.marked(account),
       });
       if (!check.ok) {
         return this.settle(
@@ -256,12 +257,12 @@ export class PaperBatch {
     );
   }
 
-  /** Σ |short quantity| × mark (the quote, else the average price) over the account's short positions. */
-  private shortExposure(account: PaperAccount): Decimal {
-    let sum = zero;
-    for (const [symbol, p] of account.positions)
-      if (p.quantity.lt(0)) sum = sum.plus(p.quantity.abs().times(this.book.quotes.get(symbol) ?? p.avgPrice));
-    return sum;
+  /** The account's positions at their marks. */
+  private marked(account: PaperAccount): MarkedPosition[] {
+    return [...account.positions].map(([symbol, p]) => ({
+      quantity: p.quantity,
+      mark: markPrice(this.book.quotes.get(symbol), p.avgPrice),
+    }));
   }
 
   private signal(o: ExecOrder): PaperSignal {

@@ -2,9 +2,10 @@ import type { AffordabilityInput, PaperOrder } from '../../src/paper/matching';
 import { affordable, openingQuantity, priceToPay } from '../../src/paper/matching';
 import { D } from './helpers';
 
-function input(
-  overrides: Partial<Record<keyof AffordabilityInput, string>> & { side?: 'BUY' | 'SELL' } = {},
-): AffordabilityInput {
+type Numbers = 'quantity' | 'price' | 'position' | 'cash' | 'reservations' | 'shortExposure';
+
+/** `shortExposure`: Σ |short| × mark over the account's positions, given as one short marked at 1. */
+function input(overrides: Partial<Record<Numbers, string>> & { side?: 'BUY' | 'SELL' } = {}): AffordabilityInput {
   const { side = 'BUY', ...numbers } = overrides;
   const n = {
     quantity: '10',
@@ -22,7 +23,7 @@ function input(
     position: D(n.position),
     cash: D(n.cash),
     reservations: D(n.reservations),
-    shortExposure: D(n.shortExposure),
+    positions: [{ quantity: D(n.shortExposure).neg(), mark: D(1) }],
   };
 }
 

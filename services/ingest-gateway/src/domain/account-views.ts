@@ -1,7 +1,6 @@
 import { dec, isExitRole, orderView, positionView, type OrderRow, type OrderView } from '@utm/contracts';
 import type { Decimal } from '@utm/db';
-import type { RecentFill } from '../repositories/account-repository';
-import { equityOf } from './equity';
+import { equityOf, markPrice } from '@utm/trading';
 
 /**
  * The JSON of the Accounts endpoints. GET /api/v1/accounts/:id keeps SPEC's fields
@@ -20,10 +19,18 @@ export interface AccountRow {
 
 export type Marks = Map<string, Decimal>;
 
+/** A fill of one of the account's orders, with the order it belongs to. */
+export interface RecentFill {
+  quantity: Decimal;
+  price: Decimal;
+  at: Date;
+  order: { id: string; signalId: string; symbol: string; side: string; role: string };
+}
+
 export function accountSummaryView(a: AccountRow, marks: Marks) {
   const equity = equityOf(
     a.cash,
-    a.positions.map((p) => ({ quantity: p.quantity, avgPrice: p.avgPrice, mark: marks.get(p.symbol) ?? null })),
+    a.positions.map((p) => ({ quantity: p.quantity, mark: markPrice(marks.get(p.symbol), p.avgPrice) })),
   );
   return {
     accountId: a.id,

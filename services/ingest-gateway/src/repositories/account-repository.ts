@@ -60,5 +60,3 @@ export class AccountRepository {
     });
   }
 }
-
-export type RecentFill = Awaited<ReturnType<AccountRepository['recentFills']>>[number];

@@ -1,9 +1,7 @@
 import type { NormalizedIngestRequest } from '@utm/contracts';
 import { Decimal } from '@utm/db';
-import { exitPrices } from '@utm/trading';
+import { buyingPowerOf, defaultTickSize, equityOf, exitPrices, money, qty } from '@utm/trading';
 import { isReducing, planLegs } from './position-rules';
-import { buyingPowerOf, equityOf } from './risk';
-import { defaultTickSize, money, qty } from '@utm/trading';
 import { sizeQuantity, sizingPrice } from './sizing';
 import { reject, type AccountSnapshot, type Decision, type OrderDraft, type Side, type SymbolSnapshot } from './types';
 
@@ -65,7 +63,7 @@ export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, s
   const held = heldSize(sym);
 
   const price = sizingPrice(req, sym.quote);
-  const equity = equityOf(account);
+  const equity = equityOf(account.cash, account.positions);
   const step = sym.instrument.quantityStep;
   const orders: OrderDraft[] = [];
   const notes: string[] = [];
