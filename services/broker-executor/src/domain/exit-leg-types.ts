@@ -27,6 +27,15 @@ export interface ExitLegDraft {
   timeInForce: 'GTC';
 }
 
+/** How a leg's price reads in its events: "limit 105", "stop 95", "trailing 3%, stop 97". */
+export function priceText(
+  d: { type: string } & Pick<ExitLegDraft, 'limitPrice' | 'stopPrice' | 'trailPercent' | 'trailAmount'>,
+): string {
+  if (d.type === 'LIMIT') return `limit ${d.limitPrice?.toFixed()}`;
+  if (d.type === 'STOP') return `stop ${d.stopPrice?.toFixed()}`;
+  return `trailing ${d.trailPercent ? `${d.trailPercent.toFixed()}%` : d.trailAmount?.toFixed()}, stop ${d.stopPrice?.toFixed()}`;
+}
+
 /** An exit leg as stored (an order row with a leg role). */
 export interface ExitLeg {
   id: string;

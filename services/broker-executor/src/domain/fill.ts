@@ -1,0 +1,193 @@
+import { isExitRole, orderTransition, type EventType, type OrderStatus } from '@utm/contracts';
+import { Decimal } from '@utm/db';
+import type { BrokerCapabilities } from '../brokers/types';
+import { planExitLegs, priceText, resizeLegsForEntryFill, type ExitLegDraft, type LegAmendment } from './exit-legs';
+import { onLegFill } from './leg-fills';
+import { legsForBroker } from './leg-routing';
+import { asLeg, type ExecOrder } from './order';
+import { applyFillToPosition, averageFill, cashAfterFill, type PositionState } from './positions';
+
+/**
+ * One execution of an order and everything it implies, pure: the order's filled quantity,
+ * average price and status, the position, cash, the events, and what happens to the exit legs
+ * — created on an entry's first fill, resized on its further fills, and on a leg's fill
+ * one-cancels-other, the others resized to what is left, the entry's unfilled rest cancelled,
+ * an excess flagged. Every venue records a fill by persisting what this returns: the paper
+ * engine in its batch (paper/placement.ts, one statement), an external broker's report in its
+ * transaction (legs/record-fill.ts). How a leg change is carried out is the venue's: on paper a
+ * leg rests at once and a cancel is immediate; at a broker a leg waits NEW, a cancel is asked
+ * for, a resize may be a replacement order (domain/leg-resize.ts).
+ */
+export interface Execution {
+  /** The venue's execution id: an execution already recorded is not recorded again. */
+  id: string;
+  quantity: Decimal;
+  price: Decimal;
+  at: Date;
+}
+
+export interface FillInput {
+  /** The order as it stands before this execution. */
+  order: ExecOrder;
+  /** The account's position in the order's symbol before it (null: none). */
+  position: PositionState | null;
+  cash: Decimal;
+  fill: Execution;
+  /**
+   * The exit-leg family the fill concerns. An ENTRY: its legs, every version, oldest first ([]
+   * before its first fill). An exit leg: its entry and the entry's legs (this one included).
+   * Other orders: none.
+   */
+  entry: ExecOrder | null;
+  legs: readonly ExecOrder[];
+  /** The venue's capabilities (a native OCO pairs the stop loss with the take profit); null: the paper engine. */
+  broker: BrokerCapabilities | null;
+  /** Ids for the legs created (random in production, fixed in tests). */
+  newId: () => string;
+}
+
+export interface FillEvent {
+  orderId: string;
+  type: EventType;
+  message: string;
+}
+
+export interface NewLeg {
+  id: string;
+  draft: ExitLegDraft;
+  /** A native OCO's stop loss travels with its take profit (this id). */
+  carriedBy: string | null;
+  /** Its EXIT_LEG_CREATED event. */
+  message: string;
+}
+
+export interface LegChanges {
+  create: NewLeg[];
+  /** Legs that take a new size or price, and why; how is the venue's (resizeMethod). */
+  resize: { amendments: LegAmendment[]; why: string; filledLegId: string | null };
+  /** Open orders to cancel, in order: legs one-cancels-other, then the entry's unfilled rest. */
+  cancel: { id: string; why: string }[];
+}
+
+export interface FillResult {
+  /** The order after the execution (its average exact: legs are priced from it; stored to 10 places). */
+  order: ExecOrder;
+  /** The position after it, its average to 10 places as stored (quantity 0: flat, no row). */
+  position: PositionState;
+  cash: Decimal;
+  /** Signed: paid for a buy, received for a sell; to 10 places as stored. */
+  cashDelta: Decimal;
+  /** The fill row. */
+  record: { orderId: string; brokerFillId: string; quantity: Decimal; price: Decimal; at: Date };
+  /** In order: the order's own (ORDER_FILLED / ORDER_PARTIALLY_FILLED), then notes on its legs. */
+  events: FillEvent[];
+  legs: LegChanges;
+}
+
+const PLACES = 10;
+const noLegChanges = (): LegChanges => ({
+  create: [],
+  resize: { amendments: [], why: '', filledLegId: null },
+  cancel: [],
+});
+/** An entry whose unfilled rest is still to cancel when its position is closed by an exit. */
+const REMAINDER_CANCELLABLE: readonly OrderStatus[] = ['NEW', 'ACCEPTED', 'PARTIALLY_FILLED'];
+
+export function applyFill(input: FillInput): FillResult {
+  const { order: o, fill } = input;
+  const filled = o.filledQuantity.plus(fill.quantity);
+  const status = orderTransition(o.status, filled.gte(o.quantity) ? 'FILLED' : 'PARTIALLY_FILLED', o.id);
+  const order: ExecOrder = {
+    ...o,
+    filledQuantity: filled,
+    avgFillPrice: averageFill(o.filledQuantity, o.avgFillPrice, fill.quantity, fill.price),
+    status,
+  };
+  const after = applyFillToPosition(input.position, o.side, fill.quantity, fill.price);
+  const cashDelta = cashAfterFill(new Decimal(0), o.side, fill.quantity, fill.price).toDecimalPlaces(PLACES);
+  const events: FillEvent[] = [
+    {
+      orderId: o.id,
+      type: status === 'FILLED' ? 'ORDER_FILLED' : 'ORDER_PARTIALLY_FILLED',
+      message: `${o.role} ${o.side} ${fill.quantity.toFixed()} ${o.symbol} @ ${fill.price.toFixed()} (${filled.toFixed()} of ${o.quantity.toFixed()} filled)`,
+    },
+  ];
+  const legs =
+    o.role === 'ENTRY'
+      ? entryFilled(order, input, events)
+      : isExitRole(o.role) && input.entry
+        ? legFilled(order, input.entry, input.legs, events)
+        : noLegChanges();
+  return {
+    order,
+    position: { quantity: after.quantity, avgPrice: after.avgPrice.toDecimalPlaces(PLACES) },
+    cash: input.cash.plus(cashDelta),
+    cashDelta,
+    record: { orderId: o.id, brokerFillId: fill.id, quantity: fill.quantity, price: fill.price, at: fill.at },
+    events,
+    legs,
+  };
+}
+
+function entryFilled(entry: ExecOrder, input: FillInput, events: FillEvent[]): LegChanges {
+  const changes = noLegChanges();
+  if (!entry.exitRules || !entry.avgFillPrice || entry.filledQuantity.lte(0)) return changes;
+  const fill = {
+    entrySide: entry.side,
+    filledQuantity: entry.filledQuantity,
+    avgFillPrice: entry.avgFillPrice,
+    exitRules: entry.exitRules,
+  };
+  const newLeg = (d: ExitLegDraft, id: string, carriedBy: string | null = null): NewLeg => ({
+    id,
+    draft: d,
+    carriedBy,
+    message: `${d.role} ${d.side} ${d.quantity.toFixed()} ${entry.symbol} ${priceText(d)} GTC${carriedBy ? `, one-cancels-other at the broker with ${carriedBy}` : ''}`,
+  });
+  if (!input.legs.length) {
+    const plan = planExitLegs(fill);
+    if (!plan.ok) events.push({ orderId: entry.id, type: 'EXIT_RULE_REFUSED', message: plan.message });
+    const target = plan.legs.find((d) => d.role === 'TAKE_PROFIT');
+    const native =
+      input.broker !== null &&
+      target !== undefined &&
+      plan.legs.some((d) => d.role === 'STOP_LOSS') &&
+      legsForBroker(input.broker, entry.exitRules).ocoAfterFill;
+    const made = plan.legs.map((d) => ({ d, id: input.newId() }));
+    const targetId = made.find((m) => m.d === target)?.id ?? null;
+    for (const { d, id } of made)
+      changes.create.push(newLeg(d, id, native && d.role === 'STOP_LOSS' ? targetId : null));
+    return changes;
+  }
+  const resize = resizeLegsForEntryFill(input.legs.map(asLeg), fill);
+  if (resize.message) events.push({ orderId: entry.id, type: 'NOTE', message: resize.message });
+  changes.resize = {
+    amendments: resize.amend,
+    why: `entry filled ${entry.filledQuantity.toFixed()}`,
+    filledLegId: null,
+  };
+  for (const d of resize.create) changes.create.push(newLeg(d, input.newId()));
+  return changes;
+}
+
+function legFilled(leg: ExecOrder, entry: ExecOrder, legs: readonly ExecOrder[], events: FillEvent[]): LegChanges {
+  const changes = noLegChanges();
+  const family = legs.some((l) => l.id === leg.id) ? legs : [...legs, leg];
+  const result = onLegFill(family.map(asLeg), entry.filledQuantity, leg.id, leg.filledQuantity);
+  if (result.excess.gt(0))
+    events.push({
+      orderId: leg.id,
+      type: 'EXCESS_CLOSE',
+      message: `Exit legs closed ${result.excess.toFixed()} beyond the position: the account now holds the other side; review it`,
+    });
+  for (const id of result.cancel)
+    changes.cancel.push({ id, why: `One-cancels-other: ${leg.role} filled, position closed` });
+  changes.resize = {
+    amendments: result.resize.map((r) => ({ id: r.id, quantity: r.quantity })),
+    why: `${leg.role} closed part of the position`,
+    filledLegId: leg.id,
+  };
+  if (result.cancelEntryRemainder && REMAINDER_CANCELLABLE.includes(entry.status))
+    changes.cancel.push({ id: entry.id, why: "Position closed by its exit: the entry's unfilled rest is cancelled" });
+  return changes;
+}
