@@ -13,8 +13,8 @@ import { applyFillToPosition, averageFill, cashAfterFill, type PositionState } f
  * — created on an entry's first fill, resized on its further fills, and on a leg's fill
  * one-cancels-other, the others resized to what is left, the entry's unfilled rest cancelled,
  * an excess flagged. Every venue records a fill by persisting what this returns: the paper
- * engine in its batch (paper/placement.ts, one statement), an external broker's report in its
- * transaction (legs/record-fill.ts). How a leg change is carried out is the venue's: on paper a
+ * engine in its batch (paper/batch.ts, one statement), an external broker's report in its
+ * transaction (use-cases/record-fill.ts). How a leg change is carried out is the venue's: on paper a
  * leg rests at once and a cancel is immediate; at a broker a leg waits NEW, a cancel is asked
  * for, a resize may be a replacement order (domain/leg-resize.ts).
  */
@@ -172,7 +172,8 @@ function entryFilled(entry: ExecOrder, input: FillInput, events: FillEvent[]): L
 
 function legFilled(leg: ExecOrder, entry: ExecOrder, legs: readonly ExecOrder[], events: FillEvent[]): LegChanges {
   const changes = noLegChanges();
-  const family = legs.some((l) => l.id === leg.id) ? legs : [...legs, leg];
+  // The family as it stands after this execution: the leg that filled as it now is.
+  const family = legs.some((l) => l.id === leg.id) ? legs.map((l) => (l.id === leg.id ? leg : l)) : [...legs, leg];
   const result = onLegFill(family.map(asLeg), entry.filledQuantity, leg.id, leg.filledQuantity);
   if (result.excess.gt(0))
     events.push({

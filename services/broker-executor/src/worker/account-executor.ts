@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { acquireExecutionLock, lockAccountRows } from '../repositories/accounts';
-import { loadPaperWork, paperWorkFor } from '../repositories/paper-batch';
+import { loadPaperWork, paperWorkFor } from '../repositories/paper-book';
 import { actionableOrders, cancelUnsent, carriedOrders, refreshSignal, type ExecOrder } from '../repositories/orders';
 import type { PaperVenue } from './paper-venue';
 import type { Venue } from './venue';

@@ -4,8 +4,8 @@ import { withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { BrokerError, type Broker, type BrokerOrder } from '../brokers/types';
 import { lockAccountRow } from '../repositories/accounts';
-import { cancelLeg } from '../repositories/leg-rows';
-import { endReplacement } from '../repositories/leg-resize';
+import { cancelLeg } from '../use-cases/cancel-leg';
+import { endReplacement } from '../use-cases/leg-resize';
 import { loadOrder, updateOrder, type ExecOrder } from '../repositories/orders';
 import { amendRequestOf } from './broker-requests';
 import type { LegHooks, RequestWork } from './broker-venue';
@@ -59,7 +59,6 @@ export class Replacements {
         await cancelLeg(
           c,
           old,
-          'broker',
           `Cancelled to be placed again resized, as ${r.id} (it filled in part before its replace request left)`,
         );
         return null;

@@ -11,7 +11,8 @@ import {
 import { Decimal, withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { BrokerError, type Broker, type BrokerOrder, type BrokerOrderRequest } from '../brokers/types';
-import { lockAccountRow, recordFill } from '../repositories/accounts';
+import type { Execution } from '../domain/fill';
+import { lockAccountRow } from '../repositories/accounts';
 import {
   cancelUnsent,
   carriedOrders,
@@ -24,13 +25,20 @@ import {
 import { recordResized, replacementOf, waitingOn } from '../repositories/replacements';
 import { capClose, requestOf, signalReceivedAt, withLegs } from './broker-requests';
 import { Replacements } from './broker-replace';
-import { measuredRole, milestonesOf, type Milestone, type MilestoneSink } from './milestones';
+import { measuredRole, milestonesOf, type Milestone, type MilestoneSink } from '../domain/milestones';
 import type { Venue } from './venue';
 
 /** What follows from the broker's answers for exit legs; each returns the ids of orders that now need the account worked. */
 export interface LegHooks {
-  /** After an order's fills are recorded: exit legs created or resized, one-cancels-other. */
-  afterFill(client: PoolClient, order: ExecOrder): Promise<string[]>;
+  /**
+   * Records one execution (use-cases/record-fill.ts): the order, position and cash, and its exit
+   * legs created or resized, one-cancels-other. Null: that execution was already recorded.
+   */
+  fill(
+    client: PoolClient,
+    order: ExecOrder,
+    execution: Execution,
+  ): Promise<{ order: ExecOrder; work: string[] } | null>;
   /** After an exit leg's placement or replacement is settled at the broker: its entry's legs sized again. */
   afterSettle(client: PoolClient, leg: ExecOrder): Promise<string[]>;
 }
@@ -251,14 +259,16 @@ export class BrokerVenue implements Venue {
         b.avgFillPrice && order.avgFillPrice
           ? brokerTotal.minus(ours).div(delta).toDecimalPlaces(10)
           : (b.avgFillPrice ?? new Decimal(0));
-      order =
-        (await recordFill(c, order, {
-          id: `${b.brokerOrderId}:${b.filledQuantity.toFixed()}`,
-          quantity: delta,
-          price,
-          at: new Date(),
-        })) ?? order;
-      out.work.push(...(await this.legs.afterFill(c, order)));
+      const filled = await this.legs.fill(c, order, {
+        id: `${b.brokerOrderId}:${b.filledQuantity.toFixed()}`,
+        quantity: delta,
+        price,
+        at: new Date(),
+      });
+      if (filled) {
+        order = filled.order;
+        out.work.push(...filled.work);
+      }
     }
     // A report the order's lifecycle does not allow from where it stands is stale (a stream
     // event or a poll older than what we recorded: still working after we ended it, partly

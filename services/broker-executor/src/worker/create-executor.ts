@@ -1,4 +1,4 @@
-import type { Client, PoolClient } from 'pg';
+import type { Client } from 'pg';
 import { JOBS, SENT_ORDER_STATUSES, sqlList, type OrderJob, type SignalJob } from '@utm/contracts';
 import { withTransaction, type Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
@@ -16,16 +16,16 @@ import {
 import type { Broker, BrokerOrderUpdate } from '../brokers/types';
 import type { MarketClock } from '../paper/market-clock';
 import { loadAccount, type ExecAccount } from '../repositories/accounts';
-import { resyncLegs } from '../repositories/leg-resize';
-import { afterFill } from '../repositories/legs';
 import { orderCountsByStatus } from '../repositories/order-counts';
-import { carriedOrders, loadOrder, refreshSignal, updateOrder, type ExecOrder } from '../repositories/orders';
+import { carriedOrders, loadOrder, refreshSignal, updateOrder } from '../repositories/orders';
 import { wakesFor } from '../repositories/pending-signals';
 import { workAccount, workPaperAccounts } from './account-executor';
-import { BrokerVenue } from './broker-venue';
+import { BrokerVenue, type LegHooks } from './broker-venue';
+import { resyncLegs } from '../use-cases/leg-resize';
+import { recordBrokerFill } from '../use-cases/record-fill';
 import { instrumentBroker } from './instrumented-broker';
 import { createMetrics, type ExecutorMetrics } from './metrics';
-import type { MilestoneSink } from './milestones';
+import type { MilestoneSink } from '../domain/milestones';
 import { PaperVenue } from './paper-venue';
 import { QuoteEngine } from './quote-engine';
 import { reconcile } from './reconcile';
@@ -109,7 +109,9 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
       seconds,
     );
   };
-  const paper = new PaperVenue(pool, deps.clock, now, deps.logger.child({ module: 'paper' }), milestones);
+  const paper = new PaperVenue(pool, deps.clock, now, deps.logger.child({ module: 'paper' }), milestones, {
+    lockTimeoutMs: deps.lockTimeoutMs ?? 10000,
+  });
   const onSampleError = (err: unknown, source: string) =>
     log.warn('a metrics read failed; its gauges are empty for this scrape', { source, err });
   const queueStats = new QueueStats(deps.consumer, [JOBS.signals.queue, JOBS.orders.queue]);
@@ -152,10 +154,10 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     }
     const venueLog = deps.logger.child({ module: 'broker', accountId });
     const broker = instrumentBroker(connection.broker, metrics.brokerCalls);
-    const legVenue = { mode: 'broker', broker } as const;
-    const legs = {
-      afterFill: (c: PoolClient, o: ExecOrder) => afterFill(c, o, legVenue),
-      afterSettle: (c: PoolClient, o: ExecOrder) => resyncLegs(c, o, legVenue),
+    const legVenue = { broker };
+    const legs: LegHooks = {
+      fill: (c, o, execution) => recordBrokerFill(c, o, execution, legVenue),
+      afterSettle: (c, o) => resyncLegs(c, o, legVenue),
     };
     const venue = new BrokerVenue(pool, broker, legs, requestWork, venueLog, milestones);
     external.set(accountId, venue);
@@ -278,7 +280,6 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
 
   const quotes = new QuoteEngine(pool, paper, deps.listen, deps.logger.child({ module: 'quotes' }), {
     sweepIntervalMs: deps.quoteSweepMs ?? 1000,
-    now,
     onEvaluated: (_symbol, _changed, ms) => metrics.quoteEvaluation.observe(ms / 1000),
   });
 

@@ -1,23 +1,27 @@
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
+import type { Milestone, MilestoneSink } from '../domain/milestones';
+import type { ExecOrder } from '../domain/order';
+import { PaperBatch } from '../paper/batch';
 import type { MarketClock } from '../paper/market-clock';
-import { expireIfDue, onQuote, type MatchOutcome } from '../paper/matching';
-import { PaperBatch, paperOrderOf } from '../paper/placement';
-import { recordFill } from '../repositories/accounts';
-import { paperContext, type PaperContext } from '../repositories/paper-context';
-import { writePaperBatch, type PaperWork } from '../repositories/paper-batch';
-import { afterFill } from '../repositories/legs';
-import { setSignalOutcome, updateOrder, type ExecOrder } from '../repositories/orders';
-import type { Milestone, MilestoneSink } from './milestones';
+import { lockAccountRows } from '../repositories/accounts';
+import { writePaperBatch } from '../repositories/paper-batch';
+import { loadRestingWork, paperWorkFor, type PaperWork } from '../repositories/paper-book';
+
+export interface PaperVenueOptions {
+  /** How long a transaction waits for an account's lock (LOCK_TIMEOUT_MS). */
+  lockTimeoutMs?: number;
+}
 
 /**
  * The paper broker. Its book is our orders table: an accepted order rests (status ACCEPTED)
- * until a quote crosses it; a fill changes the order, the position and cash in the same
- * transaction, under the account's lock. Behaves like a broker: refuses what the account
- * cannot pay for, does not rest IOC/FOK, expires DAY orders at the session close.
- * Placements and cancels come in batches from the account executor (workIn); quotes and the
- * session close re-evaluate resting orders one at a time, in time priority (the quote engine).
+ * until a quote crosses it; a fill changes the order, the position, cash and the exit legs in
+ * the same transaction, under the account's lock. Behaves like a broker: refuses what the
+ * account cannot pay for, does not rest IOC/FOK, expires DAY orders at the session close.
+ * Whatever moves it — the account executor's placements and cancels (workIn), a quote or the
+ * session close (reevaluate, from the quote engine) — it works the accounts' book in memory
+ * (PaperBatch) and writes what changed in one statement (writePaperBatch): one write path.
  */
 export class PaperVenue {
   constructor(
@@ -27,15 +31,8 @@ export class PaperVenue {
     private readonly log: Logger,
     /** Told, after commit, when a signal's order is accepted and when it is filled. */
     private readonly milestones: MilestoneSink = () => undefined,
+    private readonly opts: PaperVenueOptions = {},
   ) {}
-
-  /** Runs one transaction; reports the milestones it reached once it has committed. */
-  private async committed<T>(fn: (c: PoolClient, reached: Milestone[]) => Promise<T>): Promise<T> {
-    const reached: Milestone[] = [];
-    const result = await withTransaction(this.pool, (c) => fn(c, reached));
-    this.report(reached);
-    return result;
-  }
 
   /**
    * Works the locked accounts' actionable orders, in sequence within each account, inside the
@@ -64,107 +61,36 @@ export class PaperVenue {
   }
 
   /**
-   * The latest quote for a resting order (the quote engine calls this in time priority).
-   * Returns true when the order changed. Orders asked to cancel do not trade any more.
+   * The orders of `accountIds` resting in `symbol`, against its latest quote and the session
+   * close, in time priority: one transaction locks the accounts (in id order; those another
+   * transaction holds are skipped, then done alone, waiting for their lock), reads their book,
+   * lets the paper batch decide, and writes. Returns how many orders changed.
    */
-  async onQuote(orderId: string): Promise<boolean> {
-    return this.reevaluate(orderId, (o, ctx) => (ctx.quote ? onQuote(paperOrderOf(o), ctx.quote, this.now()) : null));
-  }
-
-  /** A DAY order at its session close (the quote engine's pass finds them). */
-  async expire(orderId: string): Promise<boolean> {
-    return this.reevaluate(orderId, (o) => expireIfDue(o, this.now()));
-  }
-
-  private async reevaluate(
-    orderId: string,
-    decide: (o: ExecOrder, ctx: PaperContext) => MatchOutcome | null,
-  ): Promise<boolean> {
-    return this.committed(async (c, reached) => {
-      const ctx = await paperContext(c, orderId);
-      const o = ctx?.order;
-      if (!ctx || !o || !['ACCEPTED', 'PARTIALLY_FILLED'].includes(o.status) || o.cancelRequestedAt) return false;
-      const outcome = decide(o, ctx);
-      if (!outcome || (outcome.kind === 'REST' && !Object.keys(outcome.changes).length)) return false;
-      await this.settle(c, ctx, await this.apply(c, o, outcome, ctx), reached);
-      return true;
-    });
-  }
-
-  /** The signal's status from its orders as they now stand (legs do not count). */
-  private async settle(c: PoolClient, ctx: PaperContext, o: ExecOrder, reached: Milestone[]): Promise<void> {
-    const before = ctx.signalOrders.get(o.id);
-    if (!before) return;
-    if (o.status === 'FILLED' && before.status !== 'FILLED')
-      reached.push({ kind: 'filled', broker: 'paper', role: o.role, receivedAt: ctx.signalReceivedAt });
-    ctx.signalOrders.set(o.id, {
-      status: o.status,
-      filledQuantity: o.filledQuantity,
-      errorCode: o.errorCode ?? null,
-      errorMessage: o.errorMessage ?? null,
-    });
-    await setSignalOutcome(c, o.signalId, [...ctx.signalOrders.values()]);
-  }
-
-  /** Records what the matching rules decided; returns the order as it now stands. */
-  private async apply(c: PoolClient, o: ExecOrder, outcome: MatchOutcome, ctx: PaperContext): Promise<ExecOrder> {
-    switch (outcome.kind) {
-      case 'FILL': {
-        const filledAfter = o.filledQuantity.plus(outcome.quantity);
-        const filled = await recordFill(
-          c,
-          o,
-          {
-            id: `paper:${o.id}:${filledAfter.toFixed()}`,
-            quantity: outcome.quantity,
-            price: outcome.price,
-            at: this.now(),
-          },
-          ctx.position,
-        );
-        if (!filled) return o;
-        await afterFill(c, filled, { mode: 'paper' });
-        return filled;
-      }
-      case 'REST': {
-        const ch = outcome.changes;
-        if (!Object.keys(ch).length) return o;
-        await updateOrder(
-          c,
-          o,
-          {
-            ...(ch.triggered ? { triggeredAt: this.now() } : {}),
-            ...(ch.stopPrice ? { stopPrice: ch.stopPrice } : {}),
-            ...(ch.trailReference ? { trailReference: ch.trailReference } : {}),
-          },
-          ch.triggered ? { type: 'ORDER_TRIGGERED', message: outcome.reason } : null,
-        );
-        return o;
-      }
-      case 'CANCEL':
-        await updateOrder(
-          c,
-          o,
-          { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: outcome.reason },
-          { type: 'ORDER_CANCELLED', message: outcome.reason },
-        );
-        return { ...o, status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: outcome.reason };
-      case 'EXPIRE':
-        await updateOrder(
-          c,
-          o,
-          { status: 'EXPIRED', errorCode: 'ORDER_EXPIRED', errorMessage: outcome.reason },
-          { type: 'ORDER_EXPIRED', message: outcome.reason },
-        );
-        return { ...o, status: 'EXPIRED', errorCode: 'ORDER_EXPIRED', errorMessage: outcome.reason };
-      case 'REJECT':
-        await updateOrder(
-          c,
-          o,
-          { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: outcome.reason },
-          { type: 'ORDER_REJECTED', message: outcome.reason },
-        );
-        return { ...o, status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: outcome.reason };
-    }
+  async reevaluate(symbol: string, accountIds: string[], skipLocked = true): Promise<number> {
+    if (!accountIds.length) return 0;
+    const round = await withTransaction(
+      this.pool,
+      async (c) => {
+        // Pipelined: the book query leaves with the lock statement and runs right after it.
+        const [locked, raw] = await Promise.all([
+          lockAccountRows(c, accountIds, skipLocked),
+          loadRestingWork(c, accountIds, symbol),
+        ]);
+        const { orders, book } = paperWorkFor(raw, locked);
+        const batch = new PaperBatch(book, this.clock, this.now());
+        for (const order of orders) batch.reevaluate(order);
+        await writePaperBatch(c, batch.writes);
+        return {
+          changed: batch.writes.orders.size,
+          reached: batch.writes.milestones,
+          held: skipLocked ? accountIds.filter((id) => !locked.some((a) => a.id === id)) : [],
+        };
+      },
+      { ...this.opts, genericPlans: true, pipelined: true },
+    );
+    this.report(round.reached);
+    if (round.held.length) this.log.debug('accounts held elsewhere: re-evaluated alone', { symbol, held: round.held });
+    const alone = await Promise.all(round.held.map((id) => this.reevaluate(symbol, [id], false)));
+    return alone.reduce((a, b) => a + b, round.changed);
   }
 }

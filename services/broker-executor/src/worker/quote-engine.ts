@@ -1,8 +1,10 @@
-import { sqlList, WORKING_ORDER_STATUSES } from '@utm/contracts';
 import type { Client, Pool } from 'pg';
 import type { Logger } from '@utm/logger';
-import { expireIfDue } from '../paper/matching';
+import { restingPaperAccounts, symbolsResting } from '../repositories/resting-orders';
 import type { PaperVenue } from './paper-venue';
+
+/** Accounts whose resting orders of a symbol one transaction re-evaluates at most. */
+const ACCOUNTS_PER_TRANSACTION = 64;
 
 /** The channel the quotes table's trigger notifies (prisma/migrations/…_executor). */
 export const QUOTES_CHANNEL = 'utm_quotes';
@@ -10,7 +12,6 @@ export const QUOTES_CHANNEL = 'utm_quotes';
 export interface QuoteEngineOptions {
   /** Safety pass over every symbol with resting orders (missed notifications, DAY expiry). */
   sweepIntervalMs: number;
-  now: () => Date;
   onEvaluated?: (symbol: string, changed: number, ms: number) => void;
 }
 
@@ -19,7 +20,8 @@ export interface QuoteEngineOptions {
  * trigger, so any writer (`utm quote set`, a feed, a test) is heard at once. Each change
  * re-evaluates the resting paper orders of that symbol in time priority. Bursts coalesce: a
  * symbol is evaluated once per pass with its latest quote. Several executors may listen;
- * the per-order locks make them agree.
+ * the account locks make them agree (an order re-evaluated twice changes once: the second
+ * sees it as the first left it).
  */
 export class QuoteEngine {
   private listener: Client | undefined;
@@ -87,15 +89,10 @@ export class QuoteEngine {
 
   /** Every symbol with resting paper orders (after a reconnect, and periodically). */
   private markAll(): void {
-    this.pool
-      .query<{ symbol: string }>(
-        `SELECT DISTINCT o.symbol FROM orders o JOIN accounts a ON a.id = o.account_id
-         WHERE o.status IN (${sqlList(WORKING_ORDER_STATUSES)}) AND a.broker = 'paper'`,
-      )
-      .then(
-        ({ rows }) => rows.forEach((r) => this.mark(r.symbol)),
-        (err: unknown) => this.log.warn('could not list symbols with resting orders', { err }),
-      );
+    symbolsResting(this.pool).then(
+      (symbols) => symbols.forEach((symbol) => this.mark(symbol)),
+      (err: unknown) => this.log.warn('could not list symbols with resting orders', { err }),
+    );
   }
 
   mark(symbol: string): void {
@@ -116,31 +113,16 @@ export class QuoteEngine {
     }
   }
 
-  /** One symbol: expiry first, then every resting order against the latest quote, in time priority. */
+  /**
+   * One symbol: every resting order of a paper account against the latest quote (expiry first),
+   * in time priority within each account; the accounts in batches, each batch one transaction.
+   */
   async evaluate(symbol: string): Promise<number> {
     const started = Date.now();
-    const { rows } = await this.pool.query<{
-      id: string;
-      account_id: string;
-      expires_at: Date | null;
-      price: string | null;
-    }>({
-      name: 'paper-resting',
-      text: `SELECT o.id, o.account_id, o.expires_at, q.price::text FROM orders o
-             JOIN accounts a ON a.id = o.account_id LEFT JOIN quotes q ON q.symbol = o.symbol
-             WHERE o.symbol = $1 AND o.status IN (${sqlList(WORKING_ORDER_STATUSES)}) AND a.broker = 'paper'
-             ORDER BY o.seq`,
-      values: [symbol],
-    });
+    const accounts = await restingPaperAccounts(this.pool, symbol);
     let changed = 0;
-    const now = this.opts.now();
-    for (const r of rows) {
-      if (expireIfDue({ expiresAt: r.expires_at }, now)) {
-        if (await this.venue.expire(r.id)) changed++;
-      } else if (r.price !== null && (await this.venue.onQuote(r.id))) {
-        changed++;
-      }
-    }
+    for (let i = 0; i < accounts.length; i += ACCOUNTS_PER_TRANSACTION)
+      changed += await this.venue.reevaluate(symbol, accounts.slice(i, i + ACCOUNTS_PER_TRANSACTION));
     this.opts.onEvaluated?.(symbol, changed, Date.now() - started);
     return changed;
   }

@@ -1,79 +1,8 @@
-import { PaperBatch, type PaperBook } from '../../src/paper/placement';
-import type { ExecOrder } from '../../src/repositories/orders';
+import { PaperBatch } from '../../src/paper/batch';
+import type { PaperBook } from '../../src/paper/book';
+import type { ExecOrder } from '../../src/domain/order';
+import { book, CLOCK, row } from './book-helpers';
 import { D, NOW } from './helpers';
-
-const CLOCK = { timeZone: 'America/New_York', close: '16:00' };
-let seq = 0n;
-
-/** A NEW market ENTRY BUY 10 GTC of account A for signal s-<n>, unless overridden. */
-function row(overrides: Partial<ExecOrder> = {}): ExecOrder {
-  seq += 1n;
-  return {
-    id: `o-${seq}`,
-    seq,
-    signalId: `s-${seq}`,
-    accountId: 'A',
-    parentOrderId: null,
-    ocoGroup: null,
-    role: 'ENTRY',
-    symbol: 'XYZ',
-    side: 'BUY',
-    type: 'MARKET',
-    quantity: D(10),
-    limitPrice: null,
-    stopPrice: null,
-    trailPercent: null,
-    trailAmount: null,
-    trailReference: null,
-    timeInForce: 'GTC',
-    status: 'NEW',
-    filledQuantity: D(0),
-    avgFillPrice: null,
-    priceBasis: D(100),
-    exitRules: null,
-    brokerOrderId: null,
-    carriedBy: null,
-    replaces: null,
-    replaceMethod: null,
-    cancelRequestedAt: null,
-    expiresAt: null,
-    triggeredAt: null,
-    errorCode: null,
-    errorMessage: null,
-    ...overrides,
-  };
-}
-
-/** The book the batch starts from: account A's cash and positions, quotes, and each order's signal (PROCESSING). */
-function book(
-  orders: ExecOrder[],
-  opts: { cash?: string; positions?: Record<string, [string, string]>; quotes?: Record<string, string> } = {},
-): PaperBook {
-  const b: PaperBook = {
-    accounts: new Map(),
-    quotes: new Map(Object.entries(opts.quotes ?? { XYZ: '100' }).map(([s, p]) => [s, D(p)])),
-    signals: new Map(),
-  };
-  b.accounts.set('A', {
-    cash: D(opts.cash ?? '100000'),
-    positions: new Map(
-      Object.entries(opts.positions ?? {}).map(([s, [q, a]]) => [s, { quantity: D(q), avgPrice: D(a) }]),
-    ),
-    // Every open entry holds its buying power, as the book query reads it.
-    reserved: new Map(
-      orders
-        .filter((o) => o.role === 'ENTRY' && !o.cancelRequestedAt)
-        .map((o) => [o.id, o.quantity.minus(o.filledQuantity).times(o.priceBasis ?? 0)]),
-    ),
-  });
-  for (const o of orders) {
-    const s = b.signals.get(o.signalId) ?? { status: 'PROCESSING', receivedAt: NOW, orders: new Map() };
-    if (o.role === 'ENTRY' || o.role === 'CLOSE')
-      s.orders.set(o.id, { status: o.status, filledQuantity: o.filledQuantity, errorCode: null, errorMessage: null });
-    b.signals.set(o.signalId, s);
-  }
-  return b;
-}
 
 function run(orders: ExecOrder[], b: PaperBook) {
   const batch = new PaperBatch(b, CLOCK, NOW);
@@ -180,16 +109,19 @@ describe('PaperBatch: a batch of placements, each seeing the ones before it', ()
     });
     const w = run([o], book([o], { quotes: { XYZ: '150' } }));
     expect(
-      w.legs.map((l) => [
-        l.draft.role,
-        l.draft.side,
-        l.draft.type,
-        l.draft.quantity.toFixed(),
-        (l.draft.stopPrice ?? l.draft.limitPrice)?.toFixed(),
+      [...w.legs.values()].map((l) => [
+        l.role,
+        l.side,
+        l.type,
+        l.quantity.toFixed(),
+        (l.stopPrice ?? l.limitPrice)?.toFixed(),
+        l.status,
+        l.brokerOrderId === `paper-${l.id}`,
+        l.parentOrderId,
       ]),
     ).toEqual([
-      ['STOP_LOSS', 'SELL', 'STOP', '10', '147'],
-      ['TAKE_PROFIT', 'SELL', 'LIMIT', '10', '156'],
+      ['STOP_LOSS', 'SELL', 'STOP', '10', '147', 'ACCEPTED', true, o.id],
+      ['TAKE_PROFIT', 'SELL', 'LIMIT', '10', '156', 'ACCEPTED', true, o.id],
     ]);
     expect(types(w, o.signalId)).toEqual([
       'ORDER_ACCEPTED',

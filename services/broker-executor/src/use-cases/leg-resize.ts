@@ -1,24 +1,19 @@
 import type { PoolClient } from 'pg';
 import type { EventType } from '@utm/contracts';
-import type { Broker } from '../brokers/types';
-import { resizeLegsForEntryFill, type ExitLegDraft, type LegAmendment } from '../domain/exit-legs';
-import { nativeGroup, resizeMethod, type ResizeVenue } from '../domain/leg-resize';
-import { asLeg, cancelLeg, insertLeg, legsOf, priceText, type LegMode } from './leg-rows';
-import { addEvent, loadOrder, updateOrder, type ExecOrder, type ReplaceMethod } from './orders';
+import { priceText, resizeLegsForEntryFill, type ExitLegDraft, type LegAmendment } from '../domain/exit-legs';
+import { nativeGroup, resizedInPlaceMessage, resizeMethod, type ResizeVenue } from '../domain/leg-resize';
+import { asLeg, type ExecOrder, type ReplaceMethod } from '../domain/order';
+import { amendLeg, insertLeg, legsOf } from '../repositories/leg-rows';
+import { addEvent, loadOrder, updateOrder } from '../repositories/orders';
+import { cancelLeg, type LegVenue } from './cancel-leg';
 
 /**
- * Exit legs taking a new size: the row itself where nothing is sent (paper, not sent yet), or a
- * new row that replaces a leg working at a broker (domain/leg-resize.ts decides how). Each
- * replacement is a row of its own, its id the client order id of the new broker order, and it
- * is written, with the old row's link, before anything is sent: a crash or timeout in between
- * leaves a row to resolve by that id, as for any placement.
+ * Exit legs at an external broker taking a new size: the row itself where nothing is sent (not
+ * sent yet, nothing the broker holds changes), or a new row that replaces a leg working there
+ * (domain/leg-resize.ts decides how). Each replacement is a row of its own, its id the client
+ * order id of the new broker order, and it is written, with the old row's link, before anything
+ * is sent: a crash or timeout in between leaves a row to resolve by that id, as for any placement.
  */
-export interface LegVenue {
-  mode: LegMode;
-  /** The external broker (mode broker). */
-  broker?: Pick<Broker, 'name' | 'capabilities'>;
-}
-
 export interface ResizeContext extends LegVenue {
   /** Why the size changes, for the events. */
   why: string;
@@ -27,8 +22,8 @@ export interface ResizeContext extends LegVenue {
 }
 
 const venueOf = (v: LegVenue): ResizeVenue => ({
-  broker: v.mode === 'paper' ? null : (v.broker?.name ?? 'the broker'),
-  replace: v.broker?.capabilities.replace ?? null,
+  broker: v.broker.name,
+  replace: v.broker.capabilities.replace ?? null,
 });
 const working = (o: Pick<ExecOrder, 'quantity' | 'filledQuantity'>) => o.quantity.minus(o.filledQuantity).toFixed();
 
@@ -78,28 +73,8 @@ export async function resizeLegs(
 }
 
 async function resizeInPlace(client: PoolClient, leg: ExecOrder, a: LegAmendment, why: string): Promise<void> {
-  await client.query(
-    `UPDATE orders SET quantity = coalesce($2::numeric, quantity), limit_price = coalesce($3::numeric, limit_price), stop_price = coalesce($4::numeric, stop_price),
-            trail_reference = coalesce($5::numeric, trail_reference), updated_at = now() WHERE id = $1`,
-    [
-      a.id,
-      a.quantity?.toFixed() ?? null,
-      a.limitPrice?.toFixed() ?? null,
-      a.stopPrice?.toFixed() ?? null,
-      a.trailReference?.toFixed() ?? null,
-    ],
-  );
-  const price =
-    a.limitPrice || a.stopPrice
-      ? `, ${priceText({ ...leg, limitPrice: a.limitPrice ?? leg.limitPrice, stopPrice: a.stopPrice ?? leg.stopPrice })}`
-      : '';
-  await addEvent(
-    client,
-    leg.signalId,
-    leg.id,
-    'EXIT_LEG_RESIZED',
-    `${leg.role} ${leg.quantity.toFixed()} → ${(a.quantity ?? leg.quantity).toFixed()}${price} (${why})`,
-  );
+  await amendLeg(client, a);
+  await addEvent(client, leg.signalId, leg.id, 'EXIT_LEG_RESIZED', resizedInPlaceMessage(asLeg(leg), a, why));
 }
 
 /** The leg as it will be: its new size (what is left to work: its fills stay with it) and prices. */
@@ -137,7 +112,6 @@ async function replaceLeg(client: PoolClient, leg: ExecOrder, a: LegAmendment, o
     symbol: leg.symbol,
   };
   const id = await insertLeg(client, parent, d, {
-    mode: 'broker',
     carriedBy: o.carriedBy ?? null,
     replaces: { id: leg.id, method: o.method },
   });
@@ -172,7 +146,6 @@ async function cancelFirst(
     const id = await cancelLeg(
       client,
       m,
-      'broker',
       `Cancelled to be placed again resized, as ${m === carrier ? carrierId : `a leg of ${carrierId}`} (${reason})`,
     );
     if (id && m === carrier) work.push(id);
@@ -198,7 +171,7 @@ export async function resyncLegs(client: PoolClient, leg: ExecOrder, venue: LegV
   const resize = resizeLegsForEntryFill(legs.map(asLeg), fill);
   return resizeLegs(client, legs, resize.amend, {
     ...venue,
-    why: `entry filled ${entry.filledQuantity.toFixed()}, ${leg.role} settled at ${venue.broker?.name ?? 'the broker'}`,
+    why: `entry filled ${entry.filledQuantity.toFixed()}, ${leg.role} settled at ${venue.broker.name}`,
   });
 }
 
