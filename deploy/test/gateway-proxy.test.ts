@@ -73,7 +73,7 @@ describe('gateway-proxy (nginx in front of the gateway replicas)', () => {
     const idMap = findAll(conf, 'map').find((m) => m.directive.args[1] === '$utm_request_id')?.directive;
     expect(idMap?.args[0]).toBe('$http_x_request_id');
     expect(one('proxy_next_upstream', root.block).args).not.toContain('non_idempotent');
-    // Its own error answers (no replica, body far too large) carry the SPEC's body and the id.
+    // Its own error answers (no replica, body far too large) carry the API's error body and the id.
     for (const named of ['@unavailable', '@too_large']) {
       const loc = findAll(conf, 'location').find((l) => l.directive.args[0] === named)?.directive as Directive;
       expect(one('add_header', loc.block).args.slice(0, 2)).toEqual(['X-Request-Id', '$utm_request_id']);

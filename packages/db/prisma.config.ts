@@ -1,5 +1,5 @@
-// Prisma CLI configuration. Only `prisma generate` runs here (see ../shared/ENVIRONMENT.md:
-// migrations are hand-written SQL applied by src/migrate.ts). The datasource URL is only
+// Prisma CLI configuration. Only `prisma generate` runs here (its schema engine
+// cannot be downloaded here: migrations are hand-written SQL applied by src/migrate.ts). The datasource URL is only
 // needed by migrate/studio on a connected machine.
 import { defineConfig } from 'prisma/config';
 

@@ -73,7 +73,7 @@ describe('graceful shutdown (real processes)', () => {
         expect(await ready?.json()).toMatchObject({ status: 'shutting-down' });
         expect(ready?.headers.get('connection')).toBe('close');
 
-        // A new request, on a new connection: 503 with SPEC's error body, nothing stored.
+        // A new request, on a new connection: 503 with the API's error body, nothing stored.
         const fresh = await fetch(`${gw.url}/api/v1/signals/ingest`, {
           method: 'POST',
           headers: auth,
@@ -158,7 +158,7 @@ describe('graceful shutdown (real processes)', () => {
           await load.stop();
         }
 
-        // The gateway answered 202 or 503, nothing else; a 503 is SPEC's SERVICE_UNAVAILABLE.
+        // The gateway answered 202 or 503, nothing else; a 503 is SERVICE_UNAVAILABLE.
         const answered = load.attempts.filter((a) => a.status !== undefined);
         expect(answered.filter((a) => a.status !== 202 && a.status !== 503)).toEqual([]);
         expect(

@@ -6,7 +6,7 @@ import { outcomes, TERMINAL, waitForStatuses } from './support/outcomes';
 
 /**
  * Scale-out (issue #5, point 6): two gateways, two processors and two executors, as real
- * processes, against one Postgres and one Redis, keep every guarantee of SPEC.md: one rate
+ * processes, against one Postgres and one Redis, keep every promise of docs/contract.md: one rate
  * limit per key across gateways, idempotency across gateways, per-account order across
  * processors, and each order placed at its broker exactly once across executors.
  */

@@ -2,7 +2,7 @@ import { signalView, type SignalView } from '@utm/contracts';
 import type { Signal } from '@utm/db';
 
 /**
- * `signal show` prints SPEC.md's read shape (signalView, shared with the HTTP API);
+ * `signal show` prints the API's read shape (signalView, shared with the HTTP API);
  * `signals list` a compact summary per signal. Human renderings of both below.
  */
 export { signalView };

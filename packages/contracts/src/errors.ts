@@ -16,7 +16,7 @@ interface ErrorSpec {
 const REJECT = (http = 422): ErrorSpec => ({ http, signal: 'REJECTED', retryable: false });
 
 export const ERROR_CODES = {
-  // Ingest (synchronous) errors: SPEC.md's ingest table.
+  // Ingest (synchronous) errors: the ingest table of docs/contract.md.
   VALIDATION_ERROR: REJECT(400),
   INVALID_API_KEY: REJECT(401),
   ACCOUNT_NOT_FOUND: REJECT(404),
@@ -44,6 +44,10 @@ export const ERROR_CODES = {
   ACCOUNT_HALTED: REJECT(),
   REDUCE_ONLY: REJECT(),
   INVALID_EXIT_RULE: REJECT(),
+  /** setPosition: the position already is the target. */
+  ALREADY_AT_TARGET: REJECT(),
+  /** Decided more than the account's maxSignalAgeSeconds after the signal's sentAt. */
+  STALE_SIGNAL: REJECT(),
   // Execution.
   BROKER_ERROR: { http: 502, signal: 'FAILED', retryable: false },
   BROKER_UNAVAILABLE: { http: 503, signal: 'FAILED', retryable: true },
@@ -102,7 +106,7 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof AppError ? err.retryable : true;
 }
 
-/** The error body of SPEC.md: `{success: false, error, message, details?}`. */
+/** The error body of every refusal: `{success: false, error, message, details?}`. */
 export interface ErrorBody {
   success: false;
   error: ErrorCode;

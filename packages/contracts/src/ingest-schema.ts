@@ -1,10 +1,19 @@
 import type { JSONSchemaType } from 'ajv';
+import { DECIMAL_STRING_PATTERN, type DecimalInput } from './decimal-text';
+import { INGEST_RULES } from './ingest-rules';
+import { SENT_AT_PATTERN, type SentAtInput } from './sent-at';
 
 /**
- * The body of POST /api/v1/signals/ingest, exactly as ../shared/SPEC.md defines it.
- * The type is checked against the schema by ajv's JSONSchemaType: they cannot drift.
+ * The body of POST /api/v1/signals/ingest (docs/contract.md, "Sending a signal" and
+ * "TradingView"). The type is checked against the schema by ajv's JSONSchemaType.
  */
+/** What a signal does to a position: the actions every decision is finally taken in. */
 export const ACTIONS = ['openLong', 'openShort', 'closeLong', 'closeShort', 'reverseToLong', 'reverseToShort'] as const;
+/** TradingView's words: buy/sell with the position after the order, or a target position. */
+export const TRADINGVIEW_ACTIONS = ['buy', 'sell', 'setPosition'] as const;
+export const SIGNAL_ACTIONS = [...ACTIONS, ...TRADINGVIEW_ACTIONS] as const;
+/** {{strategy.market_position}}: the position after the order (buy/sell), or the target's side (setPosition). */
+export const SENTIMENTS = ['long', 'short', 'flat'] as const;
 export const QUANTITY_TYPES = ['FIXED', 'PERCENT_EQUITY', 'DOLLAR_AMOUNT', 'PERCENT_POSITION'] as const;
 export const ORDER_TYPES = ['MARKET', 'LIMIT', 'STOP', 'STOP_LIMIT'] as const;
 export const TIMES_IN_FORCE = ['DAY', 'GTC', 'IOC', 'FOK'] as const;
@@ -13,6 +22,9 @@ export const TRAILING_STOP_TYPES = ['PERCENT', 'AMOUNT'] as const;
 export const MODES = ['PAPER', 'LIVE'] as const;
 
 export type Action = (typeof ACTIONS)[number];
+export type TradingViewAction = (typeof TRADINGVIEW_ACTIONS)[number];
+export type SignalActionValue = (typeof SIGNAL_ACTIONS)[number];
+export type Sentiment = (typeof SENTIMENTS)[number];
 export type QuantityType = (typeof QUANTITY_TYPES)[number];
 export type IngestOrderType = (typeof ORDER_TYPES)[number];
 export type TimeInForceValue = (typeof TIMES_IN_FORCE)[number];
@@ -22,12 +34,12 @@ export type ModeValue = (typeof MODES)[number];
 
 export interface ExitRule {
   type: ExitRuleType;
-  value: number;
+  value: DecimalInput;
 }
 
 export interface TrailingStopRule {
   type: TrailingStopType;
-  value: number;
+  value: DecimalInput;
 }
 
 export interface ExitRules {
@@ -38,30 +50,49 @@ export interface ExitRules {
 
 export interface IngestRequest {
   symbol: string;
-  action: Action;
+  action: SignalActionValue;
   accountId: string;
-  quantity?: number;
+  sentiment?: Sentiment;
+  quantity?: DecimalInput;
   quantityType?: QuantityType;
   orderType?: IngestOrderType;
-  limitPrice?: number;
-  stopPrice?: number;
+  limitPrice?: DecimalInput;
+  stopPrice?: DecimalInput;
   timeInForce?: TimeInForceValue;
   exitRules?: ExitRules;
   strategyId?: string;
   comment?: string;
   idempotencyKey?: string;
   mode?: ModeValue;
-  price?: number;
+  price?: DecimalInput;
+  sentAt?: SentAtInput;
 }
 
-/** Symbols: 1–15 chars, uppercase letters, digits, `.`, `/`, `-`, starting with a letter. */
+/** Tickers: 1–15 chars, uppercase letters, digits, `.`, `/`, `-`, starting with a letter. */
 export const SYMBOL_PATTERN = '^[A-Z][A-Z0-9./-]{0,14}$';
 /**
+ * An exchange prefix as TradingView's {{exchange}} writes it ("NASDAQ", "BINANCE", "NYMEX_DL"
+ * for delayed data), then a colon: "NASDAQ:AAPL". The ticker after the colon is traded.
+ */
+export const EXCHANGE_PREFIX_PATTERN = '[A-Z][A-Z0-9_]{0,29}:';
+/**
  * The symbol is checked in two halves so that each mistake gets its own message: case
- * ("Symbol must be uppercase", as SPEC.md words it) and shape (the same pattern, any case).
+ * ("Symbol must be uppercase") and shape (the same pattern, any case).
  */
 export const SYMBOL_UPPERCASE_PATTERN = '^[^a-z]*$';
-export const SYMBOL_SHAPE_PATTERN = '^[A-Za-z][A-Za-z0-9./-]{0,14}$';
+export const SYMBOL_SHAPE_PATTERN = '^([A-Za-z][A-Za-z0-9_]{0,29}:)?[A-Za-z][A-Za-z0-9./-]{0,14}$';
+
+/** The traded ticker of a symbol as sent ("NASDAQ:AAPL" → "AAPL"; "AAPL" → "AAPL"). */
+export function tickerOf(symbol: string): string {
+  const colon = symbol.indexOf(':');
+  return colon < 0 ? symbol : symbol.slice(colon + 1);
+}
+
+/** The exchange prefix of a symbol as sent, if any ("NASDAQ:AAPL" → "NASDAQ"). */
+export function exchangeOf(symbol: string): string | undefined {
+  const colon = symbol.indexOf(':');
+  return colon < 0 ? undefined : symbol.slice(0, colon);
+}
 
 /**
  * Upper bound of every number in a request: far beyond any real order, well inside
@@ -78,61 +109,44 @@ function optional<S extends object>(schema: S): S & { nullable: true } {
   return schema as S & { nullable: true };
 }
 
-const positive = { type: 'number', exclusiveMinimum: 0, maximum: MAX_NUMBER } as const;
+/**
+ * A number field: a JSON number, or a decimal string in the strict grammar. `minimum` and
+ * `maximum` bind both forms (the `x-decimal` keyword applies them to strings, exactly).
+ */
+export function decimalField<B extends object>(bounds: B) {
+  return {
+    type: ['number', 'string'],
+    pattern: DECIMAL_STRING_PATTERN,
+    'x-decimal': true,
+    ...bounds,
+  } as const;
+}
 
-const exitRule: JSONSchemaType<ExitRule> = {
+const positive = decimalField({ exclusiveMinimum: 0, maximum: MAX_NUMBER });
+
+// The field types are unions (number | string): JSONSchemaType has no word for them.
+type Loose<T> = JSONSchemaType<T> & Record<string, unknown>;
+const asField = <T>(schema: object): Loose<T> => schema as Loose<T>;
+
+const exitRule: Loose<ExitRule> = {
   type: 'object',
   additionalProperties: false,
   required: ['type', 'value'],
   properties: {
     type: { type: 'string', enum: EXIT_RULE_TYPES },
-    value: positive,
+    value: asField<DecimalInput>(positive),
   },
 };
 
-const trailingStopRule: JSONSchemaType<TrailingStopRule> = {
+const trailingStopRule: Loose<TrailingStopRule> = {
   type: 'object',
   additionalProperties: false,
   required: ['type', 'value'],
   properties: {
     type: { type: 'string', enum: TRAILING_STOP_TYPES },
-    value: positive,
+    value: asField<DecimalInput>(positive),
   },
 };
-
-const OPEN_ACTIONS: Action[] = ['openLong', 'openShort'];
-const CLOSE_ACTIONS: Action[] = ['closeLong', 'closeShort'];
-
-/**
- * Cross-field rules of SPEC.md, as if/then/else so that each violation is reported on the
- * field it concerns. `false` schemas reject a field that the order type does not use.
- */
-const rules = [
-  // quantity is required for openLong/openShort.
-  { if: { required: ['action'], properties: { action: { enum: OPEN_ACTIONS } } }, then: { required: ['quantity'] } },
-  // exitRules only with open*/reverse* actions.
-  {
-    if: { required: ['action'], properties: { action: { enum: CLOSE_ACTIONS } } },
-    then: { properties: { exitRules: false } },
-  },
-  // Percentages: 0 < v <= 100.
-  {
-    if: { required: ['quantityType'], properties: { quantityType: { enum: ['PERCENT_EQUITY', 'PERCENT_POSITION'] } } },
-    then: { properties: { quantity: { maximum: 100 } } },
-  },
-  // LIMIT and STOP_LIMIT need limitPrice; the other types must not carry one.
-  {
-    if: { required: ['orderType'], properties: { orderType: { enum: ['LIMIT', 'STOP_LIMIT'] } } },
-    then: { required: ['limitPrice'] },
-    else: { properties: { limitPrice: false } },
-  },
-  // STOP and STOP_LIMIT need stopPrice; the other types must not carry one.
-  {
-    if: { required: ['orderType'], properties: { orderType: { enum: ['STOP', 'STOP_LIMIT'] } } },
-    then: { required: ['stopPrice'] },
-    else: { properties: { stopPrice: false } },
-  },
-];
 
 export const ingestRequestSchema: JSONSchemaType<IngestRequest> = {
   $id: 'https://schemas.utm.dev/ingest-request.json',
@@ -144,16 +158,19 @@ export const ingestRequestSchema: JSONSchemaType<IngestRequest> = {
     symbol: {
       type: 'string',
       minLength: 1,
-      maxLength: 15,
+      maxLength: 46,
       allOf: [{ pattern: SYMBOL_UPPERCASE_PATTERN }, { pattern: SYMBOL_SHAPE_PATTERN }],
+      description: 'A ticker ("AAPL", "BRK.B", "BTC/USD"), optionally after one exchange prefix ("NASDAQ:AAPL")',
     },
-    action: { type: 'string', enum: ACTIONS },
+    action: { type: 'string', enum: SIGNAL_ACTIONS },
     accountId: { type: 'string', minLength: 1, maxLength: 64 },
-    quantity: optional({ ...positive }),
+    sentiment: optional({ type: 'string', enum: SENTIMENTS }),
+    // Its lower bound depends on the action and sentiment (INGEST_RULES): > 0, or >= 0 on a move to flat.
+    quantity: optional(asField<DecimalInput>(decimalField({ maximum: MAX_NUMBER }))),
     quantityType: optional({ type: 'string', enum: QUANTITY_TYPES }),
     orderType: optional({ type: 'string', enum: ORDER_TYPES }),
-    limitPrice: optional({ ...positive }),
-    stopPrice: optional({ ...positive }),
+    limitPrice: optional(asField<DecimalInput>(positive)),
+    stopPrice: optional(asField<DecimalInput>(positive)),
     timeInForce: optional({ type: 'string', enum: TIMES_IN_FORCE }),
     exitRules: optional({
       type: 'object',
@@ -170,21 +187,38 @@ export const ingestRequestSchema: JSONSchemaType<IngestRequest> = {
     comment: optional({ type: 'string', maxLength: 500 }),
     idempotencyKey: optional({ type: 'string', minLength: 1, maxLength: 128 }),
     mode: optional({ type: 'string', enum: MODES }),
-    price: optional({ ...positive }),
+    price: optional(asField<DecimalInput>(positive)),
+    sentAt: optional(
+      asField<SentAtInput>({
+        type: ['integer', 'string'],
+        minimum: 0,
+        pattern: SENT_AT_PATTERN,
+        'x-sent-at': true,
+        description:
+          'When the sender sent it: ISO-8601 with an offset (TradingView {{timenow}}: "2024-05-01T14:30:00Z") or epoch milliseconds',
+      }),
+    ),
   },
-  allOf: rules as unknown as JSONSchemaType<IngestRequest>['allOf'],
+  allOf: INGEST_RULES.map((r) => r.schema) as unknown as JSONSchemaType<IngestRequest>['allOf'],
 };
 
-/** The request with SPEC.md's defaults filled in (the stored request stays as received). */
+/** The request with its defaults filled in and its ticker apart (the stored request stays as received). */
 export interface NormalizedIngestRequest extends IngestRequest {
+  /** The traded ticker (the symbol without its exchange prefix). */
+  symbol: string;
+  /** The exchange prefix as sent, if there was one. */
+  exchange?: string;
   quantityType: QuantityType;
   orderType: IngestOrderType;
   timeInForce: TimeInForceValue;
 }
 
 export function withDefaults(req: IngestRequest): NormalizedIngestRequest {
+  const exchange = exchangeOf(req.symbol);
   return {
     ...req,
+    symbol: tickerOf(req.symbol),
+    ...(exchange === undefined ? {} : { exchange }),
     quantityType: req.quantityType ?? 'FIXED',
     orderType: req.orderType ?? 'MARKET',
     timeInForce: req.timeInForce ?? 'DAY',

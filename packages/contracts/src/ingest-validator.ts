@@ -1,6 +1,10 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { DECIMAL_STRING_PATTERN } from './decimal-text';
 import type { ErrorDetail } from './errors';
+import { addIngestKeywords } from './ingest-keywords';
+import { INGEST_RULES } from './ingest-rules';
 import { ingestRequestSchema, SYMBOL_UPPERCASE_PATTERN, type IngestRequest } from './ingest-schema';
+import { SENT_AT_PATTERN } from './sent-at';
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; details: ErrorDetail[] };
 
@@ -11,22 +15,15 @@ export function createAjv(): Ajv {
     strict: true,
     strictTypes: false,
     strictRequired: false,
-    allowUnionTypes: false,
+    // Number fields are `number | string` (decimal strings); sentAt is `integer | string`.
+    allowUnionTypes: true,
     coerceTypes: false,
   });
 }
 
-const FORBIDDEN_FIELD: Record<string, string> = {
-  limitPrice: 'is only allowed with orderType LIMIT or STOP_LIMIT',
-  stopPrice: 'is only allowed with orderType STOP or STOP_LIMIT',
-  exitRules: 'is only allowed with openLong, openShort, reverseToLong and reverseToShort',
-};
-
-const REQUIRED_BECAUSE: Record<string, string> = {
-  quantity: 'is required for openLong and openShort',
-  limitPrice: 'is required for orderType LIMIT and STOP_LIMIT',
-  stopPrice: 'is required for orderType STOP and STOP_LIMIT',
-};
+const DECIMAL_WORDS =
+  'must be a number or a decimal string such as "150.25" (digits and one point: no exponent, no spaces)';
+const SENT_AT_WORDS = 'must be an ISO-8601 time with an offset ("2024-05-01T14:30:00Z") or epoch milliseconds';
 
 function fieldOf(instancePath: string, child?: string): string {
   const parts = instancePath.split('/').filter(Boolean);
@@ -34,29 +31,40 @@ function fieldOf(instancePath: string, child?: string): string {
   return parts.length ? parts.join('.') : 'body';
 }
 
+/** The ingest rule an error comes from (its index in the schema's allOf), if any. */
+function ruleOf(e: ErrorObject): (typeof INGEST_RULES)[number] | undefined {
+  const m = /^#\/allOf\/(\d+)\//.exec(e.schemaPath);
+  return m ? INGEST_RULES[Number(m[1])] : undefined;
+}
+
+function typeWords(field: string, type: unknown): string {
+  if (field === 'body') return 'must be a JSON object';
+  const t = Array.isArray(type) ? type.join(',') : String(type);
+  if (t === 'number,string') return DECIMAL_WORDS;
+  if (t === 'integer,string') return SENT_AT_WORDS;
+  return `must be of type ${t}`;
+}
+
 /** One ajv error as `{field, message}` in the words a webhook author can act on. */
 export function describeError(e: ErrorObject): ErrorDetail | null {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'if':
+    case 'anyOf':
       return null; // the failing branch reports the real reason
     case 'required': {
       const missing = String(p.missingProperty);
-      const conditional = e.schemaPath.includes('/then/');
-      return {
-        field: fieldOf(e.instancePath, missing),
-        message: (conditional && REQUIRED_BECAUSE[missing]) || 'is required',
-      };
+      return { field: fieldOf(e.instancePath, missing), message: ruleOf(e)?.required?.[missing] ?? 'is required' };
     }
     case 'additionalProperties':
       return { field: fieldOf(e.instancePath, String(p.additionalProperty)), message: 'is not a known field' };
     case 'false schema': {
       const field = fieldOf(e.instancePath);
-      return { field, message: FORBIDDEN_FIELD[field] ?? 'is not allowed here' };
+      return { field, message: ruleOf(e)?.forbidden?.[field] ?? 'is not allowed here' };
     }
     case 'type': {
       const field = fieldOf(e.instancePath);
-      return { field, message: field === 'body' ? 'must be a JSON object' : `must be of type ${String(p.type)}` };
+      return { field, message: typeWords(field, p.type) };
     }
     case 'enum':
       return {
@@ -68,8 +76,14 @@ export function describeError(e: ErrorObject): ErrorDetail | null {
       if (field === 'symbol') {
         return p.pattern === SYMBOL_UPPERCASE_PATTERN
           ? { field, message: 'Symbol must be uppercase' }
-          : { field, message: 'Symbol must be 1-15 characters of A-Z, 0-9, ".", "/", "-", starting with a letter' };
+          : {
+              field,
+              message:
+                'Symbol must be 1-15 characters of A-Z, 0-9, ".", "/", "-", starting with a letter, after at most one exchange prefix ("NASDAQ:AAPL")',
+            };
       }
+      if (p.pattern === DECIMAL_STRING_PATTERN) return { field, message: DECIMAL_WORDS };
+      if (p.pattern === SENT_AT_PATTERN) return { field, message: SENT_AT_WORDS };
       return { field, message: `must match ${String(p.pattern)}` };
     }
     case 'minLength':
@@ -81,10 +95,21 @@ export function describeError(e: ErrorObject): ErrorDetail | null {
       return { field: fieldOf(e.instancePath), message: `must be at most ${String(p.limit)} characters` };
     case 'exclusiveMinimum':
       return { field: fieldOf(e.instancePath), message: `must be greater than ${String(p.limit)}` };
+    case 'minimum':
+      return { field: fieldOf(e.instancePath), message: `must be at least ${String(p.limit)}` };
     case 'maximum':
       return { field: fieldOf(e.instancePath), message: `must be at most ${String(p.limit)}` };
+    case 'minItems':
+      return { field: fieldOf(e.instancePath), message: `must have at least ${String(p.limit)} item(s)` };
+    case 'maxItems':
+      return { field: fieldOf(e.instancePath), message: `must have at most ${String(p.limit)} items` };
+    case 'uniqueItems':
+      return { field: fieldOf(e.instancePath), message: 'must not list an item twice' };
     case 'minProperties':
       return { field: fieldOf(e.instancePath), message: 'must contain at least one rule' };
+    case 'x-decimal':
+    case 'x-sent-at':
+      return { field: fieldOf(e.instancePath), message: String(p.message) };
     default:
       return { field: fieldOf(e.instancePath), message: e.message ?? 'is invalid' };
   }
@@ -109,7 +134,16 @@ export function createValidator<T>(validate: ValidateFunction<T>): (data: unknow
     validate(data) ? { ok: true, value: data } : { ok: false, details: describeErrors(validate.errors) };
 }
 
+export interface IngestValidatorOptions {
+  ajv?: Ajv;
+  /** The clock `sentAt` is held against (epoch ms). */
+  now?: () => number;
+}
+
 /** Compiled once per process: validation is on the hot path of every webhook call. */
-export function createIngestValidator(ajv: Ajv = createAjv()): (data: unknown) => ValidationResult<IngestRequest> {
+export function createIngestValidator(
+  opts: IngestValidatorOptions = {},
+): (data: unknown) => ValidationResult<IngestRequest> {
+  const ajv = addIngestKeywords(opts.ajv ?? createAjv(), opts.now);
   return createValidator(ajv.compile(ingestRequestSchema));
 }

@@ -1,5 +1,5 @@
 /**
- * The JSON shapes of SPEC.md "Reading back", for the HTTP API and `utm signal show` alike.
+ * The JSON shapes the HTTP API reads back (docs/contract.md), for the API and `utm signal show` alike.
  * Decimals are strings (never floats), times ISO 8601, `error` only when there is one.
  * Inputs are typed by shape, so that database rows (Prisma's Decimal has toFixed) fit.
  */
@@ -82,6 +82,8 @@ export interface SignalRow {
   accountId: string;
   symbol: string;
   action: string;
+  /** What the action was applied as when decided (buy/sell/setPosition resolved; null until then). */
+  appliedAction: string | null;
   request: unknown;
   receivedAt: Date;
   updatedAt: Date;
@@ -96,6 +98,7 @@ export function signalSummaryView(s: SignalRow) {
     accountId: s.accountId,
     symbol: s.symbol,
     action: s.action,
+    appliedAction: s.appliedAction,
     request: s.request,
     receivedAt: s.receivedAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),

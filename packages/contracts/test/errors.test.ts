@@ -11,7 +11,7 @@ describe('error table', () => {
     ['MODE_MISMATCH', 422],
     ['RATE_LIMIT_EXCEEDED', 429],
     ['SERVICE_UNAVAILABLE', 503],
-  ] as const)('%s is HTTP %i (SPEC.md ingest table)', (code, status) => {
+  ] as const)('%s is HTTP %i (the ingest table)', (code, status) => {
     expect(httpStatusOf(code)).toBe(status);
   });
 
@@ -22,6 +22,8 @@ describe('error table', () => {
       'NO_PRICE',
       'INSUFFICIENT_BUYING_POWER',
       'INVALID_EXIT_RULE',
+      'ALREADY_AT_TARGET',
+      'STALE_SIGNAL',
     ] as const) {
       expect(signalStatusOf(code)).toBe('REJECTED');
       expect(isRetryable(new AppError(code, 'x'))).toBe(false);
@@ -31,7 +33,7 @@ describe('error table', () => {
     expect(isRetryable(new Error('connection reset'))).toBe(true);
   });
 
-  it('builds the SPEC error body, details only when given', () => {
+  it('builds the error body, details only when given', () => {
     expect(errorBody(new AppError('INVALID_API_KEY', 'nope'))).toEqual({
       success: false,
       error: 'INVALID_API_KEY',

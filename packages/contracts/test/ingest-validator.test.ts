@@ -82,10 +82,10 @@ describe('invalid requests: each rule reports its field', () => {
     ],
     ['lowercase symbol', { ...base, symbol: 'aapl' }, [{ field: 'symbol', message: /^Symbol must be uppercase$/ }]],
     ['symbol starting with digit', { ...base, symbol: '1AAPL' }, [{ field: 'symbol', message: /1-15 characters/ }]],
-    ['symbol too long', { ...base, symbol: 'ABCDEFGHIJKLMNOP' }, [{ field: 'symbol', message: /at most 15/ }]],
+    ['symbol too long', { ...base, symbol: 'ABCDEFGHIJKLMNOP' }, [{ field: 'symbol', message: /1-15 characters/ }]],
     ['symbol with space', { ...base, symbol: 'AA PL' }, [{ field: 'symbol', message: /1-15 characters/ }]],
     ['empty symbol', { ...base, symbol: '' }, [{ field: 'symbol', message: /empty/ }]],
-    ['unknown action', { ...base, action: 'buy' }, [{ field: 'action', message: /one of: openLong/ }]],
+    ['unknown action', { ...base, action: 'BUY' }, [{ field: 'action', message: /one of: openLong.*setPosition/ }]],
     [
       'open without quantity',
       { ...base, quantity: undefined },
@@ -98,8 +98,8 @@ describe('invalid requests: each rule reports its field', () => {
     ],
     ['zero quantity', { ...base, quantity: 0 }, [{ field: 'quantity', message: /greater than 0/ }]],
     ['negative quantity', { ...base, quantity: -1 }, [{ field: 'quantity', message: /greater than 0/ }]],
-    ['string quantity', { ...base, quantity: '10' }, [{ field: 'quantity', message: /number/ }]],
-    ['null quantity', { ...base, quantity: null }, [{ field: 'quantity', message: /number/ }]],
+    ['non-decimal string quantity', { ...base, quantity: 'ten' }, [{ field: 'quantity', message: /decimal string/ }]],
+    ['null quantity', { ...base, quantity: null }, [{ field: 'quantity', message: /number or a decimal string/ }]],
     ['absurd quantity', { ...base, quantity: 1e300 }, [{ field: 'quantity', message: /at most/ }]],
     [
       'percent equity over 100',
@@ -210,7 +210,7 @@ describe('invalid requests: each rule reports its field', () => {
   it('reports every violation at once', () => {
     const got = details({
       symbol: 'aapl',
-      action: 'sell',
+      action: 'SELL',
       quantity: -1,
       exitRules: { stopLoss: { type: 'X', value: 0 } },
       extra: true,

@@ -8,6 +8,7 @@ export {
   type TradingStateChange,
   type TradingStateChangeName,
 } from './trading-state';
+export { setRiskSettings, type RiskSettingsChange, type RiskSettingsResult } from './risk-settings';
 export * from './generated/prisma/client';
 import { Prisma } from './generated/prisma/client';
 

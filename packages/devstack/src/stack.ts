@@ -7,7 +7,7 @@ import { probePostgres, probeRedis } from './probe';
 import { startRedisServer } from './redis-server';
 
 /**
- * SPEC "Running": Postgres from DATABASE_URL, else 127.0.0.1:5432 if it answers, else an
+ * docs/contract.md, "Running": Postgres from DATABASE_URL, else 127.0.0.1:5432 if it answers, else an
  * embedded one under .data/; Redis from REDIS_URL, else 127.0.0.1:6379, else redis-server
  * from PATH under .data/. What we start is stopped by stop() or when the process ends.
  */

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm start`: finds or starts the dev stores and migrates (SPEC "Running"), runs every
+ * `npm start`: finds or starts the dev stores and migrates (docs/contract.md, "Running"), runs every
  * built service (services/<name>/dist/main.js) with their output on ours, waits for the
- * gateway's /readyz, bootstraps demo credentials once and prints a ready-to-paste curl.
+ * gateway's /readyz, bootstraps demo credentials once (and on that first start gives the paper
+ * market a price for the banner's symbol) and prints a ready-to-paste curl.
  * Ctrl-C / SIGTERM stop the services (bounded), then whatever stores we started.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { banner, ensureBootstrap, ensureEncryptionKey, type Credentials } from './bootstrap';
+import { banner, bannerQuote, ensureBootstrap, ensureEncryptionKey, type Credentials } from './bootstrap';
 import { loadDevstackConfig, type DevstackConfig } from './config';
 import { exitOnSignals, stopAll, track } from './lifecycle';
 import { DevstackError, errorMessage, say, shortPath } from './log';
@@ -123,9 +124,10 @@ async function bootstrapAndPrint(o: {
       cwd: o.root,
     });
     if (!boot) return undefined;
+    const quote = await bannerQuote(o.env.DATABASE_URL ?? '', !boot.reused);
     const readme = path.join(o.root, 'README.md');
     const saved = shortPath(o.root, path.join(o.dataDir, 'bootstrap.json'));
-    for (const line of banner(boot.credentials, o.gatewayUrl, saved, existsSync(readme) ? readme : undefined))
+    for (const line of banner(boot.credentials, o.gatewayUrl, saved, existsSync(readme) ? readme : undefined, quote))
       o.print(line);
     return boot.credentials;
   } catch (err) {

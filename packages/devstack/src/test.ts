@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test`: finds or starts the test stores (SPEC "Running"), runs lint, typecheck and
+ * `npm test`: finds or starts the test stores (docs/contract.md, "Running"), runs lint, typecheck and
  * every workspace's tests through turbo against them, then prints `N passed, N failed`
  * summed over .jest-results/*.json. Exits non-zero when turbo failed, a test failed, or
  * no result was produced.

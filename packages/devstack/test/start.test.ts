@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { testDatabaseUrl, testRedisUrl } from '@utm/testkit';
+import { Client } from 'pg';
+import { isolatedDatabase, testRedisUrl, type IsolatedDatabase } from '@utm/testkit';
 import { loadDevstackConfig } from '../src/config';
 import { stopAll } from '../src/lifecycle';
 import { pidAlive } from '../src/proc';
@@ -69,11 +70,23 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+let database: IsolatedDatabase | undefined;
+afterEach(async () => {
+  await database?.drop();
+  database = undefined;
+});
+
+/** A database of the test's own: a first start seeds the paper market's quote of the banner's symbol. */
+async function ownDatabase(): Promise<string> {
+  database = await isolatedDatabase('devstack');
+  return database.url;
+}
+
 async function startHere(extraEnv: Record<string, string> = {}) {
   const port = await freePort();
   const config = loadDevstackConfig({
     PATH: process.env.PATH,
-    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_URL: database?.url ?? (await ownDatabase()),
     REDIS_URL: testRedisUrl(),
     PORT: String(port),
     ...extraEnv,
@@ -90,7 +103,8 @@ async function startHere(extraEnv: Record<string, string> = {}) {
 }
 
 it('runs every built service, bootstraps once, prints a curl and stops the services', async () => {
-  const { dev, port } = await startHere();
+  const url = await ownDatabase();
+  const { dev, port } = await startHere({ DATABASE_URL: url });
   expect(dev.services.map((s) => [s.spec.name, s.spec.port])).toEqual([
     ['ingest-gateway', port],
     ['signal-processor', port + 1],
@@ -105,6 +119,8 @@ it('runs every built service, bootstraps once, prints a curl and stops the servi
   expect(text).toContain(`"accountId":"${creds?.accountId}"`);
   expect(text).toContain(`http://localhost:${port}/api/v1/signals/<signalId>`);
   expect(text).toContain(`  http://localhost:${port}/app/\n`);
+  // The first start gives the paper market a price for the banner's symbol: its curl fills at once.
+  expect(text).toContain('The paper market quotes AAPL at 150.25: the order fills at once (FILLED).');
 
   const key = path.join(dir, 'data', 'encryption.key');
   const saved = path.join(dir, 'data', 'bootstrap.json');
@@ -117,10 +133,36 @@ it('runs every built service, bootstraps once, prints a curl and stops the servi
   expect(pids.filter(pidAlive)).toEqual([]);
   expect((await dev.services[0]?.exited)?.expected).toBe(true);
 
-  // Second start: same account still exists, so the saved credentials are reused.
-  const again = await startHere();
+  // Second start: same account still exists, so the saved credentials are reused; the market
+  // keeps the price it has now (nothing is seeded again).
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  await c.query(`UPDATE quotes SET price = 151 WHERE symbol = 'AAPL'`);
+  lines.length = 0;
+  const again = await startHere({ DATABASE_URL: url });
   expect(again.dev.credentials).toEqual(creds);
+  expect(lines.join('\n')).toContain('The paper market quotes AAPL at 151: the order fills at once (FILLED).');
+  // Without any quote, the banner says the order will wait, and how to give it a price.
+  await c.query(`DELETE FROM quotes WHERE symbol = 'AAPL'`);
+  await c.end();
   await again.dev.stop();
+  lines.length = 0;
+  const third = await startHere({ DATABASE_URL: url });
+  expect(lines.join('\n')).toContain(
+    'The paper market has no price for AAPL yet: the order waits (SUBMITTED) until you give it one:\n  npm run utm -- quote set --symbol AAPL --price 150.25',
+  );
+  await third.dev.stop();
+}, 90000);
+
+it('never moves a price the market already has on a first start', async () => {
+  const url = await ownDatabase();
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  await c.query(`INSERT INTO quotes (symbol, price) VALUES ('AAPL', 199.5)`);
+  await c.end();
+  const { dev } = await startHere({ DATABASE_URL: url });
+  expect(lines.join('\n')).toContain('The paper market quotes AAPL at 199.5:');
+  await dev.stop();
 }, 60000);
 
 it('reports a service that exits on its own', async () => {

@@ -65,7 +65,7 @@ describe('the OpenAPI document', () => {
     });
   });
 
-  it("uses only codes of the error table, each under the HTTP status the table gives it, and covers SPEC.md's ingest table", () => {
+  it("uses only codes of the error table, each under the HTTP status the table gives it, and covers the contract's ingest table", () => {
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const op of Object.values(item)) {
         for (const [status, response] of Object.entries(op.responses)) {

@@ -1,5 +1,5 @@
 import type { ErrorCode, ExitRules, IngestRequest } from '@utm/contracts';
-import type { Prisma } from '@utm/db';
+import type { Prisma, RiskSettingsChange } from '@utm/db';
 import type { Fixture } from '@utm/testkit';
 import { Harness, symbolFor } from './support/harness';
 
@@ -10,6 +10,7 @@ interface RejectCase {
   code: ErrorCode;
   message: RegExp;
   account?: Prisma.AccountUpdateInput;
+  risk?: RiskSettingsChange;
   /** Set up quotes/positions for the case's symbol. */
   setup?: (h: Harness, f: Fixture, symbol: string) => Promise<void>;
   body: (symbol: string) => Body;
@@ -58,14 +59,14 @@ const cases: RejectCase[] = [
     name: 'over the order notional limit',
     code: 'MAX_ORDER_NOTIONAL',
     message: /Order notional 1,500\.00 exceeds the account's limit of 1,000\.00/,
-    account: { maxOrderNotional: '1000' },
+    risk: { maxOrderNotional: '1000' },
     body: () => ({ action: 'openLong', quantity: 10, price: 150 }),
   },
   {
     name: 'over the position limit',
     code: 'MAX_POSITION',
     message: /Position would be 12 \w+; the account's limit is 10/,
-    account: { maxPositionQuantity: '10' },
+    risk: { maxPositionQuantity: '10' },
     setup: async (h, f, s) => h.position(f.accountId, s, '8', '10'),
     body: () => ({ action: 'openLong', quantity: 4, price: 10 }),
   },
@@ -73,7 +74,7 @@ const cases: RejectCase[] = [
     name: 'a symbol outside the allowed list',
     code: 'SYMBOL_NOT_ALLOWED',
     message: /is not among the account's allowed symbols \(MSFT\)/,
-    account: { allowedSymbols: ['MSFT'] },
+    risk: { allowedSymbols: ['MSFT'] },
     body: () => ({ action: 'openLong', quantity: 1, price: 10 }),
   },
   {
@@ -117,6 +118,7 @@ describe('every refusal ends the signal REJECTED with its code, through the real
     const f = await h.fixture();
     const symbol = symbolFor(c.code);
     if (c.account) await h.updateAccount(f.accountId, c.account);
+    if (c.risk) await h.riskSettings(f.accountId, c.risk);
     await c.setup?.(h, f, symbol);
     const id = await h.send(f, { symbol, ...c.body(symbol) });
     const signal = (await h.settled([id])).get(id);
@@ -130,7 +132,8 @@ describe('every refusal ends the signal REJECTED with its code, through the real
   it('a reduce-only account still closes', async () => {
     const f = await h.fixture();
     const symbol = symbolFor('ro');
-    await h.updateAccount(f.accountId, { tradingState: 'REDUCE_ONLY', allowedSymbols: ['OTHER'] });
+    await h.updateAccount(f.accountId, { tradingState: 'REDUCE_ONLY' });
+    await h.riskSettings(f.accountId, { allowedSymbols: ['OTHER'] });
     await h.position(f.accountId, symbol, '7', '10');
     const id = await h.send(f, { symbol, action: 'closeLong' });
     const signal = (await h.settled([id])).get(id);

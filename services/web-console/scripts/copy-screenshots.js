@@ -15,6 +15,8 @@ const PAGES = [
   'account',
   'signals-375',
   'account-375',
+  'tradingview',
+  'signals-tradingview',
 ];
 
 const missing = PAGES.filter((p) => !existsSync(path.join(from, `${p}.png`)));

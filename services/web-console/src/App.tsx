@@ -7,6 +7,7 @@ import { AccountsPage } from './pages/Accounts';
 import { SignalDetailPage } from './pages/SignalDetail';
 import { SignalsPage } from './pages/Signals';
 import { SignInPage } from './pages/SignIn';
+import { AccountTradingViewPage } from './pages/TradingView';
 import { clearApiKey, getApiKey, setApiKey } from './session';
 
 /** The console's base path: the gateway serves it under /app/. */
@@ -45,6 +46,9 @@ export function App() {
               <Route path="/" component={SignalsPage} />
               <Route path="/signals/:signalId">{(p) => <SignalDetailPage signalId={p.signalId} />}</Route>
               <Route path="/accounts" component={AccountsPage} />
+              <Route path="/accounts/:accountId/tradingview">
+                {(p) => <AccountTradingViewPage accountId={p.accountId} />}
+              </Route>
               <Route path="/accounts/:accountId">{(p) => <AccountDetailPage accountId={p.accountId} />}</Route>
               <Route>
                 <NotFound />

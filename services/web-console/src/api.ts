@@ -1,6 +1,6 @@
 import { clearApiKey, getApiKey } from './session';
 
-/** The JSON shapes of the gateway's API (SPEC "Reading back" plus the console's additions). Decimals are strings. */
+/** The JSON shapes of the gateway's API (docs/contract.md, plus the console's additions). Decimals are strings. */
 export type SignalStatus =
   | 'PENDING'
   | 'PROCESSING'
@@ -35,6 +35,8 @@ export interface SignalSummary {
   accountId: string;
   symbol: string;
   action: string;
+  /** What the action was applied as when decided (TradingView's buy/sell/setPosition resolved). */
+  appliedAction: string | null;
   request: Record<string, unknown>;
   receivedAt: string;
   updatedAt: string;
@@ -125,7 +127,7 @@ export interface SignalFilter {
   symbol?: string | undefined;
 }
 
-/** A refused request: the API's error code and words (SPEC error body), or a network failure. */
+/** A refused request: the API's error code and words (its error body), or a network failure. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -66,8 +66,8 @@ export function ErrorState({ error, what, onRetry }: { error: ApiError; what: st
   );
 }
 
-/** An id with a copy button; when the clipboard is not available the id is selected instead. */
-export function CopyableId({ id, label }: { id: string; label: string }) {
+/** Copies `text` to the clipboard; when the clipboard is not available, says to select it instead. */
+export function CopyButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState<'idle' | 'copied' | 'select'>('idle');
   const copy = () => {
     const done = () => {
@@ -75,18 +75,27 @@ export function CopyableId({ id, label }: { id: string; label: string }) {
       setTimeout(() => setCopied('idle'), 1500);
     };
     const fallback = () => setCopied('select');
-    if (navigator.clipboard) navigator.clipboard.writeText(id).then(done, fallback);
+    if (navigator.clipboard) navigator.clipboard.writeText(text).then(done, fallback);
     else fallback();
   };
+  return (
+    <>
+      <button type="button" className="button small" onClick={copy} aria-label={`Copy ${label}`}>
+        {copied === 'copied' ? 'Copied' : 'Copy'}
+      </button>
+      {copied === 'select' && <span className="hint">Select it and copy it</span>}
+    </>
+  );
+}
+
+/** An id with a copy button. */
+export function CopyableId({ id, label }: { id: string; label: string }) {
   return (
     <span className="copyable">
       <code className="id" title={id}>
         {id}
       </code>
-      <button type="button" className="button small" onClick={copy} aria-label={`Copy ${label}`}>
-        {copied === 'copied' ? 'Copied' : 'Copy'}
-      </button>
-      {copied === 'select' && <span className="hint">Select the id and copy it</span>}
+      <CopyButton text={id} label={label} />
     </span>
   );
 }

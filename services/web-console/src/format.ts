@@ -23,16 +23,11 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-function sameDay(a: Date, b: Date): boolean {
-  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
-}
-
-/** Local time; the date too when it is not today. */
-export function formatTime(iso: string, now = new Date()): string {
+/** Local date and time to the second ("2026-12-02 14:03:27"): list rows always carry their date. */
+export function formatTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  return sameDay(d, now) ? time : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
 /** Local date and time to the millisecond (event timelines). */
@@ -42,14 +37,16 @@ export function formatTimestamp(iso: string): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
-/** What a signal asked for, in words: "10", "5% of equity", "$1,000", "whole position". */
+/** What a signal asked for, in words: "10", "5% of equity", "$1,000", "whole position", "target 15". */
 export function formatSize(request: Record<string, unknown>, action: string): string {
   const q = request.quantity;
+  if (request.sentiment === 'flat') return 'whole position';
   if (typeof q !== 'number' && typeof q !== 'string') {
     if (action.startsWith('close')) return 'whole position';
     if (action.startsWith('reverse')) return 'size of the closed position';
     return '—';
   }
+  if (action === 'setPosition') return `target ${formatSize({ ...request, sentiment: undefined }, 'openLong')}`;
   const n = String(q);
   switch (request.quantityType) {
     case 'PERCENT_EQUITY':
@@ -63,9 +60,16 @@ export function formatSize(request: Record<string, unknown>, action: string): st
   }
 }
 
-/** "openLong" → "open long". */
-export function formatAction(action: string): string {
-  return action.replace(/([A-Z])/g, ' $1').toLowerCase();
+/** "openLong" → "open long"; TradingView's words with their sentiment: "buy (long)", "set position (short)". */
+export function formatAction(action: string, sentiment?: unknown): string {
+  const words = action.replace(/([A-Z])/g, ' $1').toLowerCase();
+  return typeof sentiment === 'string' ? `${words} (${sentiment})` : words;
+}
+
+/** What was sent and, when it differs, what it was applied as: "buy (long) → reverse to long". */
+export function formatApplied(action: string, sentiment: unknown, applied: string | null | undefined): string {
+  const sent = formatAction(action, sentiment);
+  return applied && applied !== action ? `${sent} → ${formatAction(applied)}` : sent;
 }
 
 export function shortId(id: string): string {

@@ -10,6 +10,8 @@ const ROLE_WORDS: Record<string, string> = {
   TRAILING_STOP: 'Trailing stop',
 };
 
+const ENDED_ON_PURPOSE = new Set(['ORDER_CANCELLED', 'ORDER_EXPIRED']);
+
 export function roleOf(role: string): string {
   return ROLE_WORDS[role] ?? role;
 }
@@ -61,7 +63,11 @@ export function OrdersTable({
             <td data-label="Status">
               <StatusBadge status={o.status} />
               {o.error && (
-                <span className="order-error" title={o.error.message}>
+                // An order cancelled or expired on purpose (one-cancels-other, a close) is news, not an error.
+                <span
+                  className={ENDED_ON_PURPOSE.has(o.error.code) ? 'order-note' : 'order-error'}
+                  title={o.error.message}
+                >
                   {' '}
                   <code>{o.error.code}</code> {o.error.message}
                 </span>

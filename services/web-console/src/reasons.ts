@@ -15,6 +15,8 @@ export const PLAIN_REASONS: Record<string, string> = {
   ACCOUNT_HALTED: 'The account is halted: no signal is acted on until it is resumed.',
   REDUCE_ONLY: 'The account is in reduce-only mode: only signals that make a position smaller are accepted.',
   INVALID_EXIT_RULE: 'A stop loss, take profit or trailing stop could not be priced sensibly from the fill.',
+  ALREADY_AT_TARGET: 'The position already was the target position: there was nothing to buy or sell.',
+  STALE_SIGNAL: "The signal was older than the account's maximum signal age (maxSignalAgeSeconds) when it was decided.",
   BROKER_ERROR: 'The broker refused the order.',
   BROKER_UNAVAILABLE: 'The broker could not be reached, and retrying did not help.',
   RETRIES_EXHAUSTED: 'Processing failed repeatedly and was given up. It can be re-driven with `utm signal retry`.',

@@ -1,6 +1,6 @@
 import type { Db } from '@utm/db';
 
-/** SPEC "Lifecycles": the states a signal ends in. */
+/** The states a signal ends in (docs/contract.md, "Lifecycles"). */
 export const TERMINAL = ['FILLED', 'REJECTED', 'FAILED', 'CANCELLED', 'EXPIRED'];
 
 export interface OrderOutcome {

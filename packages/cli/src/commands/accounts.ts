@@ -6,6 +6,7 @@ import { encryptSecret, type AlpacaCredentials } from '@utm/security';
 import { CliError, invalid } from '../errors';
 import { act, type Ctx } from '../context';
 import { decimalFlag, nonEmptyFlag, oneOfFlag, uuidFlag } from '../validate';
+import { registerRiskCommand } from './risk';
 import { requireUser } from './users';
 
 export const BROKERS = ['paper', 'alpaca'] as const;
@@ -124,4 +125,5 @@ export function registerAccountCommands(program: Command, ctx: Ctx): void {
         }),
       );
   }
+  registerRiskCommand(account, ctx);
 }

@@ -42,11 +42,23 @@ export async function createSampleRows(prisma: PrismaClient) {
     cash: NUMERIC_MAX_SHAPE,
     tradingState: 'REDUCE_ONLY' as const,
     allowFractional: true,
+    brokerCredentials: new Uint8Array([0, 1, 127, 128, 254, 255]),
+    createdAt: instant(),
+    updatedAt: instant(),
+  };
+  const riskSettings = {
+    accountId: account.id,
+    maxDailyLoss: NUMERIC_MAX_SHAPE,
+    autoResume: true,
+    maxTradesPerDay: 2_147_483_647,
+    maxOpenPositions: 1,
+    tradingWindows: [{ days: ['MON', 'FRI'], start: '09:30', end: '15:55' }],
+    timezone: 'America/New_York',
+    flattenAt: '15:55',
+    maxSignalAgeSeconds: 86_400,
     maxOrderNotional: '99999999999999999999.9999999999',
     maxPositionQuantity: '0.0000000001',
     allowedSymbols: ['AAPL', 'BRK.B', 'BTC/USD'],
-    brokerCredentials: new Uint8Array([0, 1, 127, 128, 254, 255]),
-    createdAt: instant(),
     updatedAt: instant(),
   };
   const position = {
@@ -64,7 +76,8 @@ export async function createSampleRows(prisma: PrismaClient) {
     accountId: account.id,
     status: 'SUBMITTED' as const,
     symbol: 'BTC/USD',
-    action: 'reverseToShort' as const,
+    action: 'setPosition' as const,
+    appliedAction: 'reverseToShort' as const,
     request: {
       symbol: 'BTC/USD',
       action: 'reverseToShort',
@@ -148,6 +161,7 @@ export async function createSampleRows(prisma: PrismaClient) {
     user: await prisma.user.create({ data: user }),
     apiKey: await prisma.apiKey.create({ data: apiKey }),
     account: await prisma.account.create({ data: account }),
+    riskSettings: await prisma.accountRiskSettings.create({ data: riskSettings }),
     position: await prisma.position.create({ data: position }),
     quote: await prisma.quote.create({ data: quote }),
     signal: await prisma.signal.create({ data: signal }),
@@ -156,5 +170,5 @@ export async function createSampleRows(prisma: PrismaClient) {
     event: await prisma.signalEvent.create({ data: event }),
     fill: await prisma.fill.create({ data: fill }),
   };
-  return { inputs: { user, apiKey, account, position, quote, signal, order, event, fill }, rows };
+  return { inputs: { user, apiKey, account, riskSettings, position, quote, signal, order, event, fill }, rows };
 }

@@ -10,7 +10,7 @@ export type BrokerSide = 'BUY' | 'SELL';
 export type BrokerOrderType = 'MARKET' | 'LIMIT' | 'STOP' | 'STOP_LIMIT' | 'TRAILING_STOP';
 export type BrokerTimeInForce = 'DAY' | 'GTC' | 'IOC' | 'FOK';
 
-/** Our order statuses (SPEC "Lifecycles"), which every broker's states map to. */
+/** Our order statuses (docs/contract.md, "Lifecycles"), which every broker's states map to. */
 export type BrokerOrderStatus = 'ACCEPTED' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELLED' | 'REJECTED' | 'EXPIRED';
 
 export interface BrokerOrderRequest {

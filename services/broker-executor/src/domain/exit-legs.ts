@@ -15,7 +15,7 @@ import {
 import { betterReference, tighterStop, trailingStopPrice } from './trailing-stop';
 
 /**
- * The exit legs of an entry (SPEC "Lifecycles"): created when the entry fills, sized to the
+ * The exit legs of an entry (docs/contract.md, "Lifecycles"): created when the entry fills, sized to the
  * filled quantity, priced from the average fill price by the processor's own `exitPrices`,
  * one-cancels-other. Pure: the executor passes the rows and writes what comes back.
  */

@@ -85,6 +85,8 @@ export interface FillResult {
 }
 
 const PLACES = 10;
+/** "TAKE_PROFIT" → "take profit". */
+const words = (role: string) => role.toLowerCase().replace(/_/g, ' ');
 const noLegChanges = (): LegChanges => ({
   create: [],
   resize: { amendments: [], why: '', filledLegId: null },
@@ -181,14 +183,21 @@ function legFilled(leg: ExecOrder, entry: ExecOrder, legs: readonly ExecOrder[],
       type: 'EXCESS_CLOSE',
       message: `Exit legs closed ${result.excess.toFixed()} beyond the position: the account now holds the other side; review it`,
     });
+  const roleOf = (id: string) => family.find((l) => l.id === id)?.role ?? 'exit';
   for (const id of result.cancel)
-    changes.cancel.push({ id, why: `One-cancels-other: ${leg.role} filled, position closed` });
+    changes.cancel.push({
+      id,
+      why: `One-cancels-other: the ${words(leg.role)} filled, closing what its entry ${entry.side === 'BUY' ? 'bought' : 'sold'} (${entry.filledQuantity.toFixed()} ${entry.symbol}); this ${words(roleOf(id))} is no longer needed`,
+    });
   changes.resize = {
     amendments: result.resize.map((r) => ({ id: r.id, quantity: r.quantity })),
     why: `${leg.role} closed part of the position`,
     filledLegId: leg.id,
   };
   if (result.cancelEntryRemainder && REMAINDER_CANCELLABLE.includes(entry.status))
-    changes.cancel.push({ id: entry.id, why: "Position closed by its exit: the entry's unfilled rest is cancelled" });
+    changes.cancel.push({
+      id: entry.id,
+      why: `The ${words(leg.role)} closed what this entry had filled: its unfilled rest is cancelled`,
+    });
   return changes;
 }

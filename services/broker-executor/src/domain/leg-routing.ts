@@ -8,7 +8,7 @@ import type { LegRole } from './exit-leg-types';
  * - BRACKET: the entry is placed with `bracket` (take profit + stop loss); the broker creates
  *   the legs when the entry fills and makes them one-cancels-other. Only when both rules are
  *   PRICE rules and there is no trailing stop: a bracket's prices are fixed before the fill,
- *   and SPEC prices the legs from the average fill price, which only absolute levels do not
+ *   and the platform prices the legs from the average fill price, which only absolute levels do not
  *   depend on. (A trailing stop next to a bracket would be a second group, see below.)
  * - OCO: after each entry fill, take profit + stop loss as one native OCO order for the
  *   position, priced from the average fill price (when the entry fills further, cancelled and

@@ -2,7 +2,7 @@ import { isTerminalOrder, type OrderStatus, type SignalStatus } from '@utm/contr
 
 /**
  * A signal's status from its ENTRY and CLOSE orders (exit legs belong to the position, not
- * to the signal), SPEC "Lifecycles": PROCESSING while an order is still to be placed,
+ * to the signal), docs/contract.md, "Lifecycles": PROCESSING while an order is still to be placed,
  * SUBMITTED once all are at the broker, PARTIALLY_FILLED, FILLED; FAILED when the broker
  * refused one (BROKER_ERROR); CANCELLED or EXPIRED when they ended without filling all.
  */

@@ -91,7 +91,7 @@ describe('exit legs resized at Alpaca', () => {
       expect.arrayContaining(['STOP_LOSS 2 → 4 at alpaca', 'TRAILING_STOP 2 → 4 at alpaca']),
     );
     expect(events.some((e) => /keeps .* at the broker/.test(e.message))).toBe(false);
-    // The sender's view (SPEC's order shape): the working legs show the working quantity.
+    // The sender's view (the API's order shape): the working legs show the working quantity.
     const res = await fetch(`${s.url}/api/v1/signals/${id}`, { headers: { 'X-API-Key': f.apiKey } });
     const view = (await res.json()) as {
       orders: { orderId: string; role: string; quantity: string; status: string; brokerOrderId: string | null }[];

@@ -245,7 +245,9 @@ describe('applyFill: the exit legs of an entry', () => {
       '10',
       legRow('tp', 'TAKE_PROFIT'),
       entry({ status: 'FILLED', filledQuantity: D(10), avgFillPrice: D(100) }),
-      ['tp: One-cancels-other: STOP_LOSS filled, position closed'],
+      [
+        'tp: One-cancels-other: the stop loss filled, closing what its entry bought (10 XYZ); this take profit is no longer needed',
+      ],
       [],
       ['ORDER_FILLED'],
     ],
@@ -256,8 +258,8 @@ describe('applyFill: the exit legs of an entry', () => {
       legRow('tp', 'TAKE_PROFIT', { quantity: D(4) }),
       entry({ status: 'PARTIALLY_FILLED', filledQuantity: D(4), avgFillPrice: D(100) }),
       [
-        'tp: One-cancels-other: STOP_LOSS filled, position closed',
-        "e: Position closed by its exit: the entry's unfilled rest is cancelled",
+        'tp: One-cancels-other: the stop loss filled, closing what its entry bought (4 XYZ); this take profit is no longer needed',
+        'e: The stop loss closed what this entry had filled: its unfilled rest is cancelled',
       ],
       [],
       ['ORDER_FILLED'],

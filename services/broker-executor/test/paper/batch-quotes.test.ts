@@ -66,7 +66,8 @@ describe('PaperBatch.reevaluate: resting orders meet the quote', () => {
     expect(w.orders.get(tp.id)).toMatchObject({
       status: 'CANCELLED',
       errorCode: 'ORDER_CANCELLED',
-      errorMessage: 'One-cancels-other: STOP_LOSS filled, position closed',
+      errorMessage:
+        'One-cancels-other: the stop loss filled, closing what its entry bought (10 XYZ); this take profit is no longer needed',
     });
     expect(w.positions.get('A\u0000XYZ')?.quantity.toFixed()).toBe('0');
     expect(w.cashDelta.get('A')?.toFixed()).toBe('942');
@@ -83,7 +84,7 @@ describe('PaperBatch.reevaluate: resting orders meet the quote', () => {
     const w = reevaluate([small], book([e, small, { ...tp, quantity: D(4) }], { quotes: { XYZ: '95' } }));
     expect(w.orders.get(e.id)).toMatchObject({
       status: 'CANCELLED',
-      errorMessage: "Position closed by its exit: the entry's unfilled rest is cancelled",
+      errorMessage: 'The stop loss closed what this entry had filled: its unfilled rest is cancelled',
     });
     expect(w.orders.get(tp.id)?.status).toBe('CANCELLED');
     expect(w.signals.get(e.signalId)?.status).toBe('CANCELLED');

@@ -3,7 +3,7 @@ import type { Decimal } from '@utm/db';
 import { equityOf, markPrice } from '@utm/trading';
 
 /**
- * The JSON of the Accounts endpoints. GET /api/v1/accounts/:id keeps SPEC's fields
+ * The JSON of the Accounts endpoints. GET /api/v1/accounts/:id keeps the contract's fields
  * (accountId, name, mode, broker, cash, equity, positions [{symbol, quantity, avgPrice}]) and
  * adds tradingState, each position's mark price and live exit orders, open orders, recent fills.
  */

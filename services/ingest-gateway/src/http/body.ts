@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError } from '@utm/contracts';
 
-/** SPEC.md: bodies over 16 KiB are refused with 413. */
+/** Bodies over 16 KiB are refused with 413 (docs/contract.md). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 // JSON, and text/plain that holds JSON (TradingView alerts send that).

@@ -1,7 +1,7 @@
 import type { ErrorBody, ErrorDetail } from '@utm/contracts';
 
 /**
- * Examples of ../shared/SPEC.md for POST /api/v1/signals/ingest, as the document shows them.
+ * Examples for POST /api/v1/signals/ingest (docs/contract.md), as the document shows them.
  * test/openapi.test.ts runs every request example through the live validator and the real
  * gateway: the valid ones must be accepted (202), each invalid one must be refused with
  * exactly the error body shown beside it. They are written out, never computed, so that a
@@ -88,6 +88,59 @@ export const VALID_REQUESTS: Record<string, RequestExample> = {
     summary: 'Buy 1,000 dollars of MSFT',
     value: { symbol: 'MSFT', action: 'openLong', ...acc, quantity: 1000, quantityType: 'DOLLAR_AMOUNT', price: 410.1 },
   },
+  'tradingview-indicator-alert': {
+    summary:
+      'TradingView indicator alert: {{exchange}}:{{ticker}}, quoted {{close}} and {{timenow}} filled in; numbers as decimal strings',
+    value: {
+      symbol: 'NASDAQ:AAPL',
+      action: 'openLong',
+      ...acc,
+      quantity: '10',
+      price: '189.25',
+      sentAt: '2025-06-02T14:30:00Z',
+      exitRules: { stopLoss: { type: 'PERCENT', value: '2' } },
+    },
+  },
+  'tradingview-strategy-buy': {
+    summary:
+      'TradingView strategy alert: {{strategy.order.action}} with {{strategy.market_position}} as sentiment and {{strategy.order.contracts}}; applied as openLong, or as a reverse on a short',
+    value: {
+      symbol: 'BINANCE:BTCUSDT',
+      action: 'buy',
+      sentiment: 'long',
+      ...acc,
+      quantity: '0.5',
+      price: '64250.5',
+      sentAt: '2025-06-02T14:30:00Z',
+      strategyId: 'tv-breakout',
+      comment: 'Long entry',
+    },
+  },
+  'tradingview-strategy-sell-flat': {
+    summary: 'TradingView strategy alert: sell with sentiment flat closes the whole long (quantity ignored)',
+    value: {
+      symbol: 'BINANCE:BTCUSDT',
+      action: 'sell',
+      sentiment: 'flat',
+      ...acc,
+      quantity: '0.5',
+      price: '65010',
+      sentAt: '2025-06-02T16:05:00Z',
+    },
+  },
+  'tradingview-target-position': {
+    summary:
+      'Target position: {{strategy.market_position}} and {{strategy.market_position_size}}; the difference from the position held is traded (heals a missed alert)',
+    value: {
+      symbol: 'NASDAQ:AAPL',
+      action: 'setPosition',
+      sentiment: 'long',
+      ...acc,
+      quantity: '15',
+      price: '189.25',
+      sentAt: '2025-06-02T14:30:00Z',
+    },
+  },
 };
 
 export const INVALID_REQUESTS: Record<string, InvalidRequestExample> = {
@@ -145,17 +198,63 @@ export const INVALID_REQUESTS: Record<string, InvalidRequestExample> = {
     value: { symbol: 'AAPL', action: 'openLong', ...acc, quantity: 150, quantityType: 'PERCENT_EQUITY' },
     details: [{ field: 'quantity', message: 'must be at most 100' }],
   },
+  'invalid-buy-without-sentiment': {
+    summary: 'Invalid: buy (TradingView) without the position after the order',
+    value: { symbol: 'NASDAQ:AAPL', action: 'buy', ...acc, quantity: '10' },
+    details: [{ field: 'sentiment', message: 'is required for buy, sell and setPosition: long, short or flat' }],
+  },
+  'invalid-unknown-sentiment': {
+    summary: 'Invalid: a sentiment that is not long, short or flat',
+    value: { symbol: 'NASDAQ:AAPL', action: 'sell', sentiment: 'LONG', ...acc, quantity: '10' },
+    details: [{ field: 'sentiment', message: 'must be one of: long, short, flat' }],
+  },
+  'invalid-target-without-quantity': {
+    summary: 'Invalid: setPosition long without the target size',
+    value: { symbol: 'NASDAQ:AAPL', action: 'setPosition', sentiment: 'long', ...acc },
+    details: [{ field: 'quantity', message: 'is required for buy, sell and setPosition unless sentiment is flat' }],
+  },
+  'invalid-decimal-string': {
+    summary: 'Invalid: a number field holding text that is not a plain decimal (an unfilled placeholder, an exponent)',
+    value: {
+      symbol: 'NASDAQ:AAPL',
+      action: 'openLong',
+      ...acc,
+      quantity: '{{strategy.order.contracts}}',
+      price: '1e5',
+    },
+    details: [
+      {
+        field: 'quantity',
+        message: 'must be a number or a decimal string such as "150.25" (digits and one point: no exponent, no spaces)',
+      },
+      {
+        field: 'price',
+        message: 'must be a number or a decimal string such as "150.25" (digits and one point: no exponent, no spaces)',
+      },
+    ],
+  },
+  'invalid-sent-at': {
+    summary: 'Invalid: sentAt without an offset (ambiguous); one more than 60 s in the future is refused too',
+    value: { symbol: 'AAPL', action: 'openLong', ...acc, quantity: 10, sentAt: '2026-12-02 14:30' },
+    details: [
+      {
+        field: 'sentAt',
+        message: 'must be an ISO-8601 time with an offset ("2024-05-01T14:30:00Z") or epoch milliseconds',
+      },
+    ],
+  },
   'invalid-everything-at-once': {
     summary: 'Invalid: every violation is reported at once',
-    value: { symbol: 'aapl', action: 'buy', quantity: -1 },
+    value: { symbol: 'aapl', action: 'BUY', quantity: -1 },
     details: [
+      { field: 'quantity', message: 'must be greater than 0' },
       { field: 'accountId', message: 'is required' },
       { field: 'symbol', message: 'Symbol must be uppercase' },
       {
         field: 'action',
-        message: 'must be one of: openLong, openShort, closeLong, closeShort, reverseToLong, reverseToShort',
+        message:
+          'must be one of: openLong, openShort, closeLong, closeShort, reverseToLong, reverseToShort, buy, sell, setPosition',
       },
-      { field: 'quantity', message: 'must be greater than 0' },
     ],
   },
 };
@@ -169,7 +268,7 @@ export interface ErrorExample {
   value: ErrorBody;
 }
 
-/** The ingest refusals of SPEC.md's table, by HTTP status, as the gateway words them. */
+/** The ingest refusals, by HTTP status, as the gateway words them. */
 export const INGEST_ERROR_EXAMPLES: Record<number, Record<string, ErrorExample>> = {
   400: {
     'malformed-json': {

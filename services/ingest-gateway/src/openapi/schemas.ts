@@ -1,4 +1,5 @@
 import {
+  ACTIONS,
   ERROR_CODES,
   ingestRequestSchema,
   ORDER_ROLES,
@@ -110,8 +111,14 @@ const summaryProperties: Record<string, Schema> = {
   signalId: uuid,
   status: { type: 'string', enum: [...SIGNAL_STATUSES] },
   accountId: uuid,
-  symbol: string(),
-  action: { type: 'string', enum: values($Enums.SignalAction) },
+  symbol: string({ description: 'The traded ticker (without the exchange prefix the request may carry)' }),
+  action: { type: 'string', enum: values($Enums.SignalAction), description: 'The action as sent' },
+  appliedAction: {
+    type: ['string', 'null'],
+    enum: [...ACTIONS, null],
+    description:
+      'What the action was applied as when decided, on the position held then (buy/sell/setPosition resolved; the others as sent). null until decided, or when refused before (ALREADY_AT_TARGET, STALE_SIGNAL)',
+  },
   request: { ...ref('IngestRequest'), description: 'The body as it was received' },
   receivedAt: dateTime,
   updatedAt: dateTime,

@@ -1,4 +1,4 @@
-import { AppError, sqlValue, type IngestRequest, type SignalJob, type SignalStatus } from '@utm/contracts';
+import { AppError, sqlValue, tickerOf, type IngestRequest, type SignalJob, type SignalStatus } from '@utm/contracts';
 import type { Db } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { Batcher, type Producer } from '@utm/queue';
@@ -19,7 +19,7 @@ export type WriteResult =
   | { kind: 'duplicate'; signalId: string; status: SignalStatus }
   | { kind: 'conflict'; signalId: string };
 
-/** How long an idempotency key holds (SPEC.md: within 24 h). */
+/** How long an idempotency key holds (docs/contract.md: within 24 h). */
 export const IDEMPOTENCY_WINDOW_HOURS = 24;
 
 // One statement per batch: the rows, their RECEIVED events, ON CONFLICT for idempotency.
@@ -156,7 +156,7 @@ export class SignalWriter {
         rows.map((r) => r.id),
         rows.map((r) => r.userId),
         rows.map((r) => r.accountId),
-        rows.map((r) => r.request.symbol),
+        rows.map((r) => tickerOf(r.request.symbol)),
         rows.map((r) => r.request.action),
         rows.map((r) => JSON.stringify(r.request)),
         rows.map((r) => r.idempotencyKey),

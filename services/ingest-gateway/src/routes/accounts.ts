@@ -9,7 +9,7 @@ import { AccountRepository } from '../repositories/account-repository';
 /**
  * The user's accounts (the console's Accounts pages, and scripts):
  *   GET  /api/v1/accounts                       → {accounts: [{accountId, name, mode, broker, cash, equity, tradingState}]}
- *   GET  /api/v1/accounts/:accountId            → SPEC's account view plus tradingState, exit orders, open orders, fills
+ *   GET  /api/v1/accounts/:accountId            → the contract's account view plus tradingState, exit orders, open orders, fills
  *   POST /api/v1/accounts/:accountId/halt | reduce-only | resume → the account view after the change
  *     (422 MODE_MISMATCH when the key's mode is not the account's, as for signals)
  * Another user's account is 404 ACCOUNT_NOT_FOUND, exactly like an unknown one.
@@ -54,7 +54,7 @@ export function accountsRouter(deps: { authenticator: Authenticator; db: Db; log
         const a = authOf(res);
         const { accountId } = req.params;
         const owned = await authenticator.ownedAccount(a, accountId);
-        // As for signals (SPEC: MODE_MISMATCH): a PAPER key must not halt or resume a LIVE account.
+        // As for signals (MODE_MISMATCH): a PAPER key must not halt or resume a LIVE account.
         if (owned.mode !== a.mode)
           throw new AppError('MODE_MISMATCH', `API key mode ${a.mode} differs from the account's mode ${owned.mode}`);
         const state = TRADING_STATE_CHANGES[name];

@@ -17,7 +17,7 @@ import type { ReadRepository } from '../repositories/read-repository';
 const SYMBOL = new RegExp(SYMBOL_PATTERN);
 
 /**
- * GET endpoints of SPEC.md "Reading back" (the account view is in routes/accounts.ts). Another
+ * GET endpoints of docs/contract.md "Reading back" (the account view is in routes/accounts.ts). Another
  * user's ids are 404, like unknown ones. The signal list also filters by `symbol`.
  */
 export function readRouter(deps: { authenticator: Authenticator; reads: ReadRepository }): Router {

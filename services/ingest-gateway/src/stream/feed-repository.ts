@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { SignalRow } from '@utm/contracts';
 
-/** A signal event with the signal as it is now (SPEC's list item shape comes from signalSummaryView). */
+/** A signal event with the signal as it is now (the list item's shape comes from signalSummaryView). */
 export interface FeedRow {
   eventId: bigint;
   userId: string;
@@ -20,6 +20,7 @@ interface RawRow {
   account_id: string;
   symbol: string;
   action: string;
+  applied_action: string | null;
   request: unknown;
   received_at: Date;
   updated_at: Date;
@@ -28,7 +29,7 @@ interface RawRow {
 }
 
 const COLUMNS = `e.id::text AS event_id, e.at, e.type, e.message, s.id, s.user_id, s.status, s.account_id, s.symbol, s.action,
-  s.request, s.received_at, s.updated_at, s.error_code, s.error_message
+  s.applied_action, s.request, s.received_at, s.updated_at, s.error_code, s.error_message
   FROM signal_events e JOIN signals s ON s.id = e.signal_id`;
 
 function toFeedRow(r: RawRow): FeedRow {
@@ -42,6 +43,7 @@ function toFeedRow(r: RawRow): FeedRow {
       accountId: r.account_id,
       symbol: r.symbol,
       action: r.action,
+      appliedAction: r.applied_action,
       request: r.request,
       receivedAt: r.received_at,
       updatedAt: r.updated_at,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import type { Express } from 'express';
+import { addIngestKeywords } from '@utm/contracts';
 
 /** The document as the tests read it: plain JSON. */
 export interface OpenApiDoc {
@@ -64,6 +65,8 @@ export function schemaCompiler(doc: OpenApiDoc): (schema: unknown) => ValidateFu
         /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)),
     },
   });
+  // The request schema's two extensions (x-decimal, x-sent-at), as the gateway compiles them.
+  addIngestKeywords(ajv);
   ajv.addSchema({ $id: COMPONENTS, $defs: rebase(doc.components.schemas) });
   return (schema) => ajv.compile(rebase(schema) as object);
 }

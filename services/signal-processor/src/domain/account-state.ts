@@ -19,6 +19,7 @@ export interface AccountRow {
   maxOrderNotional: Decimal | null;
   maxPositionQuantity: Decimal | null;
   allowedSymbols: string[];
+  maxSignalAgeSeconds: number | null;
 }
 
 export type OpenOrderRole = OrderRole;
@@ -94,6 +95,7 @@ export function snapshotsFor(
       maxOrderNotional: account.maxOrderNotional,
       maxPositionQuantity: account.maxPositionQuantity,
       allowedSymbols: account.allowedSymbols,
+      maxSignalAgeSeconds: account.maxSignalAgeSeconds,
       positions: [...state.positions].map(([s, p]) => ({
         symbol: s,
         quantity: p.quantity,

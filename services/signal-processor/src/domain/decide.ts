@@ -1,9 +1,18 @@
-import type { NormalizedIngestRequest } from '@utm/contracts';
+import { sentAtMillis, type NormalizedIngestRequest } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import { buyingPowerOf, defaultTickSize, equityOf, exitPrices, money, qty } from '@utm/trading';
 import { isReducing, planLegs } from './position-rules';
 import { sizeQuantity, sizingPrice } from './sizing';
-import { reject, type AccountSnapshot, type Decision, type OrderDraft, type Side, type SymbolSnapshot } from './types';
+import { resolveAction, type AppliedRequest } from './tradingview';
+import {
+  reject,
+  type AccountSnapshot,
+  type Decision,
+  type OrderDraft,
+  type Rejection,
+  type Side,
+  type SymbolSnapshot,
+} from './types';
 
 const sign = (side: Side) => (side === 'BUY' ? 1 : -1);
 
@@ -15,7 +24,7 @@ function heldSize(sym: SymbolSnapshot): Decimal {
 }
 
 function draft(
-  req: NormalizedIngestRequest,
+  req: AppliedRequest,
   role: OrderDraft['role'],
   side: Side,
   quantity: Decimal,
@@ -34,13 +43,54 @@ function draft(
   };
 }
 
+/** STALE_SIGNAL when the signal is decided more than the account's maxSignalAgeSeconds after its sentAt. */
+export function staleness(req: NormalizedIngestRequest, account: AccountSnapshot, decidedAt: Date): Rejection | null {
+  if (req.sentAt === undefined || account.maxSignalAgeSeconds === null) return null;
+  const sent = sentAtMillis(req.sentAt);
+  if (sent === null) return null; // validated at ingest: cannot happen
+  const ageMs = decidedAt.getTime() - sent;
+  if (ageMs <= account.maxSignalAgeSeconds * 1000) return null;
+  const age = new Decimal(ageMs).div(1000).toDecimalPlaces(1).toFixed();
+  return reject(
+    'STALE_SIGNAL',
+    `Signal is ${age} s old (sentAt ${new Date(sent).toISOString()}, decided ${decidedAt.toISOString()}); the account's maxSignalAgeSeconds is ${account.maxSignalAgeSeconds}`,
+  );
+}
+
 /**
- * Turns one signal into orders or a refusal, from the account and symbol as they stand
+ * Turns one signal into orders or a refusal, from the account and symbol as they stand when it
+ * is decided (`decidedAt`). A stale signal is refused first; then TradingView's buy/sell with a
+ * sentiment and setPosition are resolved into one of the six actions on the position the
+ * decision is taken on (`sym.projectedQuantity`) — the one place they enter — and decided as
+ * that action, which is recorded as the signal's appliedAction.
+ */
+export function decide(
+  req: NormalizedIngestRequest,
+  account: AccountSnapshot,
+  sym: SymbolSnapshot,
+  decidedAt: Date,
+): Decision {
+  const stale = staleness(req, account, decidedAt);
+  if (stale) return stale;
+  const resolution = resolveAction(req, sym.projectedQuantity, {
+    price: sizingPrice(req, sym.quote),
+    equity: equityOf(account.cash, account.positions),
+    step: sym.instrument.quantityStep,
+  });
+  if (resolution.kind === 'reject') return resolution;
+  const decision = decideAction(resolution.request, account, sym);
+  if (decision.kind === 'reject') return { ...decision, appliedAction: resolution.appliedAction };
+  const notes = resolution.note ? [resolution.note, ...decision.notes] : decision.notes;
+  return { ...decision, notes, appliedAction: resolution.appliedAction };
+}
+
+/**
+ * One of the six actions into orders or a refusal, from the account and symbol as they stand
  * (projected over open orders). Checks, in order: trading state, allowed symbols, position
  * rules, price, size, exit rules, order notional, position limit, buying power. Each refusal
  * has its code and a sentence with the numbers.
  */
-export function decide(req: NormalizedIngestRequest, account: AccountSnapshot, sym: SymbolSnapshot): Decision {
+function decideAction(req: AppliedRequest, account: AccountSnapshot, sym: SymbolSnapshot): Decision {
   const reducing = isReducing(req.action);
   if (account.tradingState === 'HALTED')
     return reject('ACCOUNT_HALTED', 'Account is halted: no signal is acted on until it is resumed');

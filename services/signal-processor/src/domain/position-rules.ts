@@ -4,7 +4,7 @@ import { qty } from '@utm/trading';
 import { reject, type Rejection, type Side } from './types';
 
 /**
- * SPEC.md's action semantics against the (projected) position:
+ * The action semantics (docs/contract.md, "Lifecycles") against the (projected) position:
  * - openLong adds to a long or opens one; on a short it is POSITION_CONFLICT (use reverseToLong);
  * - closeLong needs a long (else NO_POSITION) and sells at most what is held;
  * - reverseToLong closes a short if there is one, then opens a long (by default of the

@@ -1,4 +1,6 @@
-import { isUnplacedOrder, isWorkingOrder, type NormalizedIngestRequest } from '@utm/contracts';
+import { isUnplacedOrder, isWorkingOrder, TRADINGVIEW_ACTIONS, type NormalizedIngestRequest } from '@utm/contracts';
+
+const isTradingViewAction = (action: string): boolean => (TRADINGVIEW_ACTIONS as readonly string[]).includes(action);
 import { qty } from '@utm/trading';
 import type { AccountState, OpenOrder } from './account-state';
 
@@ -28,9 +30,17 @@ export interface SettlementOptions {
 
 export type Settlement = { settled: true } | { settled: false; reason: string; orderId: string };
 
-/** Whether the signal is sized from the position held, so that a fill still to come would change it. */
+/**
+ * Whether the signal is sized from the position held, so that a fill still to come would change it.
+ * TradingView's buy/sell and setPosition are resolved on the position held (tradingview.ts): always.
+ */
 export function usesHeldPosition(req: Pick<NormalizedIngestRequest, 'action' | 'quantityType'>): boolean {
-  return req.action.startsWith('close') || req.action.startsWith('reverse') || req.quantityType === 'PERCENT_POSITION';
+  return (
+    req.action.startsWith('close') ||
+    req.action.startsWith('reverse') ||
+    req.quantityType === 'PERCENT_POSITION' ||
+    isTradingViewAction(req.action)
+  );
 }
 
 function waitingOn(o: OpenOrder, external: boolean, held: boolean, opts: SettlementOptions): string | null {

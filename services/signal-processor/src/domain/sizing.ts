@@ -1,4 +1,4 @@
-import type { NormalizedIngestRequest } from '@utm/contracts';
+import type { DecimalInput, NormalizedIngestRequest } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import { floorToStep, money, qty } from '@utm/trading';
 import { reject, type Rejection } from './types';
@@ -16,7 +16,8 @@ export function sizingPrice(req: NormalizedIngestRequest, quote: Decimal | null)
 }
 
 export interface SizingInput {
-  quantity: number;
+  /** As the request carries it: a JSON number or a decimal string (never through a float). */
+  quantity: DecimalInput;
   quantityType: NormalizedIngestRequest['quantityType'];
   symbol: string;
   price: Decimal | null;

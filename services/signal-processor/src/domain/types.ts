@@ -1,4 +1,4 @@
-import type { ErrorCode, ExitRules, NormalizedIngestRequest } from '@utm/contracts';
+import type { Action, ErrorCode, ExitRules, NormalizedIngestRequest } from '@utm/contracts';
 import type { Decimal } from '@utm/db';
 
 /**
@@ -24,6 +24,8 @@ export interface AccountSnapshot {
   maxPositionQuantity: Decimal | null;
   /** Empty: every symbol. */
   allowedSymbols: string[];
+  /** A signal decided more than this long after its sentAt is REJECTED STALE_SIGNAL (null: no limit). */
+  maxSignalAgeSeconds: number | null;
   /** Every position of the account, signed, with its mark price (latest quote, else entry). */
   positions: { symbol: string; quantity: Decimal; mark: Decimal }[];
   /** Buying power held by open entry orders: remaining quantity × their price basis. */
@@ -67,6 +69,8 @@ export interface Rejection {
   kind: 'reject';
   code: ErrorCode;
   message: string;
+  /** The action the signal was applied as, when the refusal came after that was settled. */
+  appliedAction?: Action;
 }
 
 export interface Acceptance {
@@ -76,6 +80,8 @@ export interface Acceptance {
   cancelOrderIds: string[];
   /** Human notes recorded as events (e.g. a close capped at the position). */
   notes: string[];
+  /** The action the signal was applied as (buy/sell/setPosition resolved; the six as sent). */
+  appliedAction?: Action;
 }
 
 export type Decision = Rejection | Acceptance;

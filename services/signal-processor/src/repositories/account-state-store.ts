@@ -14,6 +14,7 @@ interface AccountDbRow {
   max_order_notional: string | null;
   max_position_quantity: string | null;
   allowed_symbols: string[] | null;
+  max_signal_age_seconds: number | null;
 }
 
 const toAccountRow = (r: AccountDbRow): AccountRow => ({
@@ -25,6 +26,7 @@ const toAccountRow = (r: AccountDbRow): AccountRow => ({
   maxOrderNotional: dec(r.max_order_notional),
   maxPositionQuantity: dec(r.max_position_quantity),
   allowedSymbols: r.allowed_symbols ?? [],
+  maxSignalAgeSeconds: r.max_signal_age_seconds,
 });
 
 /**
@@ -36,7 +38,8 @@ const toAccountRow = (r: AccountDbRow): AccountRow => ({
  * foreign key with FOR KEY SHARE, which this lock lets through, so ingest never waits on it.
  * With `skipLocked`, accounts another transaction holds are left out instead of waited for
  * (a batch waiting on one account would hold all the others meanwhile): the caller takes
- * those on their own.
+ * those on their own. The account's risk settings are read with it: they change only under
+ * the same lock (setRiskSettings in @utm/db), so each decision sees them as they are.
  */
 export async function lockAccounts(
   client: PoolClient,
@@ -45,8 +48,10 @@ export async function lockAccounts(
 ): Promise<Map<string, AccountRow>> {
   const { rows } = await client.query<AccountDbRow>({
     name: skipLocked ? 'processor-lock-accounts-skip' : 'processor-lock-accounts',
-    text: `SELECT id, broker, cash::text, trading_state, allow_fractional, max_order_notional::text, max_position_quantity::text, allowed_symbols
-           FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+    text: `SELECT a.id, a.broker, a.cash::text, a.trading_state, a.allow_fractional, r.max_order_notional::text,
+                  r.max_position_quantity::text, r.allowed_symbols, r.max_signal_age_seconds
+           FROM accounts a LEFT JOIN account_risk_settings r ON r.account_id = a.id
+           WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR NO KEY UPDATE OF a${skipLocked ? ' SKIP LOCKED' : ''}`,
     values: [accountIds],
   });
   return new Map(rows.map((r) => [r.id, toAccountRow(r)]));

@@ -35,12 +35,12 @@ WITH cancelled AS (
   ORDER BY o.ord
   RETURNING id
 ), decided AS (
-  UPDATE signals s SET status = d.status, error_code = d.code, error_message = d.message, updated_at = now()
-  FROM unnest($16::uuid[], $17::"SignalStatus"[], $18::text[], $19::text[]) AS d(id, status, code, message)
+  UPDATE signals s SET status = d.status, error_code = d.code, error_message = d.message, applied_action = d.applied, updated_at = now()
+  FROM unnest($16::uuid[], $17::"SignalStatus"[], $18::text[], $19::text[], $20::"SignalAction"[]) AS d(id, status, code, message, applied)
   WHERE s.id = d.id AND s.status = ${sqlValue('PENDING')} RETURNING s.id
 ), events AS (
   INSERT INTO signal_events (signal_id, order_id, type, message)
-  SELECT e.signal_id, e.order_id, e.type, e.message FROM unnest($20::uuid[], $21::uuid[], $22::text[], $23::text[]) WITH ORDINALITY AS e(signal_id, order_id, type, message, ord)
+  SELECT e.signal_id, e.order_id, e.type, e.message FROM unnest($21::uuid[], $22::uuid[], $23::text[], $24::text[]) WITH ORDINALITY AS e(signal_id, order_id, type, message, ord)
   ORDER BY e.ord
 )
 SELECT (SELECT count(*) FROM decided)::int AS updated`;
@@ -89,7 +89,7 @@ function eventsOf({ signal, decision, orders }: DecisionToWrite): EventRow[] {
 /**
  * Writes a batch's decisions (in the order taken) inside the accounts' transaction, in one
  * statement: each signal PENDING → PROCESSING, then REJECTED with its code, or left PROCESSING
- * with its orders NEW; an event per transition and order. Throws unless every signal was
+ * with its orders NEW, with the action it was applied as; an event per transition and order. Throws unless every signal was
  * still PENDING (the transaction then rolls back: nothing is half-decided).
  */
 export async function writeDecisions(
@@ -135,6 +135,7 @@ export async function writeDecisions(
       batch.map((b) => (b.decision.kind === 'reject' ? 'REJECTED' : 'PROCESSING')),
       batch.map((b) => (b.decision.kind === 'reject' ? b.decision.code : null)),
       batch.map((b) => (b.decision.kind === 'reject' ? b.decision.message : null)),
+      batch.map((b) => b.decision.appliedAction ?? null),
       events.map((e) => e.signalId),
       events.map((e) => e.orderId),
       events.map((e) => e.type),

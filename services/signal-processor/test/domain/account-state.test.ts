@@ -14,6 +14,7 @@ function state(position: string | null, orders: Partial<OpenOrder>[], quote: str
       maxOrderNotional: null,
       maxPositionQuantity: null,
       allowedSymbols: [],
+      maxSignalAgeSeconds: null,
     },
     positions: new Map(position === null ? [] : [['X', { quantity: D(position), avgPrice: D('8') }]]),
     quotes: new Map(quote === null ? [] : [['X', D(quote)]]),

@@ -1,7 +1,7 @@
 /** decide(): what an accepted signal becomes — position rules, sizing, drafts, closes, reverses, cancels. */
 import { decide } from '../../src/domain/decide';
 import type { SymbolSnapshot } from '../../src/domain/types';
-import { account, D, expectAccepted, fractional, holding, market, request, symbol } from './helpers';
+import { account, D, expectAccepted, fractional, holding, market, NOW, request, symbol } from './helpers';
 import { LONG_10, SHORT_10, runAcceptances, runRejections } from './decide-cases';
 
 describe('decide: position rules (against the projected position)', () => {
@@ -474,7 +474,7 @@ describe('decide: orders to cancel first', () => {
   ] as const)(
     '%s of a position of %s cancels its exit legs and the entries on its side',
     (action, position, expected) => {
-      const a = expectAccepted(decide(request(action), account(), withOrders(position)));
+      const a = expectAccepted(decide(request(action), account(), withOrders(position), NOW));
       expect(a.cancelOrderIds).toEqual(expected);
     },
   );
@@ -485,17 +485,17 @@ describe('decide: orders to cancel first', () => {
     ['reverseToLong', 10], // nothing to close: it only opens
     ['reverseToShort', -10],
   ] as const)('%s on a position of %s cancels nothing', (action, position) => {
-    const a = expectAccepted(decide(request(action, { quantity: 1 }), account(), withOrders(position)));
+    const a = expectAccepted(decide(request(action, { quantity: 1 }), account(), withOrders(position), NOW));
     expect(a.cancelOrderIds).toEqual([]);
   });
 
   it('a partial close also cancels the exit legs', () => {
-    const a = expectAccepted(decide(request('closeLong', { quantity: 1 }), account(), withOrders(10)));
+    const a = expectAccepted(decide(request('closeLong', { quantity: 1 }), account(), withOrders(10), NOW));
     expect(a.cancelOrderIds).toEqual(['sl-1', 'tp-1', 'trail-1', 'buy-1', 'buy-2']);
   });
 
   it('a close with no open orders cancels nothing', () => {
-    expect(expectAccepted(decide(request('closeLong'), account(), LONG_10)).cancelOrderIds).toEqual([]);
+    expect(expectAccepted(decide(request('closeLong'), account(), LONG_10, NOW)).cancelOrderIds).toEqual([]);
   });
 });
 
@@ -505,8 +505,8 @@ describe('decide: purity', () => {
     const acct = account({ positions: [{ symbol: 'AAPL', quantity: D(-10), mark: D(150) }], reservations: D('100') });
     const sym = holding(-10, { openExitOrderIds: ['sl-1'], openEntryOrders: [{ id: 'sell-1', side: 'SELL' }] });
     const before = JSON.stringify({ req, acct, sym });
-    const first = decide(req, acct, sym);
-    const second = decide(req, acct, sym);
+    const first = decide(req, acct, sym, NOW);
+    const second = decide(req, acct, sym, NOW);
     expect(JSON.stringify({ req, acct, sym })).toBe(before);
     expect(JSON.stringify(second)).toBe(JSON.stringify(first));
   });

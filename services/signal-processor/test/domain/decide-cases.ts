@@ -1,7 +1,7 @@
 import type { NormalizedIngestRequest } from '@utm/contracts';
 import { decide } from '../../src/domain/decide';
 import type { AccountSnapshot, SymbolSnapshot } from '../../src/domain/types';
-import { account, expectAccepted, expectRejected, holding, symbol, view, type DraftView } from './helpers';
+import { account, expectAccepted, expectRejected, holding, NOW, symbol, view, type DraftView } from './helpers';
 
 /** Table-driven runners and fixtures shared by the decide() test files. */
 export interface RejectCase {
@@ -25,14 +25,14 @@ export interface AcceptCase {
 
 export function runRejections(cases: RejectCase[]): void {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const r = expectRejected(decide(c.req, c.acct ?? account(), c.sym ?? symbol()));
+    const r = expectRejected(decide(c.req, c.acct ?? account(), c.sym ?? symbol(), NOW));
     expect({ code: r.code, message: r.message }).toEqual({ code: c.code, message: c.message });
   });
 }
 
 export function runAcceptances(cases: AcceptCase[]): void {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const a = expectAccepted(decide(c.req, c.acct ?? account(), c.sym ?? symbol()));
+    const a = expectAccepted(decide(c.req, c.acct ?? account(), c.sym ?? symbol(), NOW));
     expect(a.orders.map(view)).toEqual(c.orders);
     expect(a.cancelOrderIds).toEqual(c.cancel ?? []);
     expect(a.notes).toEqual(c.notes ?? []);

@@ -2,7 +2,7 @@
 import type { ExitRules } from '@utm/contracts';
 import { decide } from '../../src/domain/decide';
 import { buyingPowerOf } from '@utm/trading';
-import { account, D, expectAccepted, expectRejected, holding, market, request, symbol, view } from './helpers';
+import { account, D, expectAccepted, expectRejected, holding, market, NOW, request, symbol, view } from './helpers';
 import {
   HALTED,
   HALTED_MESSAGE,
@@ -146,7 +146,7 @@ describe('decide: trading state', () => {
   });
 
   it('REDUCE_ONLY still refuses a close with nothing to close', () => {
-    const r = expectRejected(decide(request('closeLong'), REDUCE_ONLY, symbol()));
+    const r = expectRejected(decide(request('closeLong'), REDUCE_ONLY, symbol(), NOW));
     expect(r.code).toBe('NO_POSITION');
   });
 });
@@ -532,26 +532,26 @@ describe('decide: buying power', () => {
   it('credits a reverseToLong with the closed short (it would fail without the credit)', () => {
     const acct = account({ cash: D('4000'), positions: [{ symbol: 'AAPL', quantity: D(-10), mark: D(150) }] });
     expect(buyingPowerOf(acct).toFixed()).toBe('1000'); // < 1,500 for the new long
-    const a = expectAccepted(decide(request('reverseToLong'), acct, SHORT_10));
+    const a = expectAccepted(decide(request('reverseToLong'), acct, SHORT_10, NOW));
     expect(a.orders.map(view)).toEqual([market('CLOSE', 'BUY', '10', '150'), market('ENTRY', 'BUY', '10', '150')]);
   });
 
   it('credits a reverseToShort with the closed long (it would fail without the credit)', () => {
     const acct = account({ cash: D('500'), positions: [{ symbol: 'AAPL', quantity: D(10), mark: D(150) }] });
     expect(buyingPowerOf(acct).toFixed()).toBe('500'); // < 1,500 for the new short
-    const a = expectAccepted(decide(request('reverseToShort'), acct, LONG_10));
+    const a = expectAccepted(decide(request('reverseToShort'), acct, LONG_10, NOW));
     expect(a.orders.map(view)).toEqual([market('CLOSE', 'SELL', '10', '150'), market('ENTRY', 'SELL', '10', '150')]);
   });
 
   it('does not credit a reverse that closes nothing', () => {
     const r = expectRejected(
-      decide(request('reverseToLong', { quantity: 10 }), account({ cash: D('1000') }), symbol()),
+      decide(request('reverseToLong', { quantity: 10 }), account({ cash: D('1000') }), symbol(), NOW),
     );
     expect(r.message).toBe('Insufficient buying power: needs 1,500.00, 1,000.00 available');
   });
 
   it('needs none for a close', () => {
-    const a = expectAccepted(decide(request('closeShort'), account({ cash: D('-50000') }), SHORT_10));
+    const a = expectAccepted(decide(request('closeShort'), account({ cash: D('-50000') }), SHORT_10, NOW));
     expect(a.orders.map(view)).toEqual([market('CLOSE', 'BUY', '10', '150')]);
   });
 });

@@ -1,13 +1,19 @@
-import type { Action, NormalizedIngestRequest } from '@utm/contracts';
+import type { NormalizedIngestRequest, SignalActionValue } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import type { Acceptance, AccountSnapshot, Decision, OrderDraft, Rejection, SymbolSnapshot } from '../../src/domain';
 import { FRACTIONAL_STEP, WHOLE_SHARE } from '../../src/domain';
+
+/** When the tests' decisions are taken. */
+export const NOW = new Date('2026-12-02T14:00:00.000Z');
 
 /** Decimals from strings (or integers): never from floats with binary noise. */
 export const D = (value: string | number): Decimal => new Decimal(value);
 
 /** A valid, normalized request: AAPL, MARKET, FIXED, DAY unless overridden. */
-export function request(action: Action, overrides: Partial<NormalizedIngestRequest> = {}): NormalizedIngestRequest {
+export function request(
+  action: SignalActionValue,
+  overrides: Partial<NormalizedIngestRequest> = {},
+): NormalizedIngestRequest {
   return {
     symbol: 'AAPL',
     action,
@@ -28,6 +34,7 @@ export function account(overrides: Partial<AccountSnapshot> = {}): AccountSnapsh
     maxOrderNotional: null,
     maxPositionQuantity: null,
     allowedSymbols: [],
+    maxSignalAgeSeconds: null,
     positions: [],
     reservations: D(0),
     ...overrides,

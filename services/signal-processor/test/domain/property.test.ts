@@ -18,7 +18,7 @@ import { decide } from '../../src/domain/decide';
 import { buyingPowerOf, defaultTickSize, exitPrices, floorToStep, FRACTIONAL_STEP, WHOLE_SHARE } from '@utm/trading';
 import { sizeQuantity } from '../../src/domain/sizing';
 import type { AccountSnapshot, Side, SymbolSnapshot, TradingState } from '../../src/domain/types';
-import { D } from './helpers';
+import { D, NOW } from './helpers';
 
 const NUM_RUNS = 1000;
 const SYMBOLS = ['AAPL', 'MSFT', 'TSLA', 'SPY'] as const;
@@ -89,7 +89,7 @@ const exitRules: fc.Arbitrary<ExitRules> = fc
   })
   .filter((r) => Object.keys(r).length > 0); // minProperties: 1
 
-/** A request the ingest schema would accept (with SPEC's defaults filled in). */
+/** A request the ingest schema would accept (with its defaults filled in). */
 const requestArb: fc.Arbitrary<NormalizedIngestRequest> = fc
   .record({
     symbol: fc.constantFrom(...SYMBOLS),
@@ -137,6 +137,7 @@ const accountArb: fc.Arbitrary<AccountSnapshot> = fc.record({
     { arbitrary: fc.constant<string[]>([]), weight: 4 },
     { arbitrary: fc.subarray<string>([...SYMBOLS], { minLength: 1 }), weight: 1 },
   ),
+  maxSignalAgeSeconds: fc.constant(null),
   positions: fc.uniqueArray(
     fc.record({
       symbol: fc.constantFrom(...SYMBOLS),
@@ -200,7 +201,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc
  * for the statistics check below.
  */
 function checkInvariants({ req, account, sym }: Scenario): string {
-  const decision = decide(req, account, sym);
+  const decision = decide(req, account, sym, NOW);
 
   if (decision.kind === 'reject') {
     // A rejection always has a known code and a non-empty sentence.
@@ -313,7 +314,7 @@ describe('decide: properties over random accounts, symbols and requests', () => 
           exitRules: undefined,
         };
         delete closing.quantity;
-        const decision = decide(closing, { ...account, tradingState: 'ACTIVE' }, sym);
+        const decision = decide(closing, { ...account, tradingState: 'ACTIVE' }, sym, NOW);
         if (sym.projectedQuantity.isZero()) {
           expect(decision.kind === 'reject' && decision.code).toBe('NO_POSITION');
           return;

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { JOBS, type IngestRequest, type OrderJob, type SignalJob } from '@utm/contracts';
-import { createDb, type Db, type Prisma } from '@utm/db';
+import { createDb, setRiskSettings, type Db, type Prisma, type RiskSettingsChange } from '@utm/db';
 import { createGateway } from '@utm/ingest-gateway';
 import { createLogger } from '@utm/logger';
 import { createRedis, DEFAULT_JOB_OPTIONS, Producer, waitForRedis } from '@utm/queue';
@@ -147,6 +147,11 @@ export class Harness {
 
   async updateAccount(accountId: string, data: Prisma.AccountUpdateInput): Promise<void> {
     await this.db.prisma.account.update({ where: { id: accountId }, data });
+  }
+
+  /** Changes the account's risk settings through their one write path (as `utm account risk` does). */
+  async riskSettings(accountId: string, change: RiskSettingsChange): Promise<void> {
+    if (!(await setRiskSettings(this.db.prisma, accountId, change))) throw new Error(`no account ${accountId}`);
   }
 
   /** Closes every processor replica started so far (a test's own ones, in afterEach). */

@@ -100,8 +100,9 @@ function Detail({ a, onChanged }: { a: AccountDetail; onChanged: () => void }) {
         )}
       </Section>
       <Section title="Recent fills">{a.recentFills.length ? <Fills a={a} /> : <Empty title="No fills yet" />}</Section>
-      <p>
+      <p className="links">
         <Link href={`/?account=${a.accountId}`}>Signals of this account →</Link>
+        <Link href={`/accounts/${a.accountId}/tradingview`}>TradingView alerts for this account →</Link>
       </p>
     </div>
   );
@@ -124,16 +125,22 @@ function TradingControls({ a, onChanged }: { a: AccountDetail; onChanged: () => 
       },
     );
   };
+  // The current state is said in words; its own button is simply unavailable (greyed, never
+  // highlighted: a highlighted "Resume" read as "press me").
   return (
     <div className="controls" role="group" aria-label="Trading state">
+      <span className="current">
+        Now <TradingStateBadge state={a.tradingState} />
+      </span>
       {ACTIONS.map((x) => (
         <button
           key={x.action}
           type="button"
           className={`button ${x.action === 'halt' ? 'danger' : ''}`}
           disabled={busy !== undefined || a.tradingState === x.state}
-          aria-pressed={a.tradingState === x.state}
-          title={x.help}
+          title={
+            a.tradingState === x.state ? `The account is already ${x.state.toLowerCase().replace('_', ' ')}` : x.help
+          }
           onClick={() => run(x.action)}
         >
           {busy === x.action ? '…' : x.label}

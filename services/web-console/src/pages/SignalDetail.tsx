@@ -59,7 +59,8 @@ function Detail({ s }: { s: SignalDetail }) {
       <Back />
       <div className="page-head">
         <h1>
-          {s.symbol} <span className="muted">{formatAction(s.action)}</span> <StatusBadge status={s.status} />
+          {s.symbol} <span className="muted">{formatAction(s.action, s.request.sentiment)}</span>{' '}
+          <StatusBadge status={s.status} />
         </h1>
         <dl className="facts">
           <div>
@@ -74,6 +75,12 @@ function Detail({ s }: { s: SignalDetail }) {
               <Link href={`/accounts/${s.accountId}`}>{shortId(s.accountId)}</Link>
             </dd>
           </div>
+          {s.appliedAction && s.appliedAction !== s.action && (
+            <div>
+              <dt>Applied as</dt>
+              <dd data-applied-action={s.appliedAction}>{formatAction(s.appliedAction)}</dd>
+            </div>
+          )}
           <div>
             <dt>Size</dt>
             <dd>{formatSize(s.request, s.action)}</dd>

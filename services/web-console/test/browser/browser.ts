@@ -2,21 +2,45 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
-/** Debian's chromium (../shared/ENVIRONMENT.md); .ci/run installs it. */
-export const CHROMIUM = '/usr/bin/chromium';
+/**
+ * Where Chrome or Chromium usually is, on Linux (Debian/Ubuntu packages, snap) and macOS;
+ * CHROME_PATH first when set. .ci/run installs Debian's chromium.
+ */
+export const CHROME_CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/snap/bin/chromium',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/opt/google/chrome/chrome',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+];
 export const ARTIFACTS = path.resolve(__dirname, '..', '..', '.artifacts', 'screenshots');
+
+/** The browser to drive: CHROME_PATH when set (it must exist), else the first usual path that exists. */
+export function findChrome(env: NodeJS.ProcessEnv = process.env, exists: (p: string) => boolean = existsSync): string {
+  const configured = env.CHROME_PATH?.trim();
+  if (configured) {
+    if (!exists(configured)) throw new Error(`CHROME_PATH is ${configured}, which does not exist.`);
+    return configured;
+  }
+  const found = CHROME_CANDIDATES.find((p) => exists(p));
+  if (!found) {
+    throw new Error(
+      `The browser tests need Chrome or Chromium, found at none of ${CHROME_CANDIDATES.join(', ')}. ` +
+        'Install it (Debian/Ubuntu: `apt-get install -y chromium`; macOS: Google Chrome) or set CHROME_PATH to its executable.',
+    );
+  }
+  return found;
+}
 
 /** Fails, never skips: a missing browser must not pass as "no browser test ran". */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `The browser tests need Chromium at ${CHROMIUM}, which is missing. Install it with \`apt-get install -y chromium\` ` +
-        '(.ci/run does so in CI; see ../shared/ENVIRONMENT.md).',
-    );
-  }
+  const executablePath = findChrome();
   // playwright-core gives every launch a fresh temporary --user-data-dir.
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: [
       '--no-sandbox',

@@ -49,6 +49,7 @@ describe('a live update on the loaded Signals list', () => {
     accountId: 'a',
     symbol,
     action: 'openLong',
+    appliedAction: null,
     request: {},
     receivedAt: at,
     updatedAt: at,

@@ -16,8 +16,8 @@ type UrlConfig = Pick<
 >;
 
 /**
- * SPEC: "An alpaca account trades against Alpaca's paper or live endpoint according to its
- * mode". Anything but LIVE gets paper, so that a mode typo can never reach real money.
+ * An alpaca account trades at Alpaca's paper or live endpoint according to its mode
+ * (docs/contract.md, "Ops CLI"). Anything but LIVE gets paper, so that a mode typo can never reach real money.
  */
 export function alpacaEndpoints(cfg: UrlConfig, mode: 'PAPER' | 'LIVE'): AlpacaEndpoints {
   return mode === 'LIVE'
