@@ -1,5 +1,6 @@
 import type { EventType, SignalStatus } from '@utm/contracts';
-import type { Decimal } from '@utm/db';
+import { Decimal } from '@utm/db';
+import type { NewLeg } from '../domain/fill';
 import type { Milestone } from '../domain/milestones';
 import type { ExecOrder } from '../domain/order';
 import type { SignalOrderState } from '../domain/signal-status';
@@ -99,5 +100,44 @@ export function emptyWrites(): PaperWrites {
     signals: new Map(),
     events: [],
     milestones: [],
+  };
+}
+
+/** Rows created in a batch have no sequence number until they are inserted: after every row read. */
+const UNSEQUENCED = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** An exit leg of `entry` as the paper broker creates it: resting at once (ACCEPTED), in the entry's group. */
+export function paperLegRow(entry: ExecOrder, n: NewLeg): ExecOrder {
+  const d = n.draft;
+  return {
+    ...entry,
+    id: n.id,
+    seq: UNSEQUENCED,
+    parentOrderId: entry.id,
+    ocoGroup: entry.id,
+    role: d.role,
+    side: d.side,
+    type: d.type,
+    quantity: d.quantity,
+    limitPrice: d.limitPrice,
+    stopPrice: d.stopPrice,
+    trailPercent: d.trailPercent,
+    trailAmount: d.trailAmount,
+    trailReference: d.trailReference,
+    timeInForce: d.timeInForce,
+    status: 'ACCEPTED',
+    filledQuantity: new Decimal(0),
+    avgFillPrice: null,
+    priceBasis: null,
+    exitRules: null,
+    brokerOrderId: `paper-${n.id}`,
+    carriedBy: null,
+    replaces: null,
+    replaceMethod: null,
+    cancelRequestedAt: null,
+    expiresAt: null,
+    triggeredAt: null,
+    errorCode: null,
+    errorMessage: null,
   };
 }

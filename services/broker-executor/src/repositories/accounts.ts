@@ -1,3 +1,4 @@
+import { SENT_ORDER_STATUSES, sqlList } from '@utm/contracts';
 import type { Pool, PoolClient } from 'pg';
 import { Decimal } from '@utm/db';
 
@@ -122,4 +123,23 @@ export async function positionOf(
     values: [accountId, symbol],
   });
   return rows[0] ? { quantity: new Decimal(rows[0].quantity), avgPrice: new Decimal(rows[0].avg_price) } : null;
+}
+
+/** Those of `accountIds` that trade on the paper engine. */
+export async function paperAccountsAmong(pool: Pool, accountIds: string[]): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>({
+    name: 'executor-paper-accounts',
+    text: `SELECT id FROM accounts WHERE id = ANY($1::uuid[]) AND broker = 'paper'`,
+    values: [accountIds],
+  });
+  return rows.map((r) => r.id);
+}
+
+/** Accounts at external brokers with orders sent there and not ended (their update streams are wanted). */
+export async function accountsWithOrdersAtBrokers(pool: Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ account_id: string }>(
+    `SELECT DISTINCT o.account_id FROM orders o JOIN accounts a ON a.id = o.account_id
+     WHERE a.broker <> 'paper' AND o.status IN (${sqlList(SENT_ORDER_STATUSES)})`,
+  );
+  return rows.map((r) => r.account_id);
 }

@@ -9,6 +9,7 @@ import {
   UNPLACED_ORDER_STATUSES,
   WORKING_ORDER_STATUSES,
   type EventType,
+  type OrderJob,
   type ExitRules,
   type OrderRole,
   type OrderStatus,
@@ -283,4 +284,14 @@ export async function cancelUnsent(c: Db, order: ExecOrder): Promise<void> {
     { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'cancelled before it was placed' },
     { type: 'ORDER_CANCELLED', message: 'Cancelled before it was placed (a close or reverse asked for it)' },
   );
+}
+
+/** Jobs that ask for `accountId` to be worked for these orders (each with its signal). */
+export async function orderJobsFor(db: Db, accountId: string, orderIds: string[]): Promise<OrderJob[]> {
+  const { rows } = await db.query<{ id: string; signal_id: string }>({
+    name: 'executor-order-jobs',
+    text: 'SELECT id, signal_id FROM orders WHERE id = ANY($1::uuid[])',
+    values: [orderIds],
+  });
+  return rows.map((r) => ({ orderId: r.id, accountId, signalId: r.signal_id }));
 }
