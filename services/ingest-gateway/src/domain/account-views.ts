@@ -1,4 +1,17 @@
-import { dec, isExitRole, orderView, positionView, type OrderRow, type OrderView } from '@utm/contracts';
+import {
+  dec,
+  isExitRole,
+  orderView,
+  positionView,
+  type AccountDetailView,
+  type AccountSummaryView,
+  type ModeValue,
+  type OrderRole,
+  type OrderRow,
+  type OrderSide,
+  type OrderView,
+  type TradingState,
+} from '@utm/contracts';
 import type { Decimal } from '@utm/db';
 import { equityOf, markPrice } from '@utm/trading';
 
@@ -10,10 +23,10 @@ import { equityOf, markPrice } from '@utm/trading';
 export interface AccountRow {
   id: string;
   name: string;
-  mode: string;
+  mode: ModeValue;
   broker: string;
   cash: Decimal;
-  tradingState: string;
+  tradingState: TradingState;
   positions: { symbol: string; quantity: Decimal; avgPrice: Decimal }[];
 }
 
@@ -24,10 +37,10 @@ export interface RecentFill {
   quantity: Decimal;
   price: Decimal;
   at: Date;
-  order: { id: string; signalId: string; symbol: string; side: string; role: string };
+  order: { id: string; signalId: string; symbol: string; side: OrderSide; role: OrderRole };
 }
 
-export function accountSummaryView(a: AccountRow, marks: Marks) {
+export function accountSummaryView(a: AccountRow, marks: Marks): AccountSummaryView {
   const equity = equityOf(
     a.cash,
     a.positions.map((p) => ({ quantity: p.quantity, mark: markPrice(marks.get(p.symbol), p.avgPrice) })),
@@ -53,7 +66,7 @@ export function accountDetailView(
   marks: Marks,
   openOrders: (OrderRow & { cancelRequestedAt: Date | null })[],
   fills: RecentFill[],
-) {
+): AccountDetailView {
   const exits = new Map<string, OrderView[]>();
   // Oldest first within a position: the stop placed with the entry before later ones.
   for (const o of [...openOrders].reverse()) {

@@ -1,4 +1,4 @@
-import type { Action, ErrorCode, ExitRules, NormalizedIngestRequest } from '@utm/contracts';
+import type { Action, ErrorCode, ExitRules, NormalizedIngestRequest, TradingState } from '@utm/contracts';
 import type { Decimal } from '@utm/db';
 
 /**
@@ -7,7 +7,7 @@ import type { Decimal } from '@utm/db';
  */
 export type { Side } from '@utm/trading';
 import type { Side } from '@utm/trading';
-export type TradingState = 'ACTIVE' | 'REDUCE_ONLY' | 'HALTED';
+export type { TradingState } from '@utm/contracts';
 
 export interface Instrument {
   /** Quantities are rounded down to a multiple of this. */
