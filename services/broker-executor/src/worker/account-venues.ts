@@ -12,8 +12,11 @@ import {
 import { resyncLegs } from '../use-cases/leg-resize';
 import { BrokerUnreachable } from '../use-cases/order-job-failed';
 import { recordBrokerFill } from '../use-cases/record-fill';
+import { workAccount } from './account-executor';
 import { BrokerVenue, type LegHooks, type RequestWork } from './broker-venue';
 import { instrumentBroker } from './instrumented-broker';
+import type { PaperVenue } from './paper-venue';
+import type { Venue } from './venue';
 
 /** An account's broker, and the stream of its order updates when it has one. */
 export interface BrokerConnection {
@@ -28,6 +31,9 @@ export interface BrokerConnection {
 
 export interface AccountVenuesDeps {
   pool: Pool;
+  /** The paper engine, shared by every paper account. */
+  paper: PaperVenue;
+  lockTimeoutMs: number;
   logger: Logger;
   /** External brokers by account (Alpaca, or one speaking its contract in tests). */
   brokerFor: (account: ExecAccount) => BrokerConnection;
@@ -46,11 +52,35 @@ export interface AccountVenuesDeps {
  */
 export class AccountVenues {
   private readonly venues = new Map<string, BrokerVenue>();
+  private readonly working = new Map<string, Venue>();
   private readonly paper = new Set<string>();
   private readonly streams: NonNullable<BrokerConnection['updates']>[] = [];
   private closing = false;
 
   constructor(private readonly deps: AccountVenuesDeps) {}
+
+  /** The venue the account's orders are worked on; null for an unknown account. */
+  async venueOf(accountId: string): Promise<Venue | null> {
+    if ((await this.paperAmong([accountId])).length) return this.deps.paper;
+    const cached = this.working.get(accountId);
+    if (cached) return cached;
+    const broker = await this.venueFor(accountId);
+    if (!broker) return null;
+    const log = this.deps.logger.child({ module: 'broker', accountId });
+    const opts = { lockTimeoutMs: this.deps.lockTimeoutMs };
+    // An external broker's account is worked on its own, order by order, under its execution lock.
+    const venue: Venue = {
+      name: broker.name,
+      together: false,
+      work: async (ids) => {
+        let handled = 0;
+        for (const id of ids) handled += await workAccount(this.deps.pool, broker, id, log, opts);
+        return handled;
+      },
+    };
+    this.working.set(accountId, venue);
+    return venue;
+  }
 
   /** Those of `accountIds` that trade on the paper engine. */
   async paperAmong(accountIds: string[]): Promise<string[]> {
@@ -59,7 +89,7 @@ export class AccountVenues {
     return accountIds.filter((id) => this.paper.has(id));
   }
 
-  /** The account's external broker; null for a paper account (worked in batches) or an unknown one. */
+  /** The account's external broker, its orders placed exactly once; null for a paper account or an unknown one. */
   async venueFor(accountId: string): Promise<BrokerVenue | null> {
     const cached = this.venues.get(accountId);
     if (cached) return cached;

@@ -26,7 +26,7 @@ import { recordResized, replacementOf, waitingOn } from '../repositories/replace
 import { capClose, requestOf, signalReceivedAt, withLegs } from './broker-requests';
 import { Replacements } from './broker-replace';
 import { measuredRole, milestonesOf, type Milestone, type MilestoneSink } from '../domain/milestones';
-import type { Venue } from './venue';
+import type { OrderVenue } from './venue';
 
 /** What follows from the broker's answers for exit legs; each returns the ids of orders that now need the account worked. */
 export interface LegHooks {
@@ -60,7 +60,7 @@ interface Outcome {
  * broker has never seen it. A resized exit leg replaced through the broker's replace request
  * goes the same way (broker-replace.ts).
  */
-export class BrokerVenue implements Venue {
+export class BrokerVenue implements OrderVenue {
   readonly serialise = true;
   private readonly replacements: Replacements;
 

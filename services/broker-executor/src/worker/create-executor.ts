@@ -17,7 +17,7 @@ import { PaperVenue } from './paper-venue';
 import { QuoteEngine } from './quote-engine';
 import { reconcile } from './reconcile';
 import { ReconcileLoop } from './reconcile-loop';
-import type { Venue } from './venue';
+import type { BrokerVenue } from './broker-venue';
 
 export type { BrokerConnection } from './account-venues';
 export { BrokerUnreachable } from '../use-cases/order-job-failed';
@@ -60,7 +60,8 @@ export interface BrokerExecutor {
   worker: Worker<OrderJob>;
   quotes: QuoteEngine;
   metrics: ExecutorMetrics;
-  venueFor(accountId: string): Promise<Venue | null>;
+  /** The account's external broker venue (null for a paper account): for tests and tools. */
+  venueFor(accountId: string): Promise<BrokerVenue | null>;
   reconcileNow(): Promise<number>;
   start(): Promise<void>;
   /** Takes no new job, finishes the one in hand, stops listening and reconciling. */
@@ -99,10 +100,16 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
     deps.now ?? (() => new Date()),
     deps.logger.child({ module: 'paper' }),
     milestones,
-    { lockTimeoutMs },
+    {
+      lockTimeoutMs,
+      onHandled: (operation, seconds) =>
+        metrics.brokerCalls.observe({ broker: 'paper', operation, outcome: 'ok' }, seconds),
+    },
   );
   const venues = new AccountVenues({
     pool,
+    paper,
+    lockTimeoutMs,
     logger: deps.logger,
     brokerFor: deps.brokerFor,
     brokerCalls: metrics.brokerCalls,
@@ -112,17 +119,7 @@ export function createBrokerExecutor(deps: ExecutorDeps): BrokerExecutor {
   });
   const batchSize = deps.batchSize ?? 32;
   const batchesInFlight = deps.concurrency ?? 2;
-  const handle = orderJobHandler({
-    pool,
-    paper,
-    venues,
-    followUps,
-    metrics,
-    log,
-    lockTimeoutMs,
-    batchSize,
-    batchesInFlight,
-  });
+  const handle = orderJobHandler({ venues, followUps, metrics, log, batchSize, batchesInFlight });
   const worker = createConsumer(JOBS.orders, handle, deps.consumer, {
     concurrency: batchSize * batchesInFlight + BROKER_JOBS_AT_ONCE,
     autorun: deps.autorun ?? true,
