@@ -9,3 +9,4 @@ export {
   type RedisSeed,
   type RedisTarget,
 } from './redis';
+export { loadAlpacaSmokeConfig, ALPACA_LIVE_HOST, type AlpacaSmokeConfig } from './alpaca-smoke';

@@ -150,6 +150,8 @@ export interface ExecutorConfig extends WorkerConfig {
   brokerTimeoutMs: number;
   /** Polling fallback for broker order updates while the stream is down. */
   brokerPollIntervalMs: number;
+  /** Requests a minute one Alpaca account may make (Alpaca allows 200 per API key). */
+  alpacaRequestsPerMinute: number;
   alpacaPaperUrl: string;
   alpacaLiveUrl: string;
   alpacaPaperStreamUrl: string;
@@ -175,6 +177,7 @@ export function loadExecutorConfig(env: Env = process.env): ExecutorConfig {
     reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 30000, { min: 1000, max: 3600000 }),
     brokerTimeoutMs: r.int('BROKER_TIMEOUT_MS', 10000, { min: 100, max: 120000 }),
     brokerPollIntervalMs: r.int('BROKER_POLL_INTERVAL_MS', 2000, { min: 100, max: 600000 }),
+    alpacaRequestsPerMinute: r.int('ALPACA_REQUESTS_PER_MINUTE', 200, { min: 10, max: 10000 }),
     alpacaPaperUrl: r.url('ALPACA_PAPER_URL', ['https:', 'http:'], 'https://paper-api.alpaca.markets'),
     alpacaLiveUrl: r.url('ALPACA_LIVE_URL', ['https:', 'http:'], 'https://api.alpaca.markets'),
     alpacaPaperStreamUrl: r.url('ALPACA_PAPER_STREAM_URL', ['wss:', 'ws:'], 'wss://paper-api.alpaca.markets/stream'),

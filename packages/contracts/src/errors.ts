@@ -48,6 +48,24 @@ export const ERROR_CODES = {
   ALREADY_AT_TARGET: REJECT(),
   /** Decided more than the account's maxSignalAgeSeconds after the signal's sentAt. */
   STALE_SIGNAL: REJECT(),
+  // What a venue does not take, known before the signal's orders exist (from its documented
+  // rules and what it says of the instrument): REJECTED, with the venue's reason. The same code
+  // found by the executor or answered by the venue once the order exists ends the signal FAILED
+  // (lifecycles.ts: an order that was decided and refused at execution).
+  NOT_SHORTABLE: REJECT(),
+  WASH_TRADE: REJECT(),
+  ORDER_NOT_SUPPORTED: REJECT(),
+  EXITS_NOT_SUPPORTED: REJECT(),
+  ASSET_NOT_TRADABLE: REJECT(),
+  NOT_FRACTIONABLE: REJECT(),
+  QUANTITY_INCREMENT: REJECT(),
+  // Refusals only the venue gives, at execution: the order could not be executed.
+  INSUFFICIENT_QTY: { http: 409, signal: 'FAILED', retryable: false },
+  OPPOSITE_ORDER_OPEN: { http: 409, signal: 'FAILED', retryable: false },
+  PRICE_INCREMENT: { http: 422, signal: 'FAILED', retryable: false },
+  STOP_PRICE_REFUSED: { http: 422, signal: 'FAILED', retryable: false },
+  ACCOUNT_RESTRICTED: { http: 403, signal: 'FAILED', retryable: false },
+  BROKER_AUTH_FAILED: { http: 502, signal: 'FAILED', retryable: false },
   // Execution.
   BROKER_ERROR: { http: 502, signal: 'FAILED', retryable: false },
   BROKER_UNAVAILABLE: { http: 503, signal: 'FAILED', retryable: true },

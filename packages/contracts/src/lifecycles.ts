@@ -230,6 +230,7 @@ export const EVENT_TYPES = {
   // its orders
   ORDER_CREATED: 'an order was decided',
   CANCEL_REQUESTED: 'an open order was asked to cancel (by a close, a reverse, one-cancels-other)',
+  CANCEL_REJECTED: 'the venue did not cancel the order (it still works): the cancel is asked for again',
   SUBMITTING: 'the order is being sent to the venue',
   RESUBMIT: 'the venue never saw an uncertain placement: sent again',
   ORDER_ACCEPTED: 'the venue accepted the order',

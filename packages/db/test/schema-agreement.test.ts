@@ -183,6 +183,9 @@ describe('behaviour: every model through the generated client', () => {
       Fill: await p.fill.findUniqueOrThrow({
         where: { orderId_brokerFillId: { orderId: inputs.order.id, brokerFillId: inputs.fill.brokerFillId } },
       }),
+      InstrumentRule: await p.instrumentRule.findUniqueOrThrow({
+        where: { venue_symbol: { venue: inputs.instrumentRule.venue, symbol: inputs.instrumentRule.symbol } },
+      }),
     };
     const given = {
       User: inputs.user,
@@ -195,6 +198,7 @@ describe('behaviour: every model through the generated client', () => {
       SignalEvent: inputs.event,
       Order: inputs.order,
       Fill: inputs.fill,
+      InstrumentRule: inputs.instrumentRule,
     };
     expect(Object.keys(given).sort()).toEqual(Object.keys(runtimeModels(p)).sort());
     for (const [model, input] of Object.entries(given)) {
@@ -415,11 +419,13 @@ describe('behaviour: every model through the generated client', () => {
         errorMessage: null,
         priceBasis: null,
         cancelRequestedAt: null,
+        cancelSentAt: null,
         trailReference: null,
         expiresAt: null,
         triggeredAt: null,
       },
       Fill: { brokerFillId: null },
+      InstrumentRule: { quantityStep: null, minQuantity: null, tickSize: null, minNotional: null },
     };
     const optional = Object.fromEntries(
       schema.models
@@ -437,6 +443,7 @@ describe('behaviour: every model through the generated client', () => {
     );
     expect(Object.fromEntries(Object.entries(nulls).map(([m, v]) => [m, Object.keys(v).sort()]))).toEqual(optional);
 
+    const ruleKey = { venue: inputs.instrumentRule.venue, symbol: inputs.instrumentRule.symbol };
     const read = [
       await p.apiKey.update({ where: { id: inputs.apiKey.id }, data: nulls.ApiKey }),
       await p.account.update({ where: { id: inputs.account.id }, data: nulls.Account }),
@@ -448,6 +455,7 @@ describe('behaviour: every model through the generated client', () => {
       await p.signalEvent.update({ where: { id: inputs.event.id }, data: nulls.SignalEvent }),
       await p.order.update({ where: { id: inputs.order.id }, data: { ...nulls.Order, exitRules: Prisma.DbNull } }),
       await p.fill.update({ where: { id: inputs.fill.id }, data: nulls.Fill }),
+      await p.instrumentRule.update({ where: { venue_symbol: ruleKey }, data: nulls.InstrumentRule }),
     ];
     const reread = [
       await p.apiKey.findUniqueOrThrow({ where: { id: inputs.apiKey.id } }),
@@ -457,6 +465,7 @@ describe('behaviour: every model through the generated client', () => {
       await p.signalEvent.findUniqueOrThrow({ where: { id: inputs.event.id } }),
       await p.order.findUniqueOrThrow({ where: { id: inputs.order.id } }),
       await p.fill.findUniqueOrThrow({ where: { id: inputs.fill.id } }),
+      await p.instrumentRule.findUniqueOrThrow({ where: { venue_symbol: ruleKey } }),
     ];
     Object.values(nulls).forEach((fields, i) => {
       expect(reread[i]).toMatchObject(fields);

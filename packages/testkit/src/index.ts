@@ -25,6 +25,8 @@ export {
   type TradeUpdate,
 } from './alpaca/server';
 export type { ServerOrder } from './alpaca/orders';
+export type { ServerAsset } from './alpaca/assets';
+export { ALPACA_RATE_LIMIT, type RateLimit } from './alpaca/rate-limit';
 export { startRedisProcess, type RedisProcess, type RedisProcessOptions } from './redis-process';
 export { startRedisCluster, type RedisClusterOptions, type RedisClusterProcess } from './redis-cluster';
 export { parseMetrics, scrapeMetrics, type Sample, type Scrape } from './metrics';

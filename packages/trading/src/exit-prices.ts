@@ -1,6 +1,6 @@
 import type { ExitRule, ExitRules, TrailingStopRule } from '@utm/contracts';
 import { Decimal } from '@utm/db';
-import { roundToTick, type RoundDirection } from './rounding';
+import { roundToTickAt, type RoundDirection, type Tick } from './rounding';
 /** BUY opens (or adds to) a long, SELL a short. */
 export type Side = 'BUY' | 'SELL';
 
@@ -10,7 +10,8 @@ export type Side = 'BUY' | 'SELL';
  * Long (entry BUY): stop below, target above. Short (entry SELL): mirrored. PERCENT is a
  * percentage of the fill price, AMOUNT a price offset, PRICE the level itself. Prices are
  * rounded to the tick away from the money (a long's stop down, its target up; a short's
- * stop up, its target down), so a leg is never tighter than asked.
+ * stop up, its target down), so a leg is never tighter than asked. The tick may depend on the
+ * price (then it is the tick at the leg's own price, not the fill's).
  */
 export interface TrailingStopPrices {
   trailPercent: Decimal | null;
@@ -39,7 +40,7 @@ function rounding(dir: 1 | -1): RoundDirection {
   return dir === 1 ? 'up' : 'down';
 }
 
-function legPrice(leg: Leg, rule: ExitRule, side: Side, fill: Decimal, tick: Decimal): Decimal | string {
+function legPrice(leg: Leg, rule: ExitRule, side: Side, fill: Decimal, tick: Tick): Decimal | string {
   const dir = directionOf(leg, side);
   const value = new Decimal(rule.value);
   let raw: Decimal;
@@ -54,7 +55,7 @@ function legPrice(leg: Leg, rule: ExitRule, side: Side, fill: Decimal, tick: Dec
       raw = value;
       break;
   }
-  const price = roundToTick(raw, tick, rounding(dir));
+  const price = roundToTickAt(raw, tick, rounding(dir));
   const name = leg === 'stopLoss' ? 'stop loss' : 'take profit';
   const where = dir === 1 ? 'above' : 'below';
   const sideName = side === 'BUY' ? 'long' : 'short';
@@ -65,11 +66,11 @@ function legPrice(leg: Leg, rule: ExitRule, side: Side, fill: Decimal, tick: Dec
   return price;
 }
 
-function trailing(rule: TrailingStopRule, side: Side, fill: Decimal, tick: Decimal): TrailingStopPrices | string {
+function trailing(rule: TrailingStopRule, side: Side, fill: Decimal, tick: Tick): TrailingStopPrices | string {
   const dir = directionOf('stopLoss', side);
   const value = new Decimal(rule.value);
   const offset = rule.type === 'PERCENT' ? fill.times(value).div(100) : value;
-  const initialStop = roundToTick(fill.plus(offset.times(dir)), tick, rounding(dir));
+  const initialStop = roundToTickAt(fill.plus(offset.times(dir)), tick, rounding(dir));
   const unit = rule.type === 'PERCENT' ? '%' : '';
   if (rule.type === 'PERCENT' && value.gte(100)) return 'trailing stop percent must be below 100';
   if (initialStop.lte(0)) return `trailing stop of ${rule.value}${unit} leaves no positive stop price`;
@@ -83,7 +84,7 @@ function trailing(rule: TrailingStopRule, side: Side, fill: Decimal, tick: Decim
   };
 }
 
-export function exitPrices(rules: ExitRules, entrySide: Side, fillPrice: Decimal, tickSize: Decimal): ExitPricesResult {
+export function exitPrices(rules: ExitRules, entrySide: Side, fillPrice: Decimal, tickSize: Tick): ExitPricesResult {
   const prices: ExitPrices = {};
   const problems: string[] = [];
   for (const leg of ['stopLoss', 'takeProfit'] as const) {

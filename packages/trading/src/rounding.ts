@@ -15,6 +15,19 @@ export function roundToTick(price: Decimal, tick: Decimal, direction: RoundDirec
   return (direction === 'up' ? units.ceil() : units.floor()).times(tick);
 }
 
+/** A fixed tick, or one that depends on the price (US equities: $0.01 at $1 and above, $0.0001 below). */
+export type Tick = Decimal | ((price: Decimal) => Decimal);
+
+/**
+ * Rounds to the tick that applies at the rounded price: a price-dependent tick is taken at the
+ * price, and again at the result (0.99995 rounded up is 1.0000, which has a tick of its own).
+ */
+export function roundToTickAt(price: Decimal, tick: Tick, direction: RoundDirection): Decimal {
+  if (!(typeof tick === 'function')) return roundToTick(price, tick, direction);
+  const once = roundToTick(price, tick(price), direction);
+  return roundToTick(once, tick(once), direction);
+}
+
 /** Whole shares unless the account trades fractions (then 1e-6, as fine as brokers go for equities). */
 export const WHOLE_SHARE = new Decimal(1);
 export const FRACTIONAL_STEP = new Decimal('0.000001');

@@ -6,7 +6,7 @@ import { createLogger } from '@utm/logger';
 import { configOrExit, exitOnStartFailure, runWorkerService } from '@utm/ops';
 import { assertNoEviction, createRedis, Producer } from '@utm/queue';
 import { decryptSecret, type AlpacaCredentials } from '@utm/security';
-import { AlpacaBroker, AlpacaUpdates, alpacaEndpoints } from './brokers/alpaca';
+import { AlpacaBroker, AlpacaUpdates, alpacaEndpoints, RequestBudget } from './brokers/alpaca';
 import type { ExecAccount } from './repositories/accounts';
 import { createBrokerExecutor, type BrokerConnection } from './worker/create-executor';
 
@@ -36,13 +36,23 @@ async function main(): Promise<void> {
       decryptSecret(cfg.encryptionKey, account.brokerCredentials, account.id),
     ) as AlpacaCredentials;
     const endpoints = alpacaEndpoints(cfg, account.mode);
+    // One request budget per account: placement, polling and reconciliation share Alpaca's limit.
+    const budget = new RequestBudget({ perMinute: cfg.alpacaRequestsPerMinute });
+    const broker = new AlpacaBroker({
+      baseUrl: endpoints.baseUrl,
+      credentials,
+      timeoutMs: cfg.brokerTimeoutMs,
+      budget,
+    });
     return {
-      broker: new AlpacaBroker({ baseUrl: endpoints.baseUrl, credentials, timeoutMs: cfg.brokerTimeoutMs }),
+      broker,
+      background: broker.withPriority('reconcile'),
       updates: new AlpacaUpdates({
         ...endpoints,
         credentials,
         timeoutMs: cfg.brokerTimeoutMs,
         pollIntervalMs: cfg.brokerPollIntervalMs,
+        budget,
       }),
     };
   };

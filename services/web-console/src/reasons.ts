@@ -17,6 +17,23 @@ export const PLAIN_REASONS: Record<string, string> = {
   INVALID_EXIT_RULE: 'A stop loss, take profit or trailing stop could not be priced sensibly from the fill.',
   ALREADY_AT_TARGET: 'The position already was the target position: there was nothing to buy or sell.',
   STALE_SIGNAL: "The signal was older than the account's maximum signal age (maxSignalAgeSeconds) when it was decided.",
+  NOT_SHORTABLE: 'The broker does not sell this symbol short (not shortable, hard to borrow, crypto, or a fraction).',
+  WASH_TRADE:
+    "The broker refuses an order opposite one of the account's working orders in this symbol (a potential wash trade).",
+  ORDER_NOT_SUPPORTED: 'The broker does not take this order type or time in force for this symbol.',
+  EXITS_NOT_SUPPORTED: 'The broker cannot hold this combination of exits for one position, so nothing was placed.',
+  ASSET_NOT_TRADABLE: 'The broker does not trade this symbol now.',
+  NOT_FRACTIONABLE: 'The broker does not take fractional quantities of this symbol.',
+  QUANTITY_INCREMENT:
+    "The quantity is below the broker's minimum or not a multiple of its quantity step for this symbol.",
+  INSUFFICIENT_QTY: 'The shares are held by another working order at the broker (one closing order per share).',
+  OPPOSITE_ORDER_OPEN:
+    'The broker refused it because an order on the other side was working, or it would flip the position.',
+  PRICE_INCREMENT: "A price was not on the broker's tick for this symbol.",
+  STOP_PRICE_REFUSED: "The broker refused the stop price (too close to the market or to the order's other price).",
+  ACCOUNT_RESTRICTED:
+    'The broker account may not trade this now (restricted, blocked, or pattern-day-trading protection).',
+  BROKER_AUTH_FAILED: "The broker refused the account's credentials.",
   BROKER_ERROR: 'The broker refused the order.',
   BROKER_UNAVAILABLE: 'The broker could not be reached, and retrying did not help.',
   RETRIES_EXHAUSTED: 'Processing failed repeatedly and was given up. It can be re-driven with `utm signal retry`.',

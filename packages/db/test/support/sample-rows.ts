@@ -134,6 +134,7 @@ export async function createSampleRows(prisma: PrismaClient) {
     errorMessage: 'timeout ✓',
     priceBasis: '64000.0000000001',
     cancelRequestedAt: instant(),
+    cancelSentAt: instant(),
     trailReference: '65000.1234567891',
     expiresAt: instant(),
     triggeredAt: instant(),
@@ -157,6 +158,20 @@ export async function createSampleRows(prisma: PrismaClient) {
     brokerFillId: `fill-${tag}`,
   };
 
+  const instrumentRule = {
+    venue: `ccxt:binance-${tag}`,
+    symbol: 'BTC/USDT',
+    assetClass: 'spot',
+    tradable: false,
+    shortable: true,
+    fractionable: true,
+    quantityStep: '0.0000000001',
+    minQuantity: '0.00001',
+    tickSize: '0.01',
+    minNotional: NUMERIC_MAX_SHAPE,
+    fetchedAt: instant(),
+  };
+
   const rows = {
     user: await prisma.user.create({ data: user }),
     apiKey: await prisma.apiKey.create({ data: apiKey }),
@@ -169,6 +184,10 @@ export async function createSampleRows(prisma: PrismaClient) {
     order: await prisma.order.create({ data: order }),
     event: await prisma.signalEvent.create({ data: event }),
     fill: await prisma.fill.create({ data: fill }),
+    instrumentRule: await prisma.instrumentRule.create({ data: instrumentRule }),
   };
-  return { inputs: { user, apiKey, account, riskSettings, position, quote, signal, order, event, fill }, rows };
+  return {
+    inputs: { user, apiKey, account, riskSettings, position, quote, signal, order, event, fill, instrumentRule },
+    rows,
+  };
 }

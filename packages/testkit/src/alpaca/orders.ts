@@ -1,19 +1,34 @@
 /**
  * The order book of the Alpaca contract server: orders as Alpaca's Trading API v2 documents
- * them, and the refusals it documents.
+ * them, and the refusals it documents (entry-rules.ts, position-rules.ts).
  *
  * Sources: https://github.com/alpacahq/alpaca-docs/blob/master/data/webapi/endpoints/orders.yaml
  * (parameters, 403/422/404, DELETE 422 "not cancelable", nested), .../entities/order-v2.yaml
- * (order entity), https://docs.alpaca.markets/docs/orders-at-alpaca (bracket: legs wait for the
- * entry to fill; OCO: type must be "limit", the take-profit is the parent, the stop-loss its
- * leg; trailing stop: one of trail_price / trail_percent). Error bodies {"code", "message"} as
- * Alpaca sends them: 40310000 "insufficient buying power" (alpacahq/alpaca-py#225), 40010001
- * "client_order_id must be unique" (seen in many client libraries; the docs list only
- * "422 Input parameters are not recognized"). The legs' "held" status is what Alpaca shows for
- * bracket legs before the entry fills; OCO legs are both working ("new").
+ * (order entity), content/trading/orders.md (bracket: legs wait for the entry to fill; OCO: type
+ * must be "limit", the take-profit is the parent, the stop-loss its leg; "If any one of the orders
+ * is canceled, any remaining open order in the group is canceled"). The legs' "held" status is
+ * what Alpaca shows for bracket legs before the entry fills (alpacahq/alpaca-py#182: "the
+ * back-end sends it"); OCO legs are both working ("new").
+ *
+ * Cancels are asynchronous: content/api-references/trading-api/streaming.md lists
+ * `pending_cancel` ("the order is awaiting cancelation") and `order_cancel_rejected`; orders.md:
+ * "An order may be canceled through the API up until the point it reaches a state of either
+ * filled, canceled, or expired", so a fill can still come while the cancel is pending, and then
+ * the cancel is rejected. requestCancel starts one, finishCancel ends it (the server times it).
  */
 import { randomUUID } from 'node:crypto';
 import { Decimal } from '@utm/db';
+import type { ServerAsset } from './assets';
+import { entryRefusal, invalid, type Refusal } from './entry-rules';
+import { positionRefusal, type PositionView } from './position-rules';
+
+export type { Refusal } from './entry-rules';
+
+/** What creating an order needs from the server around the book. */
+export interface CreateContext {
+  asset: (symbol: string) => ServerAsset | null;
+  cash: Decimal;
+}
 
 export interface ServerOrder {
   id: string;
@@ -41,11 +56,9 @@ export interface ServerOrder {
   replaces: string | null;
   legIds: string[];
   parentId: string | null;
-}
-
-export interface Refusal {
-  status: number;
-  body: { code: number; message: string };
+  asset_class: 'us_equity' | 'crypto';
+  /** A cancel was asked for and is not final yet; the status it had before (a rejected cancel goes back to it). */
+  cancelFrom: string | null;
 }
 
 export interface Execution {
@@ -63,17 +76,11 @@ export interface Execution {
 }
 
 const TERMINAL = new Set(['filled', 'canceled', 'expired', 'rejected', 'replaced']);
-const invalid = (message: string): Refusal => ({ status: 422, body: { code: 40010001, message } });
-const DECIMAL = /^\d+(\.\d+)?$/;
-
-function str(body: Record<string, unknown>, key: string): string | null {
-  const v = body[key];
-  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
-}
-
 export class OrderBook {
   readonly orders = new Map<string, ServerOrder>();
   readonly positions = new Map<string, { qty: Decimal; avg: Decimal }>();
+  /** The last price seen per symbol (a fill, or setPrice): the "current market price" of the rules. */
+  readonly lastPrice = new Map<string, Decimal>();
   /** A short's qty is sent signed, unless a test asks for it unsigned: position.yaml shows only a long. */
   unsignedShortQty = false;
   private clock = Date.UTC(2024, 0, 2, 15, 0, 0);
@@ -98,85 +105,71 @@ export class OrderBook {
     return !TERMINAL.has(o.status);
   }
 
-  create(body: Record<string, unknown>, initialStatus: string): ServerOrder | Refusal {
-    const symbol = str(body, 'symbol');
-    const qty = str(body, 'qty');
-    const side = str(body, 'side');
-    const type = str(body, 'type');
-    const tif = str(body, 'time_in_force');
-    if (!symbol || !qty || !side || !type || !tif)
-      return invalid('symbol, qty, side, type and time_in_force are required');
-    if (!DECIMAL.test(qty) || new Decimal(qty).lte(0)) return invalid('qty must be a positive number');
-    if (side !== 'buy' && side !== 'sell') return invalid(`invalid side: ${side}`);
-    if (!['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'].includes(tif)) return invalid(`invalid time_in_force: ${tif}`);
-    const limit = str(body, 'limit_price');
-    const stop = str(body, 'stop_price');
-    const trailPct = str(body, 'trail_percent');
-    const trailPx = str(body, 'trail_price');
-    const orderClass = str(body, 'order_class') ?? 'simple';
-    const tp = (body.take_profit ?? null) as Record<string, unknown> | null;
-    const sl = (body.stop_loss ?? null) as Record<string, unknown> | null;
-    if (orderClass !== 'oco' && (type === 'limit' || type === 'stop_limit') && !limit)
-      return invalid('limit_price is required');
-    if ((type === 'stop' || type === 'stop_limit') && !stop) return invalid('stop_price is required');
-    if (type === 'trailing_stop' && (trailPct === null) === (trailPx === null))
-      return invalid('either trail_price or trail_percent is required');
-    if (!['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'].includes(type))
-      return invalid(`invalid order type: ${type}`);
-    if (orderClass === 'oto' && (tp === null) === (sl === null))
-      return invalid('oto orders need either take_profit or stop_loss');
-    if (orderClass === 'oto' && ((tp && !str(tp, 'limit_price')) || (sl && !str(sl, 'stop_price'))))
-      return invalid('take_profit.limit_price or stop_loss.stop_price is required');
-    if (orderClass === 'bracket' || orderClass === 'oco') {
-      if (!tp || !str(tp, 'limit_price') || !sl || !str(sl, 'stop_price'))
-        return invalid('take_profit.limit_price and stop_loss.stop_price are required');
-      if (tif !== 'day' && tif !== 'gtc') return invalid('time_in_force must be day or gtc for advanced orders');
-      if (orderClass === 'oco' && type !== 'limit') return invalid('oco orders must be limit orders');
-    }
-    const clientOrderId = str(body, 'client_order_id') ?? randomUUID();
-    if (clientOrderId.length > 48) return invalid('client_order_id must be no more than 48 characters');
-    if (this.byClientId(clientOrderId)) return invalid('client_order_id must be unique');
-    const base = { symbol, side, time_in_force: tif, order_class: orderClass, qty: new Decimal(qty) } as const;
+  /**
+   * POST /v2/orders: the request's own rules (entry-rules.ts), then the position's and the other
+   * orders' (position-rules.ts); accepted, the order and, for an advanced order, its legs.
+   */
+  create(body: Record<string, unknown>, initialStatus: string, ctx: CreateContext): ServerOrder | Refusal {
+    const o = entryRefusal(body, ctx.asset, (s) => this.lastPrice.get(s) ?? null);
+    if ('body' in o) return o;
+    const asset = ctx.asset(o.symbol) as ServerAsset;
+    // Duplicate ids: 422 "client_order_id must be unique" (seen in many client libraries; the docs
+    // list only "422 Input parameters are not recognized").
+    if (this.byClientId(o.clientOrderId)) return invalid('client_order_id must be unique');
+    const refusal = positionRefusal(o, asset, this.viewOf(o.symbol, ctx.cash));
+    if (refusal) return refusal;
+    const { symbol, side, orderClass, tif } = o;
+    const base = { symbol, side, time_in_force: tif, order_class: orderClass, qty: o.qty, asset_class: asset.class };
     const parent = this.add({
       ...base,
-      client_order_id: clientOrderId,
-      type,
-      limit_price: orderClass === 'oco' ? str(tp ?? {}, 'limit_price') : limit,
-      stop_price: stop,
-      trail_percent: trailPct,
-      trail_price: trailPx,
+      client_order_id: o.clientOrderId,
+      type: o.type,
+      limit_price: orderClass === 'oco' ? (o.takeProfit?.limit ?? null) : o.limit,
+      stop_price: o.stop,
+      trail_percent: o.trailPercent,
+      trail_price: o.trailPrice,
       status: initialStatus,
     });
-    if (orderClass === 'bracket' || orderClass === 'oco' || orderClass === 'oto') {
-      const triggered = orderClass !== 'oco'; // bracket/oto legs wait for the entry; they exit it
-      const exitSide = triggered ? (side === 'buy' ? 'sell' : 'buy') : side;
-      const legStatus = triggered ? 'held' : 'new';
-      const stopLeg = {
-        type: str(sl ?? {}, 'limit_price') ? 'stop_limit' : 'stop',
-        limit_price: str(sl ?? {}, 'limit_price'),
-        stop_price: str(sl ?? {}, 'stop_price'),
-      };
-      const legs = [
-        ...(orderClass !== 'oco' && tp
-          ? [{ type: 'limit', limit_price: str(tp, 'limit_price'), stop_price: null }]
-          : []),
-        ...(orderClass !== 'oto' || sl ? [stopLeg] : []),
-      ];
-      for (const leg of legs) {
-        const o = this.add({
-          ...base,
-          ...leg,
-          side: exitSide,
-          client_order_id: randomUUID(),
-          trail_percent: null,
-          trail_price: null,
-          status: legStatus,
-        });
-        o.parentId = parent.id;
-        parent.legIds.push(o.id);
-      }
+    if (orderClass === 'simple') return parent;
+    const triggered = orderClass !== 'oco'; // bracket/oto legs wait for the entry; they exit it
+    const exitSide = triggered ? (side === 'buy' ? 'sell' : 'buy') : side;
+    const legStatus = triggered ? 'held' : 'new';
+    const sl = o.stopLoss;
+    const stopLeg = {
+      type: sl?.limit ? 'stop_limit' : 'stop',
+      limit_price: sl?.limit ?? null,
+      stop_price: sl?.stop ?? null,
+    };
+    const legs = [
+      ...(orderClass !== 'oco' && o.takeProfit
+        ? [{ type: 'limit', limit_price: o.takeProfit.limit, stop_price: null }]
+        : []),
+      ...(sl ? [stopLeg] : []),
+    ];
+    for (const leg of legs) {
+      const x = this.add({
+        ...base,
+        ...leg,
+        side: exitSide,
+        client_order_id: randomUUID(),
+        trail_percent: null,
+        trail_price: null,
+        status: legStatus,
+      });
+      x.parentId = parent.id;
+      parent.legIds.push(x.id);
     }
     return parent;
+  }
+
+  /** What the position rules look at for a symbol. */
+  viewOf(symbol: string, cash: Decimal): PositionView {
+    return {
+      position: this.positions.get(symbol)?.qty ?? new Decimal(0),
+      open: [...this.orders.values()].filter((x) => x.symbol === symbol && this.isOpen(x)),
+      cash,
+      market: this.lastPrice.get(symbol) ?? null,
+    };
   }
 
   add(
@@ -194,6 +187,7 @@ export class OrderBook {
       | 'replaces'
       | 'legIds'
       | 'parentId'
+      | 'cancelFrom'
     >,
   ): ServerOrder {
     const at = this.tick();
@@ -211,6 +205,7 @@ export class OrderBook {
       replaces: null,
       legIds: [],
       parentId: null,
+      cancelFrom: null,
     };
     this.orders.set(o.id, o);
     return o;
@@ -235,6 +230,7 @@ export class OrderBook {
     o.filled_avg_price = (o.filled_avg_price ?? new Decimal(0)).times(o.filled_qty).plus(price.times(q)).div(total);
     o.filled_qty = total;
     o.status = total.eq(o.qty) ? 'filled' : 'partially_filled';
+    if (o.cancelFrom !== null) o.cancelFrom = o.status === 'filled' ? null : 'partially_filled';
     o.updated_at = this.tick();
     if (o.status === 'filled') o.filled_at = o.updated_at;
     if (o.status === 'filled' && (o.order_class === 'bracket' || o.order_class === 'oto') && o.parentId === null)
@@ -246,6 +242,7 @@ export class OrderBook {
       for (const stop of this.groupOf(o))
         if (stop !== o && stop.type !== 'limit' && this.isOpen(stop)) stop.qty = rest.minus(q);
     }
+    this.lastPrice.set(o.symbol, price);
     const signed = o.side === 'buy' ? q : q.neg();
     const pos = this.positions.get(o.symbol) ?? { qty: new Decimal(0), avg: price };
     const qtyAfter = pos.qty.plus(signed);
@@ -300,19 +297,51 @@ export class OrderBook {
 
   setStatus(o: ServerOrder, status: string): void {
     o.status = status;
+    if (TERMINAL.has(status)) o.cancelFrom = null;
     o.updated_at = this.tick();
     if (status === 'canceled') o.canceled_at = o.updated_at;
   }
 
-  /** DELETE /v2/orders/{id}: 204, 404, or 422 when no longer cancelable; the whole group goes. */
-  cancel(id: string): { status: number; body?: Refusal['body']; canceled: ServerOrder[] } {
+  /**
+   * DELETE /v2/orders/{id}: 404, 422 "order is not cancelable" once final or while
+   * pending_replace ("The order will reject cancel request while in this state", orders.md), else
+   * 204 and the cancel is under way for the whole group (returned: their pending_cancel events).
+   * A DELETE while a cancel is already under way is answered 204 and changes nothing.
+   */
+  requestCancel(id: string): { status: number; body?: Refusal['body']; pending: ServerOrder[] } {
     const o = this.orders.get(id);
-    if (!o) return { status: 404, body: { code: 40410000, message: 'order not found' }, canceled: [] };
+    if (!o) return { status: 404, body: { code: 40410000, message: 'order not found' }, pending: [] };
     if (!this.isOpen(o) || o.status === 'pending_replace')
-      return { status: 422, body: { code: 42210000, message: 'order is not cancelable' }, canceled: [] };
-    const group = this.groupOf(o).filter((x) => this.isOpen(x));
-    for (const x of group) this.setStatus(x, 'canceled');
-    return { status: 204, canceled: group };
+      return { status: 422, body: { code: 42210000, message: 'order is not cancelable' }, pending: [] };
+    const pending: ServerOrder[] = [];
+    for (const x of this.groupOf(o)) {
+      if (!this.isOpen(x) || x.cancelFrom !== null) continue;
+      x.cancelFrom = x.status;
+      this.setStatus(x, 'pending_cancel');
+      pending.push(x);
+    }
+    return { status: 204, pending };
+  }
+
+  /**
+   * A pending cancel ends: canceled, or (`reject`, or the order filled meanwhile) rejected, the
+   * order back to what it was. Returns the event to send, or null when nothing was pending.
+   */
+  finishCancel(
+    o: ServerOrder,
+    reject = false,
+  ): { event: 'canceled' | 'order_cancel_rejected'; order: ServerOrder } | null {
+    // No cancel pending any more: the order filled meanwhile (the cancel is rejected), or its
+    // group's fill cancelled it already (nothing more to say).
+    if (o.cancelFrom === null) return o.status === 'filled' ? { event: 'order_cancel_rejected', order: o } : null;
+    const from = o.cancelFrom;
+    o.cancelFrom = null;
+    if (reject) {
+      this.setStatus(o, from);
+      return { event: 'order_cancel_rejected', order: o };
+    }
+    this.setStatus(o, 'canceled');
+    return { event: 'canceled', order: o };
   }
 
   toJson(o: ServerOrder, nested: boolean): Record<string, unknown> {
@@ -331,7 +360,7 @@ export class OrderBook {
       replaces: o.replaces,
       asset_id: '00000000-0000-4000-8000-000000000000',
       symbol: o.symbol,
-      asset_class: 'us_equity',
+      asset_class: o.asset_class,
       notional: null,
       qty: o.qty.toFixed(),
       filled_qty: o.filled_qty.toFixed(),

@@ -25,13 +25,19 @@
  *   above); a stop price on a limit order: "limit orders must not have stop_price" (forum
  *   "Bracket Order - Closing Positions"). Clients must not depend on the words.
  *
+ * - The new prices follow the order rules (sub-penny, crypto price increments: entry-rules.ts),
+ *   and a closing order's new qty must fit what the position holds beside the other closing
+ *   orders (403 "insufficient qty available", position-rules.ts); its own group is not counted.
+ *
  * Not documented, refused here so that a test relying on a guess fails instead of passing: a
  * qty change on an order that has partially filled (what the new order's qty and filled_qty
  * would be is not said).
  */
 import { randomUUID } from 'node:crypto';
 import { Decimal } from '@utm/db';
-import type { OrderBook, Refusal, ServerOrder } from './orders';
+import { priceRefusal } from './entry-rules';
+import type { CreateContext, OrderBook, Refusal, ServerOrder } from './orders';
+import { closingRefusal } from './position-rules';
 
 export interface TradeEvent {
   event: string;
@@ -58,7 +64,7 @@ function positive(value: string | null, field: string): Refusal | null {
 }
 
 /** Why `order` cannot take this replacement, or null. */
-function refusal(book: OrderBook, o: ServerOrder, body: Record<string, unknown>): Refusal | null {
+function refusal(book: OrderBook, o: ServerOrder, body: Record<string, unknown>, ctx: CreateContext): Refusal | null {
   const unknown = Object.keys(body).find((k) => !FIELDS.has(k));
   if (unknown) return refuse(`invalid parameter: ${unknown}`, 40010001);
   if (o.status === 'replaced') return refuse('order in replaced status cannot be changed');
@@ -84,6 +90,9 @@ function refusal(book: OrderBook, o: ServerOrder, body: Record<string, unknown>)
   if (trail !== null && o.type !== 'trailing_stop') return refuse('trail works only for trailing_stop orders');
   const bad = positive(limit, 'limit_price') ?? positive(stop, 'stop_price') ?? positive(trail, 'trail');
   if (bad) return bad;
+  const asset = ctx.asset(o.symbol);
+  const price = asset ? (priceRefusal('limit_price', limit, asset) ?? priceRefusal('stop_price', stop, asset)) : null;
+  if (price) return price;
   const tif = text(body, 'time_in_force');
   if (tif !== null && !['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'].includes(tif))
     return refuse(`invalid time_in_force: ${tif}`, 40010001);
@@ -100,6 +109,10 @@ function refusal(book: OrderBook, o: ServerOrder, body: Record<string, unknown>)
     return refuse('client_order_id must be no more than 48 characters', 40010001);
   if (clientOrderId !== null && book.byClientId(clientOrderId))
     return refuse('client_order_id must be unique', 40010001);
+  const view = book.viewOf(o.symbol, ctx.cash);
+  const closing = o.side === 'sell' ? view.position.gt(0) : view.position.lt(0);
+  if (qty !== null && closing && asset)
+    return closingRefusal(view, o.side, new Decimal(qty), asset, o.parentId ?? o.id);
   return null;
 }
 
@@ -111,11 +124,11 @@ export function replaceOrder(
   book: OrderBook,
   id: string,
   body: Record<string, unknown>,
-  opts: { hold: boolean; acceptAs: string },
+  opts: { hold: boolean; acceptAs: string; ctx: CreateContext },
 ): Refusal | { order: ServerOrder; events: TradeEvent[] } {
   const o = book.orders.get(id);
   if (!o) return refuse('order not found', 40410000, 404);
-  const why = refusal(book, o, body);
+  const why = refusal(book, o, body, opts.ctx);
   if (why) return why;
   const trail = text(body, 'trail');
   const n = book.add({
@@ -129,6 +142,7 @@ export function replaceOrder(
     trail_percent: trail !== null && o.trail_percent !== null ? trail : o.trail_percent,
     status: opts.hold ? 'pending_new' : opts.acceptAs,
   });
+  n.cancelFrom = null;
   n.replaces = o.id;
   // The new order takes the old one's place in its group (an OCO or bracket leg's price).
   n.parentId = o.parentId;

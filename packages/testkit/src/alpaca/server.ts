@@ -7,14 +7,19 @@
  * https://docs.alpaca.markets/docs/orders-at-alpaca, https://docs.alpaca.markets/docs/websocket-streaming,
  * https://alpaca.markets/deprecated/docs/api-documentation/api-v2 (APCA-API-KEY-ID /
  * APCA-API-SECRET-KEY headers). Wrong keys: 401 {"code":40110000,"message":"request is not
- * authorized"} as Alpaca answers them (alpacahq/alpaca-py#391). Alpaca documents 429 with
- * X-RateLimit-Reset (https://docs.alpaca.markets/docs/rate-limits); tests set that header or
- * Retry-After on the 429 faults they inject.
+ * authorized"} as Alpaca answers them (alpacahq/alpaca-py#391).
+ *
+ * Strict, as the real one is: the order rules (entry-rules.ts, position-rules.ts), assets
+ * (assets.ts), 200 requests a minute per key (rate-limit.ts; `rateLimit` changes it for a test),
+ * asynchronous cancels (`pendingCancelMs`: how long a cancel stays pending_cancel; `rejectCancel`:
+ * the next cancel of an order is rejected). Faults injected by a test come on top of that.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Decimal } from '@utm/db';
-import { OrderBook, type ServerOrder } from './orders';
+import { AssetBook } from './assets';
+import { OrderBook, type CreateContext, type ServerOrder } from './orders';
+import { ALPACA_RATE_LIMIT, RequestWindow, type RateLimit } from './rate-limit';
 import { releaseReplacement, replaceOrder, type TradeEvent } from './replace';
 import { StreamHub } from './stream';
 
@@ -47,6 +52,10 @@ export interface AlpacaServerOptions {
   cash?: string;
   /** Status of a newly accepted order: 'new' (routed) or 'accepted' (outside market hours). */
   acceptAs?: 'new' | 'accepted';
+  /** Default 200 requests per 60 s. */
+  rateLimit?: RateLimit;
+  /** How long a cancel stays pending_cancel before it is final (default 25 ms; 0: at once). */
+  pendingCancelMs?: number;
 }
 
 /** One trade_updates event's data, as sent. */
@@ -61,6 +70,15 @@ interface FaultRule {
 
 export class AlpacaTestServer {
   readonly book = new OrderBook();
+  readonly assets = new AssetBook();
+  readonly window: RequestWindow;
+  /** How long a cancel stays pending_cancel (ms); 0: final at once. */
+  pendingCancelMs: number;
+  /** Orders (Alpaca ids) whose next cancel is rejected once pending (order_cancel_rejected). */
+  readonly rejectCancel = new Set<string>();
+  /** Symbols whose market orders fill as soon as they are accepted, at this price (a liquid market). */
+  readonly marketFills = new Map<string, string>();
+  private readonly cancelTimers = new Set<NodeJS.Timeout>();
   readonly requests: RecordedRequest[] = [];
   readonly stream: StreamHub;
   readonly keyId: string;
@@ -72,6 +90,11 @@ export class AlpacaTestServer {
   lastEvent: Record<string, unknown> | null = null;
   /** Every trade_updates event sent, in order. */
   readonly events: TradeUpdate[] = [];
+  /**
+   * Every refusal of an order request (POST, PATCH or DELETE answered 4xx by the rules, not by
+   * an injected fault): what a client that fits Alpaca's rules never sees.
+   */
+  readonly refusals: { method: string; path: string; status: number; body: unknown }[] = [];
   /** While true, a replacement waits (old order pending_replace, new one pending_new) for releaseReplacement. */
   holdReplacements = false;
   private readonly faults: FaultRule[] = [];
@@ -82,6 +105,8 @@ export class AlpacaTestServer {
     this.keyId = opts.keyId ?? 'PKTESTKEYID0000000000';
     this.secretKey = opts.secretKey ?? 'test-secret-9f8e7d6c5b4a39281706';
     this.cash = opts.cash ?? '100000';
+    this.window = new RequestWindow(opts.rateLimit ?? ALPACA_RATE_LIMIT);
+    this.pendingCancelMs = opts.pendingCancelMs ?? 25;
     this.stream = new StreamHub(this.keyId, this.secretKey);
     this.http.on('upgrade', (req, socket, head) => this.stream.handleUpgrade(req, socket, head));
   }
@@ -95,6 +120,7 @@ export class AlpacaTestServer {
   }
 
   async close(): Promise<void> {
+    for (const t of this.cancelTimers) clearTimeout(t);
     this.stream.close();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
@@ -163,6 +189,45 @@ export class AlpacaTestServer {
     this.book.positions.set(symbol, { qty: new Decimal(qty), avg: new Decimal(avgPrice) });
   }
 
+  /** The symbol's current market price, for the rules that use one (stop threshold, buying power). */
+  setPrice(symbol: string, price: string): void {
+    this.book.lastPrice.set(symbol, new Decimal(price));
+  }
+
+  /** Changes an asset's flags or increments (GET /v2/assets and the order rules see it). */
+  setAsset(symbol: string, fields: Parameters<AssetBook['set']>[1]): void {
+    this.assets.set(symbol, fields);
+  }
+
+  /** What the order book needs to create an order (a test that calls book.create directly passes it). */
+  get ctx(): CreateContext {
+    return { asset: (s) => this.assets.find(s), cash: new Decimal(this.cash) };
+  }
+
+  /** DELETE: the group goes pending_cancel, and after pendingCancelMs canceled (or the cancel is rejected). */
+  private startCancel(id: string, res: ServerResponse): void {
+    const r = this.book.requestCancel(id);
+    if (r.status !== 204) return this.reply(res, r.status, r.body);
+    const finish = () => {
+      for (const o of r.pending) {
+        const reject = this.rejectCancel.delete(o.id);
+        const done = this.book.finishCancel(o, reject);
+        if (done) this.emitAll([done]);
+      }
+    };
+    if (this.pendingCancelMs <= 0) {
+      finish();
+    } else {
+      this.emitAll(r.pending.map((order) => ({ event: 'pending_cancel', order })));
+      const t = setTimeout(() => {
+        this.cancelTimers.delete(t);
+        finish();
+      }, this.pendingCancelMs);
+      this.cancelTimers.add(t);
+    }
+    res.writeHead(204).end();
+  }
+
   /** GET /v2/orders: status open|closed|all, after (exclusive, on submitted_at), direction, limit, nested. */
   private listOrders(q: URLSearchParams): Record<string, unknown>[] {
     const status = q.get('status') ?? 'open';
@@ -182,8 +247,8 @@ export class AlpacaTestServer {
     return [...this.book.positions.entries()].map(([symbol, p]) => ({
       asset_id: '00000000-0000-4000-8000-000000000000',
       symbol,
-      exchange: 'NASDAQ',
-      asset_class: 'us_equity',
+      exchange: symbol.includes('/') ? 'CRYPTO' : 'NASDAQ',
+      asset_class: symbol.includes('/') ? 'crypto' : 'us_equity',
       avg_entry_price: p.avg.toFixed(),
       qty: this.book.unsignedShortQty ? p.qty.abs().toFixed() : p.qty.toFixed(),
       side: p.qty.isNeg() ? 'short' : 'long',
@@ -217,6 +282,9 @@ export class AlpacaTestServer {
     if (req.headers['apca-api-key-id'] !== this.keyId || req.headers['apca-api-secret-key'] !== this.secretKey) {
       return send(res, 401, { code: 40110000, message: 'request is not authorized' });
     }
+    const budget = this.window.take();
+    if (!budget.allowed) return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, budget.headers);
+    for (const [name, value] of Object.entries(budget.headers)) res.setHeader(name, value);
     const fault = this.takeFault(method, url.pathname);
     if (fault?.kind === 'hang') return;
     if (fault?.kind === 'status')
@@ -229,12 +297,20 @@ export class AlpacaTestServer {
     this.route(method, url, body, res, fault);
   }
 
+  /** An answer of the contract itself (not an injected fault): a refused POST, PATCH or DELETE is recorded. */
+  private reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const method = res.req.method ?? 'GET';
+    if (status >= 400 && method !== 'GET')
+      this.refusals.push({ method, path: new URL(res.req.url ?? '/', this.url).pathname, status, body });
+    send(res, status, body, headers);
+  }
+
   private route(method: string, url: URL, body: unknown, res: ServerResponse, fault: Fault | null): void {
     const path = url.pathname;
     const q = url.searchParams;
     const nested = q.get('nested') === 'true';
     if (method === 'GET' && path === '/v2/account') {
-      return send(res, 200, {
+      return this.reply(res, 200, {
         id: 'acct',
         account_number: 'PA000TEST',
         status: 'ACTIVE',
@@ -244,26 +320,32 @@ export class AlpacaTestServer {
         equity: this.cash,
       });
     }
-    if (method === 'GET' && path === '/v2/positions') return send(res, 200, this.positionsJson());
+    if (method === 'GET' && path === '/v2/positions') return this.reply(res, 200, this.positionsJson());
+    if (method === 'GET' && path === '/v2/assets') return this.reply(res, 200, this.assets.list(q));
+    const asset = /^\/v2\/assets\/(.+)$/.exec(path);
+    if (method === 'GET' && asset) {
+      const a = this.assets.find(decodeURIComponent(asset[1] ?? ''));
+      return a ? this.reply(res, 200, a) : this.reply(res, 404, { code: 40410000, message: 'asset not found' });
+    }
     if (method === 'POST' && path === '/v2/orders') {
-      const created = this.book.create((body ?? {}) as Record<string, unknown>, this.opts.acceptAs ?? 'new');
-      if ('body' in created) return send(res, created.status, created.body);
+      const created = this.book.create((body ?? {}) as Record<string, unknown>, this.opts.acceptAs ?? 'new', this.ctx);
+      if ('body' in created) return this.reply(res, created.status, created.body);
       return this.accepted(res, created, [{ event: 'new', order: created }], fault);
     }
-    if (method === 'GET' && path === '/v2/orders') return send(res, 200, this.listOrders(q));
+    if (method === 'GET' && path === '/v2/orders') return this.reply(res, 200, this.listOrders(q));
     if (method === 'GET' && path === '/v2/orders:by_client_order_id') {
       const o = this.book.byClientId(q.get('client_order_id') ?? '');
       // Not documented as nested: legs come back only from the nested endpoints.
       return o
-        ? send(res, 200, this.book.toJson(o, false))
-        : send(res, 404, { code: 40410000, message: 'order not found' });
+        ? this.reply(res, 200, this.book.toJson(o, false))
+        : this.reply(res, 404, { code: 40410000, message: 'order not found' });
     }
     const byId = /^\/v2\/orders\/([^/]+)$/.exec(path);
     if (byId && method === 'GET') {
       const o = this.book.orders.get(decodeURIComponent(byId[1] ?? ''));
       return o
-        ? send(res, 200, this.book.toJson(o, nested))
-        : send(res, 404, { code: 40410000, message: 'order not found' });
+        ? this.reply(res, 200, this.book.toJson(o, nested))
+        : this.reply(res, 404, { code: 40410000, message: 'order not found' });
     }
     if (byId && method === 'PATCH') {
       const id = decodeURIComponent(byId[1] ?? '');
@@ -271,16 +353,13 @@ export class AlpacaTestServer {
       const r = replaceOrder(this.book, id, (body ?? {}) as Record<string, unknown>, {
         hold: this.holdReplacements,
         acceptAs: this.opts.acceptAs ?? 'new',
+        ctx: this.ctx,
       });
-      if ('body' in r) return send(res, r.status, r.body);
+      if ('body' in r) return this.reply(res, r.status, r.body);
       return this.accepted(res, r.order, r.events, fault);
     }
-    if (byId && method === 'DELETE') {
-      const r = this.book.cancel(decodeURIComponent(byId[1] ?? ''));
-      this.emitAll(r.canceled.map((order) => ({ event: 'canceled', order })));
-      return r.status === 204 ? void res.writeHead(204).end() : send(res, r.status, r.body);
-    }
-    send(res, 404, { code: 40410000, message: 'endpoint not found' });
+    if (byId && method === 'DELETE') return this.startCancel(decodeURIComponent(byId[1] ?? ''), res);
+    this.reply(res, 404, { code: 40410000, message: 'endpoint not found' });
   }
 
   /** A created (or replacing) order: its events, then the answer, unless a fault says otherwise. */
@@ -289,7 +368,9 @@ export class AlpacaTestServer {
     if (!lost) this.emitAll(events);
     if (fault?.kind === 'acceptThenHang') return;
     if (fault?.kind === 'acceptThenDrop') return void res.socket?.destroy();
-    send(res, 200, this.book.toJson(order, true));
+    const price = order.type === 'market' ? this.marketFills.get(order.symbol) : undefined;
+    if (price !== undefined) this.fill(order.id, price);
+    this.reply(res, 200, this.book.toJson(order, true));
   }
 }
 

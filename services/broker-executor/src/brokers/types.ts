@@ -1,5 +1,5 @@
-import { AppError } from '@utm/contracts';
-import type { Decimal } from '@utm/db';
+import { AppError, type ErrorCode } from '@utm/contracts';
+import type { Decimal, InstrumentRules } from '@utm/db';
 
 /**
  * What the executor asks of a broker, whichever it is (the paper engine, Alpaca, …). Our
@@ -41,6 +41,10 @@ export interface BrokerOrderRequest {
    * starts working when the entry fills. Only when capabilities.nativeBracket (same family).
    */
   oto?: { takeProfitLimitPrice: Decimal } | { stopLossStopPrice: Decimal };
+  /** What the venue says of the instrument (null: not known): the last check before sending. */
+  instrument?: InstrumentRules | null;
+  /** An entry that sells: it opens or adds to a short (the venue's short rules apply). */
+  opensShort?: boolean;
 }
 
 export interface BrokerFill {
@@ -63,6 +67,8 @@ export interface BrokerOrder {
   reason: string | null;
   /** The broker's id of the order that replaced this one (a replace request, a corporate action). */
   replacedBy?: string | null;
+  /** A cancel is under way at the broker and not final yet (Alpaca: pending_cancel). */
+  pendingCancel?: boolean;
 }
 
 /**
@@ -86,6 +92,14 @@ export interface ReplaceCapabilities {
   ocoStopFollowsTarget: boolean;
 }
 
+/** How a venue holds one instrument's exits (its tick, what a stop loss is sent as, what groups). */
+export interface ExitTerms {
+  tick: (price: Decimal) => Decimal;
+  stopType: 'STOP' | 'STOP_LIMIT';
+  oco: boolean;
+  trailing: boolean;
+}
+
 export interface BrokerCapabilities {
   orderTypes: BrokerOrderType[];
   nativeBracket: boolean;
@@ -93,6 +107,15 @@ export interface BrokerCapabilities {
   nativeTrailingStop: boolean;
   fractional: boolean;
   replace?: ReplaceCapabilities;
+  /** An order opposite one of the account's working orders in the symbol is refused (a potential wash trade). */
+  oppositeOrdersRefused?: boolean;
+  /**
+   * A working closing order holds its shares: a second one for the same shares is refused (Alpaca),
+   * so a position's exits are one order or one native group.
+   */
+  oneClosingOrderPerShare?: boolean;
+  /** Per instrument (null: not known), how its exits are held; absent: as the capabilities say. */
+  exitTerms?: (symbol: string, instrument: InstrumentRules | null) => ExitTerms;
 }
 
 export interface BrokerAccountSnapshot {
@@ -125,19 +148,32 @@ export interface Broker {
   findByClientOrderId(clientOrderId: string): Promise<BrokerOrder | null>;
   openOrders(): Promise<BrokerOrder[]>;
   snapshot(): Promise<BrokerAccountSnapshot>;
+  /**
+   * What the venue says of an instrument (lot and tick size, minimums, shorting, fractions), to
+   * keep in instrument_rules under the broker's name; null when the venue has no such instrument.
+   */
+  instrument?(symbol: string): Promise<Omit<InstrumentRules, 'fetchedAt'> | null>;
 }
 
 /**
- * A broker call that did not succeed. `code` says what it means for the order and signal
- * (BROKER_ERROR: refused, final; BROKER_UNAVAILABLE: transient, retried). `uncertain`: the
- * request may have reached the broker (a timeout after sending): before any retry, ask the
- * broker by client order id.
+ * A broker call that did not succeed. `code` says what it means for the order and signal:
+ * BROKER_UNAVAILABLE is transient (retried); every other code is a refusal, final — the precise
+ * one where the broker's answer says why (INSUFFICIENT_QTY, WASH_TRADE, …), BROKER_ERROR when
+ * it does not. `uncertain`: the request may have reached the broker (a timeout after sending):
+ * before any retry, ask the broker by client order id.
  */
 export class BrokerError extends AppError {
   constructor(
-    code: 'BROKER_ERROR' | 'BROKER_UNAVAILABLE',
+    code: ErrorCode,
     message: string,
-    readonly opts: { retryAfterMs?: number; uncertain?: boolean; status?: number; cause?: unknown } = {},
+    readonly opts: {
+      retryAfterMs?: number;
+      uncertain?: boolean;
+      status?: number;
+      /** The broker's own words, as it sent them (the message may add ours). */
+      alpacaMessage?: string | null;
+      cause?: unknown;
+    } = {},
   ) {
     super(code, message, { cause: opts.cause });
     this.name = 'BrokerError';
@@ -149,5 +185,10 @@ export class BrokerError extends AppError {
 
   get uncertain(): boolean {
     return this.opts.uncertain ?? false;
+  }
+
+  /** The broker said no (final), as opposed to could not be reached (BROKER_UNAVAILABLE). */
+  get refused(): boolean {
+    return this.code !== 'BROKER_UNAVAILABLE';
   }
 }

@@ -14,7 +14,8 @@ export interface ExitLegDraft {
   role: LegRole;
   /** Opposite of the entry: a long is protected by SELL orders. */
   side: BrokerSide;
-  type: 'STOP' | 'LIMIT' | 'TRAILING_STOP';
+  /** STOP_LIMIT: a stop loss where the venue takes no stop (Alpaca crypto). */
+  type: 'STOP' | 'STOP_LIMIT' | 'LIMIT' | 'TRAILING_STOP';
   quantity: Decimal;
   limitPrice: Decimal | null;
   /** STOP_LOSS: the stop. TRAILING_STOP: its initial stop (it moves with trailReference). */
@@ -27,12 +28,13 @@ export interface ExitLegDraft {
   timeInForce: 'GTC';
 }
 
-/** How a leg's price reads in its events: "limit 105", "stop 95", "trailing 3%, stop 97". */
+/** How a leg's price reads in its events: "limit 105", "stop 95", "stop 95 limit 94.9", "trailing 3%, stop 97". */
 export function priceText(
   d: { type: string } & Pick<ExitLegDraft, 'limitPrice' | 'stopPrice' | 'trailPercent' | 'trailAmount'>,
 ): string {
   if (d.type === 'LIMIT') return `limit ${d.limitPrice?.toFixed()}`;
   if (d.type === 'STOP') return `stop ${d.stopPrice?.toFixed()}`;
+  if (d.type === 'STOP_LIMIT') return `stop ${d.stopPrice?.toFixed()} limit ${d.limitPrice?.toFixed()}`;
   return `trailing ${d.trailPercent ? `${d.trailPercent.toFixed()}%` : d.trailAmount?.toFixed()}, stop ${d.stopPrice?.toFixed()}`;
 }
 

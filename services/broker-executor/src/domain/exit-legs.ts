@@ -1,6 +1,6 @@
 import type { ExitRules } from '@utm/contracts';
 import { Decimal } from '@utm/db';
-import { defaultTickSize, exitPrices, type ExitPricesResult } from '@utm/trading';
+import { defaultTickSize, exitPrices, stopLimitPrice, type ExitPricesResult, type Tick } from '@utm/trading';
 import type { BrokerSide } from '../brokers/types';
 import {
   isOpenLeg,
@@ -31,8 +31,10 @@ export interface EntryFill {
   filledQuantity: Decimal;
   avgFillPrice: Decimal;
   exitRules: ExitRules | null | undefined;
-  /** The instrument's tick; default: defaultTickSize of the fill price, as the processor validates. */
-  tickSize?: Decimal;
+  /** The instrument's tick (fixed, or by price); default: defaultTickSize of the fill price, as the processor validates. */
+  tickSize?: Tick;
+  /** What a stop loss is sent as: STOP (default), or STOP_LIMIT where the venue takes no stop. */
+  stopType?: 'STOP' | 'STOP_LIMIT';
 }
 
 /**
@@ -51,7 +53,7 @@ function pricesFor(
   rules: ExitRules,
   side: BrokerSide,
   fill: Decimal,
-  tick: Decimal,
+  tick: Tick,
 ): ExitPricesResult | null {
   switch (role) {
     case 'STOP_LOSS':
@@ -63,7 +65,12 @@ function pricesFor(
   }
 }
 
-function draft(role: LegRole, entry: EntryFill, result: Extract<ExitPricesResult, { ok: true }>): ExitLegDraft {
+function draft(
+  role: LegRole,
+  entry: EntryFill,
+  result: Extract<ExitPricesResult, { ok: true }>,
+  tick: Tick,
+): ExitLegDraft {
   const base = {
     role,
     side: opposite(entry.entrySide),
@@ -76,6 +83,10 @@ function draft(role: LegRole, entry: EntryFill, result: Extract<ExitPricesResult
     timeInForce: 'GTC' as const,
   };
   const { stopLoss, takeProfit, trailingStop } = result.prices;
+  if (role === 'STOP_LOSS' && stopLoss && entry.stopType === 'STOP_LIMIT') {
+    const at = typeof tick === 'function' ? tick : () => tick;
+    return { ...base, type: 'STOP_LIMIT', stopPrice: stopLoss, limitPrice: stopLimitPrice(base.side, stopLoss, at) };
+  }
   if (role === 'STOP_LOSS' && stopLoss) return { ...base, type: 'STOP', stopPrice: stopLoss };
   if (role === 'TAKE_PROFIT' && takeProfit) return { ...base, type: 'LIMIT', limitPrice: takeProfit };
   if (role === 'TRAILING_STOP' && trailingStop) {
@@ -102,7 +113,7 @@ export function planExitLegs(entry: EntryFill): ExitLegPlan {
   for (const role of LEG_ROLES) {
     const result = pricesFor(role, rules, entry.entrySide, entry.avgFillPrice, tick);
     if (!result) continue;
-    if (result.ok) legs.push(draft(role, entry, result));
+    if (result.ok) legs.push(draft(role, entry, result, tick));
     else problems.push(result.message);
   }
   return problems.length ? { ok: false, message: problems.join('; '), legs } : { ok: true, legs };

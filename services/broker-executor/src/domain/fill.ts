@@ -1,9 +1,15 @@
 import { isExitRole, orderTransition, type EventType, type OrderStatus } from '@utm/contracts';
 import { Decimal } from '@utm/db';
-import type { BrokerCapabilities } from '../brokers/types';
-import { planExitLegs, priceText, resizeLegsForEntryFill, type ExitLegDraft, type LegAmendment } from './exit-legs';
+import {
+  planExitLegs,
+  priceText,
+  resizeLegsForEntryFill,
+  type EntryFill,
+  type ExitLegDraft,
+  type ExitLegsRouting,
+  type LegAmendment,
+} from './exit-legs';
 import { onLegFill } from './leg-fills';
-import { legsForBroker } from './leg-routing';
 import { asLeg, type ExecOrder } from './order';
 import { applyFillToPosition, averageFill, cashAfterFill, type PositionState } from './positions';
 
@@ -40,10 +46,31 @@ export interface FillInput {
    */
   entry: ExecOrder | null;
   legs: readonly ExecOrder[];
-  /** The venue's capabilities (a native OCO pairs the stop loss with the take profit); null: the paper engine. */
-  broker: BrokerCapabilities | null;
+  /**
+   * How the venue holds the entry's exits: the instrument's tick and stop type there, and where
+   * each rule goes (a rule it cannot hold is refused; a native OCO pairs the stop loss with the
+   * take profit). Null: the paper engine, which holds every rule, at the processor's tick.
+   */
+  exits: ExitTerms | null;
   /** Ids for the legs created (random in production, fixed in tests). */
   newId: () => string;
+}
+
+export interface ExitTerms {
+  terms: Pick<EntryFill, 'tickSize' | 'stopType'>;
+  routing: ExitLegsRouting;
+}
+
+/** The entry's fill as its exits are priced from it, with the venue's terms. */
+export function entryFillOf(entry: ExecOrder, terms: ExitTerms['terms'] = {}): EntryFill | null {
+  if (!entry.avgFillPrice) return null;
+  return {
+    entrySide: entry.side,
+    filledQuantity: entry.filledQuantity,
+    avgFillPrice: entry.avgFillPrice,
+    exitRules: entry.exitRules,
+    ...terms,
+  };
 }
 
 export interface FillEvent {
@@ -133,13 +160,17 @@ export function applyFill(input: FillInput): FillResult {
 
 function entryFilled(entry: ExecOrder, input: FillInput, events: FillEvent[]): LegChanges {
   const changes = noLegChanges();
-  if (!entry.exitRules || !entry.avgFillPrice || entry.filledQuantity.lte(0)) return changes;
-  const fill = {
-    entrySide: entry.side,
-    filledQuantity: entry.filledQuantity,
-    avgFillPrice: entry.avgFillPrice,
-    exitRules: entry.exitRules,
-  };
+  const fill = entryFillOf(entry, input.exits?.terms);
+  if (!fill || !entry.exitRules || entry.filledQuantity.lte(0)) return changes;
+  const routing = input.exits?.routing ?? null;
+  /** The drafts the venue can hold; the others are refused with an event saying why. */
+  const placeable = (drafts: ExitLegDraft[]) =>
+    drafts.filter((d) => {
+      const leg = routing?.legs.find((l) => l.role === d.role);
+      if (leg?.via !== 'UNSUPPORTED') return true;
+      events.push({ orderId: entry.id, type: 'EXIT_RULE_REFUSED', message: `${d.role} not placed: ${leg.reason}` });
+      return false;
+    });
   const newLeg = (d: ExitLegDraft, id: string, carriedBy: string | null = null): NewLeg => ({
     id,
     draft: d,
@@ -149,13 +180,11 @@ function entryFilled(entry: ExecOrder, input: FillInput, events: FillEvent[]): L
   if (!input.legs.length) {
     const plan = planExitLegs(fill);
     if (!plan.ok) events.push({ orderId: entry.id, type: 'EXIT_RULE_REFUSED', message: plan.message });
-    const target = plan.legs.find((d) => d.role === 'TAKE_PROFIT');
+    const drafts = placeable(plan.legs);
+    const target = drafts.find((d) => d.role === 'TAKE_PROFIT');
     const native =
-      input.broker !== null &&
-      target !== undefined &&
-      plan.legs.some((d) => d.role === 'STOP_LOSS') &&
-      legsForBroker(input.broker, entry.exitRules).ocoAfterFill;
-    const made = plan.legs.map((d) => ({ d, id: input.newId() }));
+      target !== undefined && drafts.some((d) => d.role === 'STOP_LOSS') && (routing?.ocoAfterFill ?? false);
+    const made = drafts.map((d) => ({ d, id: input.newId() }));
     const targetId = made.find((m) => m.d === target)?.id ?? null;
     for (const { d, id } of made)
       changes.create.push(newLeg(d, id, native && d.role === 'STOP_LOSS' ? targetId : null));
@@ -168,7 +197,7 @@ function entryFilled(entry: ExecOrder, input: FillInput, events: FillEvent[]): L
     why: `entry filled ${entry.filledQuantity.toFixed()}`,
     filledLegId: null,
   };
-  for (const d of resize.create) changes.create.push(newLeg(d, input.newId()));
+  for (const d of placeable(resize.create)) changes.create.push(newLeg(d, input.newId()));
   return changes;
 }
 

@@ -1,5 +1,5 @@
 import type { ExitRules } from '@utm/contracts';
-import type { BrokerCapabilities, BrokerOrderType } from '../brokers/types';
+import type { BrokerCapabilities, BrokerOrderType, ExitTerms } from '../brokers/types';
 import type { LegRole } from './exit-leg-types';
 
 /**
@@ -19,7 +19,11 @@ import type { LegRole } from './exit-leg-types';
  * The trailing stop is always an ORDER of its own (a native TRAILING_STOP, which the broker
  * moves), since no broker combines it with a bracket or an OCO. Whenever the legs end up in
  * more than one broker-side group, the executor is the one-cancels-other between the groups
- * (onLegFill on every leg fill).
+ * (onLegFill on every leg fill) — except at a broker where a working closing order holds its
+ * shares (oneClosingOrderPerShare, Alpaca): there a second group for the same shares would be
+ * refused, so only one group is placed and the rest is UNSUPPORTED, the stop loss kept first.
+ * (The processor refuses such combinations before the entry is placed; this is the last guard.)
+ * `terms`: how the broker holds this instrument's exits (Alpaca crypto: no OCO, no trailing stop).
  */
 export type LegVia = 'BRACKET' | 'OCO' | 'ORDER' | 'UNSUPPORTED';
 
@@ -47,24 +51,40 @@ const NEEDS: Record<LegRole, BrokerOrderType> = {
   TRAILING_STOP: 'TRAILING_STOP',
 };
 
-function unsupported(role: LegRole, caps: BrokerCapabilities): string | null {
-  if (role === 'TRAILING_STOP' && !caps.nativeTrailingStop) return 'the broker has no native trailing stop';
-  if (!caps.orderTypes.includes(NEEDS[role])) return `the broker does not take ${NEEDS[role]} orders`;
+function unsupported(role: LegRole, caps: BrokerCapabilities, terms: ExitTerms | undefined): string | null {
+  if (role === 'TRAILING_STOP' && (!caps.nativeTrailingStop || terms?.trailing === false))
+    return 'the broker has no native trailing stop for this instrument';
+  const needs = role === 'STOP_LOSS' && terms?.stopType === 'STOP_LIMIT' ? 'STOP_LIMIT' : NEEDS[role];
+  if (!caps.orderTypes.includes(needs)) return `the broker does not take ${needs} orders`;
   return null;
 }
 
-export function legsForBroker(caps: BrokerCapabilities, rules: ExitRules | null | undefined): ExitLegsRouting {
+const ONE_CLOSING = 'the broker holds one closing order per share, and this exit would be a second one';
+
+export function legsForBroker(
+  caps: BrokerCapabilities,
+  rules: ExitRules | null | undefined,
+  terms?: ExitTerms,
+): ExitLegsRouting {
   const present: LegRole[] = [];
   if (rules?.stopLoss) present.push('STOP_LOSS');
   if (rules?.takeProfit) present.push('TAKE_PROFIT');
   if (rules?.trailingStop) present.push('TRAILING_STOP');
-  const reasons = new Map(present.map((r) => [r, unsupported(r, caps)]));
+  const reasons = new Map(present.map((r) => [r, unsupported(r, caps, terms)]));
   const usable = (r: LegRole): boolean => reasons.has(r) && reasons.get(r) === null;
 
+  const nativeOco = caps.nativeOco && terms?.oco !== false;
   const pair = usable('STOP_LOSS') && usable('TAKE_PROFIT');
+  if (caps.oneClosingOrderPerShare) {
+    // One group for the shares: the OCO pair (or the stop loss alone), else the one rule usable.
+    const group: LegRole[] = pair && nativeOco ? ['STOP_LOSS', 'TAKE_PROFIT'] : [];
+    const first = present.find(usable);
+    if (!group.length && first) group.push(first);
+    for (const r of present) if (usable(r) && !group.includes(r)) reasons.set(r, ONE_CLOSING);
+  }
   const absolute = rules?.stopLoss?.type === 'PRICE' && rules?.takeProfit?.type === 'PRICE';
-  const bracketWithEntry = pair && caps.nativeBracket && absolute && !rules?.trailingStop;
-  const ocoAfterFill = pair && !bracketWithEntry && caps.nativeOco;
+  const bracketWithEntry = pair && caps.nativeBracket && absolute && !rules?.trailingStop && usable('TAKE_PROFIT');
+  const ocoAfterFill = pair && usable('TAKE_PROFIT') && !bracketWithEntry && nativeOco;
   const pairVia: LegVia = bracketWithEntry ? 'BRACKET' : ocoAfterFill ? 'OCO' : 'ORDER';
 
   const legs = present.map((role): LegPlacement => {

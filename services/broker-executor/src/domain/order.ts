@@ -38,6 +38,8 @@ export interface ExecOrder {
   replaces: string | null;
   replaceMethod: ReplaceMethod | null;
   cancelRequestedAt: Date | null;
+  /** The broker took the cancel request; it is not final yet (not sent again). */
+  cancelSentAt: Date | null;
   expiresAt: Date | null;
   triggeredAt: Date | null;
   errorCode?: string | null;

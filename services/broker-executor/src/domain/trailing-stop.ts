@@ -1,5 +1,5 @@
 import { Decimal } from '@utm/db';
-import { defaultTickSize, roundToTick } from '@utm/trading';
+import { defaultTickSize, roundToTickAt, type Tick } from '@utm/trading';
 import type { BrokerSide } from '../brokers/types';
 
 /**
@@ -24,10 +24,10 @@ export interface Trail {
  * A stop at or below zero (an amount larger than the price) is returned as is: it cannot
  * trigger until the reference has risen enough.
  */
-export function trailingStopPrice(side: BrokerSide, reference: Decimal, trail: Trail, tickSize?: Decimal): Decimal {
+export function trailingStopPrice(side: BrokerSide, reference: Decimal, trail: Trail, tickSize?: Tick): Decimal {
   const offset = trail.percent ? reference.times(trail.percent).div(100) : (trail.amount ?? new Decimal(0));
   const raw = side === 'SELL' ? reference.minus(offset) : reference.plus(offset);
-  return roundToTick(raw, tickSize ?? defaultTickSize(reference), side === 'SELL' ? 'down' : 'up');
+  return roundToTickAt(raw, tickSize ?? defaultTickSize(reference), side === 'SELL' ? 'down' : 'up');
 }
 
 /** The better of two reference prices for the position: the higher for a long (SELL stop), the lower for a short. */

@@ -135,6 +135,7 @@ export function paperLegRow(entry: ExecOrder, n: NewLeg): ExecOrder {
     replaces: null,
     replaceMethod: null,
     cancelRequestedAt: null,
+    cancelSentAt: null,
     expiresAt: null,
     triggeredAt: null,
     errorCode: null,

@@ -112,7 +112,7 @@ export class PaperLedger {
       fill: execution,
       entry,
       legs,
-      broker: null,
+      exits: null,
       newId: this.newId,
     });
     this.writes.fills.push(r.record);

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import {
+  EXIT_ROLES,
   OPEN_ORDER_STATUSES,
   orderTransition,
   SIGNAL_ORDER_ROLES,
@@ -27,7 +28,7 @@ export type { ExecOrder, ReplaceMethod } from '../domain/order';
 
 export const ORDER_COLUMNS = `id, seq::text, signal_id, account_id, parent_order_id, oco_group, role, symbol, side, type, quantity::text,
   limit_price::text, stop_price::text, trail_percent::text, trail_amount::text, trail_reference::text, time_in_force, status,
-  filled_quantity::text, avg_fill_price::text, price_basis::text, exit_rules, broker_order_id, carried_by, cancel_requested_at, expires_at, triggered_at, error_code, error_message, replaces, replace_method`;
+  filled_quantity::text, avg_fill_price::text, price_basis::text, exit_rules, broker_order_id, carried_by, cancel_requested_at, cancel_sent_at, expires_at, triggered_at, error_code, error_message, replaces, replace_method`;
 
 interface OrderRow {
   id: string;
@@ -55,6 +56,7 @@ interface OrderRow {
   broker_order_id: string | null;
   carried_by: string | null;
   cancel_requested_at: Date | null;
+  cancel_sent_at: Date | null;
   expires_at: Date | null;
   triggered_at: Date | null;
   error_code: string | null;
@@ -92,6 +94,7 @@ export function toOrder(r: OrderRow): ExecOrder {
     brokerOrderId: r.broker_order_id,
     carriedBy: r.carried_by,
     cancelRequestedAt: r.cancel_requested_at,
+    cancelSentAt: r.cancel_sent_at,
     expiresAt: r.expires_at,
     triggeredAt: r.triggered_at,
     errorCode: r.error_code,
@@ -142,24 +145,47 @@ export async function carriedOrders(db: Db, carrierId: string): Promise<ExecOrde
 
 /**
  * What the account's executor has to do, in sequence: cancels asked for (by a close or
- * reverse), orders still to place (NEW), orders whose placement may or may not have reached
- * the broker (SUBMITTING: a crash or timeout in between). A resized leg waits NEW until what it
- * replaces allows: a replace request needs the old order confirmed at the broker; a
- * cancel-first replacement needs the old order (and, for an OCO pair, every old leg) ended.
+ * reverse) and not yet taken by the broker, orders still to place (NEW), orders whose placement
+ * may or may not have reached the broker (SUBMITTING: a crash or timeout in between). A resized
+ * leg waits NEW until what it replaces allows: a replace request needs the old order confirmed
+ * at the broker; a cancel-first replacement needs the old order (and, for an OCO pair, every old
+ * leg) ended.
+ *
+ * At an external broker a position's shares are held by the orders working on them until those
+ * end, so a NEW order also waits (it is not sent, and is worked again when the order it waits for
+ * ends: BrokerVenue) while an earlier order of the account in the same symbol
+ * - has a cancel asked for that is not final (a close waits for its exits' cancels);
+ * - is a CLOSE, for an ENTRY (a reverse opens once its close has filled);
+ * and, where the venue refuses an order opposite a working one (`oppositeRefused`, Alpaca's
+ * wash-trade rule), an exit leg waits while an entry on the other side works (its own entry
+ * filling in parts: the legs go out once it is complete or ended).
  */
-export async function actionableOrders(db: Db, accountId: string, limit = 50): Promise<ExecOrder[]> {
+export async function actionableOrders(
+  db: Db,
+  accountId: string,
+  limit = 50,
+  oppositeRefused = false,
+): Promise<ExecOrder[]> {
   const { rows } = await db.query<OrderRow>({
     name: 'executor-actionable',
     text: `SELECT ${ORDER_COLUMNS} FROM orders o
            WHERE account_id = $1 AND carried_by IS NULL AND (status = ${sqlValue('SUBMITTING')}
-                 OR (status = ${sqlValue('NEW')} AND (cancel_requested_at IS NOT NULL OR NOT EXISTS (
+                 OR (status = ${sqlValue('NEW')} AND (cancel_requested_at IS NOT NULL OR (NOT EXISTS (
                        SELECT 1 FROM orders r JOIN orders old ON old.id = r.replaces
                        WHERE (r.id = o.id OR r.carried_by = o.id)
                          AND old.status IN (${sqlList(OPEN_ORDER_STATUSES)})
-                         AND (r.replace_method = 'CANCEL_FIRST' OR old.status IN (${sqlList(UNPLACED_ORDER_STATUSES)})))))
-                 OR (cancel_requested_at IS NOT NULL AND status IN (${sqlList(WORKING_ORDER_STATUSES)})))
+                         AND (r.replace_method = 'CANCEL_FIRST' OR old.status IN (${sqlList(UNPLACED_ORDER_STATUSES)})))
+                     AND NOT EXISTS (
+                       SELECT 1 FROM orders w
+                       WHERE w.account_id = o.account_id AND w.symbol = o.symbol AND w.seq < o.seq AND w.id <> o.id
+                         AND w.status IN (${sqlList(OPEN_ORDER_STATUSES)})
+                         AND (w.cancel_requested_at IS NOT NULL
+                              OR (o.role = ${sqlValue('ENTRY')} AND w.role = ${sqlValue('CLOSE')})
+                              OR ($3 AND o.role IN (${sqlList(EXIT_ROLES)})
+                                  AND w.role = ${sqlValue('ENTRY')} AND w.side <> o.side))))))
+                 OR (cancel_requested_at IS NOT NULL AND cancel_sent_at IS NULL AND status IN (${sqlList(WORKING_ORDER_STATUSES)})))
            ORDER BY seq LIMIT $2`,
-    values: [accountId, limit],
+    values: [accountId, limit, oppositeRefused],
   });
   return rows.map(toOrder);
 }

@@ -26,8 +26,12 @@ import { ORDER_COLUMNS, toOrder } from './orders';
  * plan uses the partial indexes built on them.)
  */
 
-type OrderJson = Omit<Parameters<typeof toOrder>[0], 'cancel_requested_at' | 'expires_at' | 'triggered_at'> & {
+type OrderJson = Omit<
+  Parameters<typeof toOrder>[0],
+  'cancel_requested_at' | 'cancel_sent_at' | 'expires_at' | 'triggered_at'
+> & {
   cancel_requested_at: string | null;
+  cancel_sent_at: string | null;
   expires_at: string | null;
   triggered_at: string | null;
 };
@@ -134,6 +138,7 @@ const orderOf = (o: OrderJson): ExecOrder =>
   toOrder({
     ...o,
     cancel_requested_at: date(o.cancel_requested_at),
+    cancel_sent_at: date(o.cancel_sent_at),
     expires_at: date(o.expires_at),
     triggered_at: date(o.triggered_at),
   });

@@ -6,6 +6,8 @@ import { asLeg, type ExecOrder, type ReplaceMethod } from '../domain/order';
 import { amendLeg, insertLeg, legsOf } from '../repositories/leg-rows';
 import { addEvent, loadOrder, updateOrder } from '../repositories/orders';
 import { cancelLeg, type LegVenue } from './cancel-leg';
+import { exitTermsOf } from './leg-terms';
+import { entryFillOf } from '../domain/fill';
 
 /**
  * Exit legs at an external broker taking a new size: the row itself where nothing is sent (not
@@ -162,12 +164,8 @@ export async function resyncLegs(client: PoolClient, leg: ExecOrder, venue: LegV
   const entry = leg.parentOrderId ? await loadOrder(client, leg.parentOrderId, true) : null;
   if (!entry?.avgFillPrice || !entry.exitRules) return [];
   const legs = await legsOf(client, entry.id);
-  const fill = {
-    entrySide: entry.side,
-    filledQuantity: entry.filledQuantity,
-    avgFillPrice: entry.avgFillPrice,
-    exitRules: entry.exitRules,
-  };
+  const fill = entryFillOf(entry, (await exitTermsOf(client, entry, venue)).terms);
+  if (!fill) return [];
   const resize = resizeLegsForEntryFill(legs.map(asLeg), fill);
   return resizeLegs(client, legs, resize.amend, {
     ...venue,

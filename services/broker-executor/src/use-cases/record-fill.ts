@@ -7,6 +7,7 @@ import { fundsOf, writeFill } from '../repositories/fills';
 import { legsOf } from '../repositories/leg-rows';
 import { loadOrder } from '../repositories/orders';
 import { carryOutLegChanges, type LegVenue } from './exit-legs';
+import { exitTermsOf } from './leg-terms';
 
 /**
  * One execution an external broker reported, recorded as domain/fill.ts decides it — the
@@ -25,14 +26,15 @@ export async function recordBrokerFill(
     fundsOf(client, order.accountId, order.symbol),
     familyOf(client, order),
   ]);
+  const entry = family?.entry ?? order;
   const result = applyFill({
     order,
     position,
     cash,
     fill: execution,
-    entry: family?.entry === order ? null : (family?.entry ?? null),
+    entry: entry === order ? null : entry,
     legs: family?.legs ?? [],
-    broker: venue.broker.capabilities,
+    exits: order.role === 'ENTRY' && order.exitRules ? await exitTermsOf(client, order, venue) : null,
     newId: randomUUID,
   });
   if (!(await writeFill(client, result))) return null;

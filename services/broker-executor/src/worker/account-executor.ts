@@ -44,7 +44,7 @@ export async function workAccount(
   const progress = new Progress();
   try {
     for (;;) {
-      const orders = await actionableOrders(lock?.client ?? pool, accountId, PER_ROUND);
+      const orders = await actionableOrders(lock?.client ?? pool, accountId, PER_ROUND, venue.oppositeOrdersRefused);
       if (!orders.length) return handled;
       for (const order of orders) {
         const was = progress.check(order);

@@ -21,6 +21,8 @@ import type { Venue } from './venue';
 /** An account's broker, and the stream of its order updates when it has one. */
 export interface BrokerConnection {
   broker: Broker;
+  /** The same account for background reads (reconciliation), behind placement in its request budget. */
+  background?: Broker;
   updates?: {
     start(): Promise<void>;
     stop(): Promise<void>;
@@ -111,7 +113,16 @@ export class AccountVenues {
       fill: (c, o, execution) => recordBrokerFill(c, o, execution, legVenue),
       afterSettle: (c, o) => resyncLegs(c, o, legVenue),
     };
-    const venue = new BrokerVenue(this.deps.pool, broker, legs, this.deps.requestWork, log, this.deps.milestones);
+    const background = connection.background ? instrumentBroker(connection.background, this.deps.brokerCalls) : broker;
+    const venue = new BrokerVenue(
+      this.deps.pool,
+      broker,
+      legs,
+      this.deps.requestWork,
+      log,
+      this.deps.milestones,
+      background,
+    );
     this.venues.set(accountId, venue);
     const updates = connection.updates;
     if (updates && !this.closing) {

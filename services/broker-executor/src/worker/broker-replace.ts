@@ -113,7 +113,7 @@ export class Replacements {
       if (!this.broker.replace || !old.brokerOrderId) throw new Error(`${this.broker.name} cannot replace orders`);
       result = await this.broker.replace(old.brokerOrderId, amendRequestOf(old, r));
     } catch (err) {
-      if (err instanceof BrokerError && err.code === 'BROKER_ERROR') return this.refused(r, old, err);
+      if (err instanceof BrokerError && err.refused) return this.refused(r, old, err);
       // Transient (or unknown whether it arrived): the row stays SUBMITTING and the job is
       // retried with backoff; the retry resolves it by client order id first.
       this.log.warn('replace request not confirmed; will resolve by client order id', {

@@ -18,6 +18,7 @@ export function requestOf(order: ExecOrder, quantity = order.quantity): BrokerOr
     trailPercent: order.trailPercent,
     trailAmount: order.trailAmount,
     timeInForce: order.timeInForce,
+    opensShort: order.role === 'ENTRY' && order.side === 'SELL',
   };
 }
 

@@ -1,31 +1,24 @@
 import type { Pool, PoolClient } from 'pg';
-import {
-  canTransitionOrder,
-  isExitRole,
-  isTerminalOrder,
-  isUnplacedOrder,
-  isWorkingOrder,
-  orderStatusEvent,
-  type OrderStatus,
-} from '@utm/contracts';
-import { Decimal, withTransaction } from '@utm/db';
+import { isTerminalOrder } from '@utm/contracts';
+import { withTransaction } from '@utm/db';
 import type { Logger } from '@utm/logger';
 import { BrokerError, type Broker, type BrokerOrder, type BrokerOrderRequest } from '../brokers/types';
 import type { Execution } from '../domain/fill';
 import { lockAccountRow } from '../repositories/accounts';
+import { markCancelSent } from '../repositories/broker-waits';
 import {
   cancelUnsent,
   carriedOrders,
   loadOrder,
-  loadOrderFor,
   refreshSignal,
   updateOrder,
   type ExecOrder,
 } from '../repositories/orders';
-import { recordResized, replacementOf, waitingOn } from '../repositories/replacements';
-import { capClose, requestOf, signalReceivedAt, withLegs } from './broker-requests';
+import { BrokerInstruments } from './broker-instruments';
+import { BrokerRecorder } from './broker-record';
+import { capClose, requestOf, withLegs } from './broker-requests';
 import { Replacements } from './broker-replace';
-import { measuredRole, milestonesOf, type Milestone, type MilestoneSink } from '../domain/milestones';
+import type { MilestoneSink } from '../domain/milestones';
 import type { OrderVenue } from './venue';
 
 /** What follows from the broker's answers for exit legs; each returns the ids of orders that now need the account worked. */
@@ -46,13 +39,6 @@ export interface LegHooks {
 /** Asks for the account to be worked again (an orders job), after commit. */
 export type RequestWork = (accountId: string, orderIds: string[]) => Promise<void>;
 
-/** What recording the broker's answers led to, acted on after commit (milestones, work) or at its end (legs settled). */
-interface Outcome {
-  work: string[];
-  reached: Milestone[];
-  settled: ExecOrder[];
-}
-
 /**
  * Orders at an external broker, placed at most once: the order is SUBMITTING (committed)
  * before the request leaves; whatever happens after (a crash, a timeout), resolve() first asks
@@ -63,6 +49,8 @@ interface Outcome {
 export class BrokerVenue implements OrderVenue {
   readonly serialise = true;
   private readonly replacements: Replacements;
+  private readonly instruments: BrokerInstruments;
+  private readonly recorder: BrokerRecorder;
 
   constructor(
     private readonly pool: Pool,
@@ -72,16 +60,34 @@ export class BrokerVenue implements OrderVenue {
     private readonly log: Logger,
     /** Told, after commit, when a signal's order is accepted and when it is filled. */
     private readonly milestones: MilestoneSink = () => undefined,
+    /** The same account for background reads (reconciliation), behind placement in its request budget. */
+    private readonly background: Broker = broker,
   ) {
     this.replacements = new Replacements(pool, broker, this, legs, requestWork, log);
+    this.instruments = new BrokerInstruments(pool, broker);
+    this.recorder = new BrokerRecorder(pool, broker.name, legs, requestWork, milestones);
   }
 
   get name(): string {
     return this.broker.name;
   }
 
+  get oppositeOrdersRefused(): boolean {
+    return this.broker.capabilities.oppositeOrdersRefused ?? false;
+  }
+
   async place(order: ExecOrder): Promise<void> {
     if (order.replaceMethod === 'AMEND') return this.replacements.place(order);
+    // What the venue says of the instrument, asked before anything is marked as being sent.
+    let instrument: Awaited<ReturnType<BrokerInstruments['rulesFor']>>;
+    try {
+      instrument = await this.instruments.rulesFor(order.symbol);
+    } catch (err) {
+      if (err instanceof BrokerError && err.refused) return this.refuse(order, err.code, err.message);
+      throw err;
+    }
+    if (instrument === null)
+      return this.refuse(order, 'ASSET_NOT_TRADABLE', `${this.broker.name} has no instrument ${order.symbol}`);
     const request = await withTransaction(this.pool, async (c) => {
       await lockAccountRow(c, order.accountId);
       const current = await loadOrder(c, order.id, true);
@@ -110,7 +116,7 @@ export class BrokerVenue implements OrderVenue {
         );
       return withLegs(requestOf(current, q), carried);
     });
-    if (request) await this.send(order, request);
+    if (request) await this.send(order, { ...request, instrument: instrument ?? null });
   }
 
   async resolve(order: ExecOrder): Promise<void> {
@@ -129,7 +135,8 @@ export class BrokerVenue implements OrderVenue {
       );
       return (await carriedOrders(c, order.id)).filter((o) => o.status === 'SUBMITTING');
     });
-    await this.send(order, withLegs(requestOf(order), carried));
+    const instrument = (await this.instruments.stored(order.symbol)) ?? null;
+    await this.send(order, { ...withLegs(requestOf(order), carried), instrument });
   }
 
   /**
@@ -137,12 +144,39 @@ export class BrokerVenue implements OrderVenue {
    * another (a native OCO's leg) is known there only as a leg of its carrier.
    */
   async brokerView(order: Pick<ExecOrder, 'id' | 'carriedBy' | 'brokerOrderId'>): Promise<BrokerOrder | null> {
-    if (!order.carriedBy) return this.broker.findByClientOrderId(order.id);
-    const carrier = await this.broker.findByClientOrderId(order.carriedBy);
+    if (!order.carriedBy) return this.background.findByClientOrderId(order.id);
+    const carrier = await this.background.findByClientOrderId(order.carriedBy);
     return (
       carrier?.legs.find((l) => l.brokerOrderId === order.brokerOrderId) ??
       (order.brokerOrderId ? null : (carrier?.legs[0] ?? null))
     );
+  }
+
+  /**
+   * The broker's view of several orders: its open orders in one list (legs nested), then each
+   * order the list does not show (ended, or never seen) on its own. A view that cannot be read is
+   * left out of the map (the next pass tries again).
+   */
+  async brokerViews(
+    orders: Pick<ExecOrder, 'id' | 'carriedBy' | 'brokerOrderId'>[],
+  ): Promise<Map<string, BrokerOrder | null>> {
+    const open = await this.background.openOrders();
+    const byClient = new Map(open.map((o) => [o.clientOrderId, o]));
+    const views = new Map<string, BrokerOrder | null>();
+    for (const o of orders) {
+      const listed = o.carriedBy
+        ? byClient.get(o.carriedBy)?.legs.find((l) => l.brokerOrderId === o.brokerOrderId)
+        : byClient.get(o.id);
+      if (listed) views.set(o.id, listed);
+      else {
+        try {
+          views.set(o.id, await this.brokerView(o));
+        } catch (err) {
+          this.log.warn('could not read an order at the broker; the next pass retries', { orderId: o.id, err });
+        }
+      }
+    }
+    return views;
   }
 
   async cancel(order: ExecOrder): Promise<void> {
@@ -166,8 +200,32 @@ export class BrokerVenue implements OrderVenue {
       });
       return;
     }
+    // Taken: the cancel may still be pending at the broker (Alpaca: pending_cancel), and is not
+    // sent again; what waits for it waits until the broker reports the order ended.
+    await withTransaction(this.pool, (c) => markCancelSent(c, order.id));
     const found = await this.broker.findByClientOrderId(order.id);
     if (found) await this.apply(order.id, found, null);
+  }
+
+  /** The order (and the legs it carries) refused, final: REJECTED with the code and why. */
+  private async refuse(order: ExecOrder, code: string, message: string): Promise<void> {
+    await withTransaction(this.pool, async (c) => {
+      const current = await loadOrder(c, order.id, true);
+      if (!current || (current.status !== 'NEW' && current.status !== 'SUBMITTING')) return;
+      const refused = { status: 'REJECTED', errorCode: code, errorMessage: message } as const;
+      await updateOrder(c, current, refused, {
+        type: 'ORDER_REJECTED',
+        message: `${code}: ${message}`,
+      });
+      for (const o of await carriedOrders(c, order.id)) {
+        if (o.status === 'SUBMITTING' || o.status === 'NEW')
+          await updateOrder(c, o, refused, {
+            type: 'ORDER_REJECTED',
+            message: `${code}, OCO order ${order.id} of which this is a leg: ${message}`,
+          });
+      }
+      await refreshSignal(c, order.signalId);
+    });
   }
 
   private async send(order: ExecOrder, req: BrokerOrderRequest): Promise<void> {
@@ -175,24 +233,7 @@ export class BrokerVenue implements OrderVenue {
     try {
       result = await this.broker.place(req);
     } catch (err) {
-      if (err instanceof BrokerError && err.code === 'BROKER_ERROR') {
-        await withTransaction(this.pool, async (c) => {
-          const refused = { status: 'REJECTED', errorCode: 'BROKER_ERROR', errorMessage: err.message } as const;
-          await updateOrder(c, order, refused, {
-            type: 'ORDER_REJECTED',
-            message: `${this.broker.name} refused the order: ${err.message}`,
-          });
-          for (const o of await carriedOrders(c, order.id)) {
-            if (o.status === 'SUBMITTING')
-              await updateOrder(c, o, refused, {
-                type: 'ORDER_REJECTED',
-                message: `${this.broker.name} refused OCO order ${order.id}, of which this is a leg: ${err.message}`,
-              });
-          }
-          await refreshSignal(c, order.signalId);
-        });
-        return;
-      }
+      if (err instanceof BrokerError && err.refused) return this.refuse(order, err.code, err.message);
       // Transient (or unknown whether it arrived): the order stays SUBMITTING and the job is
       // retried with backoff; the retry resolves it by client order id first.
       this.log.warn('placement not confirmed; will resolve by client order id', {
@@ -206,123 +247,10 @@ export class BrokerVenue implements OrderVenue {
   }
 
   /**
-   * Records the broker's view of one of our orders: its id, status and fills, and those of its
-   * legs that are ours (a native OCO's stop loss). Fills are taken from the cumulative filled
-   * quantity (the broker's truth), so a stream event, a poll and a reconciliation reporting
-   * the same execution record it once. `clientOrderId` is ours, or the broker's for a leg
-   * (then the order is found by the broker's id).
+   * Records the broker's view of one of our orders (broker-record.ts). `clientOrderId` is ours,
+   * or the broker's for a leg (then the order is found by the broker's id).
    */
-  async apply(clientOrderId: string, b: BrokerOrder, note: string | null): Promise<void> {
-    const out: Outcome = { work: [], reached: [], settled: [] };
-    let accountId = '';
-    await withTransaction(this.pool, async (c) => {
-      const row = await loadOrderFor(c, clientOrderId, b.brokerOrderId);
-      if (!row) return;
-      accountId = row.accountId;
-      await lockAccountRow(c, row.accountId);
-      await this.record(c, (await loadOrder(c, row.id, true)) ?? row, b, note, out);
-      const carried = b.legs.length ? await carriedOrders(c, row.id) : [];
-      for (const leg of b.legs) {
-        const mine =
-          carried.find((o) => o.brokerOrderId === leg.brokerOrderId) ?? carried.find((o) => o.brokerOrderId === null);
-        if (!mine) continue;
-        mine.brokerOrderId = leg.brokerOrderId; // taken: the next leg matches another row
-        await this.record(c, (await loadOrder(c, mine.id, true)) ?? mine, leg, note, out);
-      }
-      // Once per entry: an OCO pair settles as one.
-      const entries = new Set<string>();
-      for (const leg of out.settled) {
-        if (leg.parentOrderId === null || entries.has(leg.parentOrderId)) continue;
-        entries.add(leg.parentOrderId);
-        out.work.push(...(await this.legs.afterSettle(c, leg)));
-      }
-    });
-    for (const m of out.reached) this.milestones(m);
-    if (out.work.length) await this.requestWork(accountId, out.work);
-  }
-
-  private async record(
-    c: PoolClient,
-    current: ExecOrder,
-    b: BrokerOrder,
-    note: string | null,
-    out: Outcome,
-  ): Promise<void> {
-    let order = current;
-    const before = order.status;
-    if (note) await updateOrder(c, order, {}, { type: 'RECONCILED', message: note });
-    if (b.filledQuantity.gt(order.filledQuantity)) {
-      const delta = b.filledQuantity.minus(order.filledQuantity);
-      const brokerTotal = b.filledQuantity.times(b.avgFillPrice ?? 0);
-      const ours = order.filledQuantity.times(order.avgFillPrice ?? 0);
-      const price =
-        b.avgFillPrice && order.avgFillPrice
-          ? brokerTotal.minus(ours).div(delta).toDecimalPlaces(10)
-          : (b.avgFillPrice ?? new Decimal(0));
-      const filled = await this.legs.fill(c, order, {
-        id: `${b.brokerOrderId}:${b.filledQuantity.toFixed()}`,
-        quantity: delta,
-        price,
-        at: new Date(),
-      });
-      if (filled) {
-        order = filled.order;
-        out.work.push(...filled.work);
-      }
-    }
-    // A report the order's lifecycle does not allow from where it stands is stale (a stream
-    // event or a poll older than what we recorded: still working after we ended it, partly
-    // filled after it filled): the order keeps its status.
-    const stale = !canTransitionOrder(order.status, b.status);
-    // Replaced at the broker by a replacement row of ours: this row ends, that one carries on.
-    const successor =
-      b.replacedBy && !isTerminalOrder(order.status) ? await replacementOf(c, order.id, b.replacedBy) : null;
-    const status = successor ? 'CANCELLED' : stale ? order.status : b.status;
-    if (successor) {
-      const why = `replaced by order ${successor} (broker id ${b.replacedBy ?? ''})`;
-      await updateOrder(
-        c,
-        order,
-        { status, brokerOrderId: b.brokerOrderId, errorCode: 'ORDER_CANCELLED', errorMessage: why },
-        { type: 'ORDER_REPLACED', message: `${this.broker.name}: ${why}; this order ends here` },
-      );
-    } else if (status !== order.status || order.brokerOrderId !== b.brokerOrderId) {
-      const ended = status === 'CANCELLED' || status === 'EXPIRED' || status === 'REJECTED';
-      await updateOrder(
-        c,
-        order,
-        {
-          status,
-          brokerOrderId: b.brokerOrderId,
-          ...(ended
-            ? {
-                errorCode:
-                  status === 'REJECTED' ? 'BROKER_ERROR' : status === 'EXPIRED' ? 'ORDER_EXPIRED' : 'ORDER_CANCELLED',
-                errorMessage: b.reason,
-              }
-            : {}),
-        },
-        {
-          type: orderStatusEvent(status),
-          message: `${this.broker.name}: ${status}${b.reason ? ` (${b.reason})` : ''}, broker id ${b.brokerOrderId}`,
-        },
-      );
-    }
-    await refreshSignal(c, order.signalId);
-    if (status !== before) await this.followUp(c, { ...order, status, brokerOrderId: b.brokerOrderId }, before, out);
-    const kinds = measuredRole(order.role) ? milestonesOf(before, status) : [];
-    if (kinds.length) {
-      const receivedAt = await signalReceivedAt(c, order.signalId);
-      for (const kind of kinds) out.reached.push({ kind, broker: this.broker.name, role: order.role, receivedAt });
-    }
-  }
-
-  /** An order's status changed: replacements waiting on it, a resize that took effect, a leg settled. */
-  private async followUp(c: PoolClient, order: ExecOrder, before: OrderStatus, out: Outcome): Promise<void> {
-    out.work.push(...(await waitingOn(c, order.id)));
-    if (!isExitRole(order.role) || !isUnplacedOrder(before)) return;
-    if (order.replaces && (isWorkingOrder(order.status) || order.status === 'FILLED'))
-      await recordResized(c, order, this.broker.name);
-    if (before === 'SUBMITTING') out.settled.push(order);
+  apply(clientOrderId: string, b: BrokerOrder, note: string | null): Promise<void> {
+    return this.recorder.apply(clientOrderId, b, note);
   }
 }

@@ -27,6 +27,7 @@ async function timed<T>(
 export function instrumentBroker(broker: Broker, histogram: CallHistogram): Broker {
   const t = <T>(operation: string, call: () => Promise<T>) => timed(histogram, broker.name, operation, call);
   const replace = broker.replace?.bind(broker);
+  const instrument = broker.instrument?.bind(broker);
   return {
     name: broker.name,
     capabilities: broker.capabilities,
@@ -36,5 +37,6 @@ export function instrumentBroker(broker: Broker, histogram: CallHistogram): Brok
     findByClientOrderId: (id) => t('find', () => broker.findByClientOrderId(id)),
     openOrders: () => t('open_orders', () => broker.openOrders()),
     snapshot: () => t('snapshot', () => broker.snapshot()),
+    ...(instrument ? { instrument: (symbol: string) => t('instrument', () => instrument(symbol)) } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { SENT_ORDER_STATUSES, sqlList } from '@utm/contracts';
 import type { Logger } from '@utm/logger';
 import { Decimal, withTransaction } from '@utm/db';
 import { refreshSignal, updateOrder, loadOrder } from '../repositories/orders';
+import type { BrokerOrder } from '../brokers/types';
 import type { BrokerVenue, RequestWork } from './broker-venue';
 
 /**
@@ -33,14 +34,36 @@ export async function reconcile(
      WHERE a.broker <> 'paper' AND o.status IN (${sqlList(SENT_ORDER_STATUSES)}) ORDER BY o.seq`,
   );
   let corrected = 0;
+  // Each account's view in few requests (its open orders in one list, the rest one by one): the
+  // account's request budget is shared with placement.
+  const views = new Map<string, Map<string, BrokerOrder | null>>();
+  for (const accountId of new Set(rows.map((r) => r.account_id))) {
+    const venue = await venueFor(accountId);
+    const mine = rows.filter((r) => r.account_id === accountId);
+    if (venue)
+      views.set(
+        accountId,
+        await venue
+          .brokerViews(mine.map((r) => ({ id: r.id, carriedBy: r.carried_by, brokerOrderId: r.broker_order_id })))
+          .catch((err: unknown) => {
+            log.warn('reconciliation could not read an account at its broker; next pass retries', { accountId, err });
+            return new Map<string, BrokerOrder | null>();
+          }),
+      );
+  }
   for (const r of rows) {
     const venue = await venueFor(r.account_id);
     if (!venue) continue;
     // A cancel asked for but not carried out (its job was lost): the account's executor does it.
     // (A carried leg is cancelled with its carrier, or by the broker's own one-cancels-other.)
     if (r.cancel_requested && !r.carried_by) await requestWork(r.account_id, [r.id]);
+    const view = views.get(r.account_id);
+    if (!view?.has(r.id)) {
+      onResult('error'); // not read this time (logged where it failed): the next pass tries again
+      continue;
+    }
     try {
-      const found = await venue.brokerView({ id: r.id, carriedBy: r.carried_by, brokerOrderId: r.broker_order_id });
+      const found = view.get(r.id) ?? null;
       if (!found) {
         if (r.status === 'SUBMITTING') {
           // Never placed: placing it (or its carrier, which carries it) is the executor's job.

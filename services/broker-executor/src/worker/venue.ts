@@ -32,6 +32,11 @@ export interface OrderVenue {
    * Required where a placement spans several transactions around a broker call.
    */
   readonly serialise: boolean;
+  /**
+   * The venue refuses an order opposite one of the account's working orders in the symbol
+   * (Alpaca: "potential wash trade"): exit legs wait while an entry on the other side works.
+   */
+  readonly oppositeOrdersRefused?: boolean;
   /** Places a NEW order and records the outcome (accepted, filled, refused, …). */
   place(order: ExecOrder): Promise<void>;
   /** An order left SUBMITTING (a crash or timeout between sending and recording). */

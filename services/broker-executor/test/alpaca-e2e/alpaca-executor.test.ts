@@ -48,7 +48,7 @@ describe('broker-executor with an Alpaca account', () => {
     });
   });
 
-  it("a refusal (insufficient buying power) is final: order REJECTED, signal FAILED with Alpaca's words", async () => {
+  it("a refusal (insufficient buying power) is final: order REJECTED, signal FAILED with its code and Alpaca's words", async () => {
     const f = await alpacaAccount();
     await s.quote('REFUSE', '10');
     server.fault('POST', '/v2/orders', {
@@ -58,8 +58,11 @@ describe('broker-executor with an Alpaca account', () => {
     });
     const id = await s.send(f, { symbol: 'REFUSE', action: 'openLong', quantity: 1 });
     const failed = await s.until(id, ['FAILED']);
-    expect(failed).toMatchObject({ errorCode: 'BROKER_ERROR', errorMessage: 'insufficient buying power' });
-    expect(failed.orders[0]).toMatchObject({ status: 'REJECTED', errorCode: 'BROKER_ERROR' });
+    expect(failed).toMatchObject({
+      errorCode: 'INSUFFICIENT_BUYING_POWER',
+      errorMessage: 'Alpaca refused the order: not enough buying power at Alpaca (Alpaca: "insufficient buying power")',
+    });
+    expect(failed.orders[0]).toMatchObject({ status: 'REJECTED', errorCode: 'INSUFFICIENT_BUYING_POWER' });
   });
 
   it('an account whose broker cannot be connected: order REJECTED and signal FAILED with BROKER_ERROR and why, at once', async () => {
@@ -250,47 +253,36 @@ describe('broker-executor with an Alpaca account', () => {
     expect((await s.account(f.accountId)).positions.OCORC).toBeUndefined();
   });
 
-  it('a trailing stop next to a stop loss: separate orders at Alpaca, one-cancels-other kept by the executor', async () => {
+  it('a trailing stop alone is one native trailing_stop order at Alpaca; its fill closes the position', async () => {
     const f = await alpacaAccount();
     await s.quote('TRAIL', '100');
     const id = await s.send(f, {
       symbol: 'TRAIL',
       action: 'openLong',
       quantity: 2,
-      exitRules: { stopLoss: { type: 'PERCENT', value: 5 }, trailingStop: { type: 'PERCENT', value: 3 } },
+      exitRules: { trailingStop: { type: 'PERCENT', value: 3 } },
     });
     const submitted = await s.until(id, ['SUBMITTED']);
     server.fill(server.order(submitted.orders[0]?.id ?? '').id, '100');
-    const [stop, trailing] = await s.waitFor(
-      'legs at the broker',
+    const [trailing] = await s.waitFor(
+      'leg at the broker',
       () => legRows(id),
-      (l) => l.length === 2 && l.every((x) => x.status === 'ACCEPTED'),
+      (l) => l.length === 1 && l.every((x) => x.status === 'ACCEPTED'),
     );
     expect(server.book.toJson(server.order(trailing?.id ?? ''), false)).toMatchObject({
       type: 'trailing_stop',
       trail_percent: '3',
       order_class: 'simple',
-    });
-    expect(server.book.toJson(server.order(stop?.id ?? ''), false)).toMatchObject({
-      type: 'stop',
-      stop_price: '95',
-      order_class: 'simple',
+      time_in_force: 'gtc',
     });
     server.fill(server.order(trailing?.id ?? '').id, '104');
     await s.waitFor(
-      'stop cancelled at the broker',
-      async () => server.order(stop?.id ?? '').status,
-      (st) => st === 'canceled',
-    );
-    const after = await s.waitFor(
-      'legs settled',
+      'leg filled',
       () => legRows(id),
-      (l) => l.every((x) => x.status === 'FILLED' || x.status === 'CANCELLED'),
+      (l) => l.every((x) => x.status === 'FILLED'),
     );
-    expect(after.map((l) => [l.role, l.status])).toEqual([
-      ['STOP_LOSS', 'CANCELLED'],
-      ['TRAILING_STOP', 'FILLED'],
-    ]);
+    expect((await s.account(f.accountId)).positions.TRAIL).toBeUndefined();
+    expect(server.refusals).toEqual([]);
   });
 
   it('a cancel for an order Alpaca does not know ends it CANCELLED at once, with why, instead of retrying', async () => {

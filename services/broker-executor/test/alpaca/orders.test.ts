@@ -1,6 +1,6 @@
 import { Decimal } from '@utm/db';
 import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
-import { brokerFor, orderRequest, rejection } from './fixtures';
+import { brokerFor, eventually, orderRequest, rejection } from './fixtures';
 
 let server: AlpacaTestServer;
 beforeEach(async () => {
@@ -22,13 +22,24 @@ describe('AlpacaBroker: reading and cancelling', () => {
     });
   });
 
-  it('cancel: looks the order up, DELETEs by Alpaca id, the order ends CANCELLED', async () => {
+  it('cancel: looks the order up, DELETEs by Alpaca id; pending_cancel, then CANCELLED', async () => {
     const { broker } = brokerFor(server);
+    server.pendingCancelMs = 100;
     const req = orderRequest({ type: 'LIMIT', limitPrice: new Decimal('1') });
     await broker.place(req);
     await broker.cancel(req.clientOrderId);
     expect(server.calls('DELETE', `/v2/orders/${server.order(req.clientOrderId).id}`)).toHaveLength(1);
-    expect((await broker.findByClientOrderId(req.clientOrderId))?.status).toBe('CANCELLED');
+    // Asynchronous at Alpaca: the order may still fill until the cancel is final.
+    expect(await broker.findByClientOrderId(req.clientOrderId)).toMatchObject({
+      status: 'ACCEPTED',
+      pendingCancel: true,
+    });
+    await broker.cancel(req.clientOrderId); // again while pending: nothing more to send
+    await eventually(() => server.order(req.clientOrderId).status === 'canceled');
+    expect(await broker.findByClientOrderId(req.clientOrderId)).toMatchObject({
+      status: 'CANCELLED',
+      pendingCancel: false,
+    });
     await broker.cancel(req.clientOrderId); // again: already canceled, resolves without a DELETE
     expect(server.calls('DELETE', /^\/v2\/orders\//)).toHaveLength(1);
   });
@@ -66,7 +77,7 @@ describe('AlpacaBroker: reading and cancelling', () => {
       reason: `replaced by Alpaca order ${replacement.id}`,
     });
     await broker.cancel(req.clientOrderId);
-    expect(replacement.status).toBe('canceled');
+    await eventually(() => replacement.status === 'canceled');
   });
 
   it('cancel of a filled bracket entry cancels its open legs', async () => {
@@ -78,6 +89,8 @@ describe('AlpacaBroker: reading and cancelling', () => {
     await broker.place(req);
     server.fill(req.clientOrderId, '100');
     await broker.cancel(req.clientOrderId);
+    const legs = server.order(req.clientOrderId).legIds.map((id) => server.order(id));
+    await eventually(() => legs.every((l) => l.status === 'canceled'));
     const found = await broker.findByClientOrderId(req.clientOrderId);
     expect(found?.status).toBe('FILLED');
     expect(found?.legs.map((l) => l.status)).toEqual(['CANCELLED', 'CANCELLED']);

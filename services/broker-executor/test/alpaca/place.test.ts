@@ -23,6 +23,7 @@ describe('AlpacaBroker: placing', () => {
       legs: [],
       reason: null,
       replacedBy: null,
+      pendingCancel: false,
     });
     const [post] = server.calls('POST', '/v2/orders');
     expect(post?.headers['apca-api-key-id']).toBe(server.keyId);
@@ -36,19 +37,23 @@ describe('AlpacaBroker: placing', () => {
     expect((await brokerFor(server).broker.place(orderRequest())).status).toBe('ACCEPTED');
   });
 
-  it('403 insufficient buying power → BROKER_ERROR in Alpaca words, not retried', async () => {
+  it('403 insufficient buying power → INSUFFICIENT_BUYING_POWER with Alpaca words, not retried', async () => {
     server.fault('POST', '/v2/orders', {
       kind: 'status',
       status: 403,
       body: { buying_power: '10', code: 40310000, cost_basis: '1870', message: 'insufficient buying power' },
     });
     const err = await rejection(brokerFor(server).broker.place(orderRequest()));
-    expect(err).toMatchObject({ code: 'BROKER_ERROR', message: 'insufficient buying power', opts: { status: 403 } });
+    expect(err).toMatchObject({
+      code: 'INSUFFICIENT_BUYING_POWER',
+      message: 'Alpaca refused the order: not enough buying power at Alpaca (Alpaca: "insufficient buying power")',
+      opts: { status: 403, alpacaMessage: 'insufficient buying power' },
+    });
     expect(server.calls('POST', '/v2/orders')).toHaveLength(1);
     expect(server.calls('GET', '/v2/orders:by_client_order_id')).toHaveLength(0);
   });
 
-  it('422 invalid order → BROKER_ERROR with the server message, once', async () => {
+  it('422 invalid order → its precise code with the server message, once', async () => {
     const err = await rejection(
       brokerFor(server).broker.place(
         orderRequest({
@@ -59,13 +64,13 @@ describe('AlpacaBroker: placing', () => {
       ),
     );
     expect(err).toMatchObject({
-      code: 'BROKER_ERROR',
-      message: 'time_in_force must be day or gtc for advanced orders',
+      code: 'ORDER_NOT_SUPPORTED',
+      opts: { status: 422, alpacaMessage: 'time_in_force must be day or gtc for advanced orders' },
     });
     expect(server.calls('POST', '/v2/orders')).toHaveLength(1);
   });
 
-  it('wrong keys → 401 from Alpaca, BROKER_ERROR; the secret appears in no error message', async () => {
+  it('wrong keys → 401 from Alpaca, BROKER_AUTH_FAILED; the secret appears in no error message', async () => {
     const secret = 'wrong-secret-0123456789abcdef';
     const { broker } = brokerFor(server, { credentials: { keyId: 'PKWRONG', secretKey: secret } });
     const errors = await Promise.all([
@@ -74,7 +79,11 @@ describe('AlpacaBroker: placing', () => {
       rejection(broker.openOrders()),
     ]);
     for (const err of errors) {
-      expect(err).toMatchObject({ code: 'BROKER_ERROR', message: 'request is not authorized', opts: { status: 401 } });
+      expect(err).toMatchObject({
+        code: 'BROKER_AUTH_FAILED',
+        message: "Alpaca refused the account's keys: request is not authorized",
+        opts: { status: 401 },
+      });
       expect(`${err.message} ${err.stack ?? ''} ${JSON.stringify(err)}`).not.toContain(secret);
     }
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Decimal } from '@utm/db';
 import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
 import type { BrokerReplaceRequest } from '../../src/brokers/types';
-import { brokerFor, orderRequest, rejection } from './fixtures';
+import { brokerFor, eventually, orderRequest, rejection } from './fixtures';
 
 let server: AlpacaTestServer;
 beforeEach(async () => {
@@ -79,6 +79,7 @@ describe('AlpacaBroker.replace (PATCH /v2/orders/{id}) against the contract serv
     // A cancelled one neither; a replaced one says so in Alpaca's words.
     const other = await workingStop('MSFT');
     await other.broker.cancel(other.req.clientOrderId);
+    await eventually(() => server.order(other.req.clientOrderId).status === 'canceled'); // cancels are asynchronous
     expect(
       await rejection(broker.replace(other.placed.brokerOrderId, replaceRequest({ quantity: new Decimal('4') }))),
     ).toMatchObject({ code: 'BROKER_ERROR' });

@@ -175,6 +175,7 @@ describe('AlpacaUpdates: the trade_updates stream', () => {
         client_order_id: during.clientOrderId,
       },
       'new',
+      server.ctx,
     );
     server.fill(during.clientOrderId, '50');
     server.fill(before.clientOrderId, '99.5', '3');

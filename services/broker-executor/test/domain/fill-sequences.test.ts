@@ -113,7 +113,7 @@ function run(side: 'BUY' | 'SELL', quantity: number, exitRules: ExitRules, steps
       fill: { id: `${order.id}:${order.filledQuantity.plus(q).toFixed()}`, quantity: q, price, at: AT },
       entry: s.kind === 'leg' ? b.entry : null,
       legs: b.legs,
-      broker: null,
+      exits: null,
       newId: () => `leg-${++b.ids}`,
     });
     carryOut(b, r);

@@ -1,5 +1,6 @@
 import { IllegalTransitionError, type ExitRules } from '@utm/contracts';
 import { ALPACA_CAPABILITIES } from '../../src/brokers/alpaca';
+import { legsForBroker } from '../../src/domain/exit-legs';
 import { applyFill, type FillInput, type FillResult } from '../../src/domain/fill';
 import type { ExecOrder } from '../../src/domain/order';
 import { D, execOrder } from './helpers';
@@ -21,7 +22,7 @@ function input(order: ExecOrder, quantity: string, at: string, overrides: Partia
     fill: { id: `x:${order.id}:${quantity}`, quantity: D(quantity), price: D(at), at: AT },
     entry: null,
     legs: [],
-    broker: null,
+    exits: null,
     newId: ids(),
     ...overrides,
   };
@@ -200,7 +201,8 @@ describe('applyFill: the exit legs of an entry', () => {
   });
 
   it('at a broker with native OCO the stop loss travels with the take profit', () => {
-    const r = applyFill(input(entry(), '10', '100', { broker: ALPACA_CAPABILITIES }));
+    const routing = legsForBroker(ALPACA_CAPABILITIES, RULES);
+    const r = applyFill(input(entry(), '10', '100', { exits: { terms: {}, routing } }));
     expect(r.legs.create.map((l) => [l.id, l.draft.role, l.carriedBy])).toEqual([
       ['leg-1', 'STOP_LOSS', 'leg-2'],
       ['leg-2', 'TAKE_PROFIT', null],
@@ -208,6 +210,28 @@ describe('applyFill: the exit legs of an entry', () => {
     expect(r.legs.create[0]?.message).toBe(
       'STOP_LOSS SELL 10 XYZ stop 95 GTC, one-cancels-other at the broker with leg-2',
     );
+  });
+
+  it("a rule the venue cannot hold is refused with why; the venue's tick and stop type price the others", () => {
+    // Alpaca holds one closing order per share: the trailing stop beside the OCO pair would be a second one.
+    const rules: ExitRules = { ...RULES, trailingStop: pct(3) };
+    const routing = legsForBroker(ALPACA_CAPABILITIES, rules);
+    const stopLimit = { tickSize: D('0.5'), stopType: 'STOP_LIMIT' as const };
+    const r = applyFill(input(entry({ exitRules: rules }), '10', '100', { exits: { terms: stopLimit, routing } }));
+    expect(
+      r.legs.create.map((l) => [
+        l.draft.role,
+        l.draft.type,
+        l.draft.stopPrice?.toFixed(),
+        l.draft.limitPrice?.toFixed(),
+      ]),
+    ).toEqual([
+      ['STOP_LOSS', 'STOP_LIMIT', '95', expect.any(String)],
+      ['TAKE_PROFIT', 'LIMIT', undefined, '105'],
+    ]);
+    expect(r.events.filter((e) => e.type === 'EXIT_RULE_REFUSED').map((e) => e.message)).toEqual([
+      expect.stringMatching(/^TRAILING_STOP not placed: the broker holds one closing order per share/),
+    ]);
   });
 
   it('a rule that does not hold at the fill is refused, the others are still placed', () => {

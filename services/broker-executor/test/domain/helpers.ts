@@ -66,6 +66,7 @@ export function execOrder(overrides: Partial<ExecOrder> = {}): ExecOrder {
     replaces: null,
     replaceMethod: null,
     cancelRequestedAt: null,
+    cancelSentAt: null,
     expiresAt: null,
     triggeredAt: null,
     errorCode: null,

@@ -123,7 +123,11 @@ describe('legsForBroker', () => {
 
   it('says why a leg is unsupported', () => {
     expect(legsForBroker(noTrailing, { trailingStop: pct(3) }).legs).toEqual([
-      { role: 'TRAILING_STOP', via: 'UNSUPPORTED', reason: 'the broker has no native trailing stop' },
+      {
+        role: 'TRAILING_STOP',
+        via: 'UNSUPPORTED',
+        reason: 'the broker has no native trailing stop for this instrument',
+      },
     ]);
     expect(legsForBroker(noStops, { stopLoss: pct(3) }).legs).toEqual([
       { role: 'STOP_LOSS', via: 'UNSUPPORTED', reason: 'the broker does not take STOP orders' },

@@ -55,7 +55,7 @@ describe('broker metrics on an Alpaca account', () => {
       m.value('utm_broker_call_duration_seconds_count', {
         broker: 'alpaca',
         operation: 'place',
-        outcome: 'BROKER_ERROR',
+        outcome: 'INSUFFICIENT_BUYING_POWER',
       }),
     ).toBe(1);
     expect(m.value('utm_signal_to_broker_accepted_seconds_count', { broker: 'alpaca', role: 'ENTRY' })).toBe(1);

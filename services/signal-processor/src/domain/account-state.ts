@@ -1,6 +1,6 @@
 import { isExitRole, type OrderRole, type OrderStatus, type OrderType } from '@utm/contracts';
-import { Decimal } from '@utm/db';
-import { FRACTIONAL_STEP, markPrice, reservationOf, WHOLE_SHARE } from '@utm/trading';
+import { Decimal, type InstrumentRules } from '@utm/db';
+import { ALPACA_VENUE, FRACTIONAL_STEP, markPrice, reservationOf, WHOLE_SHARE } from '@utm/trading';
 import type { AccountSnapshot, OrderDraft, Side, SymbolSnapshot, TradingState } from './types';
 
 /**
@@ -11,7 +11,7 @@ import type { AccountSnapshot, OrderDraft, Side, SymbolSnapshot, TradingState } 
  */
 export interface AccountRow {
   id: string;
-  /** Where its orders go: the paper engine, or an external venue (fills arrive asynchronously). */
+  /** Where its orders go: the paper engine, or an external venue (fills arrive asynchronously), whose rules they must fit. */
   broker: string;
   cash: Decimal;
   tradingState: TradingState;
@@ -45,7 +45,16 @@ export interface AccountState {
   account: AccountRow;
   positions: Map<string, { quantity: Decimal; avgPrice: Decimal }>;
   quotes: Map<string, Decimal>;
+  /** What venues said of instruments (instrument_rules), by instrumentKey(venue, symbol). */
+  instruments?: Map<string, InstrumentRules>;
   openOrders: OpenOrder[];
+}
+
+export const instrumentKey = (venue: string, symbol: string): string => `${venue} ${symbol}`;
+
+/** The venue whose rules an account's orders follow (null: the paper engine's own). */
+function venueOf(account: AccountRow): string | null {
+  return account.broker === ALPACA_VENUE ? ALPACA_VENUE : null;
 }
 
 /**
@@ -110,9 +119,16 @@ export function snapshotsFor(
       quote: state.quotes.get(symbol) ?? null,
       openExitOrderIds,
       openEntryOrders,
-      instrument: { quantityStep: account.allowFractional ? FRACTIONAL_STEP : WHOLE_SHARE, tickSize: null },
+      instrument: instrumentOf(state, symbol),
     },
   };
+}
+
+function instrumentOf(state: AccountState, symbol: string): SymbolSnapshot['instrument'] {
+  const base = { quantityStep: state.account.allowFractional ? FRACTIONAL_STEP : WHOLE_SHARE, tickSize: null };
+  const venue = venueOf(state.account);
+  if (!venue) return base;
+  return { ...base, venue, rules: state.instruments?.get(instrumentKey(venue, symbol)) ?? null };
 }
 
 /** Keeps the state current after a decision: its orders now count, cancelled ones no longer. */

@@ -13,6 +13,7 @@ import {
   type Side,
   type SymbolSnapshot,
 } from './types';
+import { belowMinimum, closeTerms, venueOrder, type VenueOrder } from './venue-terms';
 
 const sign = (side: Side) => (side === 'BUY' ? 1 : -1);
 
@@ -25,19 +26,21 @@ function heldSize(sym: SymbolSnapshot): Decimal {
 
 function draft(
   req: AppliedRequest,
+  venue: VenueOrder,
   role: OrderDraft['role'],
   side: Side,
   quantity: Decimal,
   priceBasis: Decimal | null,
+  timeInForce: OrderDraft['timeInForce'] = venue.timeInForce,
 ): OrderDraft {
   return {
     role,
     side,
-    type: req.orderType,
+    type: venue.type,
     quantity,
-    limitPrice: req.limitPrice !== undefined ? new Decimal(req.limitPrice) : null,
-    stopPrice: req.stopPrice !== undefined ? new Decimal(req.stopPrice) : null,
-    timeInForce: req.timeInForce,
+    limitPrice: venue.limitPrice,
+    stopPrice: venue.stopPrice,
+    timeInForce,
     priceBasis,
     exitRules: role === 'ENTRY' ? (req.exitRules ?? null) : null,
   };
@@ -69,6 +72,7 @@ export function decide(
   account: AccountSnapshot,
   sym: SymbolSnapshot,
   decidedAt: Date,
+  opts: { timeInForceGiven?: boolean } = {},
 ): Decision {
   const stale = staleness(req, account, decidedAt);
   if (stale) return stale;
@@ -78,7 +82,7 @@ export function decide(
     step: sym.instrument.quantityStep,
   });
   if (resolution.kind === 'reject') return resolution;
-  const decision = decideAction(resolution.request, account, sym);
+  const decision = decideAction(resolution.request, account, sym, opts);
   if (decision.kind === 'reject') return { ...decision, appliedAction: resolution.appliedAction };
   const notes = resolution.note ? [resolution.note, ...decision.notes] : decision.notes;
   return { ...decision, notes, appliedAction: resolution.appliedAction };
@@ -87,10 +91,16 @@ export function decide(
 /**
  * One of the six actions into orders or a refusal, from the account and symbol as they stand
  * (projected over open orders). Checks, in order: trading state, allowed symbols, position
- * rules, price, size, exit rules, order notional, position limit, buying power. Each refusal
- * has its code and a sentence with the numbers.
+ * rules, the venue's rules (venue-terms.ts), price, size, exit rules, order notional, position
+ * limit, buying power. Each refusal has its code and a sentence with the numbers.
+ * `timeInForceGiven`: the signal set its time in force (else the venue's default applies).
  */
-function decideAction(req: AppliedRequest, account: AccountSnapshot, sym: SymbolSnapshot): Decision {
+function decideAction(
+  req: AppliedRequest,
+  account: AccountSnapshot,
+  sym: SymbolSnapshot,
+  opts: { timeInForceGiven?: boolean } = {},
+): Decision {
   const reducing = isReducing(req.action);
   if (account.tradingState === 'HALTED')
     return reject('ACCOUNT_HALTED', 'Account is halted: no signal is acted on until it is resumed');
@@ -111,12 +121,14 @@ function decideAction(req: AppliedRequest, account: AccountSnapshot, sym: Symbol
   // The position as it stands (earlier orders are worked before a signal is decided: settlement.ts);
   // entries resting unfilled are cancelled by a close, so sizes are taken from what is held.
   const held = heldSize(sym);
+  const venue = venueOrder(req, account, sym, plan, opts.timeInForceGiven ?? true);
+  if ('kind' in venue) return venue;
 
-  const price = sizingPrice(req, sym.quote);
+  const price = sizingPrice({ ...req, orderType: venue.type }, sym.quote, venue);
   const equity = equityOf(account.cash, account.positions);
-  const step = sym.instrument.quantityStep;
+  const step = venue.quantityStep;
   const orders: OrderDraft[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [...venue.notes];
   let closedQuantity = new Decimal(0);
 
   if (plan.close) {
@@ -141,7 +153,10 @@ function decideAction(req: AppliedRequest, account: AccountSnapshot, sym: Symbol
       }
     }
     closedQuantity = quantity;
-    orders.push(draft(req, 'CLOSE', plan.close.side, quantity, price));
+    const close = closeTerms(venue, quantity, req.symbol, sym);
+    if ('kind' in close) return close;
+    if (close.note) notes.push(close.note);
+    orders.push(draft(req, venue, 'CLOSE', plan.close.side, quantity, price, close.timeInForce));
   }
 
   if (plan.open) {
@@ -168,13 +183,15 @@ function decideAction(req: AppliedRequest, account: AccountSnapshot, sym: Symbol
       if (sized.kind === 'reject') return sized;
       quantity = sized.quantity;
     }
+    const small = belowMinimum(venue, quantity, req.symbol);
+    if (small) return small;
 
     if (req.exitRules) {
       const checked = exitPrices(
         req.exitRules,
         plan.open.side,
         price,
-        sym.instrument.tickSize ?? defaultTickSize(price),
+        venue.terms?.tick ?? sym.instrument.tickSize ?? defaultTickSize(price),
       );
       if (!checked.ok)
         return reject(
@@ -206,7 +223,7 @@ function decideAction(req: AppliedRequest, account: AccountSnapshot, sym: Symbol
         `Insufficient buying power: needs ${money(notional)}, ${money(Decimal.max(available, 0))} available`,
       );
     }
-    orders.push(draft(req, 'ENTRY', plan.open.side, quantity, price));
+    orders.push(draft(req, venue, 'ENTRY', plan.open.side, quantity, price));
   }
 
   const cancelOrderIds = plan.close

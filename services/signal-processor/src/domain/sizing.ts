@@ -5,12 +5,18 @@ import { reject, type Rejection } from './types';
 
 /**
  * The price a signal is sized and checked at: the limit price for LIMIT and STOP_LIMIT,
- * the stop price for STOP, else the latest quote, else the sender's `price`.
+ * the stop price for STOP, else the latest quote, else the sender's `price`. `prices`: the
+ * order's prices as the venue takes them (on its tick), instead of the signal's.
  */
-export function sizingPrice(req: NormalizedIngestRequest, quote: Decimal | null): Decimal | null {
-  if ((req.orderType === 'LIMIT' || req.orderType === 'STOP_LIMIT') && req.limitPrice !== undefined)
-    return new Decimal(req.limitPrice);
-  if (req.orderType === 'STOP' && req.stopPrice !== undefined) return new Decimal(req.stopPrice);
+export function sizingPrice(
+  req: Pick<NormalizedIngestRequest, 'orderType' | 'limitPrice' | 'stopPrice' | 'price'>,
+  quote: Decimal | null,
+  prices?: { limitPrice: Decimal | null; stopPrice: Decimal | null },
+): Decimal | null {
+  const limit = prices ? prices.limitPrice : req.limitPrice !== undefined ? new Decimal(req.limitPrice) : null;
+  const stop = prices ? prices.stopPrice : req.stopPrice !== undefined ? new Decimal(req.stopPrice) : null;
+  if ((req.orderType === 'LIMIT' || req.orderType === 'STOP_LIMIT') && limit) return limit;
+  if (req.orderType === 'STOP' && stop) return stop;
   if (quote) return quote;
   return req.price !== undefined ? new Decimal(req.price) : null;
 }

@@ -1,5 +1,5 @@
 import type { Action, ErrorCode, ExitRules, NormalizedIngestRequest, TradingState } from '@utm/contracts';
-import type { Decimal } from '@utm/db';
+import type { Decimal, InstrumentRules } from '@utm/db';
 
 /**
  * The processor's domain: plain data in, a decision out. Nothing here does I/O; the
@@ -14,6 +14,10 @@ export interface Instrument {
   quantityStep: Decimal;
   /** Prices are rounded to a multiple of this; null: the default for the price (rounding.ts). */
   tickSize: Decimal | null;
+  /** The venue whose rules apply ("alpaca"); absent: the paper engine, which takes the signal as it is. */
+  venue?: string;
+  /** What the venue says of the instrument (instrument_rules); null: not asked yet. */
+  rules?: InstrumentRules | null;
 }
 
 export interface AccountSnapshot {

@@ -129,7 +129,9 @@ export async function processAccounts(
           }
           lastSeq.set(accountId, signal.seq);
           const snapshot = snapshotsFor(state, signal.symbol);
-          const decision = decide(req, snapshot.account, snapshot.symbol, now);
+          const decision = decide(req, snapshot.account, snapshot.symbol, now, {
+            timeInForceGiven: parsed.value.timeInForce !== undefined,
+          });
           const orders =
             decision.kind === 'accept' ? decision.orders.map((draft) => ({ id: randomUUID(), draft })) : [];
           batch.push({ signal: { id: signal.id, accountId, symbol: signal.symbol }, decision, orders });

@@ -1,7 +1,7 @@
 import { OPEN_ORDER_STATUSES, sqlList, sqlValue } from '@utm/contracts';
 import type { PoolClient } from 'pg';
-import { Decimal } from '@utm/db';
-import type { AccountRow, AccountState, OpenOrder, TradingState } from '../domain';
+import { Decimal, toInstrumentRules, type InstrumentRules } from '@utm/db';
+import { instrumentKey, type AccountRow, type AccountState, type OpenOrder, type TradingState } from '../domain';
 
 const dec = (v: string | null): Decimal | null => (v === null ? null : new Decimal(v));
 
@@ -98,6 +98,8 @@ interface StatesRow {
     changedAt: string;
   }[];
   quotes: { symbol: string; price: string }[];
+  /** What the venues said of the pending signals' symbols (instrument_rules), every venue's. */
+  rules: Parameters<typeof toInstrumentRules>[0][];
 }
 
 // One round trip for every account of the batch: the target signals, each account's pending
@@ -122,7 +124,11 @@ SELECT
                                               'cancelRequested', cancel_requested_at IS NOT NULL, 'changedAt', updated_at) ORDER BY seq), '[]')
      FROM orders WHERE account_id = ANY($1::uuid[]) AND status IN (${sqlList(OPEN_ORDER_STATUSES)})) AS orders,
   (SELECT coalesce(json_agg(json_build_object('symbol', symbol, 'price', price::text)), '[]')
-     FROM quotes WHERE symbol IN (SELECT symbol FROM pos UNION SELECT symbol FROM pending)) AS quotes`;
+     FROM quotes WHERE symbol IN (SELECT symbol FROM pos UNION SELECT symbol FROM pending)) AS quotes,
+  (SELECT coalesce(json_agg(json_build_object('venue', venue, 'symbol', symbol, 'asset_class', asset_class, 'tradable', tradable,
+            'shortable', shortable, 'fractionable', fractionable, 'quantity_step', quantity_step::text, 'min_quantity', min_quantity::text,
+            'tick_size', tick_size::text, 'min_notional', min_notional::text, 'fetched_at', fetched_at)), '[]')
+     FROM instrument_rules WHERE symbol IN (SELECT symbol FROM pending)) AS rules`;
 
 /** What the state query read, before it is joined with the accounts actually locked. */
 export interface RawStates {
@@ -154,12 +160,21 @@ export async function loadStates(
 /** The states of the locked accounts only (pure). */
 export function withAccounts({ row: r }: RawStates, accounts: Map<string, AccountRow>): LoadedStates {
   const quotes = new Map(r.quotes.map((q) => [q.symbol, new Decimal(q.price)]));
+  const instruments = new Map<string, InstrumentRules>(
+    r.rules.map((x) => [
+      instrumentKey(x.venue, x.symbol),
+      toInstrumentRules({ ...x, fetched_at: new Date(x.fetched_at) }),
+    ]),
+  );
   const out: LoadedStates = {
     targets: new Map(r.targets.map((t) => [t.id, { seq: BigInt(t.seq), status: t.status, accountId: t.account_id }])),
     accounts: new Map(),
   };
   for (const [id, account] of accounts)
-    out.accounts.set(id, { pending: [], state: { account, positions: new Map(), quotes, openOrders: [] } });
+    out.accounts.set(id, {
+      pending: [],
+      state: { account, positions: new Map(), quotes, instruments, openOrders: [] },
+    });
   for (const p of r.pending)
     out.accounts
       .get(p.account_id)

@@ -13,7 +13,7 @@
  * /v2/orders/{id}, orders.yaml "Replace an order") gives the new order a client_order_id of
  * ours too, and is made exactly-once the same way.
  */
-import type { Decimal } from '@utm/db';
+import type { Decimal, InstrumentRules } from '@utm/db';
 import type { AlpacaCredentials } from '@utm/security';
 import {
   BrokerError,
@@ -24,7 +24,10 @@ import {
   type BrokerOrderRequest,
   type BrokerReplaceRequest,
 } from '../types';
+import { alpacaExitTerms } from '@utm/trading';
 import { AlpacaClient, type RetryPolicy } from './client';
+import type { RequestBudget, RequestPriority } from './request-budget';
+import { parseAsset } from './assets';
 import { asArray, asRecord, optDecimal, reqString, toDecimal } from './json';
 import {
   fromAlpacaOrder,
@@ -42,6 +45,10 @@ export interface AlpacaBrokerOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   retry?: Partial<RetryPolicy>;
+  /** The account's request budget (shared by its broker, its updates and reconciliation). */
+  budget?: RequestBudget;
+  /** What this instance's requests are for (default trade). */
+  priority?: RequestPriority;
 }
 
 /**
@@ -64,6 +71,12 @@ export const ALPACA_CAPABILITIES: BrokerCapabilities = {
   nativeTrailingStop: true,
   fractional: true,
   replace: { quantity: 'whole', advancedLegQuantity: false, ocoStopFollowsTarget: true },
+  // "potential wash trade detected": Alpaca rejects "any order where there is an existing open
+  // order having the opposite side" (forum.alpaca.markets/t/18200).
+  oppositeOrdersRefused: true,
+  // "you would not be able to submit two conditional closing orders" (orders.md, Bracket Orders).
+  oneClosingOrderPerShare: true,
+  exitTerms: alpacaExitTerms,
 };
 
 /** "Order cannot be replaced when the status is accepted, pending_new, pending_cancel or pending_replace": for now. */
@@ -78,8 +91,13 @@ export class AlpacaBroker implements Broker {
   readonly capabilities = ALPACA_CAPABILITIES;
   readonly client: AlpacaClient;
 
-  constructor(opts: AlpacaBrokerOptions) {
+  constructor(private readonly opts: AlpacaBrokerOptions) {
     this.client = new AlpacaClient(opts);
+  }
+
+  /** The same account and budget, its requests marked as `priority` (reconciliation's reads). */
+  withPriority(priority: RequestPriority): AlpacaBroker {
+    return new AlpacaBroker({ ...this.opts, priority });
   }
 
   async place(req: BrokerOrderRequest): Promise<BrokerOrder> {
@@ -88,7 +106,7 @@ export class AlpacaBroker implements Broker {
       req.clientOrderId,
       async () => parseAlpacaOrder((await this.client.send('POST', '/v2/orders', { body })).body),
       async (err) => {
-        if (err.opts.status !== 422 || !DUPLICATE.test(err.message)) throw err;
+        if (err.opts.status !== 422 || !DUPLICATE.test(err.opts.alpacaMessage ?? err.message)) throw err;
         // Alpaca already has an order with our id: that order is this one (our ids are
         // unique per order row), so it is adopted, never placed again.
         const existing = await this.lookup(req.clientOrderId, false);
@@ -150,7 +168,7 @@ export class AlpacaBroker implements Broker {
           return await attempt();
         } catch (err) {
           if (err instanceof BrokerError && err.uncertain) sentMaybe = true;
-          if (!(err instanceof BrokerError) || err.code !== 'BROKER_ERROR') throw err;
+          if (!(err instanceof BrokerError) || !err.refused) throw err;
           return refused(err);
         }
       });
@@ -182,8 +200,7 @@ export class AlpacaBroker implements Broker {
     }
     if (existing) return fromAlpacaOrder(existing);
     if (last.code === 'BROKER_UNAVAILABLE' && last.uncertain) throw last;
-    const code = last.code === 'BROKER_ERROR' ? 'BROKER_ERROR' : 'BROKER_UNAVAILABLE';
-    throw new BrokerError(code, last.message, { ...last.opts, uncertain: true, cause: last });
+    throw new BrokerError(last.code, last.message, { ...last.opts, uncertain: true, cause: last });
   }
 
   /**
@@ -214,6 +231,16 @@ export class AlpacaBroker implements Broker {
     // parent is done (a filled bracket entry), its open legs are cancelled one by one.
     const targets = isOpen(order) ? [order] : order.legs.filter(isOpen);
     for (const target of targets) await this.cancelOne(target);
+  }
+
+  /** What Alpaca says of the asset (GET /v2/assets/{symbol}); null: it has none (404). */
+  async instrument(symbol: string): Promise<Omit<InstrumentRules, 'fetchedAt'> | null> {
+    try {
+      return parseAsset((await this.client.get(`/v2/assets/${symbol}`)).body, symbol);
+    } catch (err) {
+      if (err instanceof BrokerError && err.refused && err.opts.status === 404) return null;
+      throw err;
+    }
   }
 
   async findByClientOrderId(clientOrderId: string): Promise<BrokerOrder | null> {
@@ -274,7 +301,7 @@ export class AlpacaBroker implements Broker {
     try {
       order = parseAlpacaOrder((await get('/v2/orders:by_client_order_id', { client_order_id: clientOrderId })).body);
     } catch (err) {
-      if (err instanceof BrokerError && err.code === 'BROKER_ERROR' && err.opts.status === 404) return null;
+      if (err instanceof BrokerError && err.refused && err.opts.status === 404) return null;
       throw err;
     }
     if (order.orderClass === 'simple' || order.legs.length > 0) return order;
@@ -286,7 +313,7 @@ export class AlpacaBroker implements Broker {
     try {
       return parseAlpacaOrder((await this.client.get(`/v2/orders/${encodeURIComponent(id)}`, { nested: 'true' })).body);
     } catch (err) {
-      if (err instanceof BrokerError && err.code === 'BROKER_ERROR' && err.opts.status === 404) return null;
+      if (err instanceof BrokerError && err.refused && err.opts.status === 404) return null;
       throw err;
     }
   }

@@ -18,6 +18,8 @@
 import type { AlpacaCredentials } from '@utm/security';
 import { BrokerError } from '../types';
 import { parseJsonText } from './json';
+import { classifyRefusal } from './refusals';
+import type { RequestBudget, RequestPriority } from './request-budget';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -41,11 +43,16 @@ export interface AlpacaClientOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   retry?: Partial<RetryPolicy>;
+  /** The account's request budget, shared with its other clients; none: unmetered. */
+  budget?: RequestBudget;
+  /** What this client's requests are for (default trade): placement goes first. */
+  priority?: RequestPriority;
 }
 
 export interface AlpacaResponse {
   status: number;
   body: unknown;
+  headers?: Headers;
 }
 
 export interface RequestOptions {
@@ -106,8 +113,14 @@ export class AlpacaClient {
     return out;
   }
 
-  /** One attempt, never retried. Non-2xx answers and transport failures throw BrokerError. */
+  /** One attempt, never retried, once the budget allows. Non-2xx answers and transport failures throw BrokerError. */
   async send(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<AlpacaResponse> {
+    const budget = this.opts.budget;
+    if (!budget) return this.sendNow(method, path, opts);
+    return budget.run(this.opts.priority ?? 'trade', () => this.sendNow(method, path, opts));
+  }
+
+  private async sendNow(method: HttpMethod, path: string, opts: RequestOptions): Promise<AlpacaResponse> {
     // Joined, not resolved: a base URL with a path prefix (a proxy) keeps it.
     const url = new URL(
       path.replace(/^\//, ''),
@@ -149,7 +162,7 @@ export class AlpacaClient {
       clearTimeout(timer);
     }
     const body = parseJsonText(text);
-    if (status >= 200 && status < 300) return { status, body };
+    if (status >= 200 && status < 300) return { status, body, headers: resHeaders };
     throw this.httpError(method, path, status, body, resHeaders);
   }
 
@@ -213,12 +226,9 @@ export class AlpacaClient {
         uncertain: status >= 500 && method !== 'GET',
       });
     }
-    // Other statuses are Alpaca's final word (403 buying power, 422 invalid or duplicate,
-    // 404, 401 wrong keys): in its own words when it gave any.
-    return new BrokerError(
-      'BROKER_ERROR',
-      this.redact(alpacaMessage ?? `Alpaca ${method} ${path} answered ${status}`),
-      { status },
-    );
+    // Other statuses are Alpaca's final word (403 buying power or shares, 422 invalid or
+    // duplicate, 404, 401 wrong keys): a precise code where its words say why, its words kept.
+    const refusal = classifyRefusal(status, alpacaMessage ?? `Alpaca ${method} ${path} answered ${status}`);
+    return new BrokerError(refusal.code, this.redact(refusal.message), { status, alpacaMessage });
   }
 }

@@ -4,6 +4,8 @@ export { AlpacaBroker, ALPACA_CAPABILITIES, type AlpacaBrokerOptions } from './a
 export { AlpacaClient, DEFAULT_RETRY, type AlpacaClientOptions, type RetryPolicy } from './client';
 export { AlpacaUpdates, type AlpacaUpdatesOptions, type UpdatesState } from './stream';
 export { fromAlpacaOrder, mapStatus, toAlpacaOrder } from './mapping';
+export { RequestBudget, type RequestBudgetOptions, type RequestPriority } from './request-budget';
+export { classifyRefusal } from './refusals';
 
 export interface AlpacaEndpoints {
   baseUrl: string;

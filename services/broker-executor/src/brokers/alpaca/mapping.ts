@@ -15,6 +15,7 @@
  * Decimal, never through a binary float.
  */
 import { Decimal } from '@utm/db';
+import { alpacaOrderRefusal } from '@utm/trading';
 import {
   BrokerError,
   type BrokerOrder,
@@ -134,7 +135,31 @@ export function toAlpacaOrder(req: BrokerOrderRequest): AlpacaOrderRequest {
     body.take_profit = { limit_price: dec(req.oco.takeProfitLimitPrice) };
     body.stop_loss = { stop_price: dec(req.oco.stopLossStopPrice) };
   }
+  guard(req);
   return body;
+}
+
+/** Would Alpaca refuse it (its shape, prices or quantity for this instrument)? Then it is never sent. */
+function guard(req: BrokerOrderRequest): void {
+  const pair = req.bracket ?? req.oco ?? null;
+  const one = req.oto ? Object.values(req.oto) : [];
+  const refusal = alpacaOrderRefusal(
+    {
+      symbol: req.symbol,
+      side: req.side,
+      type: req.type,
+      quantity: req.quantity,
+      limitPrice: req.oco ? null : req.limitPrice,
+      stopPrice: req.stopPrice,
+      trailAmount: req.trailAmount,
+      timeInForce: req.timeInForce,
+      exitPrices: pair ? [pair.takeProfitLimitPrice, pair.stopLossStopPrice] : one,
+      advanced: Boolean(req.bracket ?? req.oco ?? req.oto),
+      opensShort: req.opensShort ?? false,
+    },
+    req.instrument ?? null,
+  );
+  if (refusal) throw new BrokerError(refusal.code, `Not sent to Alpaca: ${refusal.message}`);
 }
 
 /** PATCH /v2/orders/{id} body: what changes, and our id for the new order ("You can only patch full shares"). */
@@ -239,5 +264,6 @@ export function fromAlpacaOrder(order: AlpacaOrder): BrokerOrder {
     legs: order.legs.map(fromAlpacaOrder),
     reason,
     replacedBy: order.status === 'replaced' ? order.replacedBy : null,
+    pendingCancel: order.status === 'pending_cancel',
   };
 }

@@ -31,6 +31,7 @@ import type { AlpacaCredentials } from '@utm/security';
 import type { BrokerOrderUpdate } from '../types';
 import { AlpacaBroker } from './alpaca-broker';
 import type { RetryPolicy } from './client';
+import type { RequestBudget } from './request-budget';
 import { GapPoller } from './gap-poller';
 import { asRecord } from './json';
 import { OrderTracker } from './order-tracker';
@@ -54,6 +55,8 @@ export interface AlpacaUpdatesOptions {
   fetch?: typeof fetch;
   retry?: Partial<RetryPolicy>;
   now?: () => Date;
+  /** The account's request budget: polls take the poll priority in it. */
+  budget?: RequestBudget;
 }
 
 type Listener<T> = (value: T) => void;
@@ -74,7 +77,7 @@ export class AlpacaUpdates {
   private windowStart = new Date(0);
 
   constructor(private readonly opts: AlpacaUpdatesOptions) {
-    this.broker = new AlpacaBroker(opts);
+    this.broker = new AlpacaBroker({ ...opts, priority: 'poll' });
     this.now = opts.now ?? (() => new Date());
     this.poller = new GapPoller(this.broker, this.tracker, opts.pollLookbackMs ?? 60_000, {
       emit: (u) => this.emit(u),
