@@ -11,7 +11,14 @@ module.exports = function preset(dir) {
     testMatch: ['<rootDir>/test/**/*.test.ts'],
     transform: {
       '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
+      // ccxt's CommonJS build requires these ESM-only packages, which Node loads natively
+      // (require of ESM) but jest's module loader does not: they are compiled to CommonJS.
+      '/node_modules/@(noble|scure)/.+\\.js$': [
+        '@swc/jest',
+        { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
+      ],
     },
+    transformIgnorePatterns: ['/node_modules/(?!@(noble|scure)/)'],
     moduleNameMapper: {
       '^@utm/(ingest-gateway|signal-processor|broker-executor)$': path.join(__dirname, 'services/$1/src'),
       '^@utm/([a-z-]+)$': path.join(__dirname, 'packages/$1/src'),

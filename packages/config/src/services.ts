@@ -156,6 +156,11 @@ export interface ExecutorConfig extends WorkerConfig {
   alpacaLiveUrl: string;
   alpacaPaperStreamUrl: string;
   alpacaLiveStreamUrl: string;
+  /**
+   * ccxt accounts: an origin (scheme, host, port) that replaces the exchange's in each of its REST
+   * URLs, paths kept (a proxy in front of the exchange, a local stand-in); undefined: the exchange's.
+   */
+  ccxtApiOrigin: string | undefined;
 }
 
 export function loadExecutorConfig(env: Env = process.env): ExecutorConfig {
@@ -182,6 +187,8 @@ export function loadExecutorConfig(env: Env = process.env): ExecutorConfig {
     alpacaLiveUrl: r.url('ALPACA_LIVE_URL', ['https:', 'http:'], 'https://api.alpaca.markets'),
     alpacaPaperStreamUrl: r.url('ALPACA_PAPER_STREAM_URL', ['wss:', 'ws:'], 'wss://paper-api.alpaca.markets/stream'),
     alpacaLiveStreamUrl: r.url('ALPACA_LIVE_STREAM_URL', ['wss:', 'ws:'], 'wss://api.alpaca.markets/stream'),
+    ccxtApiOrigin:
+      r.optionalStr('CCXT_API_ORIGIN') === undefined ? undefined : r.url('CCXT_API_ORIGIN', ['https:', 'http:']),
   };
   r.done();
   return cfg;

@@ -14,6 +14,7 @@ interface ErrorSpec {
 }
 
 const REJECT = (http = 422): ErrorSpec => ({ http, signal: 'REJECTED', retryable: false });
+const VENUE_REFUSED: ErrorSpec = { http: 502, signal: 'FAILED', retryable: false };
 
 export const ERROR_CODES = {
   // Ingest (synchronous) errors: the ingest table of docs/contract.md.
@@ -44,6 +45,11 @@ export const ERROR_CODES = {
   ACCOUNT_HALTED: REJECT(),
   REDUCE_ONLY: REJECT(),
   INVALID_EXIT_RULE: REJECT(),
+  // A crypto exchange's spot market (ccxt): the order's value under the instrument's minimum
+  // notional (Binance NOTIONAL / MIN_NOTIONAL), found before sending; not enough of an asset to pay
+  // for a buy or deliver a sell (Binance -2010), answered by the venue.
+  MIN_NOTIONAL: REJECT(),
+  INSUFFICIENT_BALANCE: VENUE_REFUSED,
   /** setPosition: the position already is the target. */
   ALREADY_AT_TARGET: REJECT(),
   /** Decided more than the account's maxSignalAgeSeconds after the signal's sentAt. */

@@ -39,11 +39,17 @@ export const signalJobSchema: JSONSchemaType<SignalJob> = {
   },
 };
 
-/** An order row to place, cancel or track, for the broker-executor. jobId = orderId. */
+/**
+ * An order row to place, cancel or track, for the broker-executor. jobId = orderId. A job works
+ * its whole account; a follow-up request to work it again (new legs, a cancel, what waited on an
+ * order that ended) carries `wake`, a token making its id `orderId.wake` unique, so that it is
+ * never swallowed by a job of the same order that is finishing (and has already looked).
+ */
 export interface OrderJob {
   orderId: string;
   accountId: string;
   signalId: string;
+  wake?: string;
 }
 
 export const orderJobSchema: JSONSchemaType<OrderJob> = {
@@ -55,6 +61,7 @@ export const orderJobSchema: JSONSchemaType<OrderJob> = {
     orderId: { type: 'string', pattern: UUID_PATTERN },
     accountId: { type: 'string', pattern: UUID_PATTERN },
     signalId: { type: 'string', pattern: UUID_PATTERN },
+    wake: { type: 'string', nullable: true, pattern: '^[A-Za-z0-9-]{1,40}$' },
   },
 };
 
@@ -84,7 +91,7 @@ export const JOBS: JobCatalog = {
     queue: 'orders',
     name: 'execute-order',
     schema: orderJobSchema,
-    jobId: (d: OrderJob) => d.orderId,
+    jobId: (d: OrderJob) => (d.wake ? `${d.orderId}.${d.wake}` : d.orderId),
   },
 };
 

@@ -229,7 +229,12 @@ describe('behaviour: every model through the generated client', () => {
     const bare = await p.account.create({
       data: { userId: inputs.user.id, name: 'defaults', mode: 'PAPER', broker: 'paper', cash: '1' },
     });
-    expect(bare).toMatchObject({ tradingState: 'ACTIVE', allowFractional: false, brokerCredentials: null });
+    expect(bare).toMatchObject({
+      tradingState: 'ACTIVE',
+      allowFractional: false,
+      brokerCredentials: null,
+      exchange: null,
+    });
     const account = await p.account.findUniqueOrThrow({
       where: { id: inputs.account.id },
       include: { riskSettings: true },
@@ -387,7 +392,7 @@ describe('behaviour: every model through the generated client', () => {
     const p = db.prisma;
     const nulls = {
       ApiKey: { revokedAt: null },
-      Account: { brokerCredentials: null },
+      Account: { brokerCredentials: null, exchange: null },
       AccountRiskSettings: {
         maxDailyLoss: null,
         autoResume: null,

@@ -1,2 +1,3 @@
 export * from './api-keys';
 export * from './secrets';
+export * from './ccxt-credentials';

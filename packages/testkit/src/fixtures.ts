@@ -15,7 +15,9 @@ export interface FixtureOptions {
   keyMode?: 'PAPER' | 'LIVE';
   cash?: string;
   rateLimit?: number;
-  broker?: 'paper' | 'alpaca';
+  broker?: 'paper' | 'alpaca' | 'ccxt';
+  /** ccxt accounts: the exchange id. */
+  exchange?: string;
   allowFractional?: boolean;
 }
 
@@ -31,6 +33,7 @@ export async function createFixture(prisma: PrismaClient, opts: FixtureOptions =
       broker: opts.broker ?? 'paper',
       cash: opts.cash ?? '100000',
       allowFractional: opts.allowFractional ?? false,
+      exchange: opts.exchange ?? null,
     },
   });
   const key = await createApiKey(prisma, user.id, { mode: opts.keyMode ?? mode, rateLimit: opts.rateLimit });

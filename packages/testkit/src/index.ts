@@ -30,3 +30,12 @@ export { ALPACA_RATE_LIMIT, type RateLimit } from './alpaca/rate-limit';
 export { startRedisProcess, type RedisProcess, type RedisProcessOptions } from './redis-process';
 export { startRedisCluster, type RedisClusterOptions, type RedisClusterProcess } from './redis-cluster';
 export { parseMetrics, scrapeMetrics, type Sample, type Scrape } from './metrics';
+export {
+  BinanceSpotServer,
+  startBinanceServer,
+  type BinanceFault,
+  type BinanceRequest,
+  type BinanceServerOptions,
+} from './binance/server';
+export type { SpotOrder, SpotStatus } from './binance/book';
+export { DEFAULT_SYMBOLS as BINANCE_SYMBOLS, type SymbolRules as BinanceSymbolRules } from './binance/rules';

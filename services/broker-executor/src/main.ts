@@ -5,9 +5,11 @@ import { createDb } from '@utm/db';
 import { createLogger } from '@utm/logger';
 import { configOrExit, exitOnStartFailure, runWorkerService } from '@utm/ops';
 import { assertNoEviction, createRedis, Producer } from '@utm/queue';
-import { decryptSecret, type AlpacaCredentials } from '@utm/security';
+import { decryptSecret, parseCcxtCredentials, type AlpacaCredentials } from '@utm/security';
 import { AlpacaBroker, AlpacaUpdates, alpacaEndpoints, RequestBudget } from './brokers/alpaca';
+import { ccxtConnection } from './brokers/ccxt';
 import type { ExecAccount } from './repositories/accounts';
+import { orderSymbol } from './repositories/orders';
 import { createBrokerExecutor, type BrokerConnection } from './worker/create-executor';
 
 /** Wires config, starts, and on SIGTERM takes no new job, finishes the one in hand, closes. */
@@ -27,14 +29,20 @@ async function main(): Promise<void> {
   const orders = new Producer(JOBS.orders, { connection: producerConn, prefix: cfg.queuePrefix });
   const signals = new Producer(JOBS.signals, { connection: producerConn, prefix: cfg.queuePrefix });
 
-  /** Alpaca credentials are decrypted here, in memory only, when an account is first traded. */
+  /** Broker credentials are decrypted here, in memory only, when an account is first traded. */
   const brokerFor = (account: ExecAccount): BrokerConnection => {
     if (!cfg.encryptionKey) throw new Error('UTM_ENCRYPTION_KEY is not set: broker credentials cannot be read');
     if (!account.brokerCredentials)
-      throw new Error('the account has no broker credentials (utm account create --alpaca-key-id … --alpaca-secret …)');
-    const credentials = JSON.parse(
-      decryptSecret(cfg.encryptionKey, account.brokerCredentials, account.id),
-    ) as AlpacaCredentials;
+      throw new Error('the account has no broker credentials (utm account create … --api-key … --secret …)');
+    const plaintext = decryptSecret(cfg.encryptionKey, account.brokerCredentials, account.id);
+    if (account.broker === 'ccxt')
+      return ccxtConnection(account, parseCcxtCredentials(plaintext), {
+        timeoutMs: cfg.brokerTimeoutMs,
+        pollIntervalMs: cfg.brokerPollIntervalMs,
+        symbolOf: (id) => orderSymbol(db.pool, id),
+        origin: cfg.ccxtApiOrigin,
+      });
+    const credentials = JSON.parse(plaintext) as AlpacaCredentials;
     const endpoints = alpacaEndpoints(cfg, account.mode);
     // One request budget per account: placement, polling and reconciliation share Alpaca's limit.
     const budget = new RequestBudget({ perMinute: cfg.alpacaRequestsPerMinute });

@@ -15,6 +15,8 @@ export const PLAIN_REASONS: Record<string, string> = {
   ACCOUNT_HALTED: 'The account is halted: no signal is acted on until it is resumed.',
   REDUCE_ONLY: 'The account is in reduce-only mode: only signals that make a position smaller are accepted.',
   INVALID_EXIT_RULE: 'A stop loss, take profit or trailing stop could not be priced sensibly from the fill.',
+  MIN_NOTIONAL: "The order's value is below the exchange's minimum (or above its maximum) for this symbol.",
+  INSUFFICIENT_BALANCE: 'The exchange account does not hold enough of the asset to pay for or deliver this order.',
   ALREADY_AT_TARGET: 'The position already was the target position: there was nothing to buy or sell.',
   STALE_SIGNAL: "The signal was older than the account's maximum signal age (maxSignalAgeSeconds) when it was decided.",
   NOT_SHORTABLE: 'The broker does not sell this symbol short (not shortable, hard to borrow, crypto, or a fraction).',

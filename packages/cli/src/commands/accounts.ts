@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { MODES, type ModeValue } from '@utm/contracts';
+import type { ModeValue } from '@utm/contracts';
 import { setTradingState, TRADING_STATE_CHANGES, type Tx } from '@utm/db';
-import { encryptSecret, type AlpacaCredentials } from '@utm/security';
-import { CliError, invalid } from '../errors';
+import { CliError } from '../errors';
 import { act, type Ctx } from '../context';
 import { decimalFlag, nonEmptyFlag, oneOfFlag, uuidFlag } from '../validate';
+import { brokerSetup, type CredentialFlags } from './broker-credentials';
 import { registerRiskCommand } from './risk';
 import { requireUser } from './users';
 
-export const BROKERS = ['paper', 'alpaca'] as const;
+export const BROKERS = ['paper', 'alpaca', 'ccxt'] as const;
 export type BrokerValue = (typeof BROKERS)[number];
 export const DEFAULT_CASH = '100000';
 
@@ -19,6 +19,10 @@ export interface NewAccount {
   mode: ModeValue;
   broker: BrokerValue;
   cash: string;
+  /** ccxt accounts: the exchange id. */
+  exchange?: string | null;
+  /** Crypto quantities are fractional: ccxt accounts size in fractions. */
+  allowFractional?: boolean;
   /** Encrypts the credentials for the new account's id (the id is their AAD). */
   credentials?: (accountId: string) => Uint8Array<ArrayBuffer>;
 }
@@ -33,42 +37,19 @@ export async function createAccount(tx: Tx, a: NewAccount): Promise<string> {
       mode: a.mode,
       broker: a.broker,
       cash: a.cash,
+      exchange: a.exchange ?? null,
+      allowFractional: a.allowFractional ?? false,
       brokerCredentials: a.credentials?.(id) ?? null,
     },
   });
   return id;
 }
 
-interface CreateOpts {
+interface CreateOpts extends CredentialFlags {
   user: string;
-  mode: string;
   broker: string;
   cash: string;
   name?: string;
-  alpacaKeyId?: string;
-  alpacaSecret?: string;
-}
-
-/** Alpaca credentials, encrypted under UTM_ENCRYPTION_KEY; the secret is never printed or logged. */
-function alpacaCredentials(ctx: Ctx, opts: CreateOpts, broker: BrokerValue): NewAccount['credentials'] {
-  if (broker !== 'alpaca') {
-    if (opts.alpacaKeyId !== undefined || opts.alpacaSecret !== undefined) {
-      throw invalid('--alpaca-key-id', 'and --alpaca-secret are only for --broker alpaca');
-    }
-    return undefined;
-  }
-  if (!opts.alpacaKeyId?.trim()) throw invalid('--alpaca-key-id', 'is required for --broker alpaca');
-  if (!opts.alpacaSecret?.trim()) throw invalid('--alpaca-secret', 'is required for --broker alpaca');
-  const key = ctx.settings().encryptionKey;
-  if (!key) {
-    throw new CliError(
-      'CONFIG_ERROR',
-      'UTM_ENCRYPTION_KEY is not set: broker credentials are stored encrypted under it (32 bytes as 64 hex characters or base64, e.g. `openssl rand -hex 32`)',
-    );
-  }
-  const creds: AlpacaCredentials = { keyId: opts.alpacaKeyId.trim(), secretKey: opts.alpacaSecret.trim() };
-  const plaintext = JSON.stringify(creds);
-  return (accountId) => new Uint8Array(encryptSecret(key, plaintext, accountId));
 }
 
 // The same change as POST /api/v1/accounts/:id/{halt,resume,reduce-only} (setTradingState).
@@ -88,26 +69,44 @@ export function registerAccountCommands(program: Command, ctx: Ctx): void {
     .command('create')
     .description('create an account → {"accountId"}')
     .requiredOption('--user <userId>', 'owner')
-    .requiredOption('--mode <mode>', 'PAPER or LIVE')
-    .requiredOption('--broker <broker>', 'paper or alpaca')
+    .option('--mode <mode>', 'PAPER or LIVE (ccxt: from --sandbox)')
+    .requiredOption('--broker <broker>', 'paper, alpaca or ccxt')
     .option('--cash <amount>', 'starting cash (decimal)', DEFAULT_CASH)
     .option('--name <name>', 'display name')
     .option('--alpaca-key-id <id>', 'Alpaca API key id (broker alpaca)')
     .option('--alpaca-secret <secret>', 'Alpaca API secret (broker alpaca; stored encrypted)')
+    .option('--exchange <id>', 'ccxt exchange id, e.g. binance (broker ccxt)')
+    .option('--api-key <key>', 'exchange API key (broker ccxt; stored encrypted)')
+    .option('--secret <secret>', 'exchange API secret (broker ccxt; stored encrypted)')
+    .option(
+      '--password <passphrase>',
+      'exchange API passphrase, for exchanges that have one (broker ccxt; stored encrypted)',
+    )
+    .option('--sandbox', "the exchange's test network (broker ccxt; the account is then PAPER)")
     .action(
       act(ctx, async (opts: CreateOpts) => {
         const userId = uuidFlag('--user', opts.user);
-        const mode = oneOfFlag('--mode', opts.mode, MODES);
         const broker = oneOfFlag('--broker', opts.broker, BROKERS);
         const cash = decimalFlag('--cash', opts.cash, { positive: false });
-        const name = opts.name === undefined ? `${broker} (${mode})` : nonEmptyFlag('--name', opts.name);
-        const credentials = alpacaCredentials(ctx, opts, broker);
+        const { mode, exchange, credentials } = await brokerSetup(ctx, broker, opts);
+        const venue = exchange ? `${broker}:${exchange}` : broker;
+        const name = opts.name === undefined ? `${venue} (${mode})` : nonEmptyFlag('--name', opts.name);
         const prisma = ctx.prisma();
         await requireUser(prisma, userId);
-        const accountId = await createAccount(prisma, { userId, name, mode, broker, cash, credentials });
+        const allowFractional = broker === 'ccxt';
+        const accountId = await createAccount(prisma, {
+          userId,
+          name,
+          mode,
+          broker,
+          cash,
+          exchange,
+          allowFractional,
+          credentials,
+        });
         return {
           json: { accountId },
-          human: `account ${accountId} created ("${name}", ${mode}, broker ${broker}, cash ${cash})`,
+          human: `account ${accountId} created ("${name}", ${mode}, broker ${venue}, cash ${cash})`,
         };
       }),
     );

@@ -43,6 +43,7 @@ export async function createSampleRows(prisma: PrismaClient) {
     tradingState: 'REDUCE_ONLY' as const,
     allowFractional: true,
     brokerCredentials: new Uint8Array([0, 1, 127, 128, 254, 255]),
+    exchange: 'binance',
     createdAt: instant(),
     updatedAt: instant(),
   };

@@ -116,6 +116,12 @@ export interface BrokerCapabilities {
   oneClosingOrderPerShare?: boolean;
   /** Per instrument (null: not known), how its exits are held; absent: as the capabilities say. */
   exitTerms?: (symbol: string, instrument: InstrumentRules | null) => ExitTerms;
+  /**
+   * A spot exchange (ccxt): an order is fitted to the instrument's rules before it is sent (the
+   * quantity down to the lot step, lot size, tick and minimum notional checked), and a close
+   * sells no more than the account holds there (Broker.sellable).
+   */
+  spot?: boolean;
 }
 
 export interface BrokerAccountSnapshot {
@@ -153,6 +159,11 @@ export interface Broker {
    * keep in instrument_rules under the broker's name; null when the venue has no such instrument.
    */
   instrument?(symbol: string): Promise<Omit<InstrumentRules, 'fetchedAt'> | null>;
+  /**
+   * Spot venues: how much of the symbol's asset the account holds free to sell; a close that
+   * sells is capped at it before it is sent. Absent: the venue keeps positions itself.
+   */
+  sellable?(symbol: string): Promise<Decimal>;
 }
 
 /**

@@ -7,7 +7,9 @@ type Db = Pool | PoolClient;
 export interface ExecAccount {
   id: string;
   mode: 'PAPER' | 'LIVE';
-  broker: 'paper' | 'alpaca';
+  broker: 'paper' | 'alpaca' | 'ccxt';
+  /** ccxt accounts: the ccxt exchange id. */
+  exchange: string | null;
   cash: Decimal;
   brokerCredentials: Buffer | null;
 }
@@ -15,7 +17,8 @@ export interface ExecAccount {
 interface AccountRow {
   id: string;
   mode: 'PAPER' | 'LIVE';
-  broker: 'paper' | 'alpaca';
+  broker: 'paper' | 'alpaca' | 'ccxt';
+  exchange: string | null;
   cash: string;
   broker_credentials: Buffer | null;
 }
@@ -24,13 +27,14 @@ const toAccount = (r: AccountRow): ExecAccount => ({
   id: r.id,
   mode: r.mode,
   broker: r.broker,
+  exchange: r.exchange,
   cash: new Decimal(r.cash),
   brokerCredentials: r.broker_credentials,
 });
 
 export async function loadAccount(db: Db, accountId: string): Promise<ExecAccount | null> {
   const { rows } = await db.query<AccountRow>(
-    'SELECT id, mode, broker, cash::text, broker_credentials FROM accounts WHERE id = $1',
+    'SELECT id, mode, broker, exchange, cash::text, broker_credentials FROM accounts WHERE id = $1',
     [accountId],
   );
   return rows[0] ? toAccount(rows[0]) : null;
@@ -43,7 +47,7 @@ export async function loadAccount(db: Db, accountId: string): Promise<ExecAccoun
  */
 export async function lockAccountRow(client: PoolClient, accountId: string): Promise<ExecAccount> {
   const { rows } = await client.query<AccountRow>(
-    'SELECT id, mode, broker, cash::text, broker_credentials FROM accounts WHERE id = $1 FOR NO KEY UPDATE',
+    'SELECT id, mode, broker, exchange, cash::text, broker_credentials FROM accounts WHERE id = $1 FOR NO KEY UPDATE',
     [accountId],
   );
   if (!rows[0]) throw new Error(`account ${accountId} not found`);
@@ -63,7 +67,7 @@ export async function lockAccountRows(
 ): Promise<ExecAccount[]> {
   const { rows } = await client.query<AccountRow>({
     name: skipLocked ? 'executor-lock-accounts-skip' : 'executor-lock-accounts',
-    text: `SELECT id, mode, broker, cash::text, broker_credentials FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+    text: `SELECT id, mode, broker, exchange, cash::text, broker_credentials FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
     values: [accountIds],
   });
   return rows.map(toAccount);

@@ -105,6 +105,17 @@ export function toOrder(r: OrderRow): ExecOrder {
 }
 
 /** One order, locked for the rest of the transaction when `forUpdate`. */
+/** The symbol of one of our orders (a venue that keys orders by symbol needs it to look one up). */
+export async function orderSymbol(db: Db, id: string): Promise<string | null> {
+  if (!UUID.test(id)) return null;
+  const { rows } = await db.query<{ symbol: string }>({
+    name: 'executor-order-symbol',
+    text: 'SELECT symbol FROM orders WHERE id = $1',
+    values: [id],
+  });
+  return rows[0]?.symbol ?? null;
+}
+
 export async function loadOrder(db: Db, id: string, forUpdate = false): Promise<ExecOrder | null> {
   const { rows } = await db.query<OrderRow>(
     `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
@@ -194,6 +205,7 @@ export interface OrderChange {
   status?: OrderStatus;
   brokerOrderId?: string | null;
   quantity?: Decimal;
+  limitPrice?: Decimal | null;
   errorCode?: string | null;
   errorMessage?: string | null;
   stopPrice?: Decimal | null;
@@ -219,6 +231,7 @@ export async function updateOrder(
     set('status', orderTransition(order.status, change.status, order.id), '::"OrderStatus"');
   if (change.brokerOrderId !== undefined) set('broker_order_id', change.brokerOrderId);
   if (change.quantity !== undefined) set('quantity', change.quantity.toFixed(), '::numeric');
+  if (change.limitPrice !== undefined) set('limit_price', change.limitPrice?.toFixed() ?? null, '::numeric');
   if (change.errorCode !== undefined) set('error_code', change.errorCode);
   if (change.errorMessage !== undefined) set('error_message', change.errorMessage);
   if (change.stopPrice !== undefined) set('stop_price', change.stopPrice?.toFixed() ?? null, '::numeric');

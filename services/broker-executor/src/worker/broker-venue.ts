@@ -17,6 +17,7 @@ import {
 import { BrokerInstruments } from './broker-instruments';
 import { BrokerRecorder } from './broker-record';
 import { capClose, requestOf, withLegs } from './broker-requests';
+import { fitToMarket } from './market-rules';
 import { Replacements } from './broker-replace';
 import type { MilestoneSink } from '../domain/milestones';
 import type { OrderVenue } from './venue';
@@ -88,18 +89,26 @@ export class BrokerVenue implements OrderVenue {
     }
     if (instrument === null)
       return this.refuse(order, 'ASSET_NOT_TRADABLE', `${this.broker.name} has no instrument ${order.symbol}`);
+    // A spot venue: what the account holds there, which a close cannot sell more than.
+    const spot = this.broker.capabilities.spot === true;
+    const held =
+      spot && order.role === 'CLOSE' && order.side === 'SELL' ? await this.broker.sellable?.(order.symbol) : undefined;
     const request = await withTransaction(this.pool, async (c) => {
       await lockAccountRow(c, order.accountId);
       const current = await loadOrder(c, order.id, true);
       if (!current || current.status !== 'NEW') return null;
-      const q = await capClose(c, current);
-      if (!q) return null;
+      const capped = await capClose(c, current);
+      if (!capped) return null;
       const carried: ExecOrder[] = [];
       for (const o of await carriedOrders(c, current.id)) {
         if (o.status !== 'NEW') continue;
         if (o.cancelRequestedAt) await cancelUnsent(c, o);
         else carried.push(o);
       }
+      const q = spot
+        ? await fitToMarket(c, current, capped, carried, { rules: instrument ?? null, held: held ?? null })
+        : capped;
+      if (!q) return null;
       const pair = carried.length ? ` as one OCO order with its ${carried.map((o) => o.role).join(', ')}` : '';
       await updateOrder(
         c,

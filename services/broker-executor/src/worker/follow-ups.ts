@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { OrderJob, SignalJob } from '@utm/contracts';
 import type { Logger } from '@utm/logger';
@@ -26,11 +27,13 @@ export function createFollowUps(deps: {
 }): FollowUps {
   const { pool, log } = deps;
   return {
-    // requeue, not add: an order asked to cancel already has a finished job under its id
-    // (its placement), which a plain add would silently keep.
+    // A wake of its own (jobId orderId.wake): a job of the same order may be finishing right now,
+    // having looked at the account before this change committed; a plain add or a requeue would
+    // be swallowed by it, and the work would wait for reconciliation.
     async requestWork(accountId, orderIds) {
       try {
-        await deps.orders.requeue(await orderJobsFor(pool, accountId, orderIds));
+        const wake = `w${randomUUID().slice(0, 8)}`;
+        await deps.orders.addBulk((await orderJobsFor(pool, accountId, orderIds)).map((j) => ({ ...j, wake })));
       } catch (err) {
         log.warn('could not enqueue follow-up work; the sweeper and reconciliation will', { accountId, err });
       }

@@ -28,6 +28,7 @@ export function instrumentBroker(broker: Broker, histogram: CallHistogram): Brok
   const t = <T>(operation: string, call: () => Promise<T>) => timed(histogram, broker.name, operation, call);
   const replace = broker.replace?.bind(broker);
   const instrument = broker.instrument?.bind(broker);
+  const sellable = broker.sellable?.bind(broker);
   return {
     name: broker.name,
     capabilities: broker.capabilities,
@@ -38,5 +39,6 @@ export function instrumentBroker(broker: Broker, histogram: CallHistogram): Brok
     openOrders: () => t('open_orders', () => broker.openOrders()),
     snapshot: () => t('snapshot', () => broker.snapshot()),
     ...(instrument ? { instrument: (symbol: string) => t('instrument', () => instrument(symbol)) } : {}),
+    ...(sellable ? { sellable: (symbol: string) => t('sellable', () => sellable(symbol)) } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { isExitRole, type OrderRole, type OrderStatus, type OrderType } from '@utm/contracts';
 import { Decimal, type InstrumentRules } from '@utm/db';
-import { ALPACA_VENUE, FRACTIONAL_STEP, markPrice, reservationOf, WHOLE_SHARE } from '@utm/trading';
+import { ALPACA_VENUE, FRACTIONAL_STEP, markPrice, reservationOf, WHOLE_SHARE, type VenueKind } from '@utm/trading';
 import type { AccountSnapshot, OrderDraft, Side, SymbolSnapshot, TradingState } from './types';
 
 /**
@@ -16,6 +16,10 @@ export interface AccountRow {
   cash: Decimal;
   tradingState: TradingState;
   allowFractional: boolean;
+  /** The kind of venue the account trades at (its broker): what it can carry out. */
+  venue: VenueKind;
+  /** ccxt accounts: the exchange (its instrument rules are kept under ccxt:<exchange>). */
+  exchange?: string | null;
   maxOrderNotional: Decimal | null;
   maxPositionQuantity: Decimal | null;
   allowedSymbols: string[];
@@ -54,6 +58,7 @@ export const instrumentKey = (venue: string, symbol: string): string => `${venue
 
 /** The venue whose rules an account's orders follow (null: the paper engine's own). */
 function venueOf(account: AccountRow): string | null {
+  if (account.broker === 'ccxt' && account.exchange) return `ccxt:${account.exchange}`;
   return account.broker === ALPACA_VENUE ? ALPACA_VENUE : null;
 }
 
@@ -101,6 +106,7 @@ export function snapshotsFor(
       cash: account.cash,
       tradingState: account.tradingState,
       allowFractional: account.allowFractional,
+      venue: account.venue,
       maxOrderNotional: account.maxOrderNotional,
       maxPositionQuantity: account.maxPositionQuantity,
       allowedSymbols: account.allowedSymbols,

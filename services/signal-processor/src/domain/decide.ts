@@ -1,6 +1,6 @@
 import { sentAtMillis, type NormalizedIngestRequest } from '@utm/contracts';
 import { Decimal } from '@utm/db';
-import { buyingPowerOf, defaultTickSize, equityOf, exitPrices, money, qty } from '@utm/trading';
+import { buyingPowerOf, defaultTickSize, equityOf, exitPrices, money, qty, venueRefusal } from '@utm/trading';
 import { isReducing, planLegs } from './position-rules';
 import { sizeQuantity, sizingPrice } from './sizing';
 import { resolveAction, type AppliedRequest } from './tradingview';
@@ -13,7 +13,7 @@ import {
   type Side,
   type SymbolSnapshot,
 } from './types';
-import { belowMinimum, closeTerms, venueOrder, type VenueOrder } from './venue-terms';
+import { belowMinimum, belowNotional, closeTerms, venueOrder, type VenueOrder } from './venue-terms';
 
 const sign = (side: Side) => (side === 'BUY' ? 1 : -1);
 
@@ -116,6 +116,8 @@ function decideAction(
       `${req.symbol} is not among the account's allowed symbols (${account.allowedSymbols.join(', ')})`,
     );
   }
+  const spot = venueRefusal(account.venue, req.action, req.symbol, req.exitRules);
+  if (spot) return reject(spot.code, spot.message);
   const plan = planLegs(req.action, req.symbol, sym.projectedQuantity, sym.filledQuantity);
   if ('kind' in plan) return plan;
   // The position as it stands (earlier orders are worked before a signal is decided: settlement.ts);
@@ -183,7 +185,8 @@ function decideAction(
       if (sized.kind === 'reject') return sized;
       quantity = sized.quantity;
     }
-    const small = belowMinimum(venue, quantity, req.symbol);
+    const small =
+      belowMinimum(venue, quantity, req.symbol) ?? belowNotional(sym.instrument, quantity, price, req.symbol);
     if (small) return small;
 
     if (req.exitRules) {

@@ -1,5 +1,6 @@
 import type { Action, ErrorCode, ExitRules, NormalizedIngestRequest, TradingState } from '@utm/contracts';
 import type { Decimal, InstrumentRules } from '@utm/db';
+import type { VenueKind } from '@utm/trading';
 
 /**
  * The processor's domain: plain data in, a decision out. Nothing here does I/O; the
@@ -24,6 +25,8 @@ export interface AccountSnapshot {
   cash: Decimal;
   tradingState: TradingState;
   allowFractional: boolean;
+  /** The kind of venue (the account's broker): a spot exchange is long only, some exits it cannot hold. */
+  venue: VenueKind;
   maxOrderNotional: Decimal | null;
   maxPositionQuantity: Decimal | null;
   /** Empty: every symbol. */

@@ -51,6 +51,15 @@ export function venueOrder(
     notes: [],
     terms: null,
   };
+  // A crypto exchange's spot market: its lot step and minimum, from what it said of the instrument.
+  if (sym.instrument.venue?.startsWith('ccxt:')) {
+    const rules = sym.instrument.rules ?? null;
+    return {
+      ...asked,
+      quantityStep: rules?.quantityStep ?? asked.quantityStep,
+      minQuantity: rules?.minQuantity ?? null,
+    };
+  }
   if (sym.instrument.venue !== ALPACA_VENUE) return asked;
   const rules = sym.instrument.rules ?? null;
   const side = plan.open?.side ?? plan.close?.side ?? 'BUY';
@@ -124,6 +133,26 @@ export function belowMinimum(venue: VenueOrder, quantity: Decimal, symbol: strin
   if (!venue.minQuantity || quantity.gte(venue.minQuantity)) return null;
   return reject(
     'QUANTITY_INCREMENT',
-    `${qty(quantity)} ${symbol} is below Alpaca's minimum order size of ${qty(venue.minQuantity)}`,
+    `${qty(quantity)} ${symbol} is below ${venue.terms ? "Alpaca's" : "the exchange's"} minimum order size of ${qty(venue.minQuantity)}`,
+  );
+}
+
+/**
+ * A crypto exchange's minimum order value (Binance's NOTIONAL / MIN_NOTIONAL filter, kept in
+ * instrument_rules): an order worth less is refused before it exists.
+ */
+export function belowNotional(
+  instrument: SymbolSnapshot['instrument'],
+  quantity: Decimal,
+  price: Decimal | null,
+  symbol: string,
+): Rejection | null {
+  const min = instrument.venue?.startsWith('ccxt:') ? instrument.rules?.minNotional : null;
+  if (!min || !price) return null;
+  const notional = quantity.times(price);
+  if (notional.gte(min)) return null;
+  return reject(
+    'MIN_NOTIONAL',
+    `Order value ${qty(quantity)} × ${price.toFixed()} = ${notional.toFixed()} is below the ${instrument.venue ?? 'exchange'} minimum notional for ${symbol}, ${min.toFixed()}`,
   );
 }

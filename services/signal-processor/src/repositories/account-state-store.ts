@@ -1,13 +1,15 @@
 import { OPEN_ORDER_STATUSES, sqlList, sqlValue } from '@utm/contracts';
 import type { PoolClient } from 'pg';
 import { Decimal, toInstrumentRules, type InstrumentRules } from '@utm/db';
+import type { VenueKind } from '@utm/trading';
 import { instrumentKey, type AccountRow, type AccountState, type OpenOrder, type TradingState } from '../domain';
 
 const dec = (v: string | null): Decimal | null => (v === null ? null : new Decimal(v));
 
 interface AccountDbRow {
   id: string;
-  broker: string;
+  broker: VenueKind;
+  exchange: string | null;
   cash: string;
   trading_state: TradingState;
   allow_fractional: boolean;
@@ -20,9 +22,11 @@ interface AccountDbRow {
 const toAccountRow = (r: AccountDbRow): AccountRow => ({
   id: r.id,
   broker: r.broker,
+  exchange: r.exchange,
   cash: new Decimal(r.cash),
   tradingState: r.trading_state,
   allowFractional: r.allow_fractional,
+  venue: r.broker,
   maxOrderNotional: dec(r.max_order_notional),
   maxPositionQuantity: dec(r.max_position_quantity),
   allowedSymbols: r.allowed_symbols ?? [],
@@ -48,7 +52,7 @@ export async function lockAccounts(
 ): Promise<Map<string, AccountRow>> {
   const { rows } = await client.query<AccountDbRow>({
     name: skipLocked ? 'processor-lock-accounts-skip' : 'processor-lock-accounts',
-    text: `SELECT a.id, a.broker, a.cash::text, a.trading_state, a.allow_fractional, r.max_order_notional::text,
+    text: `SELECT a.id, a.broker, a.exchange, a.cash::text, a.trading_state, a.allow_fractional, r.max_order_notional::text,
                   r.max_position_quantity::text, r.allowed_symbols, r.max_signal_age_seconds
            FROM accounts a LEFT JOIN account_risk_settings r ON r.account_id = a.id
            WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR NO KEY UPDATE OF a${skipLocked ? ' SKIP LOCKED' : ''}`,

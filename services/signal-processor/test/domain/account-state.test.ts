@@ -11,6 +11,7 @@ function state(position: string | null, orders: Partial<OpenOrder>[], quote: str
       cash: D('1000'),
       tradingState: 'ACTIVE',
       allowFractional: false,
+      venue: 'paper',
       maxOrderNotional: null,
       maxPositionQuantity: null,
       allowedSymbols: [],

@@ -31,6 +31,7 @@ export function account(overrides: Partial<AccountSnapshot> = {}): AccountSnapsh
     cash: D('100000'),
     tradingState: 'ACTIVE',
     allowFractional: false,
+    venue: 'paper',
     maxOrderNotional: null,
     maxPositionQuantity: null,
     allowedSymbols: [],

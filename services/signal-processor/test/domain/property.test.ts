@@ -131,6 +131,7 @@ const accountArb: fc.Arbitrary<AccountSnapshot> = fc.record({
     { arbitrary: fc.constant<TradingState>('HALTED'), weight: 1 },
   ),
   allowFractional: fc.boolean(),
+  venue: fc.constant('paper' as const),
   maxOrderNotional: rarely(money(100_000_000)),
   maxPositionQuantity: rarely(fc.integer({ min: 1, max: 10_000 }).map((n) => D(n))),
   allowedSymbols: fc.oneof(
