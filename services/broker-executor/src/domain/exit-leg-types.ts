@@ -1,6 +1,6 @@
 import { isOpenOrder, type OrderStatus } from '@utm/contracts';
 import type { Decimal } from '@utm/db';
-import type { BrokerSide } from '../brokers/types';
+import type { BrokerSide } from '../venues/broker/types';
 
 /**
  * The shapes of exit legs, shared by exit-legs.ts (creating and resizing them), leg-fills.ts

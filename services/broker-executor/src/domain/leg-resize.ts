@@ -1,5 +1,5 @@
 import type { Decimal } from '@utm/db';
-import type { BrokerOrderType, ReplaceCapabilities } from '../brokers/types';
+import type { BrokerOrderType, ReplaceCapabilities } from '../venues/broker/types';
 import { isOpenLeg, priceText, type ExitLeg, type LegAmendment } from './exit-leg-types';
 
 /**

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { Decimal } from '@utm/db';
-import type { PaperWrites } from '../paper/book';
+import type { PaperWrites } from '../venues/paper/book';
 
 // Everything a batch changed, in one statement. Each CTE touches its own rows (an order is
 // updated once, a position written once), so the shared snapshot of a statement's CTEs

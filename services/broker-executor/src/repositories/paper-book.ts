@@ -12,7 +12,7 @@ import { Decimal } from '@utm/db';
 import { reservationOf } from '@utm/trading';
 import type { ExecOrder } from '../domain/order';
 import type { SignalOrderState } from '../domain/signal-status';
-import type { LegFamily, PaperAccount, PaperBook, PaperSignal } from '../paper/book';
+import type { LegFamily, PaperAccount, PaperBook, PaperSignal } from '../venues/paper/book';
 import type { ExecAccount } from './accounts';
 import { ORDER_COLUMNS, toOrder } from './orders';
 

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { Broker } from '../brokers/types';
+import type { Broker } from '../venues/broker/types';
 import type { ExecOrder } from '../domain/order';
 import { markCancelRequested } from '../repositories/leg-rows';
 import { addEvent, updateOrder } from '../repositories/orders';

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from '@utm/logger';
 import type { Histogram } from 'prom-client';
-import type { Broker, BrokerOrderUpdate } from '../brokers/types';
+import type { Broker, BrokerOrderUpdate } from '../venues/broker/types';
 import type { MilestoneSink } from '../domain/milestones';
 import {
   accountsWithOrdersAtBrokers,
@@ -12,11 +12,11 @@ import {
 import { resyncLegs } from '../use-cases/leg-resize';
 import { BrokerUnreachable } from '../use-cases/order-job-failed';
 import { recordBrokerFill } from '../use-cases/record-fill';
-import { workAccount } from './account-executor';
-import { BrokerVenue, type LegHooks, type RequestWork } from './broker-venue';
-import { instrumentBroker } from './instrumented-broker';
-import type { PaperVenue } from './paper-venue';
-import type { Venue } from './venue';
+import { workAccount } from '../venues/account-executor';
+import { BrokerVenue, type LegHooks, type RequestWork } from '../venues/broker/broker-venue';
+import { instrumentBroker } from '../venues/broker/instrumented-broker';
+import type { PaperVenue } from '../venues/paper/paper-venue';
+import type { Venue } from '../venues/venue';
 
 /** An account's broker, and the stream of its order updates when it has one. */
 export interface BrokerConnection {

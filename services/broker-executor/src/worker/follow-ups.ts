@@ -5,7 +5,7 @@ import type { Logger } from '@utm/logger';
 import type { Producer } from '@utm/queue';
 import { orderJobsFor } from '../repositories/orders';
 import { wakesFor } from '../repositories/pending-signals';
-import type { RequestWork } from './broker-venue';
+import type { RequestWork } from '../venues/broker/broker-venue';
 
 /**
  * What the executor asks for after it has worked orders, best effort: a lost request is made

@@ -4,7 +4,7 @@ import { Batcher, runSplittingOnFailure } from '@utm/queue';
 import type { AccountVenues } from './account-venues';
 import type { FollowUps } from './follow-ups';
 import type { ExecutorMetrics } from './metrics';
-import type { Venue } from './venue';
+import type { Venue } from '../venues/venue';
 
 export interface OrderJobsDeps {
   venues: AccountVenues;

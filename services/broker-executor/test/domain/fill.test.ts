@@ -1,5 +1,5 @@
 import { IllegalTransitionError, type ExitRules } from '@utm/contracts';
-import { ALPACA_CAPABILITIES } from '../../src/brokers/alpaca';
+import { ALPACA_CAPABILITIES } from '../../src/venues/alpaca';
 import { legsForBroker } from '../../src/domain/exit-legs';
 import { applyFill, type FillInput, type FillResult } from '../../src/domain/fill';
 import type { ExecOrder } from '../../src/domain/order';

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createLogger } from '@utm/logger';
-import { PaperVenue } from '../../src/worker/paper-venue';
+import { PaperVenue } from '../../src/venues/paper/paper-venue';
 import { Stack } from '../support/stack';
 
 const quiet = createLogger({ service: 'test', level: 'error' });
