@@ -19,7 +19,7 @@ import { applyFillToPosition, averageFill, cashAfterFill, type PositionState } f
  * — created on an entry's first fill, resized on its further fills, and on a leg's fill
  * one-cancels-other, the others resized to what is left, the entry's unfilled rest cancelled,
  * an excess flagged. Every venue records a fill by persisting what this returns: the paper
- * engine in its batch (paper/batch.ts, one statement), an external broker's report in its
+ * engine in its batch (venues/paper/batch.ts, one statement), an external broker's report in its
  * transaction (use-cases/record-fill.ts). How a leg change is carried out is the venue's: on paper a
  * leg rests at once and a cancel is immediate; at a broker a leg waits NEW, a cancel is asked
  * for, a resize may be a replacement order (domain/leg-resize.ts).
