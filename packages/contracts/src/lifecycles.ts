@@ -197,6 +197,16 @@ export function signalTransition(from: SignalStatus, to: SignalStatus, signalId?
   return to;
 }
 
+// ---------------------------------------------------------------- accounts
+
+/**
+ * An account's trading state: ACTIVE trades; REDUCE_ONLY accepts only what reduces a position
+ * (closes); HALTED accepts nothing. Set by an operator (`utm account halt|reduce-only|resume`,
+ * or the API).
+ */
+export const TRADING_STATES = ['ACTIVE', 'REDUCE_ONLY', 'HALTED'] as const;
+export type TradingState = (typeof TRADING_STATES)[number];
+
 // ---------------------------------------------------------------- events
 
 /**

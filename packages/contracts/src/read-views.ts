@@ -1,7 +1,20 @@
+import type { ModeValue } from './ingest-schema';
+import type {
+  OrderRole,
+  OrderSide,
+  OrderStatus,
+  OrderType,
+  SignalStatus,
+  TimeInForce,
+  TradingState,
+} from './lifecycles';
+
 /**
- * The JSON shapes the HTTP API reads back (docs/contract.md), for the API and `utm signal show` alike.
- * Decimals are strings (never floats), times ISO 8601, `error` only when there is one.
- * Inputs are typed by shape, so that database rows (Prisma's Decimal has toFixed) fit.
+ * The JSON shapes the HTTP API reads back (docs/contract.md), for the API, `utm signal show`
+ * and the web console alike: the views are declared here once, with the lifecycles' own
+ * vocabulary, and the functions that build them from rows. Decimals are strings (never
+ * floats), times ISO 8601, `error` only when there is one. Inputs are typed by shape, so that
+ * database rows (Prisma's Decimal has toFixed) fit.
  */
 export interface DecimalLike {
   toFixed(): string;
@@ -29,18 +42,45 @@ export interface FillRow {
   at: Date;
 }
 
+export interface FillView {
+  quantity: string;
+  price: string;
+  at: string;
+}
+
+export interface OrderView {
+  orderId: string;
+  signalId: string;
+  role: OrderRole;
+  symbol: string;
+  side: OrderSide;
+  type: OrderType;
+  quantity: string;
+  limitPrice: string | null;
+  stopPrice: string | null;
+  timeInForce: TimeInForce;
+  status: OrderStatus;
+  filledQuantity: string;
+  avgFillPrice: string | null;
+  brokerOrderId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  fills?: FillView[];
+  error?: ErrorView;
+}
+
 export interface OrderRow {
   id: string;
   signalId: string;
-  role: string;
+  role: OrderRole;
   symbol: string;
-  side: string;
-  type: string;
+  side: OrderSide;
+  type: OrderType;
   quantity: DecimalLike;
   limitPrice: DecimalLike | null;
   stopPrice: DecimalLike | null;
-  timeInForce: string;
-  status: string;
+  timeInForce: TimeInForce;
+  status: OrderStatus;
   filledQuantity: DecimalLike;
   avgFillPrice: DecimalLike | null;
   brokerOrderId: string | null;
@@ -51,7 +91,7 @@ export interface OrderRow {
   fills?: FillRow[];
 }
 
-export function orderView(o: OrderRow) {
+export function orderView(o: OrderRow): OrderView {
   return {
     orderId: o.id,
     signalId: o.signalId,
@@ -76,9 +116,47 @@ export function orderView(o: OrderRow) {
   };
 }
 
+export interface SignalSummaryView {
+  signalId: string;
+  status: SignalStatus;
+  accountId: string;
+  symbol: string;
+  action: string;
+  /** What the action was applied as when decided (buy/sell/setPosition resolved; null until then). */
+  appliedAction: string | null;
+  request: unknown;
+  receivedAt: string;
+  updatedAt: string;
+  error?: ErrorView;
+}
+
+/** An entry of a signal's log; its type is one of the lifecycles' EVENT_TYPES. */
+export interface SignalEventView {
+  at: string;
+  type: string;
+  message: string;
+}
+
+export interface SignalView extends SignalSummaryView {
+  orders: OrderView[];
+  events: SignalEventView[];
+}
+
+/** GET /api/v1/signals */
+export interface SignalPage {
+  signals: SignalSummaryView[];
+  nextCursor: string | null;
+}
+
+/** GET /api/v1/orders */
+export interface OrderPage {
+  orders: OrderView[];
+  nextCursor: string | null;
+}
+
 export interface SignalRow {
   id: string;
-  status: string;
+  status: SignalStatus;
   accountId: string;
   symbol: string;
   action: string;
@@ -91,7 +169,7 @@ export interface SignalRow {
   errorMessage: string | null;
 }
 
-export function signalSummaryView(s: SignalRow) {
+export function signalSummaryView(s: SignalRow): SignalSummaryView {
   return {
     signalId: s.id,
     status: s.status,
@@ -108,7 +186,7 @@ export function signalSummaryView(s: SignalRow) {
 
 export function signalView(
   s: SignalRow & { orders: OrderRow[]; events: { at: Date; type: string; message: string }[] },
-) {
+): SignalView {
   return {
     ...signalSummaryView(s),
     orders: s.orders.map(orderView),
@@ -116,9 +194,48 @@ export function signalView(
   };
 }
 
-export type OrderView = ReturnType<typeof orderView>;
-export type SignalView = ReturnType<typeof signalView>;
+export interface PositionView {
+  symbol: string;
+  quantity: string;
+  avgPrice: string;
+}
 
-export function positionView(p: { symbol: string; quantity: DecimalLike; avgPrice: DecimalLike }) {
+export function positionView(p: { symbol: string; quantity: DecimalLike; avgPrice: DecimalLike }): PositionView {
   return { symbol: p.symbol, quantity: dec(p.quantity), avgPrice: dec(p.avgPrice) };
+}
+
+/** GET /api/v1/accounts (each), and the head of GET /api/v1/accounts/:id: equity is cash + positions at their marks. */
+export interface AccountSummaryView {
+  accountId: string;
+  name: string;
+  mode: ModeValue;
+  broker: string;
+  cash: string;
+  equity: string;
+  tradingState: TradingState;
+}
+
+/** A position with its mark (the latest quote; null without one) and the exit orders protecting it. */
+export interface PositionDetailView extends PositionView {
+  markPrice: string | null;
+  exitOrders: OrderView[];
+}
+
+/** A fill of one of the account's orders. */
+export interface AccountFillView {
+  orderId: string;
+  signalId: string;
+  symbol: string;
+  side: OrderSide;
+  role: OrderRole;
+  quantity: string;
+  price: string;
+  at: string;
+}
+
+/** GET /api/v1/accounts/:id */
+export interface AccountDetailView extends AccountSummaryView {
+  positions: PositionDetailView[];
+  openOrders: OrderView[];
+  recentFills: AccountFillView[];
 }

@@ -17,6 +17,7 @@ import {
   sqlList,
   TERMINAL_ORDER_STATUSES,
   TERMINAL_SIGNAL_STATUSES,
+  TRADING_STATES,
   UNPLACED_ORDER_STATUSES,
   WORKING_ORDER_STATUSES,
   type OrderStatus,
@@ -187,6 +188,7 @@ describe('the database agrees', () => {
     ['OrderStatus', ORDER_STATUSES],
     ['SignalStatus', SIGNAL_STATUSES],
     ['OrderRole', ORDER_ROLES],
+    ['TradingState', TRADING_STATES],
   ] as const)('schema.prisma enum %s has exactly these values', (name, values) => {
     expect(enumOf(name)).toEqual([...values]);
   });

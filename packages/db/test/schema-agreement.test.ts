@@ -113,6 +113,7 @@ describe('structure: the migrated database is what schema.prisma describes', () 
     // Partial indexes cannot be written in schema.prisma; Prisma ignores them. Keep them few and known.
     expect(actual.partialIndexes.sort()).toEqual([
       'orders_actionable_by_account_idx: INDEX orders(account_id,seq)',
+      'orders_exit_legs_idx: INDEX orders(parent_order_id)',
       'orders_outbox_idx: INDEX orders(seq)',
       'orders_resting_idx: INDEX orders(symbol,seq)',
       'signals_outbox_idx: INDEX signals(seq)',

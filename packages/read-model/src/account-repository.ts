@@ -65,5 +65,3 @@ export class AccountRepository {
     });
   }
 }
-
-export type RecentFill = Awaited<ReturnType<AccountRepository['recentFills']>>[number];

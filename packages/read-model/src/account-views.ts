@@ -1,7 +1,19 @@
-import { dec, isExitRole, orderView, positionView, type OrderRow, type OrderView } from '@utm/contracts';
+import {
+  dec,
+  isExitRole,
+  orderView,
+  positionView,
+  type AccountDetailView,
+  type AccountSummaryView,
+  type ModeValue,
+  type OrderRole,
+  type OrderRow,
+  type OrderSide,
+  type OrderView,
+  type TradingState,
+} from '@utm/contracts';
 import type { Decimal } from '@utm/db';
-import type { RecentFill } from './account-repository';
-import { equityOf } from './equity';
+import { equityOf, markPrice } from '@utm/trading';
 
 /**
  * The JSON of the Accounts endpoints. GET /api/v1/accounts/:id keeps the contract's fields
@@ -11,19 +23,27 @@ import { equityOf } from './equity';
 export interface AccountRow {
   id: string;
   name: string;
-  mode: string;
+  mode: ModeValue;
   broker: string;
   cash: Decimal;
-  tradingState: string;
+  tradingState: TradingState;
   positions: { symbol: string; quantity: Decimal; avgPrice: Decimal }[];
 }
 
 export type Marks = Map<string, Decimal>;
 
-export function accountSummaryView(a: AccountRow, marks: Marks) {
+/** A fill of one of the account's orders, with the order it belongs to. */
+export interface RecentFill {
+  quantity: Decimal;
+  price: Decimal;
+  at: Date;
+  order: { id: string; signalId: string; symbol: string; side: OrderSide; role: OrderRole };
+}
+
+export function accountSummaryView(a: AccountRow, marks: Marks): AccountSummaryView {
   const equity = equityOf(
     a.cash,
-    a.positions.map((p) => ({ quantity: p.quantity, avgPrice: p.avgPrice, mark: marks.get(p.symbol) ?? null })),
+    a.positions.map((p) => ({ quantity: p.quantity, mark: markPrice(marks.get(p.symbol), p.avgPrice) })),
   );
   return {
     accountId: a.id,
@@ -46,7 +66,7 @@ export function accountDetailView(
   marks: Marks,
   openOrders: (OrderRow & { cancelRequestedAt: Date | null })[],
   fills: RecentFill[],
-) {
+): AccountDetailView {
   const exits = new Map<string, OrderView[]>();
   // Oldest first within a position: the stop placed with the entry before later ones.
   for (const o of [...openOrders].reverse()) {

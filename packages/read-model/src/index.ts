@@ -1,4 +1,3 @@
 export * from './account-views';
-export * from './equity';
 export * from './account-repository';
 export * from './subjects';

@@ -4,4 +4,4 @@ export {
   type BrokerConnection,
   type ExecutorDeps,
 } from './worker/create-executor';
-export type { Broker, BrokerOrder, BrokerOrderRequest, BrokerCapabilities } from './brokers/types';
+export type { Broker, BrokerOrder, BrokerOrderRequest, BrokerCapabilities } from './venues/broker/types';

@@ -1,120 +1,41 @@
 import { clearApiKey, getApiKey } from './session';
 
-/** The JSON shapes of the gateway's API (docs/contract.md, plus the console's additions). Decimals are strings. */
-export type SignalStatus =
-  | 'PENDING'
-  | 'PROCESSING'
-  | 'SUBMITTED'
-  | 'PARTIALLY_FILLED'
-  | 'FILLED'
-  | 'REJECTED'
-  | 'FAILED'
-  | 'CANCELLED'
-  | 'EXPIRED';
-export const SIGNAL_STATUSES: SignalStatus[] = [
-  'PENDING',
-  'PROCESSING',
-  'SUBMITTED',
-  'PARTIALLY_FILLED',
-  'FILLED',
-  'REJECTED',
-  'FAILED',
-  'CANCELLED',
-  'EXPIRED',
-];
-export type TradingState = 'ACTIVE' | 'REDUCE_ONLY' | 'HALTED';
+import type {
+  AccountDetailView,
+  AccountFillView,
+  AccountSummaryView,
+  ErrorView,
+  FillView,
+  OrderView,
+  PositionDetailView,
+  SignalEventView,
+  SignalPage as SignalPageView,
+  SignalStatus as SignalStatusValue,
+  SignalSummaryView,
+  SignalView,
+  TradingState as TradingStateValue,
+} from '@utm/contracts';
+// The one value the console takes from the lifecycles: lifecycles.js alone (no Node dependencies), not the package's index.
+import { SIGNAL_STATUSES as STATUSES } from '@utm/contracts/dist/lifecycles';
 
-export interface ErrorInfo {
-  code: string;
-  message: string;
-}
-
-export interface SignalSummary {
-  signalId: string;
-  status: SignalStatus;
-  accountId: string;
-  symbol: string;
-  action: string;
-  /** What the action was applied as when decided (TradingView's buy/sell/setPosition resolved). */
-  appliedAction: string | null;
-  request: Record<string, unknown>;
-  receivedAt: string;
-  updatedAt: string;
-  error?: ErrorInfo;
-}
-
-export interface Fill {
-  quantity: string;
-  price: string;
-  at: string;
-}
-
-export interface Order {
-  orderId: string;
-  signalId: string;
-  role: string;
-  symbol: string;
-  side: string;
-  type: string;
-  quantity: string;
-  limitPrice: string | null;
-  stopPrice: string | null;
-  timeInForce: string;
-  status: string;
-  filledQuantity: string;
-  avgFillPrice: string | null;
-  brokerOrderId: string | null;
-  createdAt: string;
-  updatedAt: string;
-  fills?: Fill[];
-  error?: ErrorInfo;
-}
-
-export interface SignalEvent {
-  at: string;
-  type: string;
-  message: string;
-}
-
-export interface SignalDetail extends SignalSummary {
-  orders: Order[];
-  events: SignalEvent[];
-}
-
-export interface AccountSummary {
-  accountId: string;
-  name: string;
-  mode: 'PAPER' | 'LIVE';
-  broker: string;
-  cash: string;
-  equity: string;
-  tradingState: TradingState;
-}
-
-export interface Position {
-  symbol: string;
-  quantity: string;
-  avgPrice: string;
-  markPrice: string | null;
-  exitOrders: Order[];
-}
-
-export interface AccountFill {
-  orderId: string;
-  signalId: string;
-  symbol: string;
-  side: string;
-  role: string;
-  quantity: string;
-  price: string;
-  at: string;
-}
-
-export interface AccountDetail extends AccountSummary {
-  positions: Position[];
-  openOrders: Order[];
-  recentFills: AccountFill[];
-}
+/**
+ * The JSON shapes of the gateway's API: @utm/contracts' read views (docs/contract.md, plus the
+ * console's additions), with the lifecycles' vocabulary. Decimals are strings.
+ */
+export type SignalStatus = SignalStatusValue;
+export const SIGNAL_STATUSES: readonly SignalStatus[] = STATUSES;
+export type TradingState = TradingStateValue;
+export type ErrorInfo = ErrorView;
+export type SignalSummary = SignalSummaryView;
+export type Fill = FillView;
+export type Order = OrderView;
+export type SignalEvent = SignalEventView;
+export type SignalDetail = SignalView;
+export type AccountSummary = AccountSummaryView;
+export type Position = PositionDetailView;
+export type AccountFill = AccountFillView;
+export type AccountDetail = AccountDetailView;
+export type SignalPage = SignalPageView;
 
 export const WEBHOOK_EVENTS = [
   'signal.filled',
@@ -163,11 +84,6 @@ export interface Delivery {
   createdAt: string;
   deliveredAt: string | null;
   attemptLog: Attempt[];
-}
-
-export interface SignalPage {
-  signals: SignalSummary[];
-  nextCursor: string | null;
 }
 
 export interface SignalFilter {

@@ -38,7 +38,13 @@ export function formatTimestamp(iso: string): string {
 }
 
 /** What a signal asked for, in words: "10", "5% of equity", "$1,000", "whole position", "target 15". */
-export function formatSize(request: Record<string, unknown>, action: string): string {
+/** The signal's request as the gateway received it: a JSON object (anything else reads as empty). */
+export function requestFields(request: unknown): Record<string, unknown> {
+  return typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
+}
+
+export function formatSize(received: unknown, action: string): string {
+  const request = requestFields(received);
   const q = request.quantity;
   if (request.sentiment === 'flat') return 'whole position';
   if (typeof q !== 'number' && typeof q !== 'string') {

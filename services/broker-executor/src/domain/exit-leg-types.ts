@@ -1,6 +1,6 @@
 import { isOpenOrder, type OrderStatus } from '@utm/contracts';
 import type { Decimal } from '@utm/db';
-import type { BrokerSide } from '../brokers/types';
+import type { BrokerSide } from '../venues/broker/types';
 
 /**
  * The shapes of exit legs, shared by exit-legs.ts (creating and resizing them), leg-fills.ts
@@ -26,6 +26,16 @@ export interface ExitLegDraft {
   trailReference: Decimal | null;
   /** Exits protect a position for as long as it is held: they must not expire at the close. */
   timeInForce: 'GTC';
+}
+
+/** How a leg's price reads in its events: "limit 105", "stop 95", "stop 95 limit 94.9", "trailing 3%, stop 97". */
+export function priceText(
+  d: { type: string } & Pick<ExitLegDraft, 'limitPrice' | 'stopPrice' | 'trailPercent' | 'trailAmount'>,
+): string {
+  if (d.type === 'LIMIT') return `limit ${d.limitPrice?.toFixed()}`;
+  if (d.type === 'STOP') return `stop ${d.stopPrice?.toFixed()}`;
+  if (d.type === 'STOP_LIMIT') return `stop ${d.stopPrice?.toFixed()} limit ${d.limitPrice?.toFixed()}`;
+  return `trailing ${d.trailPercent ? `${d.trailPercent.toFixed()}%` : d.trailAmount?.toFixed()}, stop ${d.stopPrice?.toFixed()}`;
 }
 
 /** An exit leg as stored (an order row with a leg role). */

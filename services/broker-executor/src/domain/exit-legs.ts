@@ -1,7 +1,7 @@
 import type { ExitRules } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import { defaultTickSize, exitPrices, stopLimitPrice, type ExitPricesResult, type Tick } from '@utm/trading';
-import type { BrokerSide } from '../brokers/types';
+import type { BrokerSide } from '../venues/broker/types';
 import {
   isOpenLeg,
   LEG_ROLES,

@@ -1,6 +1,6 @@
 import type { Decimal } from '@utm/db';
-import type { BrokerOrderType, ReplaceCapabilities } from '../brokers/types';
-import { isOpenLeg, type ExitLeg, type LegAmendment } from './exit-leg-types';
+import type { BrokerOrderType, ReplaceCapabilities } from '../venues/broker/types';
+import { isOpenLeg, priceText, type ExitLeg, type LegAmendment } from './exit-leg-types';
 
 /**
  * How one exit leg takes a new size (or price), wherever it works. Pure: the executor passes
@@ -27,7 +27,7 @@ export interface ResizeDecision {
 
 export interface ResizableLeg extends ExitLeg {
   type: BrokerOrderType;
-  /** A native OCO's stop loss: carried by the take-profit row (see legs.ts). */
+  /** A native OCO's stop loss: carried by the take-profit row (domain/fill.ts creates them). */
   carriedBy: string | null;
   cancelRequested: boolean;
 }
@@ -116,4 +116,17 @@ export function amendFields(
     limitPrice: holdsLimit(old.type) && differs(next.limitPrice, old.limitPrice) ? next.limitPrice : null,
     stopPrice: holdsStop(old.type) && differs(next.stopPrice, old.stopPrice) ? next.stopPrice : null,
   };
+}
+
+/** The event of a leg resized where it is (IN_PLACE): "STOP_LOSS 4 → 10, stop 95 (why)". */
+export function resizedInPlaceMessage(
+  leg: Pick<ResizableLeg, 'role' | 'type' | 'quantity' | 'limitPrice' | 'stopPrice' | 'trailPercent' | 'trailAmount'>,
+  a: LegAmendment,
+  why: string,
+): string {
+  const price =
+    a.limitPrice || a.stopPrice
+      ? `, ${priceText({ ...leg, limitPrice: a.limitPrice ?? leg.limitPrice, stopPrice: a.stopPrice ?? leg.stopPrice })}`
+      : '';
+  return `${leg.role} ${leg.quantity.toFixed()} → ${(a.quantity ?? leg.quantity).toFixed()}${price} (${why})`;
 }

@@ -1,5 +1,5 @@
 import type { ExitRules } from '@utm/contracts';
-import type { BrokerCapabilities, BrokerOrderType, ExitTerms } from '../brokers/types';
+import type { BrokerCapabilities, BrokerOrderType, ExitTerms } from '../venues/broker/types';
 import type { LegRole } from './exit-leg-types';
 
 /**

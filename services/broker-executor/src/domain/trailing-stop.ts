@@ -1,6 +1,6 @@
 import { Decimal } from '@utm/db';
 import { defaultTickSize, roundToTickAt, type Tick } from '@utm/trading';
-import type { BrokerSide } from '../brokers/types';
+import type { BrokerSide } from '../venues/broker/types';
 
 /**
  * A trailing stop's arithmetic, shared by the exit legs (domain) and the paper engine, so that

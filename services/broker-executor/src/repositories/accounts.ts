@@ -1,7 +1,6 @@
+import { SENT_ORDER_STATUSES, sqlList } from '@utm/contracts';
 import type { Pool, PoolClient } from 'pg';
 import { Decimal } from '@utm/db';
-import { applyFillToPosition, averageFill, cashAfterFill } from '../domain/positions';
-import type { ExecOrder } from './orders';
 
 type Db = Pool | PoolClient;
 
@@ -130,78 +129,21 @@ export async function positionOf(
   return rows[0] ? { quantity: new Decimal(rows[0].quantity), avgPrice: new Decimal(rows[0].avg_price) } : null;
 }
 
-export interface FillInput {
-  /** The broker's execution id (replays are recorded once). */
-  id: string;
-  quantity: Decimal;
-  price: Decimal;
-  at: Date;
+/** Those of `accountIds` that trade on the paper engine. */
+export async function paperAccountsAmong(pool: Pool, accountIds: string[]): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>({
+    name: 'executor-paper-accounts',
+    text: `SELECT id FROM accounts WHERE id = ANY($1::uuid[]) AND broker = 'paper'`,
+    values: [accountIds],
+  });
+  return rows.map((r) => r.id);
 }
 
-// One statement: the fill (recorded once per execution id), and only if it is new, the order's
-// filled quantity, average and status, its event, the position (upsert, or delete at zero)
-// and cash (a delta: no read needed).
-const RECORD_FILL = `
-WITH f AS (
-  INSERT INTO fills (order_id, quantity, price, at, broker_fill_id) VALUES ($1, $2::numeric, $3::numeric, $4, $5)
-  ON CONFLICT (order_id, broker_fill_id) DO NOTHING RETURNING id
-), o AS (
-  UPDATE orders SET filled_quantity = $6::numeric, avg_fill_price = $7::numeric, status = $8::"OrderStatus", updated_at = now()
-  WHERE id = $1 AND EXISTS (SELECT 1 FROM f) RETURNING id
-), e AS (
-  INSERT INTO signal_events (signal_id, order_id, type, message) SELECT $9, id, $10, $11 FROM o
-), p AS (
-  INSERT INTO positions (account_id, symbol, quantity, avg_price, updated_at)
-  SELECT $12, $13, $14::numeric, $15::numeric, now() WHERE EXISTS (SELECT 1 FROM f) AND $14::numeric <> 0
-  ON CONFLICT (account_id, symbol) DO UPDATE SET quantity = EXCLUDED.quantity, avg_price = EXCLUDED.avg_price, updated_at = now()
-), d AS (
-  DELETE FROM positions WHERE account_id = $12 AND symbol = $13 AND $14::numeric = 0 AND EXISTS (SELECT 1 FROM f)
-), c AS (
-  UPDATE accounts SET cash = cash + $16::numeric, updated_at = now() WHERE id = $12 AND EXISTS (SELECT 1 FROM f)
-)
-SELECT count(*)::int AS inserted FROM f`;
-
-/**
- * Records one execution of `order` with its effect on the order (filled quantity, average
- * price, status), the position and cash, in the caller's transaction, which must hold the
- * account row lock. `position` is the current position when the caller has just read it
- * (else it is read here). Returns the order as it now stands, or null when this execution
- * was already recorded.
- */
-export async function recordFill(
-  client: PoolClient,
-  order: ExecOrder,
-  fill: FillInput,
-  position?: { quantity: Decimal; avgPrice: Decimal } | null,
-): Promise<ExecOrder | null> {
-  const current = position === undefined ? await positionOf(client, order.accountId, order.symbol) : position;
-  const filled = order.filledQuantity.plus(fill.quantity);
-  const avg = averageFill(order.filledQuantity, order.avgFillPrice, fill.quantity, fill.price);
-  const status = filled.gte(order.quantity) ? 'FILLED' : 'PARTIALLY_FILLED';
-  const after = applyFillToPosition(current, order.side, fill.quantity, fill.price);
-  const cashDelta = cashAfterFill(new Decimal(0), order.side, fill.quantity, fill.price);
-  const { rows } = await client.query<{ inserted: number }>({
-    name: 'executor-record-fill',
-    text: RECORD_FILL,
-    values: [
-      order.id,
-      fill.quantity.toFixed(),
-      fill.price.toFixed(),
-      fill.at,
-      fill.id,
-      filled.toFixed(),
-      avg.toDecimalPlaces(10).toFixed(),
-      status,
-      order.signalId,
-      status === 'FILLED' ? 'ORDER_FILLED' : 'ORDER_PARTIALLY_FILLED',
-      `${order.role} ${order.side} ${fill.quantity.toFixed()} ${order.symbol} @ ${fill.price.toFixed()} (${filled.toFixed()} of ${order.quantity.toFixed()} filled)`,
-      order.accountId,
-      order.symbol,
-      after.quantity.toFixed(),
-      after.avgPrice.toDecimalPlaces(10).toFixed(),
-      cashDelta.toDecimalPlaces(10).toFixed(),
-    ],
-  });
-  if (!rows[0]?.inserted) return null;
-  return { ...order, filledQuantity: filled, avgFillPrice: avg, status };
+/** Accounts at external brokers with orders sent there and not ended (their update streams are wanted). */
+export async function accountsWithOrdersAtBrokers(pool: Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ account_id: string }>(
+    `SELECT DISTINCT o.account_id FROM orders o JOIN accounts a ON a.id = o.account_id
+     WHERE a.broker <> 'paper' AND o.status IN (${sqlList(SENT_ORDER_STATUSES)})`,
+  );
+  return rows.map((r) => r.account_id);
 }

@@ -1,77 +1,47 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import type { Decimal } from '@utm/db';
-import type { ExitLegDraft } from '../domain/exit-legs';
-import type { ResizableLeg } from '../domain/leg-resize';
-import { addEvent, ORDER_COLUMNS, toOrder, updateOrder, type ExecOrder, type ReplaceMethod } from './orders';
+import type { ExitLegDraft, LegAmendment } from '../domain/exit-legs';
+import type { ExecOrder, ReplaceMethod } from '../domain/order';
+import { ORDER_COLUMNS, toOrder } from './orders';
 
 /**
- * Exit-leg rows: reading an entry's legs, inserting one (a new leg, or the resized version of
- * one working at a broker), cancelling one. On the paper engine a leg rests at once and a
- * cancel is immediate; at an external broker a new leg waits NEW and a cancel is requested,
- * for the account's executor to carry out.
+ * Exit-leg rows at an external broker: reading an entry's legs, inserting one (a new leg, or
+ * the resized version of one working there), changing one where it is, asking for its cancel.
+ * (The paper engine writes its legs with the rest of its batch: paper-batch.ts.)
  */
-export type LegMode = 'paper' | 'broker';
 
 /** The entry's legs, every version of them, oldest first, locked. */
 export async function legsOf(client: PoolClient, entryId: string): Promise<ExecOrder[]> {
-  const { rows } = await client.query(
-    `SELECT ${ORDER_COLUMNS} FROM orders WHERE parent_order_id = $1 ORDER BY seq FOR UPDATE`,
-    [entryId],
-  );
+  const { rows } = await client.query({
+    name: 'executor-legs-of',
+    text: `SELECT ${ORDER_COLUMNS} FROM orders WHERE parent_order_id = $1 ORDER BY seq FOR UPDATE`,
+    values: [entryId],
+  });
   return rows.map(toOrder);
 }
 
-export const asLeg = (o: ExecOrder): ResizableLeg => ({
-  id: o.id,
-  role: o.role as ResizableLeg['role'],
-  status: o.status,
-  quantity: o.quantity,
-  filledQuantity: o.filledQuantity,
-  limitPrice: o.limitPrice,
-  stopPrice: o.stopPrice,
-  trailPercent: o.trailPercent,
-  trailAmount: o.trailAmount,
-  trailReference: o.trailReference,
-  replaces: o.replaces,
-  type: o.type,
-  carriedBy: o.carriedBy,
-  cancelRequested: o.cancelRequestedAt !== null,
-});
-
-/** "limit 105", "stop 95", "trailing 3%, stop 97". */
-export function priceText(
-  d: { type: string } & Pick<ExitLegDraft, 'limitPrice' | 'stopPrice' | 'trailPercent' | 'trailAmount'>,
-): string {
-  if (d.type === 'LIMIT') return `limit ${d.limitPrice?.toFixed()}`;
-  if (d.type === 'STOP') return `stop ${d.stopPrice?.toFixed()}`;
-  if (d.type === 'STOP_LIMIT') return `stop ${d.stopPrice?.toFixed()} limit ${d.limitPrice?.toFixed()}`;
-  return `trailing ${d.trailPercent ? `${d.trailPercent.toFixed()}%` : d.trailAmount?.toFixed()}, stop ${d.stopPrice?.toFixed()}`;
-}
-
 export interface LegRowOptions {
-  mode: LegMode;
   id?: string;
   carriedBy?: string | null;
   /** The resized version of a leg: the row it replaces, and how. */
   replaces?: { id: string; method: ReplaceMethod } | null;
 }
 
-/** Inserts a leg of `parent` (the entry: signal, account, symbol, group). Returns its id. */
+/** Inserts a leg of `parent` (the entry: signal, account, symbol, group), NEW: to be placed. Returns its id. */
 export async function insertLeg(
   client: PoolClient,
   parent: Pick<ExecOrder, 'id' | 'signalId' | 'accountId' | 'symbol'>,
   d: ExitLegDraft,
-  opts: LegRowOptions,
+  opts: LegRowOptions = {},
 ): Promise<string> {
   const id = opts.id ?? randomUUID();
   const text = (v: Decimal | null) => (v === null ? null : v.toFixed());
-  const paper = opts.mode === 'paper';
   await client.query(
     `INSERT INTO orders (id, signal_id, account_id, parent_order_id, oco_group, role, symbol, side, type, quantity, limit_price, stop_price,
-                         trail_percent, trail_amount, trail_reference, time_in_force, status, broker_order_id, carried_by, replaces, replace_method)
+                         trail_percent, trail_amount, trail_reference, time_in_force, status, carried_by, replaces, replace_method)
      VALUES ($1, $2, $3, $4, $4, $5::"OrderRole", $6, $7::"OrderSide", $8::"OrderType", $9::numeric, $10::numeric, $11::numeric,
-             $12::numeric, $13::numeric, $14::numeric, $15::"TimeInForce", $16::"OrderStatus", $17, $18, $19, $20::"ReplaceMethod")`,
+             $12::numeric, $13::numeric, $14::numeric, $15::"TimeInForce", 'NEW', $16, $17, $18::"ReplaceMethod")`,
     [
       id,
       parent.signalId,
@@ -88,8 +58,6 @@ export async function insertLeg(
       text(d.trailAmount),
       text(d.trailReference),
       d.timeInForce,
-      paper ? 'ACCEPTED' : 'NEW',
-      paper ? `paper-${id}` : null,
       opts.carriedBy ?? null,
       opts.replaces?.id ?? null,
       opts.replaces?.method ?? null,
@@ -98,26 +66,25 @@ export async function insertLeg(
   return id;
 }
 
-/** Ends a leg (paper, or never sent) or asks for its cancel at the broker; returns the id to work, if any. */
-export async function cancelLeg(
-  client: PoolClient,
-  leg: ExecOrder,
-  mode: LegMode,
-  why: string,
-): Promise<string | null> {
-  if (mode === 'paper' || leg.status === 'NEW') {
-    await updateOrder(
-      client,
-      leg,
-      { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: why },
-      { type: 'ORDER_CANCELLED', message: why },
-    );
-    return null;
-  }
+/** A leg takes its new size or prices where it is (nothing to send: not sent yet, or nothing the broker holds). */
+export async function amendLeg(client: PoolClient, a: LegAmendment): Promise<void> {
+  await client.query(
+    `UPDATE orders SET quantity = coalesce($2::numeric, quantity), limit_price = coalesce($3::numeric, limit_price), stop_price = coalesce($4::numeric, stop_price),
+            trail_reference = coalesce($5::numeric, trail_reference), updated_at = now() WHERE id = $1`,
+    [
+      a.id,
+      a.quantity?.toFixed() ?? null,
+      a.limitPrice?.toFixed() ?? null,
+      a.stopPrice?.toFixed() ?? null,
+      a.trailReference?.toFixed() ?? null,
+    ],
+  );
+}
+
+/** Records that the order is to be cancelled at its broker (the account's executor sends the cancel). */
+export async function markCancelRequested(client: PoolClient, orderId: string): Promise<void> {
   await client.query(
     'UPDATE orders SET cancel_requested_at = now(), updated_at = now() WHERE id = $1 AND cancel_requested_at IS NULL',
-    [leg.id],
+    [orderId],
   );
-  await addEvent(client, leg.signalId, leg.id, 'CANCEL_REQUESTED', why);
-  return leg.id;
 }

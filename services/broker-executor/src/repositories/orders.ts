@@ -10,57 +10,21 @@ import {
   UNPLACED_ORDER_STATUSES,
   WORKING_ORDER_STATUSES,
   type EventType,
+  type OrderJob,
   type ExitRules,
   type OrderRole,
   type OrderStatus,
   type OrderType,
 } from '@utm/contracts';
 import { Decimal } from '@utm/db';
+import type { ExecOrder, ReplaceMethod } from '../domain/order';
 import { signalOutcome, type SignalOrderState } from '../domain/signal-status';
 
 type Db = Pool | PoolClient;
 export type { OrderRole, OrderStatus, OrderType };
 
-/** An order row as the executor works with it (decimals exact). */
-export interface ExecOrder {
-  id: string;
-  seq: bigint;
-  signalId: string;
-  accountId: string;
-  parentOrderId: string | null;
-  ocoGroup: string | null;
-  role: OrderRole;
-  symbol: string;
-  side: 'BUY' | 'SELL';
-  type: OrderType;
-  quantity: Decimal;
-  limitPrice: Decimal | null;
-  stopPrice: Decimal | null;
-  trailPercent: Decimal | null;
-  trailAmount: Decimal | null;
-  trailReference: Decimal | null;
-  timeInForce: 'DAY' | 'GTC' | 'IOC' | 'FOK';
-  status: OrderStatus;
-  filledQuantity: Decimal;
-  avgFillPrice: Decimal | null;
-  priceBasis: Decimal | null;
-  exitRules: ExitRules | null;
-  brokerOrderId: string | null;
-  /** A native OCO's stop loss: placed, resolved and cancelled through this order (its carrier). */
-  carriedBy: string | null;
-  /** A resized exit leg at a broker: the row it replaces, and how (legs.ts, leg-resize.ts). */
-  replaces: string | null;
-  replaceMethod: ReplaceMethod | null;
-  cancelRequestedAt: Date | null;
-  /** The broker took the cancel request; it is not final yet (not sent again). */
-  cancelSentAt: Date | null;
-  expiresAt: Date | null;
-  triggeredAt: Date | null;
-  errorCode?: string | null;
-  errorMessage?: string | null;
-}
-
-export type ReplaceMethod = 'AMEND' | 'CANCEL_FIRST';
+// The order model is the domain's (domain/order.ts); re-exported for the modules that read rows.
+export type { ExecOrder, ReplaceMethod } from '../domain/order';
 
 export const ORDER_COLUMNS = `id, seq::text, signal_id, account_id, parent_order_id, oco_group, role, symbol, side, type, quantity::text,
   limit_price::text, stop_price::text, trail_percent::text, trail_amount::text, trail_reference::text, time_in_force, status,
@@ -359,4 +323,14 @@ export async function cancelUnsent(c: Db, order: ExecOrder): Promise<void> {
     { status: 'CANCELLED', errorCode: 'ORDER_CANCELLED', errorMessage: 'cancelled before it was placed' },
     { type: 'ORDER_CANCELLED', message: 'Cancelled before it was placed (a close or reverse asked for it)' },
   );
+}
+
+/** Jobs that ask for `accountId` to be worked for these orders (each with its signal). */
+export async function orderJobsFor(db: Db, accountId: string, orderIds: string[]): Promise<OrderJob[]> {
+  const { rows } = await db.query<{ id: string; signal_id: string }>({
+    name: 'executor-order-jobs',
+    text: 'SELECT id, signal_id FROM orders WHERE id = ANY($1::uuid[])',
+    values: [orderIds],
+  });
+  return rows.map((r) => ({ orderId: r.id, accountId, signalId: r.signal_id }));
 }

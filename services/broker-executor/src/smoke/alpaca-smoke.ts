@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConfigError, loadAlpacaSmokeConfig } from '@utm/config';
-import { AlpacaBroker } from '../brokers/alpaca/alpaca-broker';
-import { RequestBudget } from '../brokers/alpaca/request-budget';
+import { AlpacaBroker } from '../venues/alpaca/alpaca-broker';
+import { RequestBudget } from '../venues/alpaca/request-budget';
 import { PROBES, type Step } from './probes';
 
 /** Two lines a step: what was sent; what Alpaca answered, what the platform reads, what was expected. */

@@ -8,11 +8,11 @@
  */
 import { Decimal } from '@utm/db';
 import { roundOrderPrices, alpacaTick } from '@utm/trading';
-import type { AlpacaBroker } from '../brokers/alpaca/alpaca-broker';
-import { parseAsset } from '../brokers/alpaca/assets';
-import type { AlpacaClient, HttpMethod } from '../brokers/alpaca/client';
-import { asRecord } from '../brokers/alpaca/json';
-import { BrokerError } from '../brokers/types';
+import type { AlpacaBroker } from '../venues/alpaca/alpaca-broker';
+import { parseAsset } from '../venues/alpaca/assets';
+import type { AlpacaClient, HttpMethod } from '../venues/alpaca/client';
+import { asRecord } from '../venues/alpaca/json';
+import { BrokerError } from '../venues/broker/types';
 
 export interface Step {
   step: string;

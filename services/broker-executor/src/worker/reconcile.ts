@@ -3,8 +3,8 @@ import { SENT_ORDER_STATUSES, sqlList } from '@utm/contracts';
 import type { Logger } from '@utm/logger';
 import { Decimal, withTransaction } from '@utm/db';
 import { refreshSignal, updateOrder, loadOrder } from '../repositories/orders';
-import type { BrokerOrder } from '../brokers/types';
-import type { BrokerVenue, RequestWork } from './broker-venue';
+import type { BrokerOrder } from '../venues/broker/types';
+import type { BrokerVenue, RequestWork } from '../venues/broker/broker-venue';
 
 /**
  * Every order we believe is at an external broker (SUBMITTING, ACCEPTED, PARTIALLY_FILLED) is

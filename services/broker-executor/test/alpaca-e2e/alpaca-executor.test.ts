@@ -1,7 +1,7 @@
 import { JOBS } from '@utm/contracts';
 import { Decimal } from '@utm/db';
 import type { ExecAccount } from '../../src/repositories/accounts';
-import type { BrokerVenue } from '../../src/worker/broker-venue';
+import type { BrokerVenue } from '../../src/venues/broker/broker-venue';
 import type { BrokerConnection } from '../../src/worker/create-executor';
 import type { AlpacaTestServer } from '@utm/testkit';
 import { alpacaConnection, aroundAlpacaStack } from '../support/alpaca';

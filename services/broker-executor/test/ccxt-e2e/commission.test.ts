@@ -1,6 +1,6 @@
 import type { BinanceSpotServer } from '@utm/testkit';
 import { Decimal } from '@utm/db';
-import { ccxtConnection } from '../../src/brokers/ccxt';
+import { ccxtConnection } from '../../src/venues/ccxt';
 import { orderSymbol } from '../../src/repositories/orders';
 import { aroundBinanceStack } from '../support/ccxt';
 import { Stack } from '../support/stack';

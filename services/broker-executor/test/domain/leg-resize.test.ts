@@ -7,7 +7,7 @@ import {
   type ResizableLeg,
   type ResizeVenue,
 } from '../../src/domain/leg-resize';
-import { ALPACA_CAPABILITIES } from '../../src/brokers/alpaca';
+import { ALPACA_CAPABILITIES } from '../../src/venues/alpaca';
 import { D, leg } from './helpers';
 
 const alpaca: ResizeVenue = { broker: 'alpaca', replace: ALPACA_CAPABILITIES.replace ?? null };

@@ -1,5 +1,5 @@
 import type { ExitRules } from '@utm/contracts';
-import type { BrokerCapabilities } from '../../src/brokers/types';
+import type { BrokerCapabilities } from '../../src/venues/broker/types';
 import { legsForBroker } from '../../src/domain/exit-legs';
 
 const ALL_TYPES: BrokerCapabilities['orderTypes'] = ['MARKET', 'LIMIT', 'STOP', 'STOP_LIMIT', 'TRAILING_STOP'];

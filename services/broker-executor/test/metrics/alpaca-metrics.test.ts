@@ -1,4 +1,4 @@
-import { AlpacaBroker, AlpacaUpdates } from '../../src/brokers/alpaca';
+import { AlpacaBroker, AlpacaUpdates } from '../../src/venues/alpaca';
 import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
 import { Stack } from '../support/stack';
 import { opsEndpoint } from './support';

@@ -1,4 +1,4 @@
-import { measuredRole, milestonesOf } from '../../src/worker/milestones';
+import { measuredRole, milestonesOf } from '../../src/domain/milestones';
 
 describe('end-to-end milestones of an order', () => {
   it('accepted when it first reaches the broker, filled when it completes, each once', () => {

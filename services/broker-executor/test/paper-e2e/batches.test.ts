@@ -1,7 +1,6 @@
 import { Client } from 'pg';
 import { createLogger } from '@utm/logger';
-import { workPaperAccounts } from '../../src/worker/account-executor';
-import { PaperVenue } from '../../src/worker/paper-venue';
+import { PaperVenue } from '../../src/venues/paper/paper-venue';
 import { Stack } from '../support/stack';
 
 const quiet = createLogger({ service: 'test', level: 'error' });
@@ -25,21 +24,16 @@ describe('paper accounts worked in batches', () => {
     await s.quote('BATCHA', '25');
     const { fixtures, ids } = await newOrders(3, 'BATCHA');
     const reached: string[] = [];
+    const transactions: number[] = [];
     const venue = new PaperVenue(
       s.db.pool,
       CLOCK,
       () => new Date(),
       quiet,
       (m) => reached.push(m.kind),
-    );
-    const transactions: number[] = [];
-    const handled = await workPaperAccounts(
-      s.db.pool,
-      venue,
-      fixtures.map((f) => f.accountId),
-      quiet,
       { lockTimeoutMs: 5000, onHandled: (_op, seconds) => transactions.push(seconds) },
     );
+    const handled = await venue.work(fixtures.map((f) => f.accountId));
     expect(handled).toBe(3);
     // One round: every order was told the same round's duration.
     expect(new Set(transactions).size).toBe(1);
@@ -54,15 +48,7 @@ describe('paper accounts worked in batches', () => {
       });
     }
     // Nothing left: a second pass does nothing.
-    expect(
-      await workPaperAccounts(
-        s.db.pool,
-        venue,
-        fixtures.map((f) => f.accountId),
-        quiet,
-        { lockTimeoutMs: 5000 },
-      ),
-    ).toBe(0);
+    expect(await venue.work(fixtures.map((f) => f.accountId))).toBe(0);
   });
 
   it('works around an account another transaction holds, then works that one once it is free', async () => {
@@ -73,14 +59,8 @@ describe('paper accounts worked in batches', () => {
     await other.connect();
     await other.query('BEGIN');
     await other.query('SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE', [held]);
-    const venue = new PaperVenue(s.db.pool, CLOCK, () => new Date(), quiet);
-    const working = workPaperAccounts(
-      s.db.pool,
-      venue,
-      fixtures.map((f) => f.accountId),
-      quiet,
-      { lockTimeoutMs: 5000 },
-    );
+    const venue = new PaperVenue(s.db.pool, CLOCK, () => new Date(), quiet, undefined, { lockTimeoutMs: 5000 });
+    const working = venue.work(fixtures.map((f) => f.accountId));
     // The two free accounts are filled while the third waits for its lock.
     await s.until(ids[0] ?? '', ['FILLED']);
     await s.until(ids[2] ?? '', ['FILLED']);

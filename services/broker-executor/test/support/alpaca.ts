@@ -1,5 +1,5 @@
 import { startAlpacaServer, type AlpacaTestServer } from '@utm/testkit';
-import { AlpacaBroker, AlpacaUpdates, RequestBudget } from '../../src/brokers/alpaca';
+import { AlpacaBroker, AlpacaUpdates, RequestBudget } from '../../src/venues/alpaca';
 import type { BrokerConnection } from '../../src/worker/create-executor';
 import type { Stack } from './stack';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { startBinanceServer, type BinanceSpotServer } from '@utm/testkit';
 import { Decimal } from '@utm/db';
-import { ccxtConnection, type CcxtConnection } from '../../src/brokers/ccxt';
-import type { BrokerOrderRequest } from '../../src/brokers/types';
+import { ccxtConnection, type CcxtConnection } from '../../src/venues/ccxt';
+import type { BrokerOrderRequest } from '../../src/venues/broker/types';
 
 /**
  * An account's ccxt venue against the Binance stand-in, as main's brokerFor makes it (the real

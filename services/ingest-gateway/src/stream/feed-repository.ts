@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { SignalRow } from '@utm/contracts';
+import type { SignalRow, SignalStatus } from '@utm/contracts';
 
 /** A signal event with the signal as it is now (the list item's shape comes from signalSummaryView). */
 export interface FeedRow {
@@ -16,7 +16,7 @@ interface RawRow {
   message: string;
   id: string;
   user_id: string;
-  status: string;
+  status: SignalStatus;
   account_id: string;
   symbol: string;
   action: string;

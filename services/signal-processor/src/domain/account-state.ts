@@ -1,6 +1,6 @@
 import { isExitRole, type OrderRole, type OrderStatus, type OrderType } from '@utm/contracts';
 import { Decimal, type InstrumentRules } from '@utm/db';
-import { ALPACA_VENUE, FRACTIONAL_STEP, WHOLE_SHARE, type VenueKind } from '@utm/trading';
+import { ALPACA_VENUE, FRACTIONAL_STEP, markPrice, reservationOf, WHOLE_SHARE, type VenueKind } from '@utm/trading';
 import type { AccountSnapshot, OrderDraft, Side, SymbolSnapshot, TradingState } from './types';
 
 /**
@@ -90,7 +90,7 @@ export function snapshotsFor(
   for (const o of state.openOrders) {
     if (o.cancelRequested) continue;
     const remaining = o.quantity.minus(o.filledQuantity);
-    if (o.role === 'ENTRY' && o.priceBasis) reservations = reservations.plus(remaining.times(o.priceBasis));
+    if (o.role === 'ENTRY') reservations = reservations.plus(reservationOf(remaining, o.priceBasis));
     if (o.symbol !== symbol) continue;
     if (isExitRole(o.role)) {
       openExitOrderIds.push(o.id);
@@ -114,7 +114,7 @@ export function snapshotsFor(
       positions: [...state.positions].map(([s, p]) => ({
         symbol: s,
         quantity: p.quantity,
-        mark: state.quotes.get(s) ?? p.avgPrice,
+        mark: markPrice(state.quotes.get(s), p.avgPrice),
       })),
       reservations,
     },

@@ -1,9 +1,7 @@
 import { sentAtMillis, type NormalizedIngestRequest } from '@utm/contracts';
 import { Decimal } from '@utm/db';
-import { exitPrices } from '@utm/trading';
+import { buyingPowerOf, defaultTickSize, equityOf, exitPrices, money, qty, venueRefusal } from '@utm/trading';
 import { isReducing, planLegs } from './position-rules';
-import { buyingPowerOf, equityOf } from './risk';
-import { defaultTickSize, money, qty, venueRefusal } from '@utm/trading';
 import { sizeQuantity, sizingPrice } from './sizing';
 import { resolveAction, type AppliedRequest } from './tradingview';
 import {
@@ -80,7 +78,7 @@ export function decide(
   if (stale) return stale;
   const resolution = resolveAction(req, sym.projectedQuantity, {
     price: sizingPrice(req, sym.quote),
-    equity: equityOf(account),
+    equity: equityOf(account.cash, account.positions),
     step: sym.instrument.quantityStep,
   });
   if (resolution.kind === 'reject') return resolution;
@@ -129,7 +127,7 @@ function decideAction(
   if ('kind' in venue) return venue;
 
   const price = sizingPrice({ ...req, orderType: venue.type }, sym.quote, venue);
-  const equity = equityOf(account);
+  const equity = equityOf(account.cash, account.positions);
   const step = venue.quantityStep;
   const orders: OrderDraft[] = [];
   const notes: string[] = [...venue.notes];

@@ -2,7 +2,6 @@ export * from './types';
 export * from '@utm/trading';
 export * from './position-rules';
 export * from './sizing';
-export * from './risk';
 export * from './tradingview';
 export * from './decide';
 export * from './account-state';

@@ -1,4 +1,4 @@
-import type { Action, ErrorCode, ExitRules, NormalizedIngestRequest } from '@utm/contracts';
+import type { Action, ErrorCode, ExitRules, NormalizedIngestRequest, TradingState } from '@utm/contracts';
 import type { Decimal, InstrumentRules } from '@utm/db';
 import type { VenueKind } from '@utm/trading';
 
@@ -8,7 +8,7 @@ import type { VenueKind } from '@utm/trading';
  */
 export type { Side } from '@utm/trading';
 import type { Side } from '@utm/trading';
-export type TradingState = 'ACTIVE' | 'REDUCE_ONLY' | 'HALTED';
+export type { TradingState } from '@utm/contracts';
 
 export interface Instrument {
   /** Quantities are rounded down to a multiple of this. */

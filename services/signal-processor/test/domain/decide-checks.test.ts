@@ -1,7 +1,7 @@
 /** decide(): the checks that refuse a signal — trading state, symbols, price, exit rules, limits, buying power. */
 import type { ExitRules } from '@utm/contracts';
 import { decide } from '../../src/domain/decide';
-import { buyingPowerOf } from '../../src/domain/risk';
+import { buyingPowerOf } from '@utm/trading';
 import { account, D, expectAccepted, expectRejected, holding, market, NOW, request, symbol, view } from './helpers';
 import {
   HALTED,

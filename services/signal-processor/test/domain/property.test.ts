@@ -15,9 +15,7 @@ import {
 import type { Decimal } from '@utm/db';
 import fc from 'fast-check';
 import { decide } from '../../src/domain/decide';
-import { exitPrices } from '@utm/trading';
-import { buyingPowerOf } from '../../src/domain/risk';
-import { defaultTickSize, floorToStep, FRACTIONAL_STEP, WHOLE_SHARE } from '@utm/trading';
+import { buyingPowerOf, defaultTickSize, exitPrices, floorToStep, FRACTIONAL_STEP, WHOLE_SHARE } from '@utm/trading';
 import { sizeQuantity } from '../../src/domain/sizing';
 import type { AccountSnapshot, Side, SymbolSnapshot, TradingState } from '../../src/domain/types';
 import { D, NOW } from './helpers';

@@ -1,7 +1,7 @@
 import { Link } from 'wouter';
 import { api, type SignalDetail } from '../api';
 import { CopyableId, Empty, ErrorState, Loading, Section, StatusBadge } from '../components';
-import { formatAction, formatSize, formatTimestamp, shortId } from '../format';
+import { formatAction, formatSize, formatTimestamp, requestFields, shortId } from '../format';
 import { useLive } from '../live';
 import { OrdersTable } from '../orders';
 import { plainReason } from '../reasons';
@@ -59,7 +59,7 @@ function Detail({ s }: { s: SignalDetail }) {
       <Back />
       <div className="page-head">
         <h1>
-          {s.symbol} <span className="muted">{formatAction(s.action, s.request.sentiment)}</span>{' '}
+          {s.symbol} <span className="muted">{formatAction(s.action, requestFields(s.request).sentiment)}</span>{' '}
           <StatusBadge status={s.status} />
         </h1>
         <dl className="facts">

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useSearchParams } from 'wouter';
 import { api, ApiError, SIGNAL_STATUSES, type AccountSummary, type SignalFilter, type SignalSummary } from '../api';
 import { Empty, ErrorState, Loading, StatusBadge } from '../components';
-import { formatAction, formatApplied, formatSize, formatTime, shortId } from '../format';
+import { formatAction, formatApplied, formatSize, formatTime, requestFields, shortId } from '../format';
 import { useLive } from '../live';
 import { mergePage, mergeSignal } from '../signal-list';
 import { useResource } from '../use-resource';
@@ -264,7 +264,7 @@ function SignalTable({
                 {s.symbol}
               </Link>
             </td>
-            <td data-label="Action">{formatApplied(s.action, s.request.sentiment, s.appliedAction)}</td>
+            <td data-label="Action">{formatApplied(s.action, requestFields(s.request).sentiment, s.appliedAction)}</td>
             <td data-label="Size">{formatSize(s.request, s.action)}</td>
             <td data-label="Status">
               <StatusBadge status={s.status} />
